@@ -15,6 +15,7 @@ Only the standard library and boto3/botocore are used (boto3 1.26 .. 1.43).
 import atexit
 import base64
 import hashlib
+import hmac
 import http.client
 import itertools
 import os
@@ -233,14 +234,27 @@ def force_aws_chunked(client):
 
 # ---------------------------------------------------------------- raw HTTP
 
+class _Signer(S3SigV4Auth):
+    def __init__(self, credentials, service, region, payload_hash):
+        super().__init__(credentials, service, region)
+        self._payload_hash = payload_hash
+
+    def payload(self, request):
+        return self._payload_hash or super().payload(request)
+
+
 def sign_headers(method, path, headers=None, body=b"", host=None):
     """SigV4-sign a request for `path` (already URL-encoded, may carry a
     query string) and return the headers to send (Host included)."""
     headers = dict(headers or {})
     if host:
         headers["Host"] = host
+    # A caller-given x-amz-content-sha256 (UNSIGNED-PAYLOAD, STREAMING-...) is
+    # what gets signed; botocore would otherwise replace it by the body's hash.
+    preset = [v for k, v in headers.items() if k.lower() == "x-amz-content-sha256"]
     req = AWSRequest(method=method, url=ENDPOINT + path, data=body, headers=headers)
-    S3SigV4Auth(Credentials(ACCESS_KEY, SECRET_KEY), "s3", REGION).add_auth(req)
+    _Signer(Credentials(ACCESS_KEY, SECRET_KEY), "s3", REGION,
+            preset[0] if preset else None).add_auth(req)
     out = dict(req.headers.items())
     out.setdefault("Host", host or _ep.netloc)
     return out
@@ -351,6 +365,98 @@ def multipart_etag(parts):
     """AWS's ETag of a completed multipart upload made of `parts` (bytes)."""
     digests = b"".join(hashlib.md5(p).digest() for p in parts)
     return '"%s-%d"' % (hashlib.md5(digests).hexdigest(), len(parts))
+
+
+# ---------------------------------------------------------------- aws-chunked
+
+def aws_chunked_unsigned(data, chunk=64 * 1024, trailer=None):
+    """Body framed as aws-chunked with an unsigned trailer (what SDKs send
+    with x-amz-content-sha256: STREAMING-UNSIGNED-PAYLOAD-TRAILER).
+    `trailer` is ("x-amz-checksum-crc32", value) or None."""
+    out = []
+    for i in range(0, len(data), chunk):
+        piece = data[i:i + chunk]
+        out.append(b"%x\r\n%s\r\n" % (len(piece), piece))
+    out.append(b"0\r\n")
+    if trailer:
+        out.append(("%s:%s\r\n" % trailer).encode())
+    out.append(b"\r\n")
+    return b"".join(out)
+
+
+def _hmac(key, msg):
+    return hmac.new(key, msg.encode() if isinstance(msg, str) else msg, hashlib.sha256).digest()
+
+
+def signed_chunked_request(path, data, chunk=64 * 1024, extra_headers=None):
+    """Headers and body of a PUT whose payload is aws-chunked with SigV4
+    chunk signatures (x-amz-content-sha256: STREAMING-AWS4-HMAC-SHA256-PAYLOAD),
+    as the Java and older JS SDKs send it.  Returns (headers, body)."""
+    pieces = [data[i:i + chunk] for i in range(0, len(data), chunk)] + [b""]
+    sig_len = 64
+    framed_len = sum(len(b"%x;chunk-signature=" % len(p)) + sig_len + 2 + len(p) + 2
+                     for p in pieces)
+    headers = {"x-amz-content-sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
+               "Content-Encoding": "aws-chunked",
+               "x-amz-decoded-content-length": str(len(data)),
+               "Content-Length": str(framed_len)}
+    headers.update(extra_headers or {})
+    signed = sign_headers("PUT", path, headers)
+    auth = signed["Authorization"]
+    prev = auth.rsplit("Signature=", 1)[1].strip()
+    amz_date = signed["X-Amz-Date"]
+    scope = "%s/%s/s3/aws4_request" % (amz_date[:8], REGION)
+    key = _hmac(("AWS4" + SECRET_KEY).encode(), amz_date[:8])
+    for part in (REGION, "s3", "aws4_request"):
+        key = _hmac(key, part)
+    empty = hashlib.sha256(b"").hexdigest()
+    body = []
+    for p in pieces:
+        sts = "\n".join(["AWS4-HMAC-SHA256-PAYLOAD", amz_date, scope, prev, empty,
+                         hashlib.sha256(p).hexdigest()])
+        prev = hmac.new(key, sts.encode(), hashlib.sha256).hexdigest()
+        body.append(b"%x;chunk-signature=%s\r\n%s\r\n" % (len(p), prev.encode(), p))
+    body = b"".join(body)
+    assert len(body) == framed_len
+    return signed, body
+
+
+def send_raw_bytes(raw, timeout=10, half_close=False):
+    """Write `raw` (a whole HTTP request, head and body) on a fresh socket to
+    ENDPOINT; with half_close, shut our side down afterwards (a client that
+    vanished mid-body).  Returns (status or None, response bytes)."""
+    s = socket.create_connection((HOST, PORT), timeout=timeout)
+    try:
+        s.sendall(raw)
+        if half_close:
+            s.shutdown(socket.SHUT_WR)
+        chunks = []
+        try:
+            while True:
+                b = s.recv(65536)
+                if not b:
+                    break
+                chunks.append(b)
+                if not half_close and b"\r\n\r\n" in b"".join(chunks):
+                    head, _, rest = b"".join(chunks).partition(b"\r\n\r\n")
+                    m = [l for l in head.split(b"\r\n") if l.lower().startswith(b"content-length:")]
+                    if m and len(rest) >= int(m[0].split(b":", 1)[1]):
+                        break
+        except (socket.timeout, ConnectionResetError):
+            pass
+    finally:
+        s.close()
+    resp = b"".join(chunks)
+    status = None
+    if resp.startswith(b"HTTP/1."):
+        status = int(resp.split(b" ", 2)[1])
+    return status, resp
+
+
+def request_bytes(method, path, headers, body=b""):
+    head = ["%s %s HTTP/1.1" % (method, path)]
+    head += ["%s: %s" % (k, v) for k, v in headers.items()]
+    return ("\r\n".join(head) + "\r\n\r\n").encode() + body
 
 
 # ---------------------------------------------------------------- test base

@@ -57,8 +57,12 @@ class TestAwsChunked(S3TestCase):
         s3 = self.chunked_client()
         s3.put_object(Bucket=self.b, Key="gz-chunked", Body=DATA, ContentEncoding="gzip",
                       ChecksumAlgorithm="SHA256")
-        self.assertIn("aws-chunked", self.sent[-1].get("content-encoding", ""))
-        self.assertStored("gz-chunked", DATA, encoding="gzip")
+        sent = [e.strip() for e in self.sent[-1].get("content-encoding", "").split(",")]
+        self.assertIn("aws-chunked", sent)
+        # S3 stores the Content-Encoding less aws-chunked.  (botocore < 1.36
+        # replaced the caller's encoding by aws-chunked instead of appending.)
+        kept = ",".join(e for e in sent if e != "aws-chunked") or None
+        self.assertStored("gz-chunked", DATA, encoding=kept)
 
     def test_boto_trailer_upload_part(self):
         s3 = self.chunked_client()

@@ -306,6 +306,7 @@ struct ddb_node {
     ddb_node **args;
     ddb_path path;       /* DDB_N_PATH */
     const cJSON *value;  /* DDB_N_VALUE: borrowed AttributeValue */
+    int paren;           /* written in parentheses */
 };
 
 /* Update actions. */

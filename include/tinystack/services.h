@@ -1,0 +1,12 @@
+/*
+ * services.h - the services the binary serves, for the router and the
+ * health report.  Each service module defines its descriptor.
+ */
+#ifndef TINYSTACK_SERVICES_H
+#define TINYSTACK_SERVICES_H
+
+#include "tinystack/http.h"
+
+extern const ts_service s3_service;
+
+#endif

@@ -1,0 +1,83 @@
+/*
+ * store.h - the one SQLite store every service shares.  Each worker thread
+ * gets its own connection (opened on first use), with a cache of prepared
+ * statements keyed by the SQL text's address, so the SQL of a hot path is
+ * prepared once per thread.  The database is in WAL mode: readers never
+ * wait for the writer, and an acknowledged write survives kill -9.
+ *
+ * Object data lives in blobs: a blob is a run of chunks of STORE_CHUNK
+ * bytes, chunk n of blob b at rowid b * 2^20 + n of table chunk, so
+ * reading at an offset is a rowid lookup with no index.  Blobs carry a
+ * reference count: copies share them; the last release deletes them.
+ */
+#ifndef TINYSTACK_STORE_H
+#define TINYSTACK_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "tinystack/core.h"
+
+#define STORE_CHUNK (256u << 10)
+#define STORE_CHUNK_BITS 20
+
+/* Records where the store lives (data_dir NULL: a temporary file removed
+ * at exit).  The file is created and migrated on first use.  0 or -1. */
+int store_init(const char *data_dir);
+/* Closes every connection; removes the temporary store. */
+void store_close(void);
+/* Opens and migrates the store now (normally done lazily); 0 or -1. */
+int store_ready(void);
+
+/* The calling thread's connection; aborts if the store cannot open. */
+sqlite3 *store_db(void);
+/* A prepared statement for sql on this thread's connection, reset and with
+ * its bindings cleared.  sql must be a string literal (its address is the
+ * cache key).  The statement is borrowed: do not finalize it, and do not
+ * use the same SQL twice at once. */
+sqlite3_stmt *store_stmt(const char *sql);
+/* Runs one statement with no result rows; SQLite's result code. */
+int store_exec(const char *sql);
+
+/* Transactions on this thread's connection (BEGIN IMMEDIATE, so writers
+ * queue up front instead of failing mid-way).  0 or -1. */
+int store_begin(void);
+int store_commit(void);
+void store_rollback(void);
+
+/* Empties every table (POST /_tinystack/reset). */
+int store_reset(void);
+
+/* Binding helpers: text with explicit length, or NULL when s is NULL. */
+void store_bind_text(sqlite3_stmt *st, int i, const char *s);
+/* Column as an arena copy (NULL stays NULL). */
+char *store_col_text(ts_arena *a, sqlite3_stmt *st, int i);
+
+/* ---- blobs ---- */
+
+typedef struct store_blob_writer {
+    int64_t blob_id;  /* 0 until the first chunk is flushed */
+    uint32_t seq;
+    uint64_t size;
+    ts_buf pending;
+    int failed;
+} store_blob_writer;
+
+void store_blob_writer_init(store_blob_writer *w);
+/* Buffers data; each full chunk is written in its own short transaction,
+ * so a long upload never holds the write lock.  0 or -1. */
+int store_blob_write(store_blob_writer *w, const void *data, size_t len);
+/* Writes the last chunk and gives the blob one reference.  Call inside the
+ * transaction that makes the blob reachable.  Returns the blob id (> 0). */
+int64_t store_blob_finish(store_blob_writer *w);
+/* Drops an unfinished blob's chunks (outside any transaction). */
+void store_blob_writer_abort(store_blob_writer *w);
+/* Adds delta to a blob's reference count; at zero its chunks go. 0/-1. */
+int store_blob_ref(int64_t blob_id, int delta);
+/* Reads up to max bytes at off; returns bytes read, 0 past the end, -1 on
+ * error (the blob vanished). */
+long store_blob_read(int64_t blob_id, uint64_t off, char *buf, size_t max);
+
+#endif

@@ -1,0 +1,192 @@
+/*
+ * main.c - settings from flags and the environment, then the store and the
+ * HTTP server; "Ready." on stderr once connections are accepted; SIGTERM or
+ * SIGINT stops accepting, lets requests in flight finish, closes the store
+ * and exits 0.  Signals are blocked before any thread starts and taken
+ * with sigwait(), so no handler runs inside a worker.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "tinystack/http.h"
+#include "tinystack/store.h"
+
+#ifndef TINYSTACK_VERSION
+#define TINYSTACK_VERSION "0.1.0"
+#endif
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+        "tinystack %s - AWS services on one port, for local development\n"
+        "\n"
+        "usage: tinystack [options]\n"
+        "\n"
+        "  --host ADDR        listen address     TINYSTACK_HOST (default 127.0.0.1)\n"
+        "  --port N           listen port        TINYSTACK_PORT, or GATEWAY_LISTEN\n"
+        "                                        as host:port (default 4566)\n"
+        "  --data-dir DIR     keep state in DIR  TINYSTACK_DATA_DIR; PERSISTENCE=1\n"
+        "                                        means /var/lib/tinystack\n"
+        "                                        (default: none, state is ephemeral)\n"
+        "  --region NAME      default region     TINYSTACK_REGION (default us-east-1)\n"
+        "  --account ID       account id         TINYSTACK_ACCOUNT_ID (default 000000000000)\n"
+        "  --log-level LEVEL  error|warn|info|debug  TINYSTACK_LOG_LEVEL (default info)\n"
+        "  --threads N        HTTP worker threads    TINYSTACK_THREADS (default 4)\n"
+        "  --help             this text\n"
+        "  --version          print the version\n",
+        TINYSTACK_VERSION);
+}
+
+static int parse_level(const char *s)
+{
+    static const char *names[] = {"error", "warn", "info", "debug"};
+
+    for (int i = 0; i < 4; i++)
+        if (!strcasecmp(s, names[i]))
+            return i;
+    if (!strcasecmp(s, "warning"))
+        return TS_LOG_WARN;
+    if (!strcasecmp(s, "trace"))
+        return TS_LOG_DEBUG;
+    return -1;
+}
+
+static const char *env(const char *name)
+{
+    const char *v = getenv(name);
+
+    return v && *v ? v : NULL;
+}
+
+static int parse_listen(const char *s)
+{
+    const char *colon = strrchr(s, ':');
+    static char host[64];
+
+    if (colon) {
+        size_t n = (size_t)(colon - s);
+        if (n && n < sizeof(host)) {
+            memcpy(host, s, n);
+            host[n] = '\0';
+            ts_cfg.host = host;
+        }
+        s = colon + 1;
+    }
+    return atoi(s);
+}
+
+static int configure(int argc, char **argv)
+{
+    enum { O_HOST = 1, O_PORT, O_DATA, O_REGION, O_ACCOUNT, O_LOG, O_THREADS,
+           O_HELP, O_VERSION };
+    static const struct option opts[] = {
+        {"host", required_argument, NULL, O_HOST},
+        {"port", required_argument, NULL, O_PORT},
+        {"data-dir", required_argument, NULL, O_DATA},
+        {"region", required_argument, NULL, O_REGION},
+        {"account", required_argument, NULL, O_ACCOUNT},
+        {"log-level", required_argument, NULL, O_LOG},
+        {"threads", required_argument, NULL, O_THREADS},
+        {"help", no_argument, NULL, O_HELP},
+        {"version", no_argument, NULL, O_VERSION},
+        {NULL, 0, NULL, 0},
+    };
+    const char *v;
+    int c;
+
+    ts_cfg.host = "127.0.0.1";
+    ts_cfg.port = 4566;
+    ts_cfg.region = "us-east-1";
+    ts_cfg.account = "000000000000";
+    ts_cfg.log_level = TS_LOG_INFO;
+    ts_cfg.threads = 4;
+    if ((v = env("GATEWAY_LISTEN")))
+        ts_cfg.port = parse_listen(v);
+    if ((v = env("TINYSTACK_HOST")))
+        ts_cfg.host = v;
+    if ((v = env("TINYSTACK_PORT")))
+        ts_cfg.port = atoi(v);
+    if ((v = env("PERSISTENCE")) && !strcmp(v, "1"))
+        ts_cfg.data_dir = "/var/lib/tinystack";
+    if ((v = env("TINYSTACK_DATA_DIR")))
+        ts_cfg.data_dir = v;
+    if ((v = env("TINYSTACK_REGION")))
+        ts_cfg.region = v;
+    if ((v = env("TINYSTACK_ACCOUNT_ID")))
+        ts_cfg.account = v;
+    if ((v = env("TINYSTACK_LOG_LEVEL")) && parse_level(v) >= 0)
+        ts_cfg.log_level = parse_level(v);
+    if ((v = env("TINYSTACK_THREADS")))
+        ts_cfg.threads = atoi(v);
+
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case O_HOST: ts_cfg.host = optarg; break;
+        case O_PORT: ts_cfg.port = atoi(optarg); break;
+        case O_DATA: ts_cfg.data_dir = optarg; break;
+        case O_REGION: ts_cfg.region = optarg; break;
+        case O_ACCOUNT: ts_cfg.account = optarg; break;
+        case O_LOG:
+            if (parse_level(optarg) < 0) {
+                fprintf(stderr, "tinystack: bad log level %s\n", optarg);
+                return -1;
+            }
+            ts_cfg.log_level = parse_level(optarg);
+            break;
+        case O_THREADS: ts_cfg.threads = atoi(optarg); break;
+        case O_HELP: usage(stdout); exit(0);
+        case O_VERSION: printf("tinystack %s\n", TINYSTACK_VERSION); exit(0);
+        default: usage(stderr); return -1;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "tinystack: unexpected argument %s\n", argv[optind]);
+        return -1;
+    }
+    if (ts_cfg.port <= 0 || ts_cfg.port > 65535) {
+        fprintf(stderr, "tinystack: bad port\n");
+        return -1;
+    }
+    if (ts_cfg.threads < 1 || ts_cfg.threads > 64)
+        ts_cfg.threads = 4;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    sigset_t set;
+    int sig = 0;
+
+    if (configure(argc, argv) != 0)
+        return 2;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    if (store_init(ts_cfg.data_dir) != 0)
+        return 1;
+    if (http_server_start() != 0) {
+        store_close();
+        return 1;
+    }
+    ts_log(TS_LOG_INFO, "tinystack %s listening on %s:%d (%s)", TINYSTACK_VERSION,
+           ts_cfg.host, ts_cfg.port,
+           ts_cfg.data_dir ? ts_cfg.data_dir : "ephemeral state");
+    fputs("Ready.\n", stderr);
+    fflush(stderr);
+
+    while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
+        ;
+    ts_log(TS_LOG_INFO, "signal %d: shutting down", sig);
+    http_server_stop();
+    store_close();
+    return 0;
+}

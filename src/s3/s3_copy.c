@@ -1,0 +1,226 @@
+/*
+ * s3_copy.c - CopyObject and object tagging.  A copy references the
+ * source's blobs (their counts go up) instead of moving bytes, so copying
+ * a large object costs one row.  The x-amz-copy-source header is shared
+ * with UploadPartCopy through s3_copy_source().
+ */
+#include "s3_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+int s3_copy_source(ts_req *req, ts_resp *resp, s3_bucket *sb, s3_object *so);
+
+/* Resolves x-amz-copy-source ("[/]bucket/key[?versionId=v]", URL-encoded)
+ * to its bucket and version, with the copy-source conditions checked. */
+int s3_copy_source(ts_req *req, ts_resp *resp, s3_bucket *sb, s3_object *so)
+{
+    const char *src = ts_req_header(req, "x-amz-copy-source"), *q, *slash;
+    const char *vid = NULL;
+    char *path, *bucket, *key;
+
+    while (*src == '/')
+        src++;
+    q = strchr(src, '?');
+    if (q && ts_starts_with(q + 1, "versionId="))
+        vid = ts_arena_strdup(req->arena, q + 11);
+    path = ts_url_decode(src, q ? (size_t)(q - src) : strlen(src), 0);
+    if (!path || !(slash = strchr(path, '/')) || !slash[1]) {
+        ts_free(path);
+        return ts_resp_error(resp, TS_ERR_INVALID_ARGUMENT,
+                             "Copy Source must mention the source bucket and key: "
+                             "sourcebucket/sourcekey");
+    }
+    bucket = ts_arena_strndup(req->arena, path, (size_t)(slash - path));
+    key = ts_arena_strdup(req->arena, slash + 1);
+    ts_free(path);
+    if (s3_bucket_load_name(req, resp, bucket, sb) != 0)
+        return -1;
+    if (vid && !s3_version_id_valid(vid)) {
+        ts_resp_error(resp, TS_ERR_INVALID_ARGUMENT, "Invalid version id specified");
+        return -1;
+    }
+    if (s3_object_load(req, sb->id, key, vid, so) != 0) {
+        if (vid) {
+            ts_resp_error(resp, TS_ERR_NO_SUCH_VERSION, NULL);
+            ts_resp_error_field(req, resp, "Key", key);
+            ts_resp_error_field(req, resp, "VersionId", vid);
+            return -1;
+        }
+        ts_resp_error(resp, TS_ERR_NO_SUCH_KEY, NULL);
+        ts_resp_error_field(req, resp, "Key", key);
+        return -1;
+    }
+    if (so->delete_marker) {
+        if (vid)
+            return ts_resp_error(resp, TS_ERR_INVALID_REQUEST,
+                                 "The source of a copy request may not "
+                                 "specifically refer to a delete marker by version id.");
+        ts_resp_error(resp, TS_ERR_NO_SUCH_KEY, NULL);
+        ts_resp_error_field(req, resp, "Key", key);
+        return -1;
+    }
+    return s3_check_conditions(req, resp, "x-amz-copy-source-", so->etag, so->modified);
+}
+
+int s3_copy_object(ts_req *req, ts_resp *resp)
+{
+    const char *key = s3_ctx_of(req)->key, *v, *vid;
+    const char *mdir = ts_req_header(req, "x-amz-metadata-directive");
+    const char *tdir = ts_req_header(req, "x-amz-tagging-directive");
+    int replace_meta, replace_tags;
+    s3_bucket sb, b;
+    s3_object so;
+    s3_newobj o;
+    char when[32];
+
+    if (mdir && strcmp(mdir, "COPY") && strcmp(mdir, "REPLACE"))
+        return ts_resp_error(resp, TS_ERR_INVALID_ARGUMENT, "Unknown metadata directive.");
+    if (tdir && strcmp(tdir, "COPY") && strcmp(tdir, "REPLACE"))
+        return ts_resp_error(resp, TS_ERR_INVALID_ARGUMENT, "Unknown tagging directive.");
+    replace_meta = mdir && !strcmp(mdir, "REPLACE");
+    replace_tags = tdir && !strcmp(tdir, "REPLACE");
+    memset(&o, 0, sizeof(o));
+    if ((v = ts_req_header(req, "x-amz-storage-class")))
+        o.storage_class = strcmp(v, "STANDARD") ? v : NULL;
+    if (s3_bucket_load(req, resp, &b) != 0)
+        return -1;
+    if (store_begin() != 0)
+        return ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
+    if (s3_copy_source(req, resp, &sb, &so) != 0)
+        goto fail;
+    if (sb.id == b.id && !strcmp(so.key, key) && !replace_meta &&
+        !ts_req_header(req, "x-amz-storage-class") &&
+        !ts_req_header(req, "x-amz-website-redirect-location") &&
+        !ts_req_header(req, "x-amz-server-side-encryption") &&
+        !ts_req_header(req, "x-amz-checksum-algorithm")) {
+        ts_resp_error(resp, TS_ERR_INVALID_REQUEST,
+                      "This copy request is illegal because it is trying to copy "
+                      "an object to itself without changing the object's metadata, "
+                      "storage class, website redirect location or encryption "
+                      "attributes.");
+        goto fail;
+    }
+    o.key = key;
+    o.size = so.size;
+    o.etag = so.etag;
+    o.blobs = so.blobs;
+    o.meta = replace_meta ? s3_meta_from_headers(req, resp) : so.meta;
+    if (replace_tags) {
+        v = ts_req_header(req, "x-amz-tagging");
+        if (v && !(o.tagging = s3_tagging_from_query(req, resp, v)))
+            goto fail;
+    } else {
+        o.tagging = so.tagging;
+    }
+    o.checksum = so.checksum;
+    o.parts = so.parts;
+    if (!ts_req_header(req, "x-amz-storage-class"))
+        o.storage_class = so.storage_class;
+    s3_blobs_retain(so.blobs);
+    vid = s3_object_put_version(req, &b, &o, "ObjectCreated:Copy");
+    if (!vid || store_commit() != 0) {
+        ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
+        goto fail;
+    }
+    if (b.versioning != S3_VERSIONING_NONE)
+        ts_resp_header(req, resp, "x-amz-version-id", vid);
+    if (strcmp(so.version_id, "null") != 0)
+        ts_resp_header(req, resp, "x-amz-copy-source-version-id", so.version_id);
+    s3_xml_begin(req, resp, "CopyObjectResult");
+    ts_time_iso8601(ts_now_ms(), when);
+    ts_xml_text(&resp->body, "LastModified", when);
+    ts_xml_text(&resp->body, "ETag", so.etag);
+    if (so.checksum && strchr(so.checksum, ':')) {
+        const char *colon = strchr(so.checksum, ':');
+        char tag[32];
+        snprintf(tag, sizeof(tag), "Checksum%.*s", (int)(colon - so.checksum),
+                 so.checksum);
+        ts_xml_text(&resp->body, tag, colon + 1);
+    }
+    s3_xml_end(resp, "CopyObjectResult");
+    return 0;
+fail:
+    store_rollback();
+    return -1;
+}
+
+/* ---- object tagging ---- */
+
+static int load_for_tagging(ts_req *req, ts_resp *resp, s3_bucket *b, s3_object *o)
+{
+    const char *key = s3_ctx_of(req)->key, *vid = ts_req_query(req, "versionId");
+
+    if (s3_bucket_load(req, resp, b) != 0)
+        return -1;
+    if (vid && !s3_version_id_valid(vid))
+        return ts_resp_error(resp, TS_ERR_INVALID_ARGUMENT, "Invalid version id specified");
+    if (s3_object_load(req, b->id, key, vid, o) != 0 || o->delete_marker) {
+        if (vid) {
+            ts_resp_error(resp, TS_ERR_NO_SUCH_VERSION, NULL);
+            ts_resp_error_field(req, resp, "Key", key);
+            ts_resp_error_field(req, resp, "VersionId", vid);
+            return -1;
+        }
+        ts_resp_error(resp, TS_ERR_NO_SUCH_KEY, NULL);
+        ts_resp_error_field(req, resp, "Key", key);
+        return -1;
+    }
+    return 0;
+}
+
+static int set_tagging(ts_req *req, ts_resp *resp, const char *json)
+{
+    sqlite3_stmt *st;
+    s3_bucket b;
+    s3_object o;
+
+    if (load_for_tagging(req, resp, &b, &o) != 0)
+        return -1;
+    st = store_stmt("UPDATE s3_object SET tagging = ? WHERE id = ?");
+    store_bind_text(st, 1, json);
+    sqlite3_bind_int64(st, 2, o.id);
+    sqlite3_step(st);
+    sqlite3_reset(st);
+    if (b.versioning != S3_VERSIONING_NONE)
+        ts_resp_header(req, resp, "x-amz-version-id", o.version_id);
+    return 0;
+}
+
+int s3_put_object_tagging(ts_req *req, ts_resp *resp)
+{
+    char *json;
+    s3_bucket b;
+
+    if (s3_bucket_load(req, resp, &b) != 0)
+        return -1;
+    json = s3_tagging_from_xml(req, resp, req->body.data, req->body.len);
+    if (!json)
+        return -1;
+    return set_tagging(req, resp, json);
+}
+
+int s3_delete_object_tagging(ts_req *req, ts_resp *resp)
+{
+    if (set_tagging(req, resp, NULL) != 0)
+        return -1;
+    resp->status = 204;
+    return 0;
+}
+
+int s3_get_object_tagging(ts_req *req, ts_resp *resp)
+{
+    s3_bucket b;
+    s3_object o;
+
+    if (load_for_tagging(req, resp, &b, &o) != 0)
+        return -1;
+    if (b.versioning != S3_VERSIONING_NONE)
+        ts_resp_header(req, resp, "x-amz-version-id", o.version_id);
+    s3_xml_begin(req, resp, "Tagging");
+    s3_tagging_to_xml(&resp->body, o.tagging);
+    s3_xml_end(resp, "Tagging");
+    return 0;
+}

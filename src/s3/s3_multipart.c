@@ -1,0 +1,584 @@
+/*
+ * s3_multipart.c - multipart uploads.  Each part is a blob of its own;
+ * completing an upload hands the listed parts' blobs, in order, to the
+ * new object version (its blobs column lists them), so a 5 GiB upload
+ * completes without moving a byte.  Parts left out are released.
+ */
+#include "s3_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+int s3_copy_source(ts_req *req, ts_resp *resp, s3_bucket *sb, s3_object *so);
+
+typedef struct s3_mpu {
+    int64_t id;
+    const char *upload_id;
+    const char *key;
+    int64_t created;
+    const char *meta, *tagging, *checksum_algo, *storage_class;
+} s3_mpu;
+
+static int no_such_upload(ts_req *req, ts_resp *resp, const char *id)
+{
+    ts_resp_error(resp, TS_ERR_NO_SUCH_UPLOAD, NULL);
+    ts_resp_error_field(req, resp, "UploadId", id ? id : "");
+    return -1;
+}
+
+static int mpu_load(ts_req *req, ts_resp *resp, const s3_bucket *b, s3_mpu *u)
+{
+    const char *id = ts_req_query(req, "uploadId");
+    sqlite3_stmt *st = store_stmt(
+        "SELECT id, upload_id, key, created, meta, tagging, checksum_algo,"
+        " storage_class FROM s3_upload WHERE upload_id = ? AND bucket_id = ?");
+    int found;
+
+    store_bind_text(st, 1, id);
+    sqlite3_bind_int64(st, 2, b->id);
+    found = sqlite3_step(st) == SQLITE_ROW;
+    if (found) {
+        u->id = sqlite3_column_int64(st, 0);
+        u->upload_id = store_col_text(req->arena, st, 1);
+        u->key = store_col_text(req->arena, st, 2);
+        u->created = sqlite3_column_int64(st, 3);
+        u->meta = store_col_text(req->arena, st, 4);
+        u->tagging = store_col_text(req->arena, st, 5);
+        u->checksum_algo = store_col_text(req->arena, st, 6);
+        u->storage_class = store_col_text(req->arena, st, 7);
+    }
+    sqlite3_reset(st);
+    if (!found || strcmp(u->key, s3_ctx_of(req)->key) != 0)
+        return no_such_upload(req, resp, id);
+    return 0;
+}
+
+int s3_create_multipart_upload(ts_req *req, ts_resp *resp)
+{
+    const char *key = s3_ctx_of(req)->key, *v, *tagging = NULL, *algo;
+    sqlite3_stmt *st;
+    char *upload_id;
+    s3_bucket b;
+
+    if (s3_bucket_load(req, resp, &b) != 0)
+        return -1;
+    if ((v = ts_req_header(req, "x-amz-tagging")) &&
+        !(tagging = s3_tagging_from_query(req, resp, v)))
+        return -1;
+    algo = ts_req_header(req, "x-amz-checksum-algorithm");
+    if (algo && s3_cksum_algo_parse(algo) == S3_CK_NONE)
+        return ts_resp_error(resp, TS_ERR_INVALID_REQUEST,
+                             "Checksum algorithm provided is unsupported. Please try "
+                             "again with any of the valid types: [CRC32, CRC32C, "
+                             "CRC64NVME, SHA1, SHA256]");
+    upload_id = s3_new_id(req, 24);
+    st = store_stmt("INSERT INTO s3_upload(upload_id, bucket_id, key, created, meta,"
+                    " tagging, checksum_algo, storage_class) VALUES(?,?,?,?,?,?,?,?)");
+    store_bind_text(st, 1, upload_id);
+    sqlite3_bind_int64(st, 2, b.id);
+    store_bind_text(st, 3, key);
+    sqlite3_bind_int64(st, 4, ts_now_ms());
+    store_bind_text(st, 5, s3_meta_from_headers(req, resp));
+    store_bind_text(st, 6, tagging);
+    store_bind_text(st, 7, algo);
+    v = ts_req_header(req, "x-amz-storage-class");
+    store_bind_text(st, 8, v && strcmp(v, "STANDARD") ? v : NULL);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        sqlite3_reset(st);
+        return ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
+    }
+    sqlite3_reset(st);
+    if (algo)
+        ts_resp_header(req, resp, "x-amz-checksum-algorithm", algo);
+    s3_xml_begin(req, resp, "InitiateMultipartUploadResult");
+    ts_xml_text(&resp->body, "Bucket", b.name);
+    ts_xml_text(&resp->body, "Key", key);
+    ts_xml_text(&resp->body, "UploadId", upload_id);
+    s3_xml_end(resp, "InitiateMultipartUploadResult");
+    return 0;
+}
+
+/* Inside a transaction: stores a part, replacing (and releasing) any
+ * earlier upload of the same number. */
+static int part_store(const s3_mpu *u, int num, uint64_t size, const char *etag,
+                      int64_t blob, const char *checksum)
+{
+    sqlite3_stmt *st = store_stmt(
+        "SELECT blob_id FROM s3_part WHERE upload = ? AND num = ?");
+    int64_t old = 0;
+    int rc;
+
+    sqlite3_bind_int64(st, 1, u->id);
+    sqlite3_bind_int(st, 2, num);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        old = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (old)
+        store_blob_ref(old, -1);
+    st = store_stmt("INSERT OR REPLACE INTO s3_part(upload, num, size, etag, blob_id,"
+                    " modified, checksum) VALUES(?,?,?,?,?,?,?)");
+    sqlite3_bind_int64(st, 1, u->id);
+    sqlite3_bind_int(st, 2, num);
+    sqlite3_bind_int64(st, 3, (int64_t)size);
+    store_bind_text(st, 4, etag);
+    sqlite3_bind_int64(st, 5, blob);
+    sqlite3_bind_int64(st, 6, ts_now_ms());
+    store_bind_text(st, 7, checksum);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int s3_upload_part(ts_req *req, ts_resp *resp)
+{
+    int num = atoi(ts_req_query(req, "partNumber"));
+    s3_upload_result r;
+    s3_bucket b;
+    s3_mpu u;
+    int64_t blob;
+
+    if (s3_upload_finish(req, resp, &r) != 0)
+        return -1;
+    if (store_begin() != 0)
+        return ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
+    if (s3_bucket_load(req, resp, &b) != 0 || mpu_load(req, resp, &b, &u) != 0)
+        goto fail;
+    blob = s3_upload_commit_blob(req);
+    if (blob <= 0 || part_store(&u, num, r.size, r.etag, blob, r.checksum) != 0 ||
+        store_commit() != 0) {
+        ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
+        goto fail;
+    }
+    ts_resp_header(req, resp, "ETag", r.etag);
+    if (r.checksum) {
+        const char *colon = strchr(r.checksum, ':');
+        char algo[16];
+        snprintf(algo, sizeof(algo), "%.*s", (int)(colon - r.checksum), r.checksum);
+        ts_resp_header(req, resp, s3_cksum_header(s3_cksum_algo_parse(algo)), colon + 1);
+    }
+    return 0;
+fail:
+    store_rollback();
+    return -1;
+}
+
+int s3_upload_part_copy(ts_req *req, ts_resp *resp)
+{
+    const char *pn = ts_req_query(req, "partNumber");
+    const char *range = ts_req_header(req, "x-amz-copy-source-range");
+    int num = atoi(pn);
+    uint64_t start = 0, len, done = 0;
+    s3_bucket b, sb;
+    s3_object so;
+    s3_mpu u;
+    s3_blobs blobs;
+    store_blob_writer w;
+    EVP_MD_CTX *md5 = NULL;
+    unsigned char digest[16];
+    char hex[33], etag[40], when[32];
+    char *buf = NULL;
+    int64_t blob;
+    int rc = -1;
+
+    if (num < 1 || num > 10000)
+        return ts_resp_error(resp, TS_ERR_INVALID_ARGUMENT,
+                             "Part number must be an integer between 1 and 10000, inclusive");
+    if (s3_bucket_load(req, resp, &b) != 0 || mpu_load(req, resp, &b, &u) != 0)
+        return -1;
+    if (s3_copy_source(req, resp, &sb, &so) != 0)
+        return -1;
+    len = so.size;
+    if (range) {
+        unsigned long long a, e;
+        if (sscanf(range, "bytes=%llu-%llu", &a, &e) != 2 || e < a)
+            return ts_resp_error(resp, TS_ERR_INVALID_ARGUMENT,
+                                 "The x-amz-copy-source-range value must be of the form "
+                                 "bytes=first-last where first and last are the "
+                                 "zero-based offsets of the first and last bytes to copy");
+        if (e >= so.size)
+            return ts_resp_error(resp, TS_ERR_INVALID_RANGE, NULL);
+        start = a;
+        len = e - a + 1;
+    }
+    /* Copy the bytes into a new blob, hashing as they go. */
+    store_blob_writer_init(&w);
+    md5 = EVP_MD_CTX_new();
+    EVP_DigestInit_ex(md5, EVP_md5(), NULL);
+    buf = ts_malloc(64u << 10);
+    s3_blobs_parse(req->arena, so.blobs, &blobs);
+    while (done < len) {
+        uint64_t off = start + done;
+        long n = 0;
+        for (int i = 0; i < blobs.n; i++) {
+            if (off < blobs.size[i]) {
+                n = store_blob_read(blobs.id[i], off, buf,
+                                    (size_t)TS_MIN((uint64_t)(64u << 10), len - done));
+                break;
+            }
+            off -= blobs.size[i];
+        }
+        if (n <= 0 || store_blob_write(&w, buf, (size_t)n) != 0)
+            goto internal;
+        EVP_DigestUpdate(md5, buf, (size_t)n);
+        done += (uint64_t)n;
+    }
+    EVP_DigestFinal_ex(md5, digest, NULL);
+    ts_hex_encode(digest, 16, hex);
+    snprintf(etag, sizeof(etag), "\"%s\"", hex);
+    if (store_begin() != 0)
+        goto internal;
+    if (mpu_load(req, resp, &b, &u) != 0) {
+        store_rollback();
+        store_blob_writer_abort(&w);
+        goto out;
+    }
+    blob = store_blob_finish(&w);
+    if (blob <= 0 || part_store(&u, num, len, etag, blob, NULL) != 0 ||
+        store_commit() != 0) {
+        store_rollback();
+        goto internal;
+    }
+    if (strcmp(so.version_id, "null") != 0)
+        ts_resp_header(req, resp, "x-amz-copy-source-version-id", so.version_id);
+    s3_xml_begin(req, resp, "CopyPartResult");
+    ts_time_iso8601(ts_now_ms(), when);
+    ts_xml_text(&resp->body, "LastModified", when);
+    ts_xml_text(&resp->body, "ETag", etag);
+    s3_xml_end(resp, "CopyPartResult");
+    rc = 0;
+    goto out;
+internal:
+    store_blob_writer_abort(&w);
+    ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
+out:
+    ts_buf_free(&w.pending);
+    if (md5)
+        EVP_MD_CTX_free(md5);
+    ts_free(buf);
+    return rc;
+}
+
+static int etag_eq(const char *a, const char *b)
+{
+    size_t na, nb;
+
+    if (*a == '"')
+        a++;
+    if (*b == '"')
+        b++;
+    na = strlen(a);
+    nb = strlen(b);
+    if (na && a[na - 1] == '"')
+        na--;
+    if (nb && b[nb - 1] == '"')
+        nb--;
+    return na == nb && !strncmp(a, b, na);
+}
+
+static void release_parts(int64_t upload)
+{
+    sqlite3_stmt *st = store_stmt("SELECT blob_id FROM s3_part WHERE upload = ?");
+
+    sqlite3_bind_int64(st, 1, upload);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        store_blob_ref(sqlite3_column_int64(st, 0), -1);
+    sqlite3_reset(st);
+}
+
+static void delete_upload(int64_t upload)
+{
+    sqlite3_stmt *st = store_stmt("DELETE FROM s3_part WHERE upload = ?");
+
+    sqlite3_bind_int64(st, 1, upload);
+    sqlite3_step(st);
+    sqlite3_reset(st);
+    st = store_stmt("DELETE FROM s3_upload WHERE id = ?");
+    sqlite3_bind_int64(st, 1, upload);
+    sqlite3_step(st);
+    sqlite3_reset(st);
+}
+
+int s3_complete_multipart_upload(ts_req *req, ts_resp *resp)
+{
+    ts_xml_node *root = ts_xml_parse(req->arena, req->body.data, req->body.len), *p;
+    EVP_MD_CTX *md5 = NULL;
+    unsigned char digest[16];
+    char hex[33];
+    const char *vid;
+    int n = 0, last = 0;
+    uint64_t total = 0;
+    ts_buf blobs;
+    s3_newobj o;
+    s3_bucket b;
+    s3_mpu u;
+
+    if (s3_bucket_load(req, resp, &b) != 0)
+        return -1;
+    if (!root || strcmp(root->name, "CompleteMultipartUpload") != 0 ||
+        !ts_xml_child(root, "Part"))
+        return ts_resp_error(resp, TS_ERR_MALFORMED_XML, NULL);
+    for (p = ts_xml_child(root, "Part"); p; p = ts_xml_next(p)) {
+        const char *num = ts_xml_child_text(p, "PartNumber");
+        int k = num ? atoi(num) : 0;
+        if (!num || k < 1 || k > 10000 || !ts_xml_child_text(p, "ETag"))
+            return ts_resp_error(resp, TS_ERR_MALFORMED_XML, NULL);
+        if (k <= last)
+            return ts_resp_error(resp, TS_ERR_INVALID_PART_ORDER, NULL);
+        last = k;
+        n++;
+    }
+    ts_buf_init(&blobs);
+    memset(&o, 0, sizeof(o));
+    if (store_begin() != 0)
+        return ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
+    if (mpu_load(req, resp, &b, &u) != 0)
+        goto fail;
+    md5 = EVP_MD_CTX_new();
+    EVP_DigestInit_ex(md5, EVP_md5(), NULL);
+    for (p = ts_xml_child(root, "Part"); p; p = ts_xml_next(p)) {
+        int k = atoi(ts_xml_child_text(p, "PartNumber"));
+        sqlite3_stmt *st = store_stmt(
+            "SELECT size, etag, blob_id FROM s3_part WHERE upload = ? AND num = ?");
+        unsigned char raw[16];
+        int found;
+        int64_t size = 0, blob = 0;
+        char etag[64] = "";
+
+        sqlite3_bind_int64(st, 1, u.id);
+        sqlite3_bind_int(st, 2, k);
+        found = sqlite3_step(st) == SQLITE_ROW;
+        if (found) {
+            size = sqlite3_column_int64(st, 0);
+            snprintf(etag, sizeof(etag), "%s", sqlite3_column_text(st, 1));
+            blob = sqlite3_column_int64(st, 2);
+        }
+        sqlite3_reset(st);
+        if (!found || !etag_eq(etag, ts_xml_child_text(p, "ETag"))) {
+            ts_resp_error(resp, TS_ERR_INVALID_PART, NULL);
+            ts_resp_error_field(req, resp, "UploadId", u.upload_id);
+            ts_resp_error_field(req, resp, "PartNumber",
+                                ts_arena_printf(req->arena, "%d", k));
+            goto fail;
+        }
+        if (ts_xml_next(p) && (uint64_t)size < S3_MIN_PART) {
+            ts_resp_error(resp, TS_ERR_ENTITY_TOO_SMALL, NULL);
+            ts_resp_error_field(req, resp, "ProposedSize",
+                                ts_arena_printf(req->arena, "%lld", (long long)size));
+            ts_resp_error_field(req, resp, "MinSizeAllowed", "5242880");
+            ts_resp_error_field(req, resp, "PartNumber",
+                                ts_arena_printf(req->arena, "%d", k));
+            goto fail;
+        }
+        ts_hex_decode(etag + 1, 32, raw);
+        EVP_DigestUpdate(md5, raw, 16);
+        if (blobs.len)
+            ts_buf_putc(&blobs, ',');
+        ts_buf_printf(&blobs, "%lld:%lld", (long long)blob, (long long)size);
+        total += (uint64_t)size;
+        /* The object takes over this part's reference. */
+        st = store_stmt("DELETE FROM s3_part WHERE upload = ? AND num = ?");
+        sqlite3_bind_int64(st, 1, u.id);
+        sqlite3_bind_int(st, 2, k);
+        sqlite3_step(st);
+        sqlite3_reset(st);
+    }
+    EVP_DigestFinal_ex(md5, digest, NULL);
+    ts_hex_encode(digest, 16, hex);
+    release_parts(u.id); /* parts not listed */
+    delete_upload(u.id);
+    o.key = u.key;
+    o.size = total;
+    o.etag = ts_arena_printf(req->arena, "\"%s-%d\"", hex, n);
+    o.blobs = ts_arena_strdup(req->arena, blobs.data);
+    o.meta = u.meta;
+    o.tagging = u.tagging;
+    o.parts = n;
+    o.storage_class = u.storage_class;
+    vid = s3_object_put_version(req, &b, &o, "ObjectCreated:CompleteMultipartUpload");
+    if (!vid || store_commit() != 0) {
+        ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
+        goto fail;
+    }
+    if (b.versioning != S3_VERSIONING_NONE)
+        ts_resp_header(req, resp, "x-amz-version-id", vid);
+    s3_xml_begin(req, resp, "CompleteMultipartUploadResult");
+    ts_xml_textf(&resp->body, "Location", "http://%s/%s/%s",
+                 ts_req_header(req, "Host") ? ts_req_header(req, "Host") : "localhost",
+                 b.name, u.key);
+    ts_xml_text(&resp->body, "Bucket", b.name);
+    ts_xml_text(&resp->body, "Key", u.key);
+    ts_xml_text(&resp->body, "ETag", o.etag);
+    s3_xml_end(resp, "CompleteMultipartUploadResult");
+    EVP_MD_CTX_free(md5);
+    ts_buf_free(&blobs);
+    return 0;
+fail:
+    store_rollback();
+    if (md5)
+        EVP_MD_CTX_free(md5);
+    ts_buf_free(&blobs);
+    return -1;
+}
+
+int s3_abort_multipart_upload(ts_req *req, ts_resp *resp)
+{
+    s3_bucket b;
+    s3_mpu u;
+
+    if (store_begin() != 0)
+        return ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
+    if (s3_bucket_load(req, resp, &b) != 0 || mpu_load(req, resp, &b, &u) != 0) {
+        store_rollback();
+        return -1;
+    }
+    release_parts(u.id);
+    delete_upload(u.id);
+    if (store_commit() != 0)
+        return ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
+    resp->status = 204;
+    return 0;
+}
+
+static void initiator_owner(ts_buf *b)
+{
+    ts_buf_puts(b, "<Initiator><ID>" S3_OWNER_ID "</ID><DisplayName>" S3_OWNER_NAME
+                   "</DisplayName></Initiator><Owner><ID>" S3_OWNER_ID
+                   "</ID><DisplayName>" S3_OWNER_NAME "</DisplayName></Owner>");
+}
+
+int s3_list_parts(ts_req *req, ts_resp *resp)
+{
+    const char *mp = ts_req_query(req, "max-parts"), *pm = ts_req_query(req, "part-number-marker");
+    int max = mp ? atoi(mp) : 1000, marker = pm ? atoi(pm) : 0, count = 0, next = 0;
+    int truncated = 0;
+    sqlite3_stmt *st;
+    s3_bucket b;
+    s3_mpu u;
+    ts_buf *out = &resp->body;
+    char when[32];
+
+    if (max < 0 || max > 1000)
+        max = 1000;
+    if (s3_bucket_load(req, resp, &b) != 0 || mpu_load(req, resp, &b, &u) != 0)
+        return -1;
+    s3_xml_begin(req, resp, "ListPartsResult");
+    ts_xml_text(out, "Bucket", b.name);
+    ts_xml_text(out, "Key", u.key);
+    ts_xml_text(out, "UploadId", u.upload_id);
+    ts_xml_textf(out, "PartNumberMarker", "%d", marker);
+    st = store_stmt("SELECT num, modified, etag, size, checksum FROM s3_part"
+                    " WHERE upload = ? AND num > ? ORDER BY num LIMIT ?");
+    sqlite3_bind_int64(st, 1, u.id);
+    sqlite3_bind_int(st, 2, marker);
+    sqlite3_bind_int(st, 3, max + 1);
+    ts_buf parts;
+    ts_buf_init(&parts);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *ck = (const char *)sqlite3_column_text(st, 4);
+        if (count == max) {
+            truncated = 1;
+            break;
+        }
+        count++;
+        next = sqlite3_column_int(st, 0);
+        ts_buf_puts(&parts, "<Part>");
+        ts_xml_textf(&parts, "PartNumber", "%d", next);
+        ts_time_iso8601(sqlite3_column_int64(st, 1), when);
+        ts_xml_text(&parts, "LastModified", when);
+        ts_xml_text(&parts, "ETag", (const char *)sqlite3_column_text(st, 2));
+        ts_xml_textf(&parts, "Size", "%lld", (long long)sqlite3_column_int64(st, 3));
+        if (ck && strchr(ck, ':')) {
+            const char *colon = strchr(ck, ':');
+            ts_buf_printf(&parts, "<Checksum%.*s>", (int)(colon - ck), ck);
+            ts_xml_escape(&parts, colon + 1);
+            ts_buf_printf(&parts, "</Checksum%.*s>", (int)(colon - ck), ck);
+        }
+        ts_buf_puts(&parts, "</Part>");
+    }
+    sqlite3_reset(st);
+    ts_xml_textf(out, "NextPartNumberMarker", "%d", next);
+    ts_xml_textf(out, "MaxParts", "%d", max);
+    ts_xml_text(out, "IsTruncated", truncated ? "true" : "false");
+    if (parts.len)
+        ts_buf_append(out, parts.data, parts.len);
+    ts_buf_free(&parts);
+    initiator_owner(out);
+    ts_xml_text(out, "StorageClass", u.storage_class ? u.storage_class : "STANDARD");
+    if (u.checksum_algo)
+        ts_xml_text(out, "ChecksumAlgorithm", u.checksum_algo);
+    s3_xml_end(resp, "ListPartsResult");
+    return 0;
+}
+
+int s3_list_multipart_uploads(ts_req *req, ts_resp *resp)
+{
+    const char *prefix = ts_req_query(req, "prefix");
+    const char *mu = ts_req_query(req, "max-uploads");
+    const char *km = ts_req_query(req, "key-marker");
+    int max = mu ? atoi(mu) : 1000, count = 0, truncated = 0;
+    sqlite3_stmt *st;
+    s3_bucket b;
+    ts_buf *out = &resp->body, ups, last_key, last_id;
+    char when[32];
+
+    if (max < 0 || max > 1000)
+        max = 1000;
+    if (!prefix)
+        prefix = "";
+    if (s3_bucket_load(req, resp, &b) != 0)
+        return -1;
+    ts_buf_init(&ups);
+    ts_buf_init(&last_key);
+    ts_buf_init(&last_id);
+    st = store_stmt("SELECT key, upload_id, created, storage_class FROM s3_upload"
+                    " WHERE bucket_id = ? AND key >= ? AND key > ?"
+                    " ORDER BY key, created, id LIMIT ?");
+    sqlite3_bind_int64(st, 1, b.id);
+    store_bind_text(st, 2, prefix);
+    store_bind_text(st, 3, km ? km : "");
+    sqlite3_bind_int(st, 4, max + 1);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *key = (const char *)sqlite3_column_text(st, 0);
+        const char *sc = (const char *)sqlite3_column_text(st, 3);
+        if (!ts_starts_with(key, prefix))
+            break;
+        if (count == max) {
+            truncated = 1;
+            break;
+        }
+        count++;
+        ts_buf_reset(&last_key);
+        ts_buf_puts(&last_key, key);
+        ts_buf_reset(&last_id);
+        ts_buf_puts(&last_id, (const char *)sqlite3_column_text(st, 1));
+        ts_buf_puts(&ups, "<Upload>");
+        ts_xml_text(&ups, "Key", key);
+        ts_xml_text(&ups, "UploadId", last_id.data);
+        initiator_owner(&ups);
+        ts_xml_text(&ups, "StorageClass", sc ? sc : "STANDARD");
+        ts_time_iso8601(sqlite3_column_int64(st, 2), when);
+        ts_xml_text(&ups, "Initiated", when);
+        ts_buf_puts(&ups, "</Upload>");
+    }
+    sqlite3_reset(st);
+    s3_xml_begin(req, resp, "ListMultipartUploadsResult");
+    ts_xml_text(out, "Bucket", b.name);
+    ts_xml_text(out, "KeyMarker", km ? km : "");
+    ts_xml_text(out, "UploadIdMarker", ts_req_query(req, "upload-id-marker") ? ts_req_query(req, "upload-id-marker") : "");
+    if (truncated) {
+        ts_xml_text(out, "NextKeyMarker", last_key.data);
+        ts_xml_text(out, "NextUploadIdMarker", last_id.data);
+    }
+    ts_xml_text(out, "Prefix", prefix);
+    ts_xml_textf(out, "MaxUploads", "%d", max);
+    ts_xml_text(out, "IsTruncated", truncated ? "true" : "false");
+    if (ups.len)
+        ts_buf_append(out, ups.data, ups.len);
+    s3_xml_end(resp, "ListMultipartUploadsResult");
+    ts_buf_free(&ups);
+    ts_buf_free(&last_key);
+    ts_buf_free(&last_id);
+    return 0;
+}

@@ -1,0 +1,299 @@
+/*
+ * store.c - opening, migrating and sharing the SQLite store.  Each thread
+ * that touches the store gets its own connection, found through a
+ * thread-local pointer and kept on a global list so store_close() can
+ * close them all after the server has stopped.  Prepared statements are
+ * cached per connection in a small open-addressing table keyed by the
+ * address of the SQL literal.
+ */
+#include "store_int.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tinystack/http.h"
+
+#define STMT_SLOTS 256
+
+typedef struct store_conn {
+    sqlite3 *db;
+    struct {
+        const char *sql;
+        sqlite3_stmt *st;
+    } stmts[STMT_SLOTS];
+    struct store_conn *next;
+} store_conn;
+
+static char db_path[4200];
+static char tmp_dir[4096];
+static int ephemeral;
+static pthread_mutex_t conns_lock = PTHREAD_MUTEX_INITIALIZER;
+static store_conn *conns;
+static pthread_once_t ready_once = PTHREAD_ONCE_INIT;
+static int ready_rc = -1;
+static _Thread_local store_conn *my_conn;
+
+int store_init(const char *data_dir)
+{
+    if (data_dir && *data_dir) {
+        if (mkdir(data_dir, 0755) != 0 && errno != EEXIST) {
+            ts_log(TS_LOG_ERROR, "cannot create data dir %s: %s", data_dir,
+                   strerror(errno));
+            return -1;
+        }
+        snprintf(db_path, sizeof(db_path), "%s/tinystack.db", data_dir);
+        ephemeral = 0;
+    } else {
+        const char *base = getenv("TMPDIR");
+        snprintf(tmp_dir, sizeof(tmp_dir), "%s/tinystack-XXXXXX",
+                 base && *base ? base : "/tmp");
+        if (!mkdtemp(tmp_dir)) {
+            ts_log(TS_LOG_ERROR, "cannot create a temporary store: %s",
+                   strerror(errno));
+            return -1;
+        }
+        snprintf(db_path, sizeof(db_path), "%s/tinystack.db", tmp_dir);
+        ephemeral = 1;
+    }
+    return 0;
+}
+
+static sqlite3 *open_conn(void)
+{
+    sqlite3 *db = NULL;
+    int rc = sqlite3_open_v2(db_path, &db,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                                 SQLITE_OPEN_NOMUTEX,
+                             NULL);
+
+    if (rc != SQLITE_OK) {
+        ts_log(TS_LOG_ERROR, "cannot open %s: %s", db_path,
+               db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+        sqlite3_close(db);
+        return NULL;
+    }
+    sqlite3_busy_timeout(db, 30000);
+    sqlite3_exec(db,
+                 ephemeral ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;"
+                             "PRAGMA cache_size=-2048; PRAGMA temp_store=MEMORY;"
+                           : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                             "PRAGMA cache_size=-2048; PRAGMA temp_store=MEMORY;",
+                 NULL, NULL, NULL);
+    return db;
+}
+
+static int migrate(sqlite3 *db)
+{
+    sqlite3_stmt *st;
+    int version = 0;
+
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        version = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    for (int v = version; v < store_nmigrations; v++) {
+        char *err = NULL, sql[64];
+        snprintf(sql, sizeof(sql), "PRAGMA user_version=%d", v + 1);
+        if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &err) != SQLITE_OK ||
+            sqlite3_exec(db, store_migrations[v], NULL, NULL, &err) != SQLITE_OK ||
+            sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK ||
+            sqlite3_exec(db, "COMMIT", NULL, NULL, &err) != SQLITE_OK) {
+            ts_log(TS_LOG_ERROR, "store migration %d failed: %s", v + 1,
+                   err ? err : "?");
+            sqlite3_free(err);
+            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+            return -1;
+        }
+    }
+    /* Blobs no object holds: uploads cut short by a crash. */
+    sqlite3_exec(db,
+                 "DELETE FROM chunk WHERE (id >> 20) IN "
+                 "(SELECT id FROM blob WHERE refs <= 0);"
+                 "DELETE FROM blob WHERE refs <= 0;",
+                 NULL, NULL, NULL);
+    return 0;
+}
+
+static void do_ready(void)
+{
+    sqlite3 *db = open_conn();
+
+    if (!db)
+        return;
+    ready_rc = migrate(db);
+    sqlite3_close(db);
+}
+
+int store_ready(void)
+{
+    pthread_once(&ready_once, do_ready);
+    return ready_rc;
+}
+
+sqlite3 *store_db(void)
+{
+    store_conn *c = my_conn;
+
+    if (c)
+        return c->db;
+    if (store_ready() != 0) {
+        ts_log(TS_LOG_ERROR, "the store is not usable");
+        abort();
+    }
+    c = ts_calloc(1, sizeof(*c));
+    c->db = open_conn();
+    if (!c->db)
+        abort();
+    pthread_mutex_lock(&conns_lock);
+    c->next = conns;
+    conns = c;
+    pthread_mutex_unlock(&conns_lock);
+    my_conn = c;
+    return c->db;
+}
+
+sqlite3_stmt *store_stmt(const char *sql)
+{
+    store_conn *c;
+    uintptr_t h = (uintptr_t)sql;
+    unsigned i;
+
+    store_db();
+    c = my_conn;
+    h ^= h >> 17;
+    h *= 0x9E3779B97F4A7C15ull;
+    i = (unsigned)(h >> 56) % STMT_SLOTS;
+    for (unsigned n = 0; n < STMT_SLOTS; n++, i = (i + 1) % STMT_SLOTS) {
+        if (c->stmts[i].sql == sql) {
+            sqlite3_stmt *st = c->stmts[i].st;
+            sqlite3_reset(st);
+            sqlite3_clear_bindings(st);
+            return st;
+        }
+        if (!c->stmts[i].sql) {
+            sqlite3_stmt *st = NULL;
+            if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
+                                   NULL) != SQLITE_OK) {
+                ts_log(TS_LOG_ERROR, "prepare failed: %s: %s",
+                       sqlite3_errmsg(c->db), sql);
+                abort();
+            }
+            c->stmts[i].sql = sql;
+            c->stmts[i].st = st;
+            return st;
+        }
+    }
+    ts_log(TS_LOG_ERROR, "statement cache full");
+    abort();
+}
+
+int store_exec(const char *sql)
+{
+    sqlite3_stmt *st = store_stmt(sql);
+    int rc = sqlite3_step(st);
+
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
+}
+
+int store_begin(void)
+{
+    int rc = store_exec("BEGIN IMMEDIATE");
+
+    if (rc != SQLITE_OK) {
+        ts_log(TS_LOG_ERROR, "BEGIN failed: %s", sqlite3_errmsg(store_db()));
+        return -1;
+    }
+    return 0;
+}
+
+int store_commit(void)
+{
+    int rc = store_exec("COMMIT");
+
+    if (rc != SQLITE_OK) {
+        ts_log(TS_LOG_ERROR, "COMMIT failed: %s", sqlite3_errmsg(store_db()));
+        store_rollback();
+        return -1;
+    }
+    return 0;
+}
+
+void store_rollback(void)
+{
+    if (!sqlite3_get_autocommit(store_db()))
+        store_exec("ROLLBACK");
+}
+
+int store_reset(void)
+{
+    sqlite3 *db = store_db();
+    sqlite3_stmt *st;
+    ts_buf sql;
+    int rc;
+
+    ts_buf_init(&sql);
+    ts_buf_puts(&sql, "BEGIN IMMEDIATE;");
+    if (sqlite3_prepare_v2(db,
+                           "SELECT name FROM sqlite_master WHERE type='table' "
+                           "AND name NOT LIKE 'sqlite_%'",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    while (sqlite3_step(st) == SQLITE_ROW)
+        ts_buf_printf(&sql, "DELETE FROM \"%s\";", sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    ts_buf_puts(&sql, "COMMIT;");
+    rc = sqlite3_exec(db, sql.data, NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    ts_buf_free(&sql);
+    return rc == SQLITE_OK ? 0 : -1;
+}
+
+void store_close(void)
+{
+    pthread_mutex_lock(&conns_lock);
+    while (conns) {
+        store_conn *c = conns;
+        conns = c->next;
+        for (int i = 0; i < STMT_SLOTS; i++)
+            if (c->stmts[i].st)
+                sqlite3_finalize(c->stmts[i].st);
+        sqlite3_close(c->db);
+        free(c);
+    }
+    pthread_mutex_unlock(&conns_lock);
+    my_conn = NULL;
+    if (ephemeral && db_path[0]) {
+        char p[4300];
+        unlink(db_path);
+        snprintf(p, sizeof(p), "%s-wal", db_path);
+        unlink(p);
+        snprintf(p, sizeof(p), "%s-shm", db_path);
+        unlink(p);
+        rmdir(tmp_dir);
+    }
+}
+
+void store_bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+    if (s)
+        sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+char *store_col_text(ts_arena *a, sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+
+    if (!t)
+        return NULL;
+    return ts_arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(st, i));
+}

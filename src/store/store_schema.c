@@ -1,0 +1,39 @@
+/*
+ * store_schema.c - the schema, as a list of migrations.  PRAGMA
+ * user_version holds how many have run; each new one runs in its own
+ * transaction at first open.  Never edit a migration that has shipped:
+ * append a new one.
+ */
+#include "store_int.h"
+
+const char *const store_migrations[] = {
+    /* 1: blobs and S3 */
+    "CREATE TABLE blob(id INTEGER PRIMARY KEY, size INTEGER NOT NULL DEFAULT 0,"
+    "  refs INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE chunk(id INTEGER PRIMARY KEY, data BLOB NOT NULL);"
+    "CREATE TABLE s3_bucket(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+    "  region TEXT NOT NULL, created INTEGER NOT NULL,"
+    "  versioning INTEGER NOT NULL DEFAULT 0, tagging TEXT, cors TEXT,"
+    "  config TEXT);"
+    /* One row per object version; is_latest marks the current one. */
+    "CREATE TABLE s3_object(id INTEGER PRIMARY KEY, bucket_id INTEGER NOT NULL,"
+    "  key TEXT NOT NULL, version_id TEXT NOT NULL DEFAULT 'null',"
+    "  is_latest INTEGER NOT NULL, delete_marker INTEGER NOT NULL DEFAULT 0,"
+    "  size INTEGER NOT NULL DEFAULT 0, etag TEXT, modified INTEGER NOT NULL,"
+    "  blobs TEXT, meta TEXT, tagging TEXT, checksum TEXT,"
+    "  parts INTEGER NOT NULL DEFAULT 0, storage_class TEXT);"
+    "CREATE UNIQUE INDEX s3_object_latest ON s3_object(bucket_id, key)"
+    "  WHERE is_latest = 1;"
+    "CREATE INDEX s3_object_versions ON s3_object(bucket_id, key, id);"
+    "CREATE TABLE s3_upload(id INTEGER PRIMARY KEY, upload_id TEXT NOT NULL UNIQUE,"
+    "  bucket_id INTEGER NOT NULL, key TEXT NOT NULL, created INTEGER NOT NULL,"
+    "  meta TEXT, tagging TEXT, checksum_algo TEXT, storage_class TEXT);"
+    "CREATE INDEX s3_upload_key ON s3_upload(bucket_id, key, created);"
+    "CREATE TABLE s3_part(upload INTEGER NOT NULL, num INTEGER NOT NULL,"
+    "  size INTEGER NOT NULL, etag TEXT NOT NULL, blob_id INTEGER NOT NULL,"
+    "  modified INTEGER NOT NULL, checksum TEXT, PRIMARY KEY(upload, num));"
+    "CREATE TABLE outbox(id INTEGER PRIMARY KEY, kind TEXT NOT NULL,"
+    "  created INTEGER NOT NULL, payload TEXT NOT NULL);",
+};
+
+const int store_nmigrations = (int)TS_ARRAY_LEN(store_migrations);

@@ -306,6 +306,37 @@ int ddb_expr_eval_cond(const ddb_expr *e, const cJSON *item, char *err,
 
 /* ---- key conditions ---- */
 
+/* What a KeyConditionExpression may not contain, whatever the schema. */
+int ddb_expr_key_ops_check(const ddb_node *n, char *err, size_t errlen)
+{
+    static const char *const ops[] = {"=", "<>", "<", "<=", ">", ">="};
+    const char *bad = NULL;
+
+    if (!n)
+        return 0;
+    if (n->kind == DDB_N_OR)
+        bad = "OR";
+    else if (n->kind == DDB_N_NOT)
+        bad = "NOT";
+    else if (n->kind == DDB_N_IN)
+        bad = "IN";
+    else if (n->kind == DDB_N_CMP && n->op == DDB_T_NE)
+        bad = ops[1];
+    else if (n->kind == DDB_N_FUNC && n->op != DDB_F_BEGINS_WITH &&
+             n->op >= 0)
+        bad = ddb_expr_func_name(n->op);
+    if (bad) {
+        snprintf(err, errlen,
+                 "Invalid operator used in KeyConditionExpression: %s", bad);
+        return -1;
+    }
+    if (n->kind == DDB_N_AND)
+        for (int i = 0; i < n->nargs; i++)
+            if (ddb_expr_key_ops_check(n->args[i], err, errlen) < 0)
+                return -1;
+    return 0;
+}
+
 /* Collects the conditions under the top-level ANDs; -1 past max. */
 static int key_leaves(const ddb_node *n, const ddb_node **out, int *count,
                       int max)

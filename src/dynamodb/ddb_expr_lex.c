@@ -2,7 +2,8 @@
  * ddb_expr_lex.c - the tokens of DynamoDB's expression languages and the
  * list of reserved words.  The lexer is one pass over the text producing
  * (kind, start, length) triples, so the parser can quote the original text
- * in "Syntax error; token: ..., near: ..." messages.  Attribute names that
+ * in "Syntax error; token: ..., near: ..." messages.  The names of the
+ * expression kinds and functions live here too.  Attribute names that
  * collide with one of DynamoDB's 573 reserved words must go through
  * ExpressionAttributeNames; the list (AWS's, in its published order) is
  * searched case-insensitively with bsearch.
@@ -100,6 +101,50 @@ static const char *const RESERVED[] = {
     "WHENEVER", "WHERE", "WHILE", "WINDOW", "WITH", "WITHIN", "WITHOUT",
     "WORK", "WRAPPED", "WRITE", "YEAR", "ZONE",
 };
+
+/* The functions of all expression languages; update marks SET-only ones. */
+static const struct {
+    const char *name;
+    int id, nargs, update;
+} FUNCS[] = {
+    {"attribute_exists", DDB_F_ATTRIBUTE_EXISTS, 1, 0},
+    {"attribute_not_exists", DDB_F_ATTRIBUTE_NOT_EXISTS, 1, 0},
+    {"attribute_type", DDB_F_ATTRIBUTE_TYPE, 2, 0},
+    {"begins_with", DDB_F_BEGINS_WITH, 2, 0},
+    {"contains", DDB_F_CONTAINS, 2, 0},
+    {"size", DDB_F_SIZE, 1, 0},
+    {"if_not_exists", DDB_F_IF_NOT_EXISTS, 2, 1},
+    {"list_append", DDB_F_LIST_APPEND, 2, 1},
+};
+
+const char *ddb_expr_kind_name(int kind)
+{
+    static const char *const names[] = {
+        "ConditionExpression", "FilterExpression", "KeyConditionExpression",
+        "ProjectionExpression", "UpdateExpression"};
+
+    return kind >= 0 && kind < (int)TS_ARRAY_LEN(names) ? names[kind]
+                                                         : "Expression";
+}
+
+const char *ddb_expr_func_name(int fn)
+{
+    for (size_t i = 0; i < TS_ARRAY_LEN(FUNCS); i++)
+        if (FUNCS[i].id == fn)
+            return FUNCS[i].name;
+    return "";
+}
+
+int ddb_expr_func_lookup(const char *name, int *nargs, int *update)
+{
+    for (size_t i = 0; i < TS_ARRAY_LEN(FUNCS); i++)
+        if (strcmp(FUNCS[i].name, name) == 0) {
+            *nargs = FUNCS[i].nargs;
+            *update = FUNCS[i].update;
+            return FUNCS[i].id;
+        }
+    return -1;
+}
 
 /* Key for bsearch: a word that is not NUL-terminated. */
 typedef struct word {

@@ -43,38 +43,6 @@ typedef struct parser {
     size_t errlen;
 } parser;
 
-static const struct {
-    const char *name;
-    int id, nargs, update;
-} FUNCS[] = {
-    {"attribute_exists", DDB_F_ATTRIBUTE_EXISTS, 1, 0},
-    {"attribute_not_exists", DDB_F_ATTRIBUTE_NOT_EXISTS, 1, 0},
-    {"attribute_type", DDB_F_ATTRIBUTE_TYPE, 2, 0},
-    {"begins_with", DDB_F_BEGINS_WITH, 2, 0},
-    {"contains", DDB_F_CONTAINS, 2, 0},
-    {"size", DDB_F_SIZE, 1, 0},
-    {"if_not_exists", DDB_F_IF_NOT_EXISTS, 2, 1},
-    {"list_append", DDB_F_LIST_APPEND, 2, 1},
-};
-
-const char *ddb_expr_kind_name(int kind)
-{
-    static const char *const names[] = {
-        "ConditionExpression", "FilterExpression", "KeyConditionExpression",
-        "ProjectionExpression", "UpdateExpression"};
-
-    return kind >= 0 && kind < (int)TS_ARRAY_LEN(names) ? names[kind]
-                                                         : "Expression";
-}
-
-const char *ddb_expr_func_name(int fn)
-{
-    for (size_t i = 0; i < TS_ARRAY_LEN(FUNCS); i++)
-        if (FUNCS[i].id == fn)
-            return FUNCS[i].name;
-    return "";
-}
-
 /* ---- errors ---- */
 
 static void sem_err(parser *p, const char *fmt, ...)
@@ -182,13 +150,6 @@ static void usage_add(const char ***arr, size_t *n, size_t *cap,
         *arr = ts_realloc(*arr, *cap * sizeof(**arr));
     }
     (*arr)[(*n)++] = key;
-}
-
-void ddb_expr_usage_free(ddb_expr_usage *u)
-{
-    ts_free(u->names);
-    ts_free(u->values);
-    memset(u, 0, sizeof(*u));
 }
 
 /* ---- nodes ---- */
@@ -388,12 +349,7 @@ static ddb_node *parse_function(parser *p, int update)
     ddb_node *args[IN_MAX + 1], *f = NULL;
     int nargs = 0, id = -1, want = 0, is_update = 0;
 
-    for (size_t i = 0; i < TS_ARRAY_LEN(FUNCS); i++)
-        if (strcmp(FUNCS[i].name, name) == 0) {
-            id = FUNCS[i].id;
-            want = FUNCS[i].nargs;
-            is_update = FUNCS[i].update;
-        }
+    id = ddb_expr_func_lookup(name, &want, &is_update);
     if (id < 0)
         sem_err(p, "Invalid function name; function: %s", name);
     else if (update && !is_update)
@@ -738,7 +694,7 @@ out:
     return rc;
 }
 
-/* ---- projection and key conditions ---- */
+/* ---- projection ---- */
 
 static int parse_projection(parser *p, ddb_expr *e)
 {
@@ -774,35 +730,6 @@ out:
     ts_free(paths);
     ts_free(ptrs);
     return rc;
-}
-
-/* What a KeyConditionExpression may not contain, whatever the schema. */
-static void check_key_ops(parser *p, const ddb_node *n)
-{
-    static const char *const ops[] = {"=", "<>", "<", "<=", ">", ">="};
-    const char *bad = NULL;
-
-    if (!n)
-        return;
-    if (n->kind == DDB_N_OR)
-        bad = "OR";
-    else if (n->kind == DDB_N_NOT)
-        bad = "NOT";
-    else if (n->kind == DDB_N_IN)
-        bad = "IN";
-    else if (n->kind == DDB_N_CMP && n->op == DDB_T_NE)
-        bad = ops[1];
-    else if (n->kind == DDB_N_FUNC && n->op != DDB_F_BEGINS_WITH &&
-             n->op >= 0)
-        bad = ddb_expr_func_name(n->op);
-    if (bad && !p->sem[0]) {
-        snprintf(p->sem, sizeof(p->sem),
-                 "Invalid operator used in KeyConditionExpression: %s", bad);
-        return;
-    }
-    if (n->kind == DDB_N_AND)
-        for (int i = 0; i < n->nargs; i++)
-            check_key_ops(p, n->args[i]);
 }
 
 /* ---- entry points ---- */
@@ -852,8 +779,8 @@ ddb_expr *ddb_expr_parse(int kind, const char *text, const cJSON *names,
             syntax(&p);
             goto out;
         }
-        if (kind == DDB_EXPR_KEY_CONDITION)
-            check_key_ops(&p, e->root);
+        if (kind == DDB_EXPR_KEY_CONDITION && !p.sem[0])
+            ddb_expr_key_ops_check(e->root, p.sem, sizeof(p.sem));
     }
     if (p.sem[0]) {
         snprintf(err, errlen, "%s", p.sem);
@@ -887,125 +814,4 @@ void ddb_expr_free(ddb_expr *e)
         return;
     ts_arena_free(e->arena);
     ts_free(e);
-}
-
-/* 1 when key is prefix followed by one or more [A-Za-z0-9_]. */
-static int key_ok(const char *key, char prefix)
-{
-    size_t i;
-
-    if (!key || key[0] != prefix || !key[1])
-        return 0;
-    for (i = 1; key[i]; i++)
-        if (!((key[i] >= 'a' && key[i] <= 'z') ||
-              (key[i] >= 'A' && key[i] <= 'Z') ||
-              (key[i] >= '0' && key[i] <= '9') || key[i] == '_'))
-            return 0;
-    return 1;
-}
-
-int ddb_expr_attrs_validate(cJSON *names, cJSON *values, char *err,
-                            size_t errlen)
-{
-    cJSON *c;
-    int rc = -1;
-
-    if ((names && !cJSON_IsObject(names)) ||
-        (values && !cJSON_IsObject(values))) {
-        snprintf(err, errlen, "Start of list found where not expected");
-        rc = DDB_ERR_SERIALIZATION;
-        goto out;
-    }
-    if (names && !names->child) {
-        snprintf(err, errlen, "ExpressionAttributeNames must not be empty");
-        goto out;
-    }
-    if (values && !values->child) {
-        snprintf(err, errlen, "ExpressionAttributeValues must not be empty");
-        goto out;
-    }
-    cJSON_ArrayForEach(c, names) {
-        if (!key_ok(c->string, '#')) {
-            snprintf(err, errlen, "ExpressionAttributeNames contains invalid "
-                     "key: Syntax error; key: \"%s\"", c->string);
-            goto out;
-        }
-        if (!cJSON_IsString(c)) {
-            snprintf(err, errlen, "%s", cJSON_IsNumber(c)
-                     ? "NUMBER_VALUE cannot be converted to String"
-                     : "Unexpected value type in payload");
-            rc = DDB_ERR_SERIALIZATION;
-            goto out;
-        }
-    }
-    cJSON_ArrayForEach(c, values) {
-        char msg[DDB_ERR_MAX];
-        int r;
-
-        if (!key_ok(c->string, ':')) {
-            snprintf(err, errlen, "ExpressionAttributeValues contains "
-                     "invalid key: Syntax error; key: \"%s\"", c->string);
-            goto out;
-        }
-        if ((r = ddb_value_validate(c, msg, sizeof(msg))) < 0) {
-            if (r == DDB_ERR_SERIALIZATION)
-                snprintf(err, errlen, "%s", msg);
-            else
-                snprintf(err, errlen, "ExpressionAttributeValues contains "
-                         "invalid value: %s for key %s", msg, c->string);
-            rc = r;
-            goto out;
-        }
-    }
-    rc = 0;
-out:
-    return rc;
-}
-
-/* Appends the keys of map not listed in used as "{a, b}"; 1 if any. */
-static int unused_keys(const cJSON *map, const char *const *used, size_t n,
-                       ts_buf *b)
-{
-    const cJSON *c;
-    int any = 0;
-
-    cJSON_ArrayForEach(c, map) {
-        size_t i;
-
-        for (i = 0; i < n; i++)
-            if (strcmp(used[i], c->string) == 0)
-                break;
-        if (i < n)
-            continue;
-        ts_buf_puts(b, any ? ", " : "{");
-        ts_buf_puts(b, c->string);
-        any = 1;
-    }
-    if (any)
-        ts_buf_putc(b, '}');
-    return any;
-}
-
-int ddb_expr_check_unused(const cJSON *names, const cJSON *values,
-                          const ddb_expr_usage *usage, char *err,
-                          size_t errlen)
-{
-    static const ddb_expr_usage none;
-    ts_buf b;
-    int rc = 0;
-
-    if (!usage)
-        usage = &none;
-    ts_buf_init(&b);
-    if (unused_keys(names, usage->names, usage->nnames, &b)) {
-        snprintf(err, errlen, "Value provided in ExpressionAttributeNames "
-                 "unused in expressions: keys: %s", b.data);
-        rc = -1;
-    } else if (unused_keys(values, usage->values, usage->nvalues, &b)) {
-        snprintf(err, errlen, "Value provided in ExpressionAttributeValues "
-                 "unused in expressions: keys: %s", b.data);
-        rc = -1;
-    }
-    ts_buf_free(&b);
-    return rc;
 }

@@ -6,8 +6,9 @@
  *   numbers      ddb_num.c         exact decimal N values
  *   values       ddb_value.c       AttributeValue validation, equality,
  *                                  order, item size, key encoding
- *   expressions  ddb_expr_lex.c    tokens, reserved words
+ *   expressions  ddb_expr_lex.c    tokens, reserved words, function names
  *                ddb_expr_parse.c  recursive-descent parser to an AST
+ *                ddb_expr_attrs.c  ExpressionAttributeNames/Values checks
  *                ddb_expr_eval.c   conditions, key conditions, projection
  *                ddb_expr_update.c UpdateExpression application
  *
@@ -167,8 +168,9 @@ int ddb_expr_attrs_validate(cJSON *names, cJSON *values, char *err,
 /*
  * Parses an expression of the given kind (DDB_EXPR_*), substituting #names
  * and :values.  Returns a new expression (free with ddb_expr_free), or NULL
- * with AWS's message in err.  The expression borrows values: keep it alive
- * while the expression is used.  usage may be NULL.
+ * with AWS's message in err.  The expression copies the names it uses but
+ * borrows values: keep values alive while the expression is used.  usage
+ * may be NULL.
  */
 ddb_expr *ddb_expr_parse(int kind, const char *text, const cJSON *names,
                          const cJSON *values, ddb_expr_usage *usage,
@@ -332,6 +334,12 @@ struct ddb_expr {
 const char *ddb_expr_kind_name(int kind);
 /* Name of a function (DDB_F_*). */
 const char *ddb_expr_func_name(int fn);
+/* The DDB_F_* id of a function name (case-sensitive) with its operand
+ * count and whether it belongs to SET; -1 when there is no such function. */
+int ddb_expr_func_lookup(const char *name, int *nargs, int *update);
+/* -1 with "Invalid operator used in KeyConditionExpression: OR" (NOT, IN,
+ * <>, functions other than begins_with) when the tree has one, else 0. */
+int ddb_expr_key_ops_check(const ddb_node *n, char *err, size_t errlen);
 /* The value at path inside item, or NULL when it does not exist. */
 const cJSON *ddb_path_resolve(const ddb_path *p, const cJSON *item);
 /* Appends "[a, b, [0]]" as AWS prints a path in messages. */

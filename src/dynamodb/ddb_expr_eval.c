@@ -325,6 +325,9 @@ int ddb_expr_key_ops_check(const ddb_node *n, char *err, size_t errlen)
     else if (n->kind == DDB_N_FUNC && n->op != DDB_F_BEGINS_WITH &&
              n->op >= 0)
         bad = ddb_expr_func_name(n->op);
+    for (int i = 0; !bad && n->kind != DDB_N_AND && i < n->nargs; i++)
+        if (n->args[i]->kind == DDB_N_FUNC && n->args[i]->op >= 0)
+            bad = ddb_expr_func_name(n->args[i]->op);
     if (bad) {
         snprintf(err, errlen,
                  "Invalid operator used in KeyConditionExpression: %s", bad);

@@ -373,7 +373,8 @@ static ddb_node *parse_function(parser *p, int update)
         goto out;
     f = node_new(p, DDB_N_FUNC, nargs);
     f->op = id;
-    memcpy(f->args, args, sizeof(*args) * (size_t)nargs);
+    if (nargs)
+        memcpy(f->args, args, sizeof(*args) * (size_t)nargs);
     if (id >= 0 && nargs != want)
         sem_err(p, "Incorrect number of operands for operator or function; "
                 "operator or function: %s, number of operands: %d", name,

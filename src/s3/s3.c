@@ -117,6 +117,29 @@ static char *decode(ts_req *req, const char *s, size_t n)
     return out;
 }
 
+/* A presigned URL past X-Amz-Date + X-Amz-Expires is refused, as S3
+ * does (the signature itself is not checked). */
+static int presign_expired(ts_req *req, ts_resp *resp)
+{
+    const char *date = ts_req_query(req, "X-Amz-Date");
+    const char *expires = ts_req_query(req, "X-Amz-Expires");
+    int64_t t, now = ts_now_ms();
+    char when[32];
+
+    if (!date || !expires || ts_time_parse(date, &t) != 0)
+        return 0;
+    t += strtoll(expires, NULL, 10) * 1000;
+    if (now <= t)
+        return 0;
+    ts_resp_error(resp, TS_ERR_ACCESS_DENIED, "Request has expired");
+    ts_resp_error_field(req, resp, "X-Amz-Expires", expires);
+    ts_time_iso8601(t, when);
+    ts_resp_error_field(req, resp, "Expires", when);
+    ts_time_iso8601(now, when);
+    ts_resp_error_field(req, resp, "ServerTime", when);
+    return 1;
+}
+
 static int bucket_op(ts_req *req, const char *m)
 {
     int cfg = s3_config_subresource(req) != NULL;
@@ -223,10 +246,13 @@ static const ts_op *s3_resolve(ts_req *req, ts_resp *resp)
     }
     if (c->key && strlen(c->key) > S3_MAX_KEY) {
         ts_resp_error(resp, TS_ERR_KEY_TOO_LONG, NULL);
-        ts_resp_errorf(req, resp, TS_ERR_KEY_TOO_LONG, "Your key is too long");
         ts_resp_error_field(req, resp, "Size", ts_arena_printf(req->arena, "%zu", strlen(c->key)));
         ts_resp_error_field(req, resp, "MaxSizeAllowed", "1024");
     }
+    if (presign_expired(req, resp))
+        return &s3_ops[op];
+    if (ts_req_header(req, "Origin") && op != OP_PREFLIGHT)
+        s3_cors_headers(req, resp);
     return &s3_ops[op];
 }
 

@@ -86,6 +86,15 @@ int s3_create_bucket(ts_req *req, ts_resp *resp)
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc == SQLITE_CONSTRAINT) {
+        s3_bucket b;
+        /* us-east-1 keeps its legacy answer: re-creating your own bucket
+         * there succeeds. */
+        if (!strcmp(region, "us-east-1") &&
+            s3_bucket_load_name(req, NULL, name, &b) == 0 &&
+            !strcmp(b.region, "us-east-1")) {
+            ts_resp_headerf(req, resp, "Location", "/%s", name);
+            return 0;
+        }
         ts_resp_error(resp, TS_ERR_BUCKET_OWNED, NULL);
         ts_resp_error_field(req, resp, "BucketName", name);
         return -1;

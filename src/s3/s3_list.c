@@ -330,7 +330,7 @@ int s3_list_objects(ts_req *req, ts_resp *resp)
     head_common(out, b.name, &a);
     put_encoded(out, "Marker", marker ? marker : "", a.url);
     ts_xml_text(out, "IsTruncated", s.truncated ? "true" : "false");
-    if (s.truncated)
+    if (s.truncated && a.delimiter)
         put_encoded(out, "NextMarker", s.last.data, a.url);
     if (items.len)
         ts_buf_append(out, items.data, items.len);

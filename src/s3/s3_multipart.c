@@ -198,7 +198,9 @@ int s3_upload_part_copy(ts_req *req, ts_resp *resp)
                                  "bytes=first-last where first and last are the "
                                  "zero-based offsets of the first and last bytes to copy");
         if (e >= so.size)
-            return ts_resp_error(resp, TS_ERR_INVALID_RANGE, NULL);
+            return ts_resp_errorf(req, resp, TS_ERR_INVALID_ARGUMENT,
+                                  "Range specified is not valid for source object "
+                                  "of size: %llu", (unsigned long long)so.size);
         start = a;
         len = e - a + 1;
     }
@@ -307,7 +309,8 @@ int s3_complete_multipart_upload(ts_req *req, ts_resp *resp)
     unsigned char digest[16];
     char hex[33];
     const char *vid;
-    int n = 0, last = 0;
+    int n = 0, last = 0, small_part = 0;
+    int64_t small_size = 0;
     uint64_t total = 0;
     ts_buf blobs;
     s3_newobj o;
@@ -362,14 +365,9 @@ int s3_complete_multipart_upload(ts_req *req, ts_resp *resp)
                                 ts_arena_printf(req->arena, "%d", k));
             goto fail;
         }
-        if (ts_xml_next(p) && (uint64_t)size < S3_MIN_PART) {
-            ts_resp_error(resp, TS_ERR_ENTITY_TOO_SMALL, NULL);
-            ts_resp_error_field(req, resp, "ProposedSize",
-                                ts_arena_printf(req->arena, "%lld", (long long)size));
-            ts_resp_error_field(req, resp, "MinSizeAllowed", "5242880");
-            ts_resp_error_field(req, resp, "PartNumber",
-                                ts_arena_printf(req->arena, "%d", k));
-            goto fail;
+        if (ts_xml_next(p) && (uint64_t)size < S3_MIN_PART && !small_part) {
+            small_part = k;
+            small_size = size;
         }
         ts_hex_decode(etag + 1, 32, raw);
         EVP_DigestUpdate(md5, raw, 16);
@@ -383,6 +381,16 @@ int s3_complete_multipart_upload(ts_req *req, ts_resp *resp)
         sqlite3_bind_int(st, 2, k);
         sqlite3_step(st);
         sqlite3_reset(st);
+    }
+    /* Only once every part is known to exist: S3 reports InvalidPart first. */
+    if (small_part) {
+        ts_resp_error(resp, TS_ERR_ENTITY_TOO_SMALL, NULL);
+        ts_resp_error_field(req, resp, "ProposedSize",
+                            ts_arena_printf(req->arena, "%lld", (long long)small_size));
+        ts_resp_error_field(req, resp, "MinSizeAllowed", "5242880");
+        ts_resp_error_field(req, resp, "PartNumber",
+                            ts_arena_printf(req->arena, "%d", small_part));
+        goto fail;
     }
     EVP_DigestFinal_ex(md5, digest, NULL);
     ts_hex_encode(digest, 16, hex);
@@ -517,10 +525,11 @@ int s3_list_multipart_uploads(ts_req *req, ts_resp *resp)
     const char *prefix = ts_req_query(req, "prefix");
     const char *mu = ts_req_query(req, "max-uploads");
     const char *km = ts_req_query(req, "key-marker");
+    const char *delim = ts_req_query(req, "delimiter");
     int max = mu ? atoi(mu) : 1000, count = 0, truncated = 0;
     sqlite3_stmt *st;
     s3_bucket b;
-    ts_buf *out = &resp->body, ups, last_key, last_id;
+    ts_buf *out = &resp->body, ups, last_key, last_id, cps, last_cp;
     char when[32];
 
     if (max < 0 || max > 1000)
@@ -532,6 +541,10 @@ int s3_list_multipart_uploads(ts_req *req, ts_resp *resp)
     ts_buf_init(&ups);
     ts_buf_init(&last_key);
     ts_buf_init(&last_id);
+    ts_buf_init(&cps);
+    ts_buf_init(&last_cp);
+    if (delim && !*delim)
+        delim = NULL;
     st = store_stmt("SELECT key, upload_id, created, storage_class FROM s3_upload"
                     " WHERE bucket_id = ? AND key >= ? AND key > ?"
                     " ORDER BY key, created, id LIMIT ?");
@@ -542,8 +555,26 @@ int s3_list_multipart_uploads(ts_req *req, ts_resp *resp)
     while (sqlite3_step(st) == SQLITE_ROW) {
         const char *key = (const char *)sqlite3_column_text(st, 0);
         const char *sc = (const char *)sqlite3_column_text(st, 3);
+        const char *d;
         if (!ts_starts_with(key, prefix))
             break;
+        d = delim ? strstr(key + strlen(prefix), delim) : NULL;
+        if (d) {
+            size_t cplen = (size_t)(d - key) + strlen(delim);
+            if (last_cp.len == cplen && !memcmp(last_cp.data, key, cplen))
+                continue;
+            if (count == max) {
+                truncated = 1;
+                break;
+            }
+            count++;
+            ts_buf_reset(&last_cp);
+            ts_buf_append(&last_cp, key, cplen);
+            ts_buf_puts(&cps, "<CommonPrefixes>");
+            ts_xml_text(&cps, "Prefix", last_cp.data);
+            ts_buf_puts(&cps, "</CommonPrefixes>");
+            continue;
+        }
         if (count == max) {
             truncated = 1;
             break;
@@ -572,11 +603,17 @@ int s3_list_multipart_uploads(ts_req *req, ts_resp *resp)
         ts_xml_text(out, "NextUploadIdMarker", last_id.data);
     }
     ts_xml_text(out, "Prefix", prefix);
+    if (delim)
+        ts_xml_text(out, "Delimiter", delim);
     ts_xml_textf(out, "MaxUploads", "%d", max);
     ts_xml_text(out, "IsTruncated", truncated ? "true" : "false");
     if (ups.len)
         ts_buf_append(out, ups.data, ups.len);
+    if (cps.len)
+        ts_buf_append(out, cps.data, cps.len);
     s3_xml_end(resp, "ListMultipartUploadsResult");
+    ts_buf_free(&cps);
+    ts_buf_free(&last_cp);
     ts_buf_free(&ups);
     ts_buf_free(&last_key);
     ts_buf_free(&last_id);

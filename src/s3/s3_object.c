@@ -422,7 +422,7 @@ static void drop_header(ts_resp *resp, const char *name)
 static int get_or_head(ts_req *req, ts_resp *resp, int head)
 {
     const char *key = s3_ctx_of(req)->key, *vid = ts_req_query(req, "versionId");
-    const char *range = ts_req_header(req, "Range"), *mode;
+    const char *range = ts_req_header(req, "Range"), *mode, *pn;
     uint64_t start = 0, len;
     s3_bucket b;
     s3_object o;
@@ -462,6 +462,27 @@ static int get_or_head(ts_req *req, ts_resp *resp, int head)
         return -1;
     }
     len = o.size;
+    if ((pn = ts_req_query(req, "partNumber"))) {
+        s3_blobs bl;
+        int k = atoi(pn);
+        s3_blobs_parse(req->arena, o.blobs, &bl);
+        if (k < 1 || k > 10000)
+            return ts_resp_error(resp, TS_ERR_INVALID_ARGUMENT,
+                                 "Part number must be an integer between 1 and "
+                                 "10000, inclusive");
+        if (k > (o.parts ? bl.n : 1)) {
+            ts_resp_error(resp, TS_ERR_INVALID_RANGE, NULL);
+            return -1;
+        }
+        if (o.parts) {
+            for (int i = 0; i < k - 1; i++)
+                start += bl.size[i];
+            len = bl.size[k - 1];
+            ts_resp_headerf(req, resp, "x-amz-mp-parts-count", "%d", o.parts);
+            r = 0;
+        }
+        range = NULL;
+    }
     if (range) {
         r = s3_range_parse(range, o.size, &start, &len);
         if (r < 0) {
@@ -494,8 +515,6 @@ static int get_or_head(ts_req *req, ts_resp *resp, int head)
         ts_resp_header(req, resp, "x-amz-storage-class", o.storage_class);
     if (o.tagging && s3_tag_count(o.tagging) > 0)
         ts_resp_headerf(req, resp, "x-amz-tagging-count", "%d", s3_tag_count(o.tagging));
-    if (o.parts && ts_req_query(req, "partNumber"))
-        ts_resp_headerf(req, resp, "x-amz-mp-parts-count", "%d", o.parts);
     mode = ts_req_header(req, "x-amz-checksum-mode");
     if (mode && !strcasecmp(mode, "ENABLED") && r != 0)
         checksum_header(req, resp, o.checksum);

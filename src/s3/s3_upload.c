@@ -109,6 +109,15 @@ int s3_upload_begin(ts_req *req, ts_resp *resp)
     /* Which additional checksum: a value in a header, or one in a trailer. */
     for (int a = S3_CK_CRC32; a <= S3_CK_SHA256; a++) {
         if ((v = ts_req_header(req, s3_cksum_header((s3_cksum_algo)a)))) {
+            static const size_t lens[] = {0, 4, 4, 8, 20, 32};
+            unsigned char *raw = NULL;
+            size_t n = 0;
+            int ok = ts_base64_decode(v, strlen(v), &raw, &n) == 0 && n == lens[a];
+            ts_free(raw);
+            if (!ok)
+                return ts_resp_errorf(req, resp, TS_ERR_INVALID_REQUEST,
+                                      "Value for %s header is invalid.",
+                                      s3_cksum_header((s3_cksum_algo)a));
             s3_cksum_init(&u->ck, (s3_cksum_algo)a);
             u->ck_expected = v;
             break;

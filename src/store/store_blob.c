@@ -39,7 +39,7 @@ static int chunk_put(int64_t blob_id, uint32_t seq, const void *data, size_t len
     sqlite3_stmt *st = store_stmt("INSERT INTO chunk(id, data) VALUES(?, ?)");
 
     sqlite3_bind_int64(st, 1, chunk_rowid(blob_id, seq));
-    sqlite3_bind_blob(st, 2, data, (int)len, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, data ? data : "", (int)len, SQLITE_STATIC);
     return sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
 }
 

@@ -71,6 +71,10 @@ static void completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
         return;
     if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && c->req.phase < 3)
         log_request(c, 0);
+    /* The response may outlive this call (libmicrohttpd frees it later),
+     * but its reader is never called again: release what it reads. */
+    if (c->resp.reader_free)
+        c->resp.reader_free(c->resp.reader_arg);
     ts_arena_free(c->req.arena);
     ts_buf_free(&c->req.body);
     ts_buf_free(&c->resp.body);
@@ -96,15 +100,6 @@ static ssize_t reader_cb(void *cls, uint64_t pos, char *buf, size_t max)
     return n;
 }
 
-static void reader_free_cb(void *cls)
-{
-    http_ctx *c = cls;
-
-    if (c->resp.reader_free)
-        c->resp.reader_free(c->resp.reader_arg);
-    c->resp.reader_free = NULL;
-}
-
 static enum MHD_Result respond(http_ctx *c)
 {
     ts_req *req = &c->req;
@@ -128,7 +123,7 @@ static enum MHD_Result respond(http_ctx *c)
     }
     if (resp->reader) {
         r = MHD_create_response_from_callback(resp->reader_size, HTTP_BLOCK_SIZE,
-                                              reader_cb, c, reader_free_cb);
+                                              reader_cb, c, NULL);
     } else {
         size_t len;
         char *body = ts_buf_detach(&resp->body, &len);
@@ -266,8 +261,9 @@ void http_server_stop(void)
     if (!daemon_)
         return;
     MHD_quiesce_daemon(daemon_);
-    /* Let requests in flight finish, for at most ten seconds. */
-    for (int i = 0; i < 1000 && atomic_load(&in_flight) > 0; i++)
+    /* Let requests in flight finish, for at most five seconds (a client
+     * stalled mid-upload must not hold the shutdown hostage). */
+    for (int i = 0; i < 500 && atomic_load(&in_flight) > 0; i++)
         usleep(10000);
     MHD_stop_daemon(daemon_);
     daemon_ = NULL;

@@ -74,6 +74,9 @@ else
     if [ -z "$ready" ]; then
         echo "cli: tinystack ($BIN --port $PORT) did not print 'Ready.' within 10 s; stderr ($LOG):" >&2
         cat "$LOG" >&2
+        kill -KILL "$PID" 2>/dev/null
+        wait "$PID" 2>/dev/null
+        PID=""
         printf 'FAIL\tstart tinystack\n' >>"$RESULTS"
         summary
         exit 1

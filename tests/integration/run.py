@@ -85,6 +85,8 @@ def main(argv):
         failed += 1
     if failed and env.LOG_PATH:
         print("integration: tinystack stderr is in %s" % env.LOG_PATH, file=sys.stderr)
+    elif not failed:
+        env.remove_log_dir()
     print("integration: %.1f s" % (time.monotonic() - start), file=sys.stderr)
     return summary(result.passed, failed)
 

@@ -19,6 +19,7 @@ import hmac
 import http.client
 import itertools
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -119,6 +120,12 @@ def shutdown():
             p.kill()
             p.wait()
     return p.returncode
+
+
+def remove_log_dir():
+    """Delete the temp dir holding the server's log (after a clean run)."""
+    if _proc is None and _log_dir:
+        shutil.rmtree(_log_dir, ignore_errors=True)
 
 
 def server_died():

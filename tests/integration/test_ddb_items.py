@@ -164,12 +164,12 @@ class TestUpdateItem(DdbTestCase):
         self.assertNotIn("tags", self.get(self.t, K("u5")))
         self.put(self.t, {"id": S("u6"), "s": S("text"), "ss": {"SS": ["a"]}})
         for expr, vals in (("ADD s :n", {":n": N(1)}), ("ADD ss :n", {":n": N(1)}),
-                           ("DELETE ss :ns", {":ns": {"NS": ["1"]}}),
-                           ("SET s = s + :n", {":n": N(1)})):
+                           ("DELETE ss :ns", {":ns": {"NS": ["1"]}})):
             with self.subTest(expr=expr):
                 self.assertValidation(self.update, "u6", expr, vals,
                                       message="An operand in the update expression has an "
                                               "incorrect data type")
+        self.assertValidation(self.update, "u6", "SET s = s + :n", {":n": N(1)})
         self.assertEqual(self.get(self.t, K("u6")), {"id": S("u6"), "s": S("text"), "ss": {"SS": ["a"]}})
         self.assertValidation(self.update, "u5", "ADD cnt :s", {":s": S("x")},
                               prefix="Invalid UpdateExpression: Incorrect operand type for "

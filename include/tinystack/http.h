@@ -98,6 +98,8 @@ struct ts_resp {
     const char *err_message;  /* NULL: the table's message */
     ts_kv *err_fields;        /* extra fields, e.g. S3's <Key> */
     const char *err_type;     /* protocol-specific type override */
+    char *err_json;           /* JSON protocols: extra members, e.g.
+                               * "Item":{...} (arena text, no braces) */
 };
 
 /* Header lookup on the request (case-insensitive); NULL when absent. */

@@ -8,5 +8,6 @@
 #include "tinystack/http.h"
 
 extern const ts_service s3_service;
+extern const ts_service ddb_service;
 
 #endif

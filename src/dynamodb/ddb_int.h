@@ -23,6 +23,8 @@
 
 #include <cjson/cJSON.h>
 
+#include <stdint.h>
+
 #include "tinystack/core.h"
 
 /* Room for any message the core writes; callers may pass a smaller one. */
@@ -241,6 +243,173 @@ cJSON *ddb_expr_project_updated(const ddb_expr *e, const cJSON *item);
 /* Number of actions, and the top-level attribute name of action i. */
 int ddb_expr_update_count(const ddb_expr *e);
 const char *ddb_expr_update_attr(const ddb_expr *e, int i);
+
+/* ------------------------------------------------------------------ */
+/* The service: requests, tables, item storage (ddb.c, ddb_table.c,     */
+/* ddb_store.c, ddb_item.c, ddb_query.c, ddb_batch.c)                   */
+/* ------------------------------------------------------------------ */
+
+struct ts_req;
+struct ts_resp;
+
+/* One call of an operation: the parsed JSON body in, the answer out. */
+typedef struct ddb_call {
+    struct ts_req *req;
+    struct ts_resp *resp;
+    cJSON *in;
+    cJSON *out;
+    char err[DDB_ERR_MAX];
+} ddb_call;
+
+typedef int (*ddb_fn)(ddb_call *c);
+
+enum { DDB_PROJ_ALL = 0, DDB_PROJ_KEYS_ONLY, DDB_PROJ_INCLUDE };
+
+/* A secondary index, from the table's description. */
+typedef struct ddb_index_def {
+    const char *name;
+    int global;
+    const char *hk, *rk;     /* rk NULL when the index has no sort key */
+    char hkt, rkt;
+    int proj;                /* DDB_PROJ_* */
+    const cJSON *include;    /* NonKeyAttributes (INCLUDE) */
+} ddb_index_def;
+
+#define DDB_MAX_INDEXES 25
+
+/* A table as the operations see it; desc owns the strings. */
+typedef struct ddb_table {
+    int64_t id;
+    const char *name;
+    cJSON *desc;             /* what DescribeTable shows, less the counts */
+    const char *hk, *rk;     /* rk NULL without a sort key */
+    char hkt, rkt;
+    int nidx;
+    ddb_index_def idx[DDB_MAX_INDEXES];
+    const char *ttl_attr;    /* NULL when TTL is off */
+    int64_t item_count, size_bytes;
+} ddb_table;
+
+/* ddb.c */
+/* Sets an error with a printf message; returns -1. */
+int ddb_fail(ddb_call *c, int err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* ValidationException with the message in c->err; returns -1. */
+int ddb_fail_validation(ddb_call *c);
+/* A string member: NULL when absent (and, when required, the error set:
+ * AWS's "1 validation error detected: Value null at 'x' ..."). */
+const char *ddb_get_str(ddb_call *c, const char *member, const char *what,
+                        int required);
+/* Loads a table of the request's region by name; ResourceNotFound when
+ * absent.  Free with ddb_table_free. */
+int ddb_table_load(ddb_call *c, const char *name, ddb_table *t);
+void ddb_table_free(ddb_table *t);
+/* Fills the key schema and indexes of t from t->desc. */
+void ddb_table_from_desc(ddb_table *t);
+/* Checks a TableName (length, pattern); 0 or -1 with the error set. */
+int ddb_check_table_name(ddb_call *c, const char *name, const char *what);
+/* Adds ConsumedCapacity when ReturnConsumedCapacity asks for it. */
+void ddb_consumed(ddb_call *c, cJSON *out, const char *table, double units,
+                  int write);
+
+/* ddb_store.c: items in SQLite.  All inside the caller's transaction. */
+/* Encodes the table key of item into hk/rk (rk empty without sort key). */
+int ddb_key_bytes(const ddb_table *t, const cJSON *key, ts_buf *hk, ts_buf *rk);
+/* The stored item (a new cJSON the caller frees), or NULL when absent or
+ * expired by TTL. */
+cJSON *ddb_store_get(const ddb_table *t, const ts_buf *hk, const ts_buf *rk);
+/* Replaces or inserts item, keeping indexes and counts in step (whatever
+ * row it replaces, expired or not).  0 or -1. */
+int ddb_store_put(const ddb_table *t, const cJSON *item);
+/* Deletes the item whose key item (or key) holds.  0 or -1. */
+int ddb_store_delete(const ddb_table *t, const cJSON *key);
+/* Checks the item's secondary-index key attributes (types, empty
+ * strings) as a write must; 0, or -1 with AWS's message. */
+int ddb_check_index_keys(const ddb_table *t, const cJSON *item, char *err,
+                         size_t errlen);
+/* Adds the index entries of every item to index i (UpdateTable backfill). */
+int ddb_store_backfill(const ddb_table *t, int i);
+/* Drops index entries of an index name, or of a whole table's items. */
+void ddb_store_drop_index(int64_t table_id, const char *idx);
+void ddb_store_drop_table(int64_t table_id);
+/* Recomputes the expiry column after TTL was switched on or off. */
+void ddb_store_retime(const ddb_table *t);
+/* The expiry (epoch seconds) item carries for ttl_attr, or 0. */
+int64_t ddb_item_expiry(const char *ttl_attr, const cJSON *item);
+/* Deletes items whose TTL has passed; returns how many. */
+int ddb_store_expire(int64_t now_sec);
+
+/* ddb_item.c: the expressions of one request (or one transaction item). */
+enum {
+    DDB_X_COND = 1 << 0,
+    DDB_X_UPDATE = 1 << 1,
+    DDB_X_PROJ = 1 << 2,
+    DDB_X_FILTER = 1 << 3,
+    DDB_X_KEY = 1 << 4,
+};
+
+typedef struct ddb_exprs {
+    cJSON *names, *values;   /* borrowed from the request */
+    ddb_expr_usage usage;
+    ddb_expr *cond, *update, *proj, *filter, *key;
+} ddb_exprs;
+
+/* Parses the expressions named by which (DDB_X_*) from src, with its
+ * ExpressionAttributeNames/Values, and checks none of those went unused.
+ * 0, or -1 with the error set.  Free with ddb_exprs_free in any case. */
+int ddb_exprs_parse(ddb_call *c, cJSON *src, ddb_exprs *x, unsigned which);
+void ddb_exprs_free(ddb_exprs *x);
+/* Refuses a request that mixes expression and legacy parameters. */
+int ddb_check_mixed(ddb_call *c, const cJSON *src, const char *legacy,
+                    const char *expr);
+/* Validates an item parameter (normalising numbers); 0 or -1 with the
+ * error set (ValidationException or SerializationException). */
+int ddb_validate_item(ddb_call *c, cJSON *item, const char *what);
+/* Takes and checks the key of a Key parameter; *key is new (caller frees). */
+int ddb_key_param(ddb_call *c, const ddb_table *t, const cJSON *keyparam, cJSON **key);
+/* The condition of src (ConditionExpression via x, or legacy Expected) on
+ * old: 1 holds, 0 fails, -1 error set. */
+int ddb_condition_holds(ddb_call *c, const cJSON *src, const ddb_exprs *x,
+                        const cJSON *old);
+/* Capacity units of an item size. */
+double ddb_write_units(size_t size);
+double ddb_read_units(size_t size, int consistent);
+
+/* ddb_legacy.c: the pre-expression parameters. */
+/* Evaluates Expected / QueryFilter / ScanFilter style conditions (a map
+ * of attribute -> {ComparisonOperator, AttributeValueList} or
+ * {Value, Exists}) joined by op ("AND"/"OR"): 1, 0, or -1 with err. */
+int ddb_legacy_eval(const cJSON *conds, const char *op, const cJSON *item,
+                    int expected, char *err, size_t errlen);
+/* Applies AttributeUpdates to a copy of item into *out. 0 or -1. */
+int ddb_legacy_update(const cJSON *updates, const cJSON *item, cJSON **out,
+                      char *err, size_t errlen);
+/* Projects an item onto AttributesToGet (a new object). */
+cJSON *ddb_legacy_project(const cJSON *attrs, const cJSON *item);
+
+/* Operations. */
+int ddb_create_table(ddb_call *c);
+int ddb_describe_table(ddb_call *c);
+int ddb_list_tables(ddb_call *c);
+int ddb_delete_table(ddb_call *c);
+int ddb_update_table(ddb_call *c);
+int ddb_describe_ttl(ddb_call *c);
+int ddb_update_ttl(ddb_call *c);
+int ddb_tag_resource(ddb_call *c);
+int ddb_untag_resource(ddb_call *c);
+int ddb_list_tags(ddb_call *c);
+int ddb_describe_limits(ddb_call *c);
+int ddb_describe_endpoints(ddb_call *c);
+int ddb_put_item(ddb_call *c);
+int ddb_get_item(ddb_call *c);
+int ddb_delete_item(ddb_call *c);
+int ddb_update_item(ddb_call *c);
+int ddb_query(ddb_call *c);
+int ddb_scan(ddb_call *c);
+int ddb_batch_write_item(ddb_call *c);
+int ddb_batch_get_item(ddb_call *c);
+int ddb_transact_write_items(ddb_call *c);
+int ddb_transact_get_items(ddb_call *c);
 
 /* ------------------------------------------------------------------ */
 /* Expression internals, shared by ddb_expr_*.c only                    */

@@ -21,14 +21,18 @@
 
 static const ts_service *const served[] = {
     &s3_service,
+    &ddb_service,
 };
 
 const ts_service *http_route(ts_req *req)
 {
-    const char *p = req->path;
+    const char *p = req->path, *target;
 
     if (ts_starts_with(p, "/_localstack/") || ts_starts_with(p, "/_tinystack/"))
         return &http_internal_service;
+    target = ts_req_header(req, "X-Amz-Target");
+    if (target && ts_starts_with(target, "DynamoDB_"))
+        return &ddb_service;
     return &s3_service;
 }
 

@@ -34,6 +34,19 @@ const char *const store_migrations[] = {
     "  modified INTEGER NOT NULL, checksum TEXT, PRIMARY KEY(upload, num));"
     "CREATE TABLE outbox(id INTEGER PRIMARY KEY, kind TEXT NOT NULL,"
     "  created INTEGER NOT NULL, payload TEXT NOT NULL);",
+    /* 2: DynamoDB.  Keys are stored in ddb_key_encode()'s order-preserving
+     * form, so a sort-key range is a range of the primary key here. */
+    "CREATE TABLE ddb_table(id INTEGER PRIMARY KEY, region TEXT NOT NULL,"
+    "  name TEXT NOT NULL, created INTEGER NOT NULL, desc TEXT NOT NULL,"
+    "  ttl_attr TEXT, tags TEXT, item_count INTEGER NOT NULL DEFAULT 0,"
+    "  size_bytes INTEGER NOT NULL DEFAULT 0, UNIQUE(region, name));"
+    "CREATE TABLE ddb_item(table_id INTEGER NOT NULL, hk BLOB NOT NULL,"
+    "  rk BLOB NOT NULL, item TEXT NOT NULL, size INTEGER NOT NULL,"
+    "  expires INTEGER, PRIMARY KEY(table_id, hk, rk)) WITHOUT ROWID;"
+    "CREATE INDEX ddb_item_expires ON ddb_item(expires) WHERE expires IS NOT NULL;"
+    "CREATE TABLE ddb_index(table_id INTEGER NOT NULL, idx TEXT NOT NULL,"
+    "  hk BLOB NOT NULL, rk BLOB NOT NULL, thk BLOB NOT NULL, trk BLOB NOT NULL,"
+    "  PRIMARY KEY(table_id, idx, hk, rk, thk, trk)) WITHOUT ROWID;",
 };
 
 const int store_nmigrations = (int)TS_ARRAY_LEN(store_migrations);

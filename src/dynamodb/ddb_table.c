@@ -1,0 +1,911 @@
+/*
+ * ddb_table.c - the table operations: CreateTable (with every schema
+ * check DynamoDB makes), DescribeTable, ListTables, DeleteTable,
+ * UpdateTable (billing, throughput, GSIs created with a backfill), TTL and
+ * tags.  A table's description is kept as the JSON DescribeTable shows,
+ * less the counts, which are added when it is shown.
+ */
+#include "ddb_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tinystack/http.h"
+#include "tinystack/store.h"
+
+#define V(c, ...) ddb_fail(c, TS_ERR_VALIDATION, __VA_ARGS__)
+
+static const char *table_arn(ddb_call *c, const char *name)
+{
+    return ts_arena_printf(c->req->arena, "arn:aws:dynamodb:%s:%s:table/%s",
+                           c->req->region, c->req->account, name);
+}
+
+static int is_key_type(const char *t)
+{
+    return !strcmp(t, "S") || !strcmp(t, "N") || !strcmp(t, "B");
+}
+
+/* Checks a KeySchema against the definitions; collects names into used. */
+static int check_key_schema(ddb_call *c, const cJSON *ks, const cJSON *defs,
+                            const char *what, cJSON *used)
+{
+    const cJSON *k;
+    int n = 0, hashes = 0;
+
+    if (!cJSON_IsArray(ks))
+        return V(c, "1 validation error detected: Value null at '%s' failed to satisfy "
+                    "constraint: Member must not be null", what);
+    n = cJSON_GetArraySize(ks);
+    if (n < 1 || n > 2)
+        return V(c, "1 validation error detected: Value '%s' at '%s' failed to satisfy "
+                    "constraint: Member must have length %s",
+                 "[...]", what, n < 1 ? "greater than or equal to 1" : "less than or equal to 2");
+    int i = 0;
+    cJSON_ArrayForEach(k, ks) {
+        const cJSON *an = cJSON_GetObjectItemCaseSensitive(k, "AttributeName");
+        const cJSON *kt = cJSON_GetObjectItemCaseSensitive(k, "KeyType");
+        int defined = 0;
+        const cJSON *d;
+
+        if (!cJSON_IsString(an) || !cJSON_IsString(kt))
+            return V(c, "1 validation error detected: Value null at '%s.%d.member.%s' "
+                        "failed to satisfy constraint: Member must not be null",
+                     what, i + 1, cJSON_IsString(an) ? "keyType" : "attributeName");
+        if (strcmp(kt->valuestring, "HASH") && strcmp(kt->valuestring, "RANGE"))
+            return V(c, "1 validation error detected: Value '%s' at '%s.%d.member.keyType' "
+                        "failed to satisfy constraint: Member must satisfy enum value set: "
+                        "[HASH, RANGE]", kt->valuestring, what, i + 1);
+        if (!strcmp(kt->valuestring, "HASH"))
+            hashes++;
+        if (i == 0 && strcmp(kt->valuestring, "HASH"))
+            return V(c, "Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
+        if (i == 1 && strcmp(kt->valuestring, "RANGE"))
+            return V(c, hashes > 1 ? "Too many hash keys specified.  All Dynamo DB tables "
+                                     "must have exactly one hash key"
+                                   : "Invalid KeySchema: The second KeySchemaElement is "
+                                     "not a RANGE key type");
+        cJSON_ArrayForEach(d, defs) {
+            const cJSON *dn = cJSON_GetObjectItemCaseSensitive(d, "AttributeName");
+            if (cJSON_IsString(dn) && !strcmp(dn->valuestring, an->valuestring))
+                defined = 1;
+        }
+        if (!defined)
+            return V(c, "One or more parameter values were invalid: Some index key "
+                        "attributes are not defined in AttributeDefinitions. Keys: [%s], "
+                        "AttributeDefinitions: [...]", an->valuestring);
+        if (!cJSON_GetObjectItemCaseSensitive(used, an->valuestring))
+            cJSON_AddTrueToObject(used, an->valuestring);
+        i++;
+    }
+    return 0;
+}
+
+static int check_throughput(ddb_call *c, const cJSON *pt, int ppr, const char *index)
+{
+    const cJSON *r = cJSON_GetObjectItemCaseSensitive(pt, "ReadCapacityUnits");
+    const cJSON *w = cJSON_GetObjectItemCaseSensitive(pt, "WriteCapacityUnits");
+
+    if (ppr) {
+        if (pt)
+            return V(c, "One or more parameter values were invalid: Neither "
+                        "ReadCapacityUnits nor WriteCapacityUnits can be specified when "
+                        "BillingMode is PAY_PER_REQUEST");
+        return 0;
+    }
+    if (!pt) {
+        if (index)
+            return V(c, "One or more parameter values were invalid: ProvisionedThroughput "
+                        "must be specified for index: %s", index);
+        return V(c, "One or more parameter values were invalid: ReadCapacityUnits and "
+                    "WriteCapacityUnits must both be specified when BillingMode is "
+                    "PROVISIONED");
+    }
+    if (!cJSON_IsNumber(r) || !cJSON_IsNumber(w))
+        return V(c, "One or more parameter values were invalid: ReadCapacityUnits and "
+                    "WriteCapacityUnits must both be specified when BillingMode is "
+                    "PROVISIONED");
+    if (r->valuedouble < 1 || w->valuedouble < 1)
+        return V(c, "1 validation error detected: Value '%g' at "
+                    "'provisionedThroughput.%s' failed to satisfy constraint: Member must "
+                    "have value greater than or equal to 1",
+                 r->valuedouble < 1 ? r->valuedouble : w->valuedouble,
+                 r->valuedouble < 1 ? "readCapacityUnits" : "writeCapacityUnits");
+    return 0;
+}
+
+static cJSON *throughput_desc(const cJSON *pt)
+{
+    cJSON *o = cJSON_CreateObject();
+    const cJSON *r = cJSON_GetObjectItemCaseSensitive(pt, "ReadCapacityUnits");
+    const cJSON *w = cJSON_GetObjectItemCaseSensitive(pt, "WriteCapacityUnits");
+
+    cJSON_AddNumberToObject(o, "NumberOfDecreasesToday", 0);
+    cJSON_AddNumberToObject(o, "ReadCapacityUnits", cJSON_IsNumber(r) ? r->valuedouble : 0);
+    cJSON_AddNumberToObject(o, "WriteCapacityUnits", cJSON_IsNumber(w) ? w->valuedouble : 0);
+    return o;
+}
+
+static int check_projection(ddb_call *c, const cJSON *p, const char *index)
+{
+    const cJSON *pt = cJSON_GetObjectItemCaseSensitive(p, "ProjectionType");
+    const cJSON *nk = cJSON_GetObjectItemCaseSensitive(p, "NonKeyAttributes");
+
+    if (!cJSON_IsObject(p))
+        return V(c, "1 validation error detected: Value null at "
+                    "'globalSecondaryIndexes.1.member.projection' failed to satisfy "
+                    "constraint: Member must not be null");
+    if (cJSON_IsString(pt) && strcmp(pt->valuestring, "ALL") &&
+        strcmp(pt->valuestring, "KEYS_ONLY") && strcmp(pt->valuestring, "INCLUDE"))
+        return V(c, "1 validation error detected: Value '%s' at 'projection.projectionType' "
+                    "failed to satisfy constraint: Member must satisfy enum value set: "
+                    "[INCLUDE, ALL, KEYS_ONLY]", pt->valuestring);
+    if (cJSON_IsString(pt) && !strcmp(pt->valuestring, "INCLUDE") && !cJSON_IsArray(nk))
+        return V(c, "One or more parameter values were invalid: NonKeyAttributes must "
+                    "be specified when ProjectionType is INCLUDE");
+    if (nk && (!cJSON_IsString(pt) || strcmp(pt->valuestring, "INCLUDE")))
+        return V(c, "One or more parameter values were invalid: ProjectionType is %s, "
+                    "but NonKeyAttributes is specified", cJSON_IsString(pt) ? pt->valuestring : "null");
+    TS_UNUSED(index);
+    return 0;
+}
+
+/* Validates a list of index definitions and builds their descriptions. */
+static int build_indexes(ddb_call *c, const cJSON *list, int global, int ppr,
+                         const cJSON *defs, const char *table_hk, int table_has_rk,
+                         const char *table, cJSON *names, cJSON *used, cJSON *out)
+{
+    const cJSON *ix;
+
+    cJSON_ArrayForEach(ix, list) {
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(ix, "IndexName");
+        const cJSON *ks = cJSON_GetObjectItemCaseSensitive(ix, "KeySchema");
+        const cJSON *proj = cJSON_GetObjectItemCaseSensitive(ix, "Projection");
+        const cJSON *pt = cJSON_GetObjectItemCaseSensitive(ix, "ProvisionedThroughput");
+        cJSON *d;
+
+        if (!cJSON_IsString(name))
+            return V(c, "1 validation error detected: Value null at '%s.1.member.indexName' "
+                        "failed to satisfy constraint: Member must not be null",
+                     global ? "globalSecondaryIndexes" : "localSecondaryIndexes");
+        if (ddb_check_table_name(c, name->valuestring, "indexName") != 0)
+            return -1;
+        if (cJSON_GetObjectItemCaseSensitive(names, name->valuestring))
+            return V(c, "One or more parameter values were invalid: Duplicate index name: %s",
+                     name->valuestring);
+        cJSON_AddTrueToObject(names, name->valuestring);
+        if (check_key_schema(c, ks, defs, "keySchema", used) != 0 ||
+            check_projection(c, proj, name->valuestring) != 0)
+            return -1;
+        if (!global) {
+            const cJSON *h = cJSON_GetArrayItem(ks, 0);
+            if (!table_has_rk)
+                return V(c, "One or more parameter values were invalid: Table KeySchema "
+                            "does not have a range key, which is required when specifying "
+                            "a LocalSecondaryIndex");
+            if (cJSON_GetArraySize(ks) != 2)
+                return V(c, "One or more parameter values were invalid: Index KeySchema "
+                            "does not have a range key for index: %s", name->valuestring);
+            if (strcmp(cJSON_GetObjectItemCaseSensitive(h, "AttributeName")->valuestring,
+                       table_hk))
+                return V(c, "One or more parameter values were invalid: Index KeySchema "
+                            "does not have the same leading hash key as table KeySchema for "
+                            "index: %s. index hash key: %s, table hash key: %s",
+                         name->valuestring,
+                         cJSON_GetObjectItemCaseSensitive(h, "AttributeName")->valuestring,
+                         table_hk);
+        } else if (check_throughput(c, pt, ppr, name->valuestring) != 0) {
+            return -1;
+        }
+        d = cJSON_CreateObject();
+        cJSON_AddStringToObject(d, "IndexName", name->valuestring);
+        cJSON_AddItemToObject(d, "KeySchema", cJSON_Duplicate(ks, 1));
+        cJSON_AddItemToObject(d, "Projection", cJSON_Duplicate(proj, 1));
+        if (global) {
+            cJSON_AddStringToObject(d, "IndexStatus", "ACTIVE");
+            cJSON_AddItemToObject(d, "ProvisionedThroughput", throughput_desc(pt));
+        }
+        cJSON_AddStringToObject(d, "IndexArn",
+                                ts_arena_printf(c->req->arena, "%s/index/%s",
+                                                table_arn(c, table), name->valuestring));
+        cJSON_AddItemToArray(out, d);
+    }
+    return 0;
+}
+
+static int check_definitions(ddb_call *c, const cJSON *defs)
+{
+    const cJSON *d;
+    int i = 1;
+
+    if (!cJSON_IsArray(defs))
+        return V(c, "1 validation error detected: Value null at 'attributeDefinitions' "
+                    "failed to satisfy constraint: Member must not be null");
+    cJSON_ArrayForEach(d, defs) {
+        const cJSON *n = cJSON_GetObjectItemCaseSensitive(d, "AttributeName");
+        const cJSON *t = cJSON_GetObjectItemCaseSensitive(d, "AttributeType");
+        const cJSON *e;
+        if (!cJSON_IsString(n) || !cJSON_IsString(t))
+            return V(c, "1 validation error detected: Value null at "
+                        "'attributeDefinitions.%d.member.%s' failed to satisfy constraint: "
+                        "Member must not be null", i,
+                     cJSON_IsString(n) ? "attributeType" : "attributeName");
+        if (!is_key_type(t->valuestring))
+            return V(c, "1 validation error detected: Value '%s' at "
+                        "'attributeDefinitions.%d.member.attributeType' failed to satisfy "
+                        "constraint: Member must satisfy enum value set: [B, N, S]",
+                     t->valuestring, i);
+        for (e = defs->child; e != d; e = e->next)
+            if (!strcmp(cJSON_GetObjectItemCaseSensitive(e, "AttributeName")->valuestring,
+                        n->valuestring))
+                return V(c, "Cannot have two attributes with the same name");
+        i++;
+    }
+    return 0;
+}
+
+int ddb_create_table(ddb_call *c)
+{
+    const char *name = ddb_get_str(c, "TableName", "tableName", 1);
+    const cJSON *ks = cJSON_GetObjectItemCaseSensitive(c->in, "KeySchema");
+    const cJSON *defs = cJSON_GetObjectItemCaseSensitive(c->in, "AttributeDefinitions");
+    const cJSON *bm = cJSON_GetObjectItemCaseSensitive(c->in, "BillingMode");
+    const cJSON *pt = cJSON_GetObjectItemCaseSensitive(c->in, "ProvisionedThroughput");
+    const cJSON *gsis = cJSON_GetObjectItemCaseSensitive(c->in, "GlobalSecondaryIndexes");
+    const cJSON *lsis = cJSON_GetObjectItemCaseSensitive(c->in, "LocalSecondaryIndexes");
+    const cJSON *tags = cJSON_GetObjectItemCaseSensitive(c->in, "Tags");
+    const cJSON *ss = cJSON_GetObjectItemCaseSensitive(c->in, "StreamSpecification");
+    cJSON *desc = NULL, *used = NULL, *names = NULL, *arr, *bms;
+    char *text = NULL, *tags_text = NULL, id[40];
+    const char *hk;
+    int ppr, rc = -1;
+    sqlite3_stmt *st;
+
+    if (!name || ddb_check_table_name(c, name, "tableName") != 0)
+        return -1;
+    if (!ks)
+        return V(c, "1 validation error detected: Value null at 'keySchema' failed to "
+                    "satisfy constraint: Member must not be null");
+    if (check_definitions(c, defs) != 0)
+        return -1;
+    if (bm && (!cJSON_IsString(bm) || (strcmp(bm->valuestring, "PROVISIONED") &&
+                                       strcmp(bm->valuestring, "PAY_PER_REQUEST"))))
+        return V(c, "1 validation error detected: Value '%s' at 'billingMode' failed to "
+                    "satisfy constraint: Member must satisfy enum value set: "
+                    "[PROVISIONED, PAY_PER_REQUEST]",
+                 cJSON_IsString(bm) ? bm->valuestring : "?");
+    ppr = bm && !strcmp(bm->valuestring, "PAY_PER_REQUEST");
+    used = cJSON_CreateObject();
+    names = cJSON_CreateObject();
+    desc = cJSON_CreateObject();
+    if (check_key_schema(c, ks, defs, "keySchema", used) != 0 ||
+        check_throughput(c, pt, ppr, NULL) != 0)
+        goto out;
+    hk = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(ks, 0), "AttributeName")->valuestring;
+    cJSON_AddItemToObject(desc, "AttributeDefinitions", cJSON_Duplicate(defs, 1));
+    cJSON_AddStringToObject(desc, "TableName", name);
+    cJSON_AddItemToObject(desc, "KeySchema", cJSON_Duplicate(ks, 1));
+    cJSON_AddNumberToObject(desc, "CreationDateTime", (double)ts_now_ms() / 1000.0);
+    cJSON_AddItemToObject(desc, "ProvisionedThroughput", throughput_desc(ppr ? NULL : pt));
+    cJSON_AddStringToObject(desc, "TableArn", table_arn(c, name));
+    ts_request_id(id);
+    cJSON_AddStringToObject(desc, "TableId", id);
+    bms = cJSON_AddObjectToObject(desc, "BillingModeSummary");
+    cJSON_AddStringToObject(bms, "BillingMode", ppr ? "PAY_PER_REQUEST" : "PROVISIONED");
+    cJSON_AddNumberToObject(bms, "LastUpdateToPayPerRequestDateTime",
+                            (double)ts_now_ms() / 1000.0);
+    if (gsis) {
+        if (!cJSON_IsArray(gsis) || cJSON_GetArraySize(gsis) == 0) {
+            V(c, "One or more parameter values were invalid: List of "
+                 "GlobalSecondaryIndexes is empty");
+            goto out;
+        }
+        if (cJSON_GetArraySize(gsis) > 20) {
+            V(c, "One or more parameter values were invalid: GlobalSecondaryIndex count "
+                 "exceeds the per-table limit of 20");
+            goto out;
+        }
+        arr = cJSON_AddArrayToObject(desc, "GlobalSecondaryIndexes");
+        if (build_indexes(c, gsis, 1, ppr, defs, hk, cJSON_GetArraySize(ks) == 2, name,
+                          names, used, arr) != 0)
+            goto out;
+    }
+    if (lsis) {
+        if (!cJSON_IsArray(lsis) || cJSON_GetArraySize(lsis) == 0) {
+            V(c, "One or more parameter values were invalid: List of "
+                 "LocalSecondaryIndexes is empty");
+            goto out;
+        }
+        if (cJSON_GetArraySize(lsis) > 5) {
+            V(c, "One or more parameter values were invalid: Number of "
+                 "LocalSecondaryIndexes exceeds per-table limit of 5");
+            goto out;
+        }
+        arr = cJSON_AddArrayToObject(desc, "LocalSecondaryIndexes");
+        if (build_indexes(c, lsis, 0, ppr, defs, hk, cJSON_GetArraySize(ks) == 2, name,
+                          names, used, arr) != 0)
+            goto out;
+    }
+    if (cJSON_GetArraySize(used) != cJSON_GetArraySize(defs)) {
+        V(c, "One or more parameter values were invalid: Number of attributes in "
+             "KeySchema does not exactly match number of attributes defined in "
+             "AttributeDefinitions");
+        goto out;
+    }
+    if (cJSON_IsObject(ss)) {
+        const cJSON *en = cJSON_GetObjectItemCaseSensitive(ss, "StreamEnabled");
+        cJSON_AddItemToObject(desc, "StreamSpecification", cJSON_Duplicate(ss, 1));
+        if (cJSON_IsTrue(en)) {
+            char when[32];
+            ts_time_iso8601(ts_now_ms(), when);
+            when[23] = '\0';
+            cJSON_AddStringToObject(desc, "LatestStreamLabel", when);
+            cJSON_AddStringToObject(desc, "LatestStreamArn",
+                                    ts_arena_printf(c->req->arena, "%s/stream/%s",
+                                                    table_arn(c, name), when));
+        }
+    }
+    cJSON_AddBoolToObject(desc, "DeletionProtectionEnabled",
+                          cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
+                              c->in, "DeletionProtectionEnabled")));
+    if (cJSON_IsArray(tags))
+        tags_text = cJSON_PrintUnformatted(tags);
+    text = cJSON_PrintUnformatted(desc);
+    st = store_stmt("INSERT INTO ddb_table(region, name, created, desc, tags)"
+                    " VALUES(?, ?, ?, ?, ?)");
+    store_bind_text(st, 1, c->req->region);
+    store_bind_text(st, 2, name);
+    sqlite3_bind_int64(st, 3, ts_now_ms());
+    store_bind_text(st, 4, text);
+    store_bind_text(st, 5, tags_text);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc == SQLITE_CONSTRAINT) {
+        rc = ddb_fail(c, TS_ERR_RESOURCE_IN_USE, "Table already exists: %s", name);
+        goto out;
+    }
+    if (rc != SQLITE_DONE) {
+        rc = ddb_fail(c, TS_ERR_INTERNAL_SERVER, "Internal server error");
+        goto out;
+    }
+    cJSON_AddStringToObject(desc, "TableStatus", "ACTIVE");
+    cJSON_AddNumberToObject(desc, "TableSizeBytes", 0);
+    cJSON_AddNumberToObject(desc, "ItemCount", 0);
+    cJSON_AddItemToObject(c->out, "TableDescription", desc);
+    desc = NULL;
+    rc = 0;
+out:
+    cJSON_free(text);
+    cJSON_free(tags_text);
+    cJSON_Delete(desc);
+    cJSON_Delete(used);
+    cJSON_Delete(names);
+    return rc;
+}
+
+/* The description with its status and counts, as DescribeTable shows it
+ * (a new object). */
+static cJSON *full_desc(const ddb_table *t, const char *status)
+{
+    cJSON *d = cJSON_Duplicate(t->desc, 1), *ix;
+    const char *lists[] = {"GlobalSecondaryIndexes", "LocalSecondaryIndexes"};
+
+    cJSON_AddStringToObject(d, "TableStatus", status);
+    cJSON_AddNumberToObject(d, "TableSizeBytes", (double)t->size_bytes);
+    cJSON_AddNumberToObject(d, "ItemCount", (double)t->item_count);
+    for (int l = 0; l < 2; l++) {
+        cJSON_ArrayForEach(ix, cJSON_GetObjectItemCaseSensitive(d, lists[l])) {
+            sqlite3_stmt *st = store_stmt(
+                "SELECT count(*) FROM ddb_index WHERE table_id = ? AND idx = ?");
+            int64_t n = 0;
+            sqlite3_bind_int64(st, 1, t->id);
+            store_bind_text(st, 2, cJSON_GetObjectItemCaseSensitive(ix, "IndexName")->valuestring);
+            if (sqlite3_step(st) == SQLITE_ROW)
+                n = sqlite3_column_int64(st, 0);
+            sqlite3_reset(st);
+            cJSON_AddNumberToObject(ix, "IndexSizeBytes",
+                                    t->item_count ? (double)(t->size_bytes * n / t->item_count) : 0);
+            cJSON_AddNumberToObject(ix, "ItemCount", (double)n);
+        }
+    }
+    return d;
+}
+
+int ddb_describe_table(ddb_call *c)
+{
+    const char *name = ddb_get_str(c, "TableName", "tableName", 1);
+    ddb_table t;
+
+    if (!name || ddb_table_load(c, name, &t) != 0)
+        return -1;
+    cJSON_AddItemToObject(c->out, "Table", full_desc(&t, "ACTIVE"));
+    ddb_table_free(&t);
+    return 0;
+}
+
+int ddb_list_tables(ddb_call *c)
+{
+    const cJSON *lim = cJSON_GetObjectItemCaseSensitive(c->in, "Limit");
+    const char *start = ddb_get_str(c, "ExclusiveStartTableName", "exclusiveStartTableName", 0);
+    int limit = 100, n = 0;
+    cJSON *names = cJSON_AddArrayToObject(c->out, "TableNames");
+    sqlite3_stmt *st;
+    const char *last = NULL;
+    int more = 0;
+
+    if (c->resp->err != TS_ERR_NONE)
+        return -1;
+    if (lim) {
+        if (!cJSON_IsNumber(lim) || lim->valuedouble < 1 || lim->valuedouble > 100)
+            return V(c, "1 validation error detected: Value '%s' at 'limit' failed to "
+                        "satisfy constraint: Member must have value %s",
+                     cJSON_IsNumber(lim) ? ts_arena_printf(c->req->arena, "%d", lim->valueint) : "?",
+                     cJSON_IsNumber(lim) && lim->valuedouble > 100
+                         ? "less than or equal to 100" : "greater than or equal to 1");
+        limit = lim->valueint;
+    }
+    st = store_stmt("SELECT name FROM ddb_table WHERE region = ? AND name > ?"
+                    " ORDER BY name LIMIT ?");
+    store_bind_text(st, 1, c->req->region);
+    store_bind_text(st, 2, start ? start : "");
+    sqlite3_bind_int(st, 3, limit + 1);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (n == limit) {
+            more = 1;
+            break;
+        }
+        cJSON *s = cJSON_CreateString((const char *)sqlite3_column_text(st, 0));
+        cJSON_AddItemToArray(names, s);
+        last = s->valuestring;
+        n++;
+    }
+    sqlite3_reset(st);
+    if (more && last)
+        cJSON_AddStringToObject(c->out, "LastEvaluatedTableName", last);
+    return 0;
+}
+
+int ddb_delete_table(ddb_call *c)
+{
+    const char *name = ddb_get_str(c, "TableName", "tableName", 1);
+    sqlite3_stmt *st;
+    ddb_table t;
+
+    if (!name)
+        return -1;
+    if (store_begin() != 0)
+        return ddb_fail(c, TS_ERR_INTERNAL_SERVER, "Internal server error");
+    if (ddb_table_load(c, name, &t) != 0) {
+        store_rollback();
+        return -1;
+    }
+    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t.desc, "DeletionProtectionEnabled"))) {
+        store_rollback();
+        ddb_table_free(&t);
+        return V(c, "Resource cannot be deleted as it is currently protected against "
+                    "deletion. Disable deletion protection first.");
+    }
+    ddb_store_drop_table(t.id);
+    st = store_stmt("DELETE FROM ddb_table WHERE id = ?");
+    sqlite3_bind_int64(st, 1, t.id);
+    sqlite3_step(st);
+    sqlite3_reset(st);
+    if (store_commit() != 0) {
+        ddb_table_free(&t);
+        return ddb_fail(c, TS_ERR_INTERNAL_SERVER, "Internal server error");
+    }
+    cJSON_AddItemToObject(c->out, "TableDescription", full_desc(&t, "DELETING"));
+    ddb_table_free(&t);
+    return 0;
+}
+
+static int save_desc(ddb_table *t)
+{
+    char *text = cJSON_PrintUnformatted(t->desc);
+    sqlite3_stmt *st = store_stmt("UPDATE ddb_table SET desc = ? WHERE id = ?");
+    int rc;
+
+    store_bind_text(st, 1, text);
+    sqlite3_bind_int64(st, 2, t->id);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    cJSON_free(text);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int find_index(const cJSON *list, const char *name)
+{
+    const cJSON *ix;
+    int i = 0;
+
+    cJSON_ArrayForEach(ix, list) {
+        if (!strcmp(cJSON_GetObjectItemCaseSensitive(ix, "IndexName")->valuestring, name))
+            return i;
+        i++;
+    }
+    return -1;
+}
+
+/* Adds attribute definitions the request brings for a new index. */
+static int merge_definitions(ddb_call *c, ddb_table *t)
+{
+    const cJSON *defs = cJSON_GetObjectItemCaseSensitive(c->in, "AttributeDefinitions"), *d;
+    cJSON *have = cJSON_GetObjectItemCaseSensitive(t->desc, "AttributeDefinitions");
+
+    if (!defs)
+        return 0;
+    if (check_definitions(c, defs) != 0)
+        return -1;
+    cJSON_ArrayForEach(d, defs) {
+        const char *n = cJSON_GetObjectItemCaseSensitive(d, "AttributeName")->valuestring;
+        const char *ty = cJSON_GetObjectItemCaseSensitive(d, "AttributeType")->valuestring;
+        const cJSON *h;
+        int found = 0;
+        cJSON_ArrayForEach(h, have) {
+            if (!strcmp(cJSON_GetObjectItemCaseSensitive(h, "AttributeName")->valuestring, n)) {
+                found = 1;
+                if (strcmp(cJSON_GetObjectItemCaseSensitive(h, "AttributeType")->valuestring, ty))
+                    return V(c, "One or more parameter values were invalid: Cannot change "
+                                "the type of attribute %s", n);
+            }
+        }
+        if (!found)
+            cJSON_AddItemToArray(have, cJSON_Duplicate(d, 1));
+    }
+    return 0;
+}
+
+static int gsi_updates(ddb_call *c, ddb_table *t, int ppr, int *backfill)
+{
+    const cJSON *ups = cJSON_GetObjectItemCaseSensitive(c->in, "GlobalSecondaryIndexUpdates");
+    const cJSON *u;
+
+    *backfill = -1;
+    cJSON_ArrayForEach(u, ups) {
+        const cJSON *cr = cJSON_GetObjectItemCaseSensitive(u, "Create");
+        const cJSON *del = cJSON_GetObjectItemCaseSensitive(u, "Delete");
+        const cJSON *upd = cJSON_GetObjectItemCaseSensitive(u, "Update");
+        cJSON *list = cJSON_GetObjectItemCaseSensitive(t->desc, "GlobalSecondaryIndexes");
+
+        if (cr) {
+            cJSON *one = cJSON_CreateArray(), *names = cJSON_CreateObject(), *used = cJSON_CreateObject();
+            cJSON *out = cJSON_CreateArray();
+            const cJSON *ix;
+            int rc;
+            cJSON_AddItemToArray(one, cJSON_Duplicate(cr, 1));
+            cJSON_ArrayForEach(ix, list)
+                cJSON_AddTrueToObject(names, cJSON_GetObjectItemCaseSensitive(ix, "IndexName")->valuestring);
+            cJSON_ArrayForEach(ix, cJSON_GetObjectItemCaseSensitive(t->desc, "LocalSecondaryIndexes"))
+                cJSON_AddTrueToObject(names, cJSON_GetObjectItemCaseSensitive(ix, "IndexName")->valuestring);
+            rc = build_indexes(c, one, 1, ppr,
+                               cJSON_GetObjectItemCaseSensitive(t->desc, "AttributeDefinitions"),
+                               t->hk, t->rk != NULL, t->name, names, used, out);
+            if (rc == 0) {
+                if (!list)
+                    list = cJSON_AddArrayToObject(t->desc, "GlobalSecondaryIndexes");
+                cJSON_AddItemToArray(list, cJSON_DetachItemFromArray(out, 0));
+                *backfill = cJSON_GetArraySize(list) - 1;
+            }
+            cJSON_Delete(one);
+            cJSON_Delete(names);
+            cJSON_Delete(used);
+            cJSON_Delete(out);
+            if (rc != 0)
+                return -1;
+        } else if (del || upd) {
+            const cJSON *n = cJSON_GetObjectItemCaseSensitive(del ? del : upd, "IndexName");
+            int i = cJSON_IsString(n) ? find_index(list, n->valuestring) : -1;
+            if (i < 0)
+                return ddb_fail(c, TS_ERR_RESOURCE_NOT_FOUND,
+                                "Requested resource not found: Index: %s not found",
+                                cJSON_IsString(n) ? n->valuestring : "null");
+            if (del) {
+                ddb_store_drop_index(t->id, n->valuestring);
+                cJSON_DeleteItemFromArray(list, i);
+            } else {
+                const cJSON *pt = cJSON_GetObjectItemCaseSensitive(upd, "ProvisionedThroughput");
+                if (check_throughput(c, pt, ppr, n->valuestring) != 0)
+                    return -1;
+                cJSON_ReplaceItemInObjectCaseSensitive(cJSON_GetArrayItem(list, i),
+                                                       "ProvisionedThroughput",
+                                                       throughput_desc(pt));
+            }
+        }
+    }
+    return 0;
+}
+
+int ddb_update_table(ddb_call *c)
+{
+    const char *name = ddb_get_str(c, "TableName", "tableName", 1);
+    const cJSON *bm = cJSON_GetObjectItemCaseSensitive(c->in, "BillingMode");
+    const cJSON *pt = cJSON_GetObjectItemCaseSensitive(c->in, "ProvisionedThroughput");
+    const cJSON *ss = cJSON_GetObjectItemCaseSensitive(c->in, "StreamSpecification");
+    const cJSON *dp = cJSON_GetObjectItemCaseSensitive(c->in, "DeletionProtectionEnabled");
+    cJSON *bms;
+    ddb_table t;
+    int ppr, backfill = -1;
+
+    if (!name)
+        return -1;
+    if (store_begin() != 0)
+        return ddb_fail(c, TS_ERR_INTERNAL_SERVER, "Internal server error");
+    if (ddb_table_load(c, name, &t) != 0) {
+        store_rollback();
+        return -1;
+    }
+    bms = cJSON_GetObjectItemCaseSensitive(t.desc, "BillingModeSummary");
+    ppr = !strcmp(cJSON_GetObjectItemCaseSensitive(bms, "BillingMode")->valuestring,
+                  "PAY_PER_REQUEST");
+    if (cJSON_IsString(bm)) {
+        ppr = !strcmp(bm->valuestring, "PAY_PER_REQUEST");
+        cJSON_ReplaceItemInObjectCaseSensitive(bms, "BillingMode",
+                                               cJSON_CreateString(bm->valuestring));
+        if (ppr)
+            cJSON_ReplaceItemInObjectCaseSensitive(t.desc, "ProvisionedThroughput",
+                                                   throughput_desc(NULL));
+    }
+    if (pt) {
+        if (check_throughput(c, pt, ppr, NULL) != 0)
+            goto fail;
+        cJSON_ReplaceItemInObjectCaseSensitive(t.desc, "ProvisionedThroughput",
+                                               throughput_desc(pt));
+    } else if (cJSON_IsString(bm) && !ppr && !cJSON_GetObjectItemCaseSensitive(
+                   cJSON_GetObjectItemCaseSensitive(t.desc, "ProvisionedThroughput"),
+                   "ReadCapacityUnits")->valuedouble) {
+        check_throughput(c, NULL, 0, NULL);
+        goto fail;
+    }
+    if (merge_definitions(c, &t) != 0 || gsi_updates(c, &t, ppr, &backfill) != 0)
+        goto fail;
+    if (cJSON_IsObject(ss)) {
+        cJSON_DeleteItemFromObjectCaseSensitive(t.desc, "StreamSpecification");
+        cJSON_AddItemToObject(t.desc, "StreamSpecification", cJSON_Duplicate(ss, 1));
+    }
+    if (cJSON_IsBool(dp))
+        cJSON_ReplaceItemInObjectCaseSensitive(t.desc, "DeletionProtectionEnabled",
+                                               cJSON_CreateBool(cJSON_IsTrue(dp)));
+    if (save_desc(&t) != 0)
+        goto internal;
+    if (backfill >= 0) {
+        /* Reload so the new index is in t.idx, then index every item. */
+        ddb_table t2;
+        if (ddb_table_load(c, name, &t2) != 0)
+            goto fail;
+        for (int i = 0; i < t2.nidx; i++) {
+            const char *n = cJSON_GetObjectItemCaseSensitive(
+                cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(t.desc, "GlobalSecondaryIndexes"),
+                                   backfill), "IndexName")->valuestring;
+            if (!strcmp(t2.idx[i].name, n))
+                ddb_store_backfill(&t2, i);
+        }
+        ddb_table_free(&t2);
+    }
+    if (store_commit() != 0)
+        goto internal;
+    cJSON_AddItemToObject(c->out, "TableDescription", full_desc(&t, "ACTIVE"));
+    ddb_table_free(&t);
+    return 0;
+internal:
+    ddb_fail(c, TS_ERR_INTERNAL_SERVER, "Internal server error");
+fail:
+    store_rollback();
+    ddb_table_free(&t);
+    return -1;
+}
+
+/* ---- TTL ---- */
+
+int ddb_describe_ttl(ddb_call *c)
+{
+    const char *name = ddb_get_str(c, "TableName", "tableName", 1);
+    cJSON *d;
+    ddb_table t;
+
+    if (!name || ddb_table_load(c, name, &t) != 0)
+        return -1;
+    d = cJSON_AddObjectToObject(c->out, "TimeToLiveDescription");
+    cJSON_AddStringToObject(d, "TimeToLiveStatus", t.ttl_attr ? "ENABLED" : "DISABLED");
+    if (t.ttl_attr)
+        cJSON_AddStringToObject(d, "AttributeName", t.ttl_attr);
+    ddb_table_free(&t);
+    return 0;
+}
+
+int ddb_update_ttl(ddb_call *c)
+{
+    const char *name = ddb_get_str(c, "TableName", "tableName", 1);
+    const cJSON *spec = cJSON_GetObjectItemCaseSensitive(c->in, "TimeToLiveSpecification");
+    const cJSON *en = cJSON_GetObjectItemCaseSensitive(spec, "Enabled");
+    const cJSON *an = cJSON_GetObjectItemCaseSensitive(spec, "AttributeName");
+    sqlite3_stmt *st;
+    ddb_table t;
+    int enable;
+
+    if (!name)
+        return -1;
+    if (!cJSON_IsObject(spec))
+        return V(c, "1 validation error detected: Value null at 'timeToLiveSpecification' "
+                    "failed to satisfy constraint: Member must not be null");
+    if (!cJSON_IsBool(en) || !cJSON_IsString(an) || !*an->valuestring)
+        return V(c, "1 validation error detected: Value null at "
+                    "'timeToLiveSpecification.%s' failed to satisfy constraint: Member "
+                    "must not be null", cJSON_IsBool(en) ? "attributeName" : "enabled");
+    enable = cJSON_IsTrue(en);
+    if (store_begin() != 0)
+        return ddb_fail(c, TS_ERR_INTERNAL_SERVER, "Internal server error");
+    if (ddb_table_load(c, name, &t) != 0) {
+        store_rollback();
+        return -1;
+    }
+    if (enable && t.ttl_attr) {
+        store_rollback();
+        ddb_table_free(&t);
+        return V(c, "TimeToLive is already enabled");
+    }
+    if (!enable && !t.ttl_attr) {
+        store_rollback();
+        ddb_table_free(&t);
+        return V(c, "TimeToLive is already disabled");
+    }
+    st = store_stmt("UPDATE ddb_table SET ttl_attr = ? WHERE id = ?");
+    store_bind_text(st, 1, enable ? an->valuestring : NULL);
+    sqlite3_bind_int64(st, 2, t.id);
+    sqlite3_step(st);
+    sqlite3_reset(st);
+    t.ttl_attr = enable ? an->valuestring : NULL;
+    ddb_store_retime(&t);
+    if (store_commit() != 0) {
+        ddb_table_free(&t);
+        return ddb_fail(c, TS_ERR_INTERNAL_SERVER, "Internal server error");
+    }
+    cJSON_AddItemToObject(c->out, "TimeToLiveSpecification", cJSON_Duplicate(spec, 1));
+    ddb_table_free(&t);
+    return 0;
+}
+
+/* ---- tags ---- */
+
+/* Finds the table named by an ARN of this region. */
+static int table_of_arn(ddb_call *c, const char *arn, ddb_table *t)
+{
+    const char *p = arn ? strstr(arn, ":table/") : NULL;
+
+    if (!arn)
+        return V(c, "1 validation error detected: Value null at 'resourceArn' failed to "
+                    "satisfy constraint: Member must not be null");
+    if (!ts_starts_with(arn, "arn:aws:dynamodb:") || !p)
+        return V(c, "Invalid TableArn: Invalid ResourceArn provided as input %s", arn);
+    if (ddb_table_load(c, p + 7, t) != 0) {
+        c->resp->err_message = ts_arena_printf(
+            c->req->arena, "Requested resource not found: ResourcArn: %s not found", arn);
+        return -1;
+    }
+    return 0;
+}
+
+static int save_tags(int64_t id, cJSON *tags)
+{
+    char *text = cJSON_PrintUnformatted(tags);
+    sqlite3_stmt *st = store_stmt("UPDATE ddb_table SET tags = ? WHERE id = ?");
+
+    store_bind_text(st, 1, text);
+    sqlite3_bind_int64(st, 2, id);
+    sqlite3_step(st);
+    sqlite3_reset(st);
+    cJSON_free(text);
+    return 0;
+}
+
+static cJSON *load_tags(int64_t id)
+{
+    sqlite3_stmt *st = store_stmt("SELECT tags FROM ddb_table WHERE id = ?");
+    cJSON *tags = NULL;
+
+    sqlite3_bind_int64(st, 1, id);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+        tags = cJSON_Parse((const char *)sqlite3_column_text(st, 0));
+    sqlite3_reset(st);
+    return tags ? tags : cJSON_CreateArray();
+}
+
+static void tags_remove(cJSON *tags, const char *key)
+{
+    int i = 0;
+    const cJSON *t;
+
+    cJSON_ArrayForEach(t, tags) {
+        if (!strcmp(cJSON_GetObjectItemCaseSensitive(t, "Key")->valuestring, key)) {
+            cJSON_DeleteItemFromArray(tags, i);
+            return;
+        }
+        i++;
+    }
+}
+
+int ddb_tag_resource(ddb_call *c)
+{
+    const char *arn = ddb_get_str(c, "ResourceArn", "resourceArn", 1);
+    const cJSON *add = cJSON_GetObjectItemCaseSensitive(c->in, "Tags"), *a;
+    cJSON *tags;
+    ddb_table t;
+
+    if (!arn || table_of_arn(c, arn, &t) != 0)
+        return -1;
+    if (!cJSON_IsArray(add)) {
+        ddb_table_free(&t);
+        return V(c, "1 validation error detected: Value null at 'tags' failed to satisfy "
+                    "constraint: Member must not be null");
+    }
+    tags = load_tags(t.id);
+    cJSON_ArrayForEach(a, add) {
+        const cJSON *k = cJSON_GetObjectItemCaseSensitive(a, "Key");
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(a, "Value");
+        if (!cJSON_IsString(k) || !cJSON_IsString(v) || !*k->valuestring) {
+            cJSON_Delete(tags);
+            ddb_table_free(&t);
+            return V(c, "One or more parameter values were invalid: Tag keys and values "
+                        "must be strings");
+        }
+        tags_remove(tags, k->valuestring);
+        cJSON_AddItemToArray(tags, cJSON_Duplicate(a, 1));
+    }
+    save_tags(t.id, tags);
+    cJSON_Delete(tags);
+    ddb_table_free(&t);
+    return 0;
+}
+
+int ddb_untag_resource(ddb_call *c)
+{
+    const char *arn = ddb_get_str(c, "ResourceArn", "resourceArn", 1);
+    const cJSON *keys = cJSON_GetObjectItemCaseSensitive(c->in, "TagKeys"), *k;
+    cJSON *tags;
+    ddb_table t;
+
+    if (!arn || table_of_arn(c, arn, &t) != 0)
+        return -1;
+    tags = load_tags(t.id);
+    cJSON_ArrayForEach(k, keys) {
+        if (cJSON_IsString(k))
+            tags_remove(tags, k->valuestring);
+    }
+    save_tags(t.id, tags);
+    cJSON_Delete(tags);
+    ddb_table_free(&t);
+    return 0;
+}
+
+int ddb_list_tags(ddb_call *c)
+{
+    const char *arn = ddb_get_str(c, "ResourceArn", "resourceArn", 1);
+    ddb_table t;
+
+    if (!arn || table_of_arn(c, arn, &t) != 0)
+        return -1;
+    cJSON_AddItemToObject(c->out, "Tags", load_tags(t.id));
+    ddb_table_free(&t);
+    return 0;
+}
+
+int ddb_describe_limits(ddb_call *c)
+{
+    cJSON_AddNumberToObject(c->out, "AccountMaxReadCapacityUnits", 80000);
+    cJSON_AddNumberToObject(c->out, "AccountMaxWriteCapacityUnits", 80000);
+    cJSON_AddNumberToObject(c->out, "TableMaxReadCapacityUnits", 40000);
+    cJSON_AddNumberToObject(c->out, "TableMaxWriteCapacityUnits", 40000);
+    return 0;
+}
+
+int ddb_describe_endpoints(ddb_call *c)
+{
+    cJSON *arr = cJSON_AddArrayToObject(c->out, "Endpoints"), *e = cJSON_CreateObject();
+
+    cJSON_AddStringToObject(e, "Address",
+                            ts_arena_printf(c->req->arena, "dynamodb.%s.amazonaws.com",
+                                            c->req->region));
+    cJSON_AddNumberToObject(e, "CachePeriodInMinutes", 1440);
+    cJSON_AddItemToArray(arr, e);
+    return 0;
+}

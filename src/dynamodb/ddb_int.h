@@ -371,6 +371,20 @@ int ddb_key_param(ddb_call *c, const ddb_table *t, const cJSON *keyparam, cJSON 
  * old: 1 holds, 0 fails, -1 error set. */
 int ddb_condition_holds(ddb_call *c, const cJSON *src, const ddb_exprs *x,
                         const cJSON *old);
+/* The item an update makes of old (NULL: absent) under key: the update
+ * expression or legacy AttributeUpdates applied, the key kept, size and
+ * index keys checked.  0, or -1 with the message in c->err. */
+int ddb_update_apply(ddb_call *c, const ddb_table *t, const ddb_exprs *x,
+                     const cJSON *legacy, const cJSON *key, const cJSON *old,
+                     cJSON **out);
+/* Refuses an update of a key attribute; 0 or -1 with the error set. */
+int ddb_check_key_untouched(ddb_call *c, const ddb_table *t, const ddb_exprs *x,
+                            const cJSON *legacy);
+/* Sets ConditionalCheckFailedException (with the old item when src asks
+ * for ALL_OLD); returns -1. */
+int ddb_condition_failed(ddb_call *c, const cJSON *src, const cJSON *old);
+/* Reads ReturnValues (all: UpdateItem's five, else NONE/ALL_OLD). */
+int ddb_return_values(ddb_call *c, const cJSON *src, int all, const char **out);
 /* Capacity units of an item size. */
 double ddb_write_units(size_t size);
 double ddb_read_units(size_t size, int consistent);

@@ -175,7 +175,7 @@ double ddb_read_units(size_t size, int consistent)
 }
 
 /* The ReturnValues of a write, checked against what the operation allows. */
-static int return_values(ddb_call *c, const cJSON *src, int all, const char **out)
+int ddb_return_values(ddb_call *c, const cJSON *src, int all, const char **out)
 {
     const cJSON *rv = cJSON_GetObjectItemCaseSensitive(src, "ReturnValues");
     static const char *names[] = {"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"};
@@ -198,7 +198,7 @@ static int return_values(ddb_call *c, const cJSON *src, int all, const char **ou
 }
 
 /* ConditionalCheckFailedException, with the old item when asked for. */
-static int condition_failed(ddb_call *c, const cJSON *src, const cJSON *old)
+int ddb_condition_failed(ddb_call *c, const cJSON *src, const cJSON *old)
 {
     const cJSON *rv = cJSON_GetObjectItemCaseSensitive(src, "ReturnValuesOnConditionCheckFailure");
 
@@ -233,7 +233,7 @@ int ddb_put_item(ddb_call *c)
     ts_buf_init(&hk);
     ts_buf_init(&rk);
     if (!name || ddb_validate_item(c, item, "item") != 0 ||
-        return_values(c, c->in, 0, &rv) != 0 ||
+        ddb_return_values(c, c->in, 0, &rv) != 0 ||
         ddb_check_mixed(c, c->in, "Expected", "ConditionExpression") != 0 ||
         ddb_exprs_parse(c, c->in, &x, DDB_X_COND) != 0)
         goto out;
@@ -261,7 +261,7 @@ int ddb_put_item(ddb_call *c)
     if (held <= 0) {
         store_rollback();
         if (held == 0)
-            condition_failed(c, c->in, old);
+            ddb_condition_failed(c, c->in, old);
         goto out;
     }
     if (ddb_store_put(&t, item) != 0 || store_commit() != 0) {
@@ -341,7 +341,7 @@ int ddb_delete_item(ddb_call *c)
     memset(&t, 0, sizeof(t));
     ts_buf_init(&hk);
     ts_buf_init(&rk);
-    if (!name || return_values(c, c->in, 0, &rv) != 0 ||
+    if (!name || ddb_return_values(c, c->in, 0, &rv) != 0 ||
         ddb_check_mixed(c, c->in, "Expected", "ConditionExpression") != 0 ||
         ddb_exprs_parse(c, c->in, &x, DDB_X_COND) != 0 ||
         ddb_table_load(c, name, &t) != 0 ||
@@ -355,7 +355,7 @@ int ddb_delete_item(ddb_call *c)
     if (held <= 0) {
         store_rollback();
         if (held == 0)
-            condition_failed(c, c->in, old);
+            ddb_condition_failed(c, c->in, old);
         goto out;
     }
     if ((old && ddb_store_delete(&t, key) != 0) || store_commit() != 0) {
@@ -380,7 +380,7 @@ out:
 }
 
 /* Refuses an update that touches a key attribute. */
-static int check_key_untouched(ddb_call *c, const ddb_table *t, const ddb_exprs *x,
+int ddb_check_key_untouched(ddb_call *c, const ddb_table *t, const ddb_exprs *x,
                                const cJSON *legacy)
 {
     const char *keys[2] = {t->hk, t->rk};
@@ -415,11 +415,43 @@ static cJSON *legacy_updated(const cJSON *updates, const cJSON *item)
     return out;
 }
 
+int ddb_update_apply(ddb_call *c, const ddb_table *t, const ddb_exprs *x,
+                     const cJSON *legacy, const cJSON *key, const cJSON *old,
+                     cJSON **out)
+{
+    cJSON *base = old ? cJSON_Duplicate(old, 1) : cJSON_Duplicate(key, 1), *k;
+    int rc = 0;
+
+    *out = NULL;
+    if (x->update)
+        rc = ddb_expr_apply_update(x->update, base, out, c->err, sizeof(c->err));
+    else if (legacy)
+        rc = ddb_legacy_update(legacy, base, out, c->err, sizeof(c->err));
+    else
+        *out = cJSON_Duplicate(base, 1);
+    cJSON_Delete(base);
+    if (rc != 0)
+        return -1;
+    /* The key stays as it was. */
+    cJSON_ArrayForEach(k, key) {
+        cJSON_DeleteItemFromObjectCaseSensitive(*out, k->string);
+        cJSON_AddItemToObject(*out, k->string, cJSON_Duplicate(k, 1));
+    }
+    if (ddb_item_size(*out) > DDB_MAX_ITEM)
+        snprintf(c->err, sizeof(c->err),
+                 "Item size to update has exceeded the maximum allowed size");
+    else if (ddb_check_index_keys(t, *out, c->err, sizeof(c->err)) == 0)
+        return 0;
+    cJSON_Delete(*out);
+    *out = NULL;
+    return -1;
+}
+
 int ddb_update_item(ddb_call *c)
 {
     const char *name = ddb_get_str(c, "TableName", "tableName", 1), *rv;
     const cJSON *legacy = cJSON_GetObjectItemCaseSensitive(c->in, "AttributeUpdates");
-    cJSON *key = NULL, *old = NULL, *new_item = NULL, *attrs = NULL, *k;
+    cJSON *key = NULL, *old = NULL, *new_item = NULL, *attrs = NULL;
     ts_buf hk, rk;
     ddb_exprs x;
     ddb_table t;
@@ -430,13 +462,13 @@ int ddb_update_item(ddb_call *c)
     memset(&t, 0, sizeof(t));
     ts_buf_init(&hk);
     ts_buf_init(&rk);
-    if (!name || return_values(c, c->in, 1, &rv) != 0 ||
+    if (!name || ddb_return_values(c, c->in, 1, &rv) != 0 ||
         ddb_check_mixed(c, c->in, "Expected", "ConditionExpression") != 0 ||
         ddb_check_mixed(c, c->in, "AttributeUpdates", "UpdateExpression") != 0 ||
         ddb_exprs_parse(c, c->in, &x, DDB_X_COND | DDB_X_UPDATE) != 0 ||
         ddb_table_load(c, name, &t) != 0 ||
         ddb_key_param(c, &t, cJSON_GetObjectItemCaseSensitive(c->in, "Key"), &key) != 0 ||
-        check_key_untouched(c, &t, &x, legacy) != 0)
+        ddb_check_key_untouched(c, &t, &x, legacy) != 0)
         goto out;
     ddb_key_bytes(&t, key, &hk, &rk);
     if (begin(c) != 0)
@@ -446,41 +478,15 @@ int ddb_update_item(ddb_call *c)
     if (held <= 0) {
         store_rollback();
         if (held == 0)
-            condition_failed(c, c->in, old);
+            ddb_condition_failed(c, c->in, old);
         goto out;
     }
-    {
-        cJSON *base = old ? cJSON_Duplicate(old, 1) : cJSON_Duplicate(key, 1);
-        int urc = 0;
-        if (x.update)
-            urc = ddb_expr_apply_update(x.update, base, &new_item, c->err, sizeof(c->err));
-        else if (legacy)
-            urc = ddb_legacy_update(legacy, base, &new_item, c->err, sizeof(c->err));
-        else
-            new_item = cJSON_Duplicate(base, 1);
-        cJSON_Delete(base);
-        if (urc != 0) {
-            store_rollback();
-            ddb_fail_validation(c);
-            goto out;
-        }
-    }
-    /* The key stays as it was. */
-    cJSON_ArrayForEach(k, key) {
-        cJSON_DeleteItemFromObjectCaseSensitive(new_item, k->string);
-        cJSON_AddItemToObject(new_item, k->string, cJSON_Duplicate(k, 1));
-    }
-    size = ddb_item_size(new_item);
-    if (size > DDB_MAX_ITEM) {
-        store_rollback();
-        V(c, "Item size to update has exceeded the maximum allowed size");
-        goto out;
-    }
-    if (ddb_check_index_keys(&t, new_item, c->err, sizeof(c->err)) != 0) {
+    if (ddb_update_apply(c, &t, &x, legacy, key, old, &new_item) != 0) {
         store_rollback();
         ddb_fail_validation(c);
         goto out;
     }
+    size = ddb_item_size(new_item);
     if (ddb_store_put(&t, new_item) != 0 || store_commit() != 0) {
         store_rollback();
         ddb_fail(c, TS_ERR_INTERNAL_SERVER, "Internal server error");

@@ -201,6 +201,10 @@ int ddb_batch_get_item(ddb_call *c)
             return V(c, "1 validation error detected: Value null at "
                         "'requestItems.%s.member.keys' failed to satisfy constraint: Member "
                         "must not be null", tb->string);
+        if (cJSON_GetArraySize(keys) > 100)
+            return V(c, "1 validation error detected: Value at "
+                        "'requestItems.%s.member.keys' failed to satisfy constraint: Member "
+                        "must have length less than or equal to 100", tb->string);
         total += cJSON_GetArraySize(keys);
     }
     if (total > 100)

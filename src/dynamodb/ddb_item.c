@@ -186,7 +186,7 @@ int ddb_return_values(ddb_call *c, const cJSON *src, int all, const char **out)
     for (int i = 0; i < 5; i++) {
         if (cJSON_IsString(rv) && !strcmp(rv->valuestring, names[i])) {
             if (!all && i > 1)
-                return V(c, "ReturnValues can only be ALL_OLD or NONE");
+                return V(c, "Return values set to invalid value");
             *out = names[i];
             return 0;
         }

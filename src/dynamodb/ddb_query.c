@@ -64,8 +64,9 @@ static int parse_select(ddb_call *c, page *p)
                         "ALL_PROJECTED_ATTRIBUTES]", s);
     }
     if (has_proj && (p->select == SEL_ALL || p->select == SEL_PROJECTED || p->select == SEL_COUNT))
-        return V(c, "One or more parameter values were invalid: Cannot specify the "
-                    "AttributesToGet when choosing to get %s",
+        return V(c, "Cannot specify the %s when choosing to get %s",
+                 cJSON_GetObjectItemCaseSensitive(c->in, "ProjectionExpression")
+                     ? "ProjectionExpression" : "AttributesToGet",
                  p->select == SEL_COUNT ? "only the Count" : s);
     if (p->select == SEL_SPECIFIC && !has_proj)
         return V(c, "One or more parameter values were invalid: Select type "
@@ -77,6 +78,25 @@ static int parse_select(ddb_call *c, page *p)
                     "is not supported for global secondary index %s because its projection "
                     "type is not ALL", p->ix->name);
     return 0;
+}
+
+/* The first of the names a and b that a filter's paths start with. */
+static const char *node_uses(const ddb_node *n, const char *a, const char *b)
+{
+    if (!n)
+        return NULL;
+    if (n->kind == DDB_N_PATH && n->path.n > 0 && n->path.elems[0].name) {
+        if (a && !strcmp(n->path.elems[0].name, a))
+            return a;
+        if (b && !strcmp(n->path.elems[0].name, b))
+            return b;
+    }
+    for (int i = 0; i < n->nargs; i++) {
+        const char *u = node_uses(n->args[i], a, b);
+        if (u)
+            return u;
+    }
+    return NULL;
 }
 
 static int page_init(ddb_call *c, page *p, int query)
@@ -124,6 +144,13 @@ static int page_init(ddb_call *c, page *p, int query)
     }
     if (parse_select(c, p) != 0)
         return -1;
+    if (query && p->x.filter) {
+        const char *k = node_uses(p->x.filter->root, p->ix ? p->ix->hk : p->t.hk,
+                                  p->ix ? p->ix->rk : p->t.rk);
+        if (k)
+            return V(c, "Filter Expression can only contain non-primary key attributes: "
+                        "Primary key attribute: %s", k);
+    }
     p->items = cJSON_CreateArray();
     return 0;
 }

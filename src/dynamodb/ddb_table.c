@@ -32,7 +32,7 @@ static int check_key_schema(ddb_call *c, const cJSON *ks, const cJSON *defs,
                             const char *what, cJSON *used)
 {
     const cJSON *k;
-    int n = 0, hashes = 0;
+    int n = 0;
 
     if (!cJSON_IsArray(ks))
         return V(c, "1 validation error detected: Value null at '%s' failed to satisfy "
@@ -57,15 +57,11 @@ static int check_key_schema(ddb_call *c, const cJSON *ks, const cJSON *defs,
             return V(c, "1 validation error detected: Value '%s' at '%s.%d.member.keyType' "
                         "failed to satisfy constraint: Member must satisfy enum value set: "
                         "[HASH, RANGE]", kt->valuestring, what, i + 1);
-        if (!strcmp(kt->valuestring, "HASH"))
-            hashes++;
         if (i == 0 && strcmp(kt->valuestring, "HASH"))
             return V(c, "Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
         if (i == 1 && strcmp(kt->valuestring, "RANGE"))
-            return V(c, hashes > 1 ? "Too many hash keys specified.  All Dynamo DB tables "
-                                     "must have exactly one hash key"
-                                   : "Invalid KeySchema: The second KeySchemaElement is "
-                                     "not a RANGE key type");
+            return V(c, "Invalid KeySchema: The second KeySchemaElement is not a RANGE key "
+                        "type");
         cJSON_ArrayForEach(d, defs) {
             const cJSON *dn = cJSON_GetObjectItemCaseSensitive(d, "AttributeName");
             if (cJSON_IsString(dn) && !strcmp(dn->valuestring, an->valuestring))

@@ -13,7 +13,9 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "tinystack/bus.h"
 #include "tinystack/http.h"
+#include "tinystack/services.h"
 #include "tinystack/store.h"
 
 #ifndef TINYSTACK_VERSION
@@ -173,7 +175,9 @@ int main(int argc, char **argv)
 
     if (store_init(ts_cfg.data_dir) != 0)
         return 1;
-    if (http_server_start() != 0) {
+    services_init();
+    if (bus_start() != 0 || http_server_start() != 0) {
+        bus_stop();
         store_close();
         return 1;
     }
@@ -187,6 +191,7 @@ int main(int argc, char **argv)
         ;
     ts_log(TS_LOG_INFO, "signal %d: shutting down", sig);
     http_server_stop();
+    bus_stop();
     store_close();
     return 0;
 }

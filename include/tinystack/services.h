@@ -10,4 +10,9 @@
 extern const ts_service s3_service;
 extern const ts_service ddb_service;
 
+/* Lets each service register its bus handlers and periodic jobs. */
+void services_init(void);
+/* DynamoDB's periodic TTL sweep. */
+void ddb_ttl_sweep(void);
+
 #endif

@@ -31,6 +31,10 @@ void store_close(void);
 /* Opens and migrates the store now (normally done lazily); 0 or -1. */
 int store_ready(void);
 
+/* 1 once some request has opened the store (background jobs wait for
+ * that rather than open it themselves, keeping an idle daemon small). */
+int store_in_use(void);
+
 /* The calling thread's connection; aborts if the store cannot open. */
 sqlite3 *store_db(void);
 /* A prepared statement for sql on this thread's connection, reset and with

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tinystack/services.h"
 #include "tinystack/store.h"
 
 int ddb_key_bytes(const ddb_table *t, const cJSON *key, ts_buf *hk, ts_buf *rk)
@@ -374,4 +375,22 @@ int ddb_store_expire(int64_t now_sec)
     }
     store_commit();
     return n;
+}
+
+void ddb_ttl_sweep(void)
+{
+    sqlite3_stmt *st;
+    int due;
+
+    if (!store_in_use())
+        return;
+    st = store_stmt("SELECT 1 FROM ddb_item WHERE expires IS NOT NULL AND expires <= ?"
+                    " LIMIT 1");
+    sqlite3_bind_int64(st, 1, ts_now_ms() / 1000);
+    due = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_reset(st);
+    if (!due)
+        return;
+    while (ddb_store_expire(ts_now_ms() / 1000) == 256)
+        ;
 }

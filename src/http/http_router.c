@@ -12,6 +12,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "tinystack/bus.h"
 #include "tinystack/services.h"
 #include "tinystack/store.h"
 
@@ -23,6 +24,13 @@ static const ts_service *const served[] = {
     &s3_service,
     &ddb_service,
 };
+
+void services_init(void)
+{
+    /* DynamoDB deletes expired items in the background (reads already
+     * hide them). */
+    bus_every(5000, ddb_ttl_sweep);
+}
 
 const ts_service *http_route(ts_req *req)
 {

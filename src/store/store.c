@@ -9,6 +9,7 @@
 #include "store_int.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,7 @@ static store_conn *conns;
 static pthread_once_t ready_once = PTHREAD_ONCE_INIT;
 static int ready_rc = -1;
 static _Thread_local store_conn *my_conn;
+static atomic_int opened;
 
 int store_init(const char *data_dir)
 {
@@ -128,6 +130,12 @@ static void do_ready(void)
         return;
     ready_rc = migrate(db);
     sqlite3_close(db);
+    atomic_store(&opened, ready_rc == 0);
+}
+
+int store_in_use(void)
+{
+    return atomic_load(&opened);
 }
 
 int store_ready(void)

@@ -1,0 +1,28 @@
+/*
+ * bus.h - the background thread: a libuv loop that delivers the outbox
+ * (events written in the same transaction as the change that caused
+ * them) and runs periodic jobs such as DynamoDB's TTL sweep.
+ */
+#ifndef TINYSTACK_BUS_H
+#define TINYSTACK_BUS_H
+
+#include <stdint.h>
+
+/* Handles one outbox row of a kind; 0 when done (the row is deleted), -1
+ * to keep it for a later try. */
+typedef int (*bus_handler_fn)(const char *payload);
+/* A job run every period_ms on the bus thread. */
+typedef void (*bus_job_fn)(void);
+
+/* Registers a handler for outbox rows of kind (before bus_start). */
+void bus_on(const char *kind, bus_handler_fn fn);
+/* Registers a periodic job (before bus_start). */
+void bus_every(unsigned period_ms, bus_job_fn fn);
+/* Starts the thread; 0 or -1. */
+int bus_start(void);
+/* Wakes the thread to read the outbox now (any thread, after a commit). */
+void bus_notify(void);
+/* Stops the thread and waits for it. */
+void bus_stop(void);
+
+#endif

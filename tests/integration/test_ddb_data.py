@@ -64,15 +64,17 @@ class TestTypes(DdbTestCase):
             "1234567890123456789012345678901234567800000": "1234567890123456789012345678901234567800000",
             "899.00": "899", "1.50": "1.5", "007": "7", "-0.000": "0", "0": "0",
             "1e2": "100", "1E+2": "100", "2.5E-3": "0.0025", "0.0000012300": "0.00000123",
-            "9.9999999999999999999999999999999999999E+125":
-                "999999999999999999999999999999999999990000000000000000000000000000000000000"
-                "00000000000000000000000000000000000000000000000000",
-            "1E-130": "0." + "0" * 129 + "1",
         }
         for sent, want in cases.items():
             with self.subTest(sent=sent):
                 got = self.roundtrip("n", {"v": N(sent)})
                 self.assertEqual(got["v"], {"N": want})
+        # the ends of the range are stored (compared by value: AWS's text for
+        # them is not pinned down here)
+        for sent in ("9.9999999999999999999999999999999999999E+125", "1E-130", "-1E-130"):
+            with self.subTest(sent=sent):
+                got = self.roundtrip("n", {"v": N(sent)})
+                self.assertEqual(Decimal(got["v"]["N"]), Decimal(sent))
         got = self.roundtrip("ns", {"v": {"NS": ["1.0", "2.50", "-0"]}})
         self.assertEqual(sorted(got["v"]["NS"]), ["0", "1", "2.5"])
 

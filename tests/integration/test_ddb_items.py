@@ -3,7 +3,7 @@ DeleteItem, UpdateItem (SET arithmetic, if_not_exists, list_append, REMOVE,
 ADD, DELETE), ReturnValues, ConditionExpression, ReturnValuesOnConditionCheckFailure,
 ReturnConsumedCapacity."""
 
-from test_ddb_support import DdbTestCase
+from test_ddb_support import DdbTestCase, raw_ddb
 
 S = lambda v: {"S": v}  # noqa: E731
 N = lambda v: {"N": str(v)}  # noqa: E731
@@ -214,26 +214,30 @@ class TestConditions(DdbTestCase):
         self.assertEqual(self.get(self.t, K("c1")), item)
 
     def test_return_values_on_condition_check_failure(self):
+        # Raw requests: botocore 1.26 knows neither the parameter nor the
+        # error's Item member.
         item = {"id": S("c2"), "v": N(1), "s": S("open")}
         self.put(self.t, item)
-        resp = self.assertDdbError(CCF, self.ddb.put_item, TableName=self.t, Item=K("c2"),
-                                   ConditionExpression="attribute_not_exists(id)",
-                                   ReturnValuesOnConditionCheckFailure="ALL_OLD")
-        self.assertEqual(resp.get("Item"), item)
-        resp = self.assertDdbError(CCF, self.ddb.update_item, TableName=self.t, Key=K("c2"),
-                                   UpdateExpression="SET v = :v", ConditionExpression="v > :v",
-                                   ExpressionAttributeValues={":v": N(5)},
-                                   ReturnValuesOnConditionCheckFailure="ALL_OLD")
-        self.assertEqual(resp.get("Item"), item)
-        resp = self.assertDdbError(CCF, self.ddb.delete_item, TableName=self.t, Key=K("c2"),
-                                   ConditionExpression="#s = :c",
-                                   ExpressionAttributeNames={"#s": "s"},
-                                   ExpressionAttributeValues={":c": S("closed")},
-                                   ReturnValuesOnConditionCheckFailure="ALL_OLD")
-        self.assertEqual(resp.get("Item"), item)
-        resp = self.assertDdbError(CCF, self.ddb.delete_item, TableName=self.t, Key=K("c2"),
-                                   ConditionExpression="attribute_not_exists(v)")
-        self.assertNotIn("Item", resp)
+        calls = [
+            ("PutItem", {"Item": K("c2"), "ConditionExpression": "attribute_not_exists(id)"}),
+            ("UpdateItem", {"Key": K("c2"), "UpdateExpression": "SET v = :v",
+                            "ConditionExpression": "v > :v",
+                            "ExpressionAttributeValues": {":v": N(5)}}),
+            ("DeleteItem", {"Key": K("c2"), "ConditionExpression": "#s = :c",
+                            "ExpressionAttributeNames": {"#s": "s"},
+                            "ExpressionAttributeValues": {":c": S("closed")}}),
+        ]
+        for op, body in calls:
+            with self.subTest(op=op):
+                body = dict(body, TableName=self.t, ReturnValuesOnConditionCheckFailure="ALL_OLD")
+                r = raw_ddb(op, body)
+                self.assertEqual((r.status, r.error_type()), (400, CCF), r)
+                self.assertEqual(r.json.get("Item"), item)
+                self.assertEqual(r.message(), "The conditional request failed")
+                body["ReturnValuesOnConditionCheckFailure"] = "NONE"
+                r = raw_ddb(op, body)
+                self.assertEqual((r.status, r.error_type()), (400, CCF), r)
+                self.assertNotIn("Item", r.json)
         self.assertEqual(self.get(self.t, K("c2")), item)
 
     def test_update_and_delete_with_condition(self):

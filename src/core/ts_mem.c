@@ -201,6 +201,8 @@ void *ts_arena_alloc(ts_arena *a, size_t n)
     const size_t align = sizeof(max_align_t);
     arena_block *b = a->blocks;
 
+    if (n > SIZE_MAX / 2)
+        oom(n);
     n = (n + align - 1) & ~(align - 1);
     if (!n)
         n = align;

@@ -9,7 +9,8 @@
 
 static int copy_part(const char **p, char *out, size_t size, int last)
 {
-    const char *end = last ? *p + strcspn(*p, ", ") : strchr(*p, '/');
+    size_t span = strcspn(*p, ", ");
+    const char *end = last ? *p + span : memchr(*p, '/', span);
     size_t n;
 
     if (!end)

@@ -105,9 +105,15 @@ double ts_now_monotonic(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* Whole seconds, rounding down (also before 1970). */
+static time_t seconds_of(int64_t epoch_ms)
+{
+    return (time_t)(epoch_ms >= 0 ? epoch_ms / 1000 : -((-epoch_ms + 999) / 1000));
+}
+
 void ts_time_rfc1123(int64_t epoch_ms, char *out)
 {
-    time_t t = (time_t)(epoch_ms / 1000);
+    time_t t = seconds_of(epoch_ms);
     struct tm tm;
 
     gmtime_r(&t, &tm);
@@ -117,7 +123,7 @@ void ts_time_rfc1123(int64_t epoch_ms, char *out)
 
 void ts_time_iso8601(int64_t epoch_ms, char *out)
 {
-    time_t t = (time_t)(epoch_ms / 1000);
+    time_t t = seconds_of(epoch_ms);
     struct tm tm;
 
     gmtime_r(&t, &tm);
@@ -138,15 +144,18 @@ int ts_time_parse(const char *s, int64_t *epoch_ms)
     for (size_t i = 0; i < TS_ARRAY_LEN(formats); i++) {
         struct tm tm;
         const char *end;
+        int ms = 0;
 
         memset(&tm, 0, sizeof(tm));
         end = strptime(s, formats[i], &tm);
         if (!end)
             continue;
         if (i == 3) {
-            if (*end == '.')
-                for (end++; isdigit((unsigned char)*end); end++)
-                    ;
+            if (*end == '.') {
+                int scale = 100;
+                for (end++; isdigit((unsigned char)*end); end++, scale /= 10)
+                    ms += (*end - '0') * scale;
+            }
             if (*end == 'Z')
                 end++;
             else if (!strncmp(end, "+00:00", 6))
@@ -154,7 +163,7 @@ int ts_time_parse(const char *s, int64_t *epoch_ms)
         }
         if (*end)
             continue;
-        *epoch_ms = (int64_t)timegm(&tm) * 1000;
+        *epoch_ms = (int64_t)timegm(&tm) * 1000 + ms;
         return 0;
     }
     return -1;

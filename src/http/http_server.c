@@ -245,7 +245,6 @@ int http_server_start(void)
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256u << 10),
         MHD_OPTION_CONNECTION_LIMIT, 4000u,
         MHD_OPTION_CONNECTION_TIMEOUT, 600u,
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
         MHD_OPTION_EXTERNAL_LOGGER, mhd_log_cb, NULL,
         MHD_OPTION_END);
     if (!daemon_) {

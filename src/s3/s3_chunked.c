@@ -27,7 +27,9 @@ static int size_line(s3_chunked *c)
     unsigned long long n;
 
     c->line[c->linelen] = '\0';
-    if (!isxdigit((unsigned char)c->line[0]))
+    for (end = c->line; isxdigit((unsigned char)*end); end++)
+        ;
+    if (end == c->line || (*end && *end != ';'))
         return -1;
     n = strtoull(c->line, &end, 16);
     if (*end && *end != ';')

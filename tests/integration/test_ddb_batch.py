@@ -222,3 +222,5 @@ class TestTransactGet(DdbTestCase):
         items = [{"Get": {"TableName": t1, "Key": K("k%03d" % i)}} for i in range(101)]
         self.assertValidation(self.ddb.transact_get_items, TransactItems=items,
                               contains="Member must have length less than or equal to 100")
+        r = self.ddb.transact_get_items(TransactItems=items[:100])  # the limit is 100, not 25
+        self.assertEqual(len(r["Responses"]), 100)

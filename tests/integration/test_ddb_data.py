@@ -101,8 +101,8 @@ class TestTypes(DdbTestCase):
                        "than supported range"),
             ("1E-131", "Number underflow. Attempting to store a number with magnitude smaller "
                        "than supported range"),
-            ("abc", "A value provided cannot be converted into a number"),
-            ("", "A value provided cannot be converted into a number"),
+            ("abc", "The parameter cannot be converted to a numeric value: abc"),
+            ("", "The parameter cannot be converted to a numeric value"),
         ]
         for val, msg in cases:
             with self.subTest(val=val):

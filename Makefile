@@ -22,6 +22,26 @@ WARN      := -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes \
              -Wshadow -Wno-unused-parameter
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+# The release build links statically what Debian ships as .a (SQLite,
+# expat, libuv, libcrypto, zlib): fewer shared objects to map and
+# relocate at start.  libmicrohttpd and cJSON stay shared (the former's
+# .a drags in GnuTLS; the latter ships none).  STATIC=0 links all shared.
+STATIC    ?= $(if $(filter 1,$(SANITIZE)),0,1)
+have_a     = $(filter /%,$(shell $(CC) -print-file-name=lib$(1).a))
+ifeq ($(STATIC),1)
+ST_SQLITE := $(if $(call have_a,sqlite3),sqlite3)
+ST_EXPAT  := $(if $(call have_a,expat),expat)
+ST_UV     := $(if $(call have_a,uv_a),uv_a,$(if $(call have_a,uv),uv))
+ST_CRYPTO := $(if $(call have_a,crypto),crypto)
+ST_Z      := $(if $(call have_a,z),z)
+ST_LIST   := $(strip $(ST_SQLITE) $(ST_EXPAT) $(ST_UV) $(ST_CRYPTO) $(ST_Z))
+DYN_PKGS  := libmicrohttpd libcjson $(if $(ST_SQLITE),,sqlite3) \
+             $(if $(ST_EXPAT),,expat) $(if $(ST_UV),,libuv) \
+             $(if $(ST_CRYPTO),,libcrypto) $(if $(ST_Z),,zlib)
+PKG_LIBS   = -Wl,-Bstatic $(addprefix -l,$(ST_LIST)) -Wl,-Bdynamic \
+             $(shell pkg-config --libs $(DYN_PKGS) 2>/dev/null) -ldl -lrt
+endif
 CFLAGS    += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANFLAGS) -Iinclude $(PKG_CFLAGS) -MMD -MP
 LDFLAGS   += $(SANFLAGS)
 LDLIBS    += $(PKG_LIBS) -lpthread -lm
@@ -43,11 +63,11 @@ all: deps $(BIN)
 deps:
 	@sh tests/deps.sh build
 
-$(BIN): $(OBJ_MAIN) $(OBJ_LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BIN): $(OBJ_MAIN) $(OBJ_LIB) Makefile
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS)
 
-$(UNIT_BIN): $(UNIT_OBJ) $(OBJ_LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(UNIT_BIN): $(UNIT_OBJ) $(OBJ_LIB) Makefile
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)

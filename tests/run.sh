@@ -58,7 +58,7 @@ if [ -z "$ONLY" ] || [ "$ONLY" = integration ]; then
 fi
 if [ -z "$ONLY" ] || [ "$ONLY" = cli ]; then
     if [ -f tests/cli/run.sh ]; then
-        run_suite cli sh tests/cli/run.sh
+        run_suite cli bash tests/cli/run.sh
     fi
 fi
 rm -rf "$log"

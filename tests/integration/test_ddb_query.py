@@ -118,9 +118,9 @@ class TestQueryTable(DdbTestCase):
         self.assertValidation(self.ddb.query, TableName=self.t,
                               KeyConditionExpression="pk = :p OR sk = :a",
                               ExpressionAttributeValues={":p": S("p"), ":a": S("a")},
-                              prefix="Invalid KeyConditionExpression:")
+                              message="Invalid operator used in KeyConditionExpression: OR")
         self.assertValidation(self.q, " AND sk <> :a", {":a": S("a01")},
-                              prefix="Invalid KeyConditionExpression:")
+                              message="Invalid operator used in KeyConditionExpression: <>")
         self.assertValidation(self.ddb.query, TableName=self.t,
                               message="Either the KeyConditions or KeyConditionExpression "
                                       "parameter must be specified in the request.")

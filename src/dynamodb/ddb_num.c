@@ -127,7 +127,8 @@ int ddb_num_parse(const char *s, ddb_num *n, char *err, size_t errlen)
 not_numeric:
     if (err && errlen)
         snprintf(err, errlen,
-                 "A value provided cannot be converted into a number");
+                 "The parameter cannot be converted to a numeric value: %.200s",
+                 s);
 out:
     return rc;
 }

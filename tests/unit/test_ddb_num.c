@@ -121,7 +121,8 @@ TEST(ddb_num_not_numeric)
         char want[128];
 
         snprintf(want, sizeof(want),
-                 "A value provided cannot be converted into a number");
+                 "The parameter cannot be converted to a numeric value: %s",
+                 bad[i]);
         CHECK_STR(norm(bad[i]), want);
     }
 }

@@ -100,10 +100,11 @@ TEST(ddb_value_validate_errors)
               "collection [1, 2, 1] contains duplicates.");
     CHECK(check("{\"BS\":[\"QUE=\",\"QkI=\",\"QUE=\"]}", NULL, 0) == -1);
     CHECK(check("{\"N\":\"dog\"}", NULL, 0) == -1);
-    CHECK_STR(err, "A value provided cannot be converted into a number");
+    CHECK_STR(err, "The parameter cannot be converted to a numeric value: "
+              "dog");
     CHECK(check("{\"N\":\"1e126\"}", NULL, 0) == -1);
     CHECK(check("{\"M\":{\"a\":{\"NS\":[\"1\",\"x\"]}}}", NULL, 0) == -1);
-    CHECK_STR(err, "A value provided cannot be converted into a number");
+    CHECK_STR(err, "The parameter cannot be converted to a numeric value: x");
     CHECK(check("{\"L\":[{\"S\":\"a\"},{}]}", NULL, 0) == -1);
     /* Wrong JSON shapes are SerializationExceptions. */
     CHECK(check("{\"N\":123}", NULL, 0) == DDB_ERR_SERIALIZATION);

@@ -51,6 +51,11 @@ int store_begin(void);
 int store_commit(void);
 void store_rollback(void);
 
+/* A read transaction: one snapshot (and one WAL lock) for several reads.
+ * store_read_end() ends it; both are no-ops inside a write transaction. */
+void store_read_begin(void);
+void store_read_end(void);
+
 /* Empties every table (POST /_tinystack/reset). */
 int store_reset(void);
 

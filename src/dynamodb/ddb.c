@@ -22,17 +22,19 @@
 
 static int dispatch(ts_req *req, ts_resp *resp);
 
-#define OP(name) {name, dispatch, 0, NULL, NULL}
+#define W(name) {name, dispatch, TS_OP_WRITE, NULL, NULL}
+#define R(name) {name, dispatch, TS_OP_READ, NULL, NULL}
 static const ts_op ddb_ops[] = {
-    OP("CreateTable"), OP("DescribeTable"), OP("ListTables"), OP("DeleteTable"),
-    OP("UpdateTable"), OP("DescribeTimeToLive"), OP("UpdateTimeToLive"),
-    OP("TagResource"), OP("UntagResource"), OP("ListTagsOfResource"),
-    OP("DescribeLimits"), OP("DescribeEndpoints"),
-    OP("PutItem"), OP("GetItem"), OP("DeleteItem"), OP("UpdateItem"),
-    OP("Query"), OP("Scan"), OP("BatchWriteItem"), OP("BatchGetItem"),
-    OP("TransactWriteItems"), OP("TransactGetItems"),
+    W("CreateTable"), R("DescribeTable"), R("ListTables"), W("DeleteTable"),
+    W("UpdateTable"), R("DescribeTimeToLive"), W("UpdateTimeToLive"),
+    W("TagResource"), W("UntagResource"), R("ListTagsOfResource"),
+    R("DescribeLimits"), R("DescribeEndpoints"),
+    W("PutItem"), R("GetItem"), W("DeleteItem"), W("UpdateItem"),
+    R("Query"), R("Scan"), W("BatchWriteItem"), R("BatchGetItem"),
+    W("TransactWriteItems"), R("TransactGetItems"),
 };
-#undef OP
+#undef W
+#undef R
 
 /* Same order as ddb_ops. */
 static const ddb_fn ddb_fns[] = {
@@ -132,7 +134,14 @@ static int dispatch(ts_req *req, ts_resp *resp)
                                            : NULL);
     }
     c.out = cJSON_CreateObject();
-    rc = ddb_fns[i](&c);
+    /* A read sees one snapshot of the store, whatever it reads. */
+    if (req->op->flags & TS_OP_READ) {
+        store_read_begin();
+        rc = ddb_fns[i](&c);
+        store_read_end();
+    } else {
+        rc = ddb_fns[i](&c);
+    }
     if (rc == 0) {
         text = cJSON_PrintUnformatted(c.out);
         ts_buf_puts(&resp->body, text);

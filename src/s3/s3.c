@@ -470,6 +470,24 @@ void s3_send_blobs(ts_req *req, ts_resp *resp, const char *blobs,
 
     s3_blobs_parse(req->arena, blobs, &r->blobs);
     r->start = start;
+    /* Small bodies are read now, in the handler's read transaction, and
+     * sent from memory; large ones stream from the store. */
+    if (len <= S3_INLINE_BODY && !resp->head_only) {
+        uint64_t done = 0;
+        ts_buf_reserve(&resp->body, (size_t)len);
+        while (done < len) {
+            long n = blob_reader_cb(r, done, resp->body.data + resp->body.len,
+                                    (size_t)(len - done));
+            if (n <= 0)
+                break;
+            resp->body.len += (size_t)n;
+            done += (uint64_t)n;
+        }
+        resp->body.data[resp->body.len] = '\0';
+        if (done == len)
+            return;
+        ts_buf_reset(&resp->body);
+    }
     resp->reader = blob_reader_cb;
     resp->reader_arg = r;
     resp->reader_size = len;

@@ -530,14 +530,25 @@ static int get_or_head(ts_req *req, ts_resp *resp, int head)
     return 0;
 }
 
+/* One read transaction for the bucket, the version and (small) data. */
 int s3_get_object(ts_req *req, ts_resp *resp)
 {
-    return get_or_head(req, resp, 0);
+    int rc;
+
+    store_read_begin();
+    rc = get_or_head(req, resp, 0);
+    store_read_end();
+    return rc;
 }
 
 int s3_head_object(ts_req *req, ts_resp *resp)
 {
-    return get_or_head(req, resp, 1);
+    int rc;
+
+    store_read_begin();
+    rc = get_or_head(req, resp, 1);
+    store_read_end();
+    return rc;
 }
 
 /* ---- deletes ---- */

@@ -239,6 +239,18 @@ void store_rollback(void)
         store_exec("ROLLBACK");
 }
 
+void store_read_begin(void)
+{
+    if (sqlite3_get_autocommit(store_db()))
+        store_exec("BEGIN");
+}
+
+void store_read_end(void)
+{
+    if (!sqlite3_get_autocommit(store_db()))
+        store_exec("COMMIT");
+}
+
 int store_reset(void)
 {
     sqlite3 *db = store_db();

@@ -94,26 +94,49 @@ static void list_walk(ts_req *req, int64_t bucket_id, const list_args *a,
     while (more) {
         sqlite3_stmt *st;
         int rows = 0;
+        /* One lower bound, so the index seek starts right there: the
+         * cursor when it is past the prefix, else the prefix. */
+        int from_cursor = s->after.len && (s->after.len >= plen
+                                               ? memcmp(s->after.data, a->prefix, plen) >= 0
+                                               : memcmp(s->after.data, a->prefix, s->after.len) > 0);
 
-        if (a->versions) {
+        int in_key = a->versions && from_cursor && s->after_id > 0;
+
+        if (in_key) {
+            /* Resume inside the cursor's key, below the last version. */
             st = store_stmt(
                 "SELECT key, id, delete_marker, modified, etag, size, storage_class,"
                 " checksum, version_id, is_latest FROM s3_object"
-                " WHERE bucket_id = ?1 AND key >= ?2 AND"
-                " (key > ?3 OR (key = ?3 AND id < ?4))"
-                " ORDER BY key, id DESC LIMIT ?5");
-            sqlite3_bind_int64(st, 4, s->after_id);
+                " WHERE bucket_id = ?1 AND key = ?2 AND id < ?3 ORDER BY id DESC LIMIT ?5");
+            sqlite3_bind_int64(st, 3, s->after_id);
+        } else if (a->versions && from_cursor) {
+            st = store_stmt(
+                "SELECT key, id, delete_marker, modified, etag, size, storage_class,"
+                " checksum, version_id, is_latest FROM s3_object"
+                " WHERE bucket_id = ?1 AND key > ?2 ORDER BY key, id DESC LIMIT ?5");
+        } else if (a->versions) {
+            st = store_stmt(
+                "SELECT key, id, delete_marker, modified, etag, size, storage_class,"
+                " checksum, version_id, is_latest FROM s3_object"
+                " WHERE bucket_id = ?1 AND key >= ?2 ORDER BY key, id DESC LIMIT ?5");
+        } else if (from_cursor) {
+            st = store_stmt(
+                "SELECT key, id, delete_marker, modified, etag, size, storage_class,"
+                " checksum FROM s3_object"
+                " WHERE bucket_id = ?1 AND is_latest = 1 AND key > ?2"
+                " ORDER BY key LIMIT ?5");
         } else {
             st = store_stmt(
                 "SELECT key, id, delete_marker, modified, etag, size, storage_class,"
                 " checksum FROM s3_object"
-                " WHERE bucket_id = ?1 AND is_latest = 1 AND key >= ?2 AND key > ?3"
+                " WHERE bucket_id = ?1 AND is_latest = 1 AND key >= ?2"
                 " ORDER BY key LIMIT ?5");
         }
         sqlite3_bind_int64(st, 1, bucket_id);
-        sqlite3_bind_text(st, 2, a->prefix, (int)plen, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, s->after.data ? s->after.data : "", (int)s->after.len,
-                          SQLITE_TRANSIENT);
+        if (from_cursor)
+            sqlite3_bind_text(st, 2, s->after.data, (int)s->after.len, SQLITE_TRANSIENT);
+        else
+            sqlite3_bind_text(st, 2, a->prefix, (int)plen, SQLITE_STATIC);
         sqlite3_bind_int(st, 5, LIST_BATCH);
         more = 0;
         while (sqlite3_step(st) == SQLITE_ROW) {
@@ -124,6 +147,7 @@ static void list_walk(ts_req *req, int64_t bucket_id, const list_args *a,
             rows++;
             if (klen < plen || memcmp(key, a->prefix, plen) != 0)
                 break; /* past the prefix: done */
+
             if (!a->versions && sqlite3_column_int(st, 2)) {
                 ts_buf_reset(&s->after);
                 ts_buf_append(&s->after, key, klen);
@@ -161,6 +185,11 @@ static void list_walk(ts_req *req, int64_t bucket_id, const list_args *a,
             more = rows == LIST_BATCH;
         }
         sqlite3_reset(st);
+        if (in_key && !more && !s->truncated) {
+            /* The key's remaining versions are done: go on past it. */
+            s->after_id = 0;
+            more = 1;
+        }
     }
 }
 

@@ -81,9 +81,9 @@ static sqlite3 *open_conn(void)
     }
     sqlite3_busy_timeout(db, 30000);
     sqlite3_exec(db,
-                 ephemeral ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;"
+                 ephemeral ? "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;"
                              "PRAGMA cache_size=-2048; PRAGMA temp_store=MEMORY;"
-                           : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                           : "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
                              "PRAGMA cache_size=-2048; PRAGMA temp_store=MEMORY;",
                  NULL, NULL, NULL);
     return db;

@@ -237,6 +237,20 @@ static int consider(page *p, cJSON *item)
     return 0;
 }
 
+/* consider() on the item JSON in column col of a row. */
+static int consider_row(page *p, sqlite3_stmt *st, int col)
+{
+    cJSON *item = cJSON_ParseWithLength((const char *)sqlite3_column_text(st, col),
+                                        (size_t)sqlite3_column_bytes(st, col));
+    int f;
+
+    if (!item)
+        return 0;
+    f = consider(p, item);
+    cJSON_Delete(item);
+    return f;
+}
+
 /* The key attributes of the last evaluated item, as LastEvaluatedKey. */
 static void finish(page *p, double units)
 {
@@ -534,7 +548,6 @@ int ddb_query(ddb_call *c)
             int col = p.ix ? 3 : 1;
             const void *k = sqlite3_column_blob(st, col);
             int kn = sqlite3_column_bytes(st, col);
-            cJSON *item;
             int f;
 
             rows++;
@@ -548,12 +561,7 @@ int ddb_query(ddb_call *c)
             have_cursor = 1;
             if ((r.lo_excl && buf_eq(&r.lo, k, kn)) || (r.hi_excl && buf_eq(&r.hi, k, kn)))
                 continue;
-            item = cJSON_ParseWithLength((const char *)sqlite3_column_text(st, 2),
-                                         (size_t)sqlite3_column_bytes(st, 2));
-            if (!item)
-                continue;
-            f = consider(&p, item);
-            cJSON_Delete(item);
+            f = consider_row(&p, st, 2);
             if (f < 0) {
                 sqlite3_reset(st);
                 ddb_fail_validation(c);
@@ -682,7 +690,6 @@ int ddb_scan(ddb_call *c)
         while (!full && sqlite3_step(st) == SQLITE_ROW) {
             const void *h = sqlite3_column_blob(st, p.ix ? 3 : 0);
             int hn = sqlite3_column_bytes(st, p.ix ? 3 : 0);
-            cJSON *item;
             int f;
 
             rows++;
@@ -695,12 +702,7 @@ int ddb_scan(ddb_call *c)
             have_cursor = 1;
             if (p.segments > 1 && (int)(fnv1a(h, (size_t)hn) % (uint32_t)p.segments) != p.segment)
                 continue;
-            item = cJSON_ParseWithLength((const char *)sqlite3_column_text(st, 2),
-                                         (size_t)sqlite3_column_bytes(st, 2));
-            if (!item)
-                continue;
-            f = consider(&p, item);
-            cJSON_Delete(item);
+            f = consider_row(&p, st, 2);
             if (f < 0) {
                 sqlite3_reset(st);
                 ddb_fail_validation(c);

@@ -259,6 +259,21 @@ static void state_free(list_state *s)
     ts_buf_free(&s->last);
 }
 
+/* Appends the entries, then the common prefixes, closes the root and
+ * frees the walk's buffers. */
+static void list_close(ts_resp *resp, const char *root, ts_buf *items, ts_buf *prefixes,
+                       list_state *s)
+{
+    if (items->len)
+        ts_buf_append(&resp->body, items->data, items->len);
+    if (prefixes->len)
+        ts_buf_append(&resp->body, prefixes->data, prefixes->len);
+    s3_xml_end(resp, root);
+    ts_buf_free(items);
+    ts_buf_free(prefixes);
+    state_free(s);
+}
+
 static void head_common(ts_buf *b, const char *bucket, const list_args *a)
 {
     ts_xml_text(b, "Name", bucket);
@@ -326,14 +341,7 @@ int s3_list_objects_v2(ts_req *req, ts_resp *resp)
         ts_free(b64);
         ts_buf_free(&t);
     }
-    if (items.len)
-        ts_buf_append(out, items.data, items.len);
-    if (prefixes.len)
-        ts_buf_append(out, prefixes.data, prefixes.len);
-    s3_xml_end(resp, "ListBucketResult");
-    ts_buf_free(&items);
-    ts_buf_free(&prefixes);
-    state_free(&s);
+    list_close(resp, "ListBucketResult", &items, &prefixes, &s);
     return 0;
 }
 
@@ -361,14 +369,7 @@ int s3_list_objects(ts_req *req, ts_resp *resp)
     ts_xml_text(out, "IsTruncated", s.truncated ? "true" : "false");
     if (s.truncated && a.delimiter)
         put_encoded(out, "NextMarker", s.last.data, a.url);
-    if (items.len)
-        ts_buf_append(out, items.data, items.len);
-    if (prefixes.len)
-        ts_buf_append(out, prefixes.data, prefixes.len);
-    s3_xml_end(resp, "ListBucketResult");
-    ts_buf_free(&items);
-    ts_buf_free(&prefixes);
-    state_free(&s);
+    list_close(resp, "ListBucketResult", &items, &prefixes, &s);
     return 0;
 }
 
@@ -426,13 +427,6 @@ int s3_list_object_versions(ts_req *req, ts_resp *resp)
             sqlite3_reset(st);
         }
     }
-    if (items.len)
-        ts_buf_append(out, items.data, items.len);
-    if (prefixes.len)
-        ts_buf_append(out, prefixes.data, prefixes.len);
-    s3_xml_end(resp, "ListVersionsResult");
-    ts_buf_free(&items);
-    ts_buf_free(&prefixes);
-    state_free(&s);
+    list_close(resp, "ListVersionsResult", &items, &prefixes, &s);
     return 0;
 }

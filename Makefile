@@ -93,6 +93,7 @@ test-cli: all
 
 bench: all
 	sh bench/s3.sh
+	sh bench/dynamodb.sh
 
 clean:
 	rm -rf build tinystack

@@ -38,7 +38,7 @@ static void usage(FILE *f)
         "  --region NAME      default region     TINYSTACK_REGION (default us-east-1)\n"
         "  --account ID       account id         TINYSTACK_ACCOUNT_ID (default 000000000000)\n"
         "  --log-level LEVEL  error|warn|info|debug  TINYSTACK_LOG_LEVEL (default info)\n"
-        "  --threads N        HTTP worker threads    TINYSTACK_THREADS (default 4)\n"
+        "  --threads N        HTTP worker threads    TINYSTACK_THREADS (default: CPUs, at least 2)\n"
         "  --help             this text\n"
         "  --version          print the version\n",
         TINYSTACK_VERSION);
@@ -82,6 +82,15 @@ static int parse_listen(const char *s)
     return atoi(s);
 }
 
+/* One worker per CPU (at least 2): more only contend for the same cores
+ * and SQLite's one writer. */
+static int default_threads(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+    return n < 2 ? 2 : n > 16 ? 16 : (int)n;
+}
+
 static int configure(int argc, char **argv)
 {
     enum { O_HOST = 1, O_PORT, O_DATA, O_REGION, O_ACCOUNT, O_LOG, O_THREADS,
@@ -106,7 +115,7 @@ static int configure(int argc, char **argv)
     ts_cfg.region = "us-east-1";
     ts_cfg.account = "000000000000";
     ts_cfg.log_level = TS_LOG_INFO;
-    ts_cfg.threads = 4;
+    ts_cfg.threads = default_threads();
     if ((v = env("GATEWAY_LISTEN")))
         ts_cfg.port = parse_listen(v);
     if ((v = env("TINYSTACK_HOST")))
@@ -155,7 +164,7 @@ static int configure(int argc, char **argv)
         return -1;
     }
     if (ts_cfg.threads < 1 || ts_cfg.threads > 64)
-        ts_cfg.threads = 4;
+        ts_cfg.threads = default_threads();
     return 0;
 }
 

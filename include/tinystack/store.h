@@ -46,10 +46,16 @@ sqlite3_stmt *store_stmt(const char *sql);
 int store_exec(const char *sql);
 
 /* Transactions on this thread's connection (BEGIN IMMEDIATE, so writers
- * queue up front instead of failing mid-way).  0 or -1. */
+ * queue up front instead of failing mid-way).  0 or -1.  Every write
+ * outside migrations goes through these: they also hold the process's
+ * write mutex, so a commit or rollback must always follow a begin. */
 int store_begin(void);
 int store_commit(void);
 void store_rollback(void);
+/* After a request: rolls back (and logs) a transaction left open by
+ * mistake, so the write mutex is never left held.  0, or -1 when it had
+ * to. */
+int store_txn_guard(void);
 
 /* A read transaction: one snapshot (and one WAL lock) for several reads.
  * store_read_end() ends it; both are no-ops inside a write transaction. */

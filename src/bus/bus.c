@@ -90,12 +90,15 @@ static void drain(void)
         }
     }
     sqlite3_reset(st);
+    if (!ndone || store_begin() != 0)
+        return;
     for (int i = 0; i < ndone; i++) {
         st = store_stmt("DELETE FROM outbox WHERE id = ?");
         sqlite3_bind_int64(st, 1, done[i]);
         sqlite3_step(st);
         sqlite3_reset(st);
     }
+    store_commit();
 }
 
 static void wake_cb(uv_async_t *h)

@@ -12,6 +12,8 @@
  */
 #include "http_int.h"
 
+#include "tinystack/store.h"
+
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -160,6 +162,8 @@ static void run_handler(http_ctx *c)
         return;
     }
     req->op->handler(req, &c->resp);
+    if (store_txn_guard() != 0 && c->resp.err == TS_ERR_NONE)
+        ts_resp_error(&c->resp, TS_ERR_INTERNAL, NULL);
 }
 
 static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn,

@@ -38,6 +38,11 @@ static store_conn *conns;
 static pthread_once_t ready_once = PTHREAD_ONCE_INIT;
 static int ready_rc = -1;
 static _Thread_local store_conn *my_conn;
+/* Writers queue on this mutex rather than on SQLite's busy handler,
+ * which sleeps and retries: one process owns the store, so a mutex
+ * hands the write lock over at once. */
+static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
+static _Thread_local int holding;
 static atomic_int opened;
 
 int store_init(const char *data_dir)
@@ -212,10 +217,16 @@ int store_exec(const char *sql)
 
 int store_begin(void)
 {
-    int rc = store_exec("BEGIN IMMEDIATE");
+    int rc;
 
+    store_db();
+    pthread_mutex_lock(&write_lock);
+    holding = 1;
+    rc = store_exec("BEGIN IMMEDIATE");
     if (rc != SQLITE_OK) {
         ts_log(TS_LOG_ERROR, "BEGIN failed: %s", sqlite3_errmsg(store_db()));
+        holding = 0;
+        pthread_mutex_unlock(&write_lock);
         return -1;
     }
     return 0;
@@ -230,6 +241,8 @@ int store_commit(void)
         store_rollback();
         return -1;
     }
+    holding = 0;
+    pthread_mutex_unlock(&write_lock);
     return 0;
 }
 
@@ -237,6 +250,19 @@ void store_rollback(void)
 {
     if (!sqlite3_get_autocommit(store_db()))
         store_exec("ROLLBACK");
+    if (holding) {
+        holding = 0;
+        pthread_mutex_unlock(&write_lock);
+    }
+}
+
+int store_txn_guard(void)
+{
+    if (!holding)
+        return 0;
+    ts_log(TS_LOG_ERROR, "a request ended inside a write transaction; rolled back");
+    store_rollback();
+    return -1;
 }
 
 void store_read_begin(void)
@@ -260,11 +286,14 @@ int store_reset(void)
 
     ts_buf_init(&sql);
     ts_buf_puts(&sql, "BEGIN IMMEDIATE;");
+    pthread_mutex_lock(&write_lock);
     if (sqlite3_prepare_v2(db,
                            "SELECT name FROM sqlite_master WHERE type='table' "
                            "AND name NOT LIKE 'sqlite_%'",
-                           -1, &st, NULL) != SQLITE_OK)
+                           -1, &st, NULL) != SQLITE_OK) {
+        ts_buf_free(&sql);
         return -1;
+    }
     while (sqlite3_step(st) == SQLITE_ROW)
         ts_buf_printf(&sql, "DELETE FROM \"%s\";", sqlite3_column_text(st, 0));
     sqlite3_finalize(st);
@@ -272,6 +301,7 @@ int store_reset(void)
     rc = sqlite3_exec(db, sql.data, NULL, NULL, NULL);
     if (rc != SQLITE_OK)
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    pthread_mutex_unlock(&write_lock);
     ts_buf_free(&sql);
     return rc == SQLITE_OK ? 0 : -1;
 }

@@ -45,8 +45,12 @@ static int chunk_put(int64_t blob_id, uint32_t seq, const void *data, size_t len
 
 static int flush_chunk(store_blob_writer *w)
 {
-    int rc = -1;
+    int own = sqlite3_get_autocommit(store_db()), rc = -1;
 
+    /* A chunk written while the body streams in is its own short
+     * transaction; the last one joins the caller's. */
+    if (own && store_begin() != 0)
+        goto out;
     if (!w->blob_id) {
         w->blob_id = blob_new();
         if (w->blob_id <= 0) {
@@ -62,6 +66,12 @@ static int flush_chunk(store_blob_writer *w)
     ts_buf_reset(&w->pending);
     rc = 0;
 out:
+    if (own) {
+        if (rc == 0 && store_commit() != 0)
+            rc = -1;
+        else if (rc != 0)
+            store_rollback();
+    }
     if (rc)
         w->failed = 1;
     return rc;

@@ -104,10 +104,20 @@ int64_t store_blob_finish(store_blob_writer *w)
 
     if (w->failed)
         return -1;
-    if (w->pending.len || !w->blob_id) {
-        if (flush_chunk(w) != 0)
+    if (!w->blob_id) {
+        /* All of it fits one chunk: one row for the blob, made final. */
+        st = store_stmt("INSERT INTO blob(size, refs) VALUES(?, 1)");
+        sqlite3_bind_int64(st, 1, (int64_t)w->size);
+        if (sqlite3_step(st) != SQLITE_DONE)
             return -1;
+        w->blob_id = sqlite3_last_insert_rowid(store_db());
+        if (chunk_put(w->blob_id, 0, w->pending.data, w->pending.len) != 0)
+            return -1;
+        ts_buf_free(&w->pending);
+        return w->blob_id;
     }
+    if (w->pending.len && flush_chunk(w) != 0)
+        return -1;
     st = store_stmt("UPDATE blob SET size = ?, refs = 1 WHERE id = ?");
     sqlite3_bind_int64(st, 1, (int64_t)w->size);
     sqlite3_bind_int64(st, 2, w->blob_id);

@@ -210,11 +210,24 @@ int ddb_condition_failed(ddb_call *c, const cJSON *src, const cJSON *old)
     return ddb_fail(c, TS_ERR_CONDITIONAL_CHECK_FAILED, "The conditional request failed");
 }
 
-static int begin(ddb_call *c)
+/* Opens the write transaction, reads the item's current value into *old
+ * and checks the request's condition on it.  0 with the transaction
+ * open, or -1 with it closed and the error set. */
+static int begin_checked(ddb_call *c, const ddb_table *t, const ddb_exprs *x,
+                         const ts_buf *hk, const ts_buf *rk, cJSON **old)
 {
+    int held;
+
     if (store_begin() != 0)
         return ddb_fail(c, TS_ERR_INTERNAL_SERVER, "Internal server error");
-    return 0;
+    *old = ddb_store_get(t, hk, rk);
+    held = ddb_condition_holds(c, c->in, x, *old);
+    if (held == 1)
+        return 0;
+    store_rollback();
+    if (held == 0)
+        ddb_condition_failed(c, c->in, *old);
+    return -1;
 }
 
 int ddb_put_item(ddb_call *c)
@@ -226,7 +239,7 @@ int ddb_put_item(ddb_call *c)
     ddb_exprs x;
     ddb_table t;
     size_t size;
-    int rc = -1, held;
+    int rc = -1;
 
     memset(&x, 0, sizeof(x));
     memset(&t, 0, sizeof(t));
@@ -254,16 +267,8 @@ int ddb_put_item(ddb_call *c)
         goto out;
     }
     ddb_key_bytes(&t, key, &hk, &rk);
-    if (begin(c) != 0)
+    if (begin_checked(c, &t, &x, &hk, &rk, &old) != 0)
         goto out;
-    old = ddb_store_get(&t, &hk, &rk);
-    held = ddb_condition_holds(c, c->in, &x, old);
-    if (held <= 0) {
-        store_rollback();
-        if (held == 0)
-            ddb_condition_failed(c, c->in, old);
-        goto out;
-    }
     if (ddb_store_put(&t, item) != 0 || store_commit() != 0) {
         store_rollback();
         ddb_fail(c, TS_ERR_INTERNAL_SERVER, "Internal server error");
@@ -335,7 +340,7 @@ int ddb_delete_item(ddb_call *c)
     ts_buf hk, rk;
     ddb_exprs x;
     ddb_table t;
-    int rc = -1, held;
+    int rc = -1;
 
     memset(&x, 0, sizeof(x));
     memset(&t, 0, sizeof(t));
@@ -348,16 +353,8 @@ int ddb_delete_item(ddb_call *c)
         ddb_key_param(c, &t, cJSON_GetObjectItemCaseSensitive(c->in, "Key"), &key) != 0)
         goto out;
     ddb_key_bytes(&t, key, &hk, &rk);
-    if (begin(c) != 0)
+    if (begin_checked(c, &t, &x, &hk, &rk, &old) != 0)
         goto out;
-    old = ddb_store_get(&t, &hk, &rk);
-    held = ddb_condition_holds(c, c->in, &x, old);
-    if (held <= 0) {
-        store_rollback();
-        if (held == 0)
-            ddb_condition_failed(c, c->in, old);
-        goto out;
-    }
     if ((old && ddb_store_delete(&t, key) != 0) || store_commit() != 0) {
         store_rollback();
         ddb_fail(c, TS_ERR_INTERNAL_SERVER, "Internal server error");
@@ -456,7 +453,7 @@ int ddb_update_item(ddb_call *c)
     ddb_exprs x;
     ddb_table t;
     size_t size;
-    int rc = -1, held;
+    int rc = -1;
 
     memset(&x, 0, sizeof(x));
     memset(&t, 0, sizeof(t));
@@ -471,16 +468,8 @@ int ddb_update_item(ddb_call *c)
         ddb_check_key_untouched(c, &t, &x, legacy) != 0)
         goto out;
     ddb_key_bytes(&t, key, &hk, &rk);
-    if (begin(c) != 0)
+    if (begin_checked(c, &t, &x, &hk, &rk, &old) != 0)
         goto out;
-    old = ddb_store_get(&t, &hk, &rk);
-    held = ddb_condition_holds(c, c->in, &x, old);
-    if (held <= 0) {
-        store_rollback();
-        if (held == 0)
-            ddb_condition_failed(c, c->in, old);
-        goto out;
-    }
     if (ddb_update_apply(c, &t, &x, legacy, key, old, &new_item) != 0) {
         store_rollback();
         ddb_fail_validation(c);

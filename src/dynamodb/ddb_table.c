@@ -154,6 +154,15 @@ static int build_indexes(ddb_call *c, const cJSON *list, int global, int ppr,
 {
     const cJSON *ix;
 
+    if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) == 0)
+        return V(c, "One or more parameter values were invalid: List of %s is empty",
+                 global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes");
+    if (global && cJSON_GetArraySize(list) > 20)
+        return V(c, "One or more parameter values were invalid: GlobalSecondaryIndex "
+                    "count exceeds the per-table limit of 20");
+    if (!global && cJSON_GetArraySize(list) > 5)
+        return V(c, "One or more parameter values were invalid: Number of "
+                    "LocalSecondaryIndexes exceeds per-table limit of 5");
     cJSON_ArrayForEach(ix, list) {
         const cJSON *name = cJSON_GetObjectItemCaseSensitive(ix, "IndexName");
         const cJSON *ks = cJSON_GetObjectItemCaseSensitive(ix, "KeySchema");
@@ -252,7 +261,7 @@ int ddb_create_table(ddb_call *c)
     const cJSON *lsis = cJSON_GetObjectItemCaseSensitive(c->in, "LocalSecondaryIndexes");
     const cJSON *tags = cJSON_GetObjectItemCaseSensitive(c->in, "Tags");
     const cJSON *ss = cJSON_GetObjectItemCaseSensitive(c->in, "StreamSpecification");
-    cJSON *desc = NULL, *used = NULL, *names = NULL, *arr, *bms;
+    cJSON *desc = NULL, *used = NULL, *names = NULL, *bms;
     char *text = NULL, *tags_text = NULL, id[40];
     const char *hk;
     int ppr, rc = -1;
@@ -291,38 +300,14 @@ int ddb_create_table(ddb_call *c)
     cJSON_AddStringToObject(bms, "BillingMode", ppr ? "PAY_PER_REQUEST" : "PROVISIONED");
     cJSON_AddNumberToObject(bms, "LastUpdateToPayPerRequestDateTime",
                             (double)ts_now_ms() / 1000.0);
-    if (gsis) {
-        if (!cJSON_IsArray(gsis) || cJSON_GetArraySize(gsis) == 0) {
-            V(c, "One or more parameter values were invalid: List of "
-                 "GlobalSecondaryIndexes is empty");
-            goto out;
-        }
-        if (cJSON_GetArraySize(gsis) > 20) {
-            V(c, "One or more parameter values were invalid: GlobalSecondaryIndex count "
-                 "exceeds the per-table limit of 20");
-            goto out;
-        }
-        arr = cJSON_AddArrayToObject(desc, "GlobalSecondaryIndexes");
-        if (build_indexes(c, gsis, 1, ppr, defs, hk, cJSON_GetArraySize(ks) == 2, name,
-                          names, used, arr) != 0)
-            goto out;
-    }
-    if (lsis) {
-        if (!cJSON_IsArray(lsis) || cJSON_GetArraySize(lsis) == 0) {
-            V(c, "One or more parameter values were invalid: List of "
-                 "LocalSecondaryIndexes is empty");
-            goto out;
-        }
-        if (cJSON_GetArraySize(lsis) > 5) {
-            V(c, "One or more parameter values were invalid: Number of "
-                 "LocalSecondaryIndexes exceeds per-table limit of 5");
-            goto out;
-        }
-        arr = cJSON_AddArrayToObject(desc, "LocalSecondaryIndexes");
-        if (build_indexes(c, lsis, 0, ppr, defs, hk, cJSON_GetArraySize(ks) == 2, name,
-                          names, used, arr) != 0)
-            goto out;
-    }
+    if (gsis && build_indexes(c, gsis, 1, ppr, defs, hk, cJSON_GetArraySize(ks) == 2, name,
+                              names, used,
+                              cJSON_AddArrayToObject(desc, "GlobalSecondaryIndexes")) != 0)
+        goto out;
+    if (lsis && build_indexes(c, lsis, 0, ppr, defs, hk, cJSON_GetArraySize(ks) == 2, name,
+                              names, used,
+                              cJSON_AddArrayToObject(desc, "LocalSecondaryIndexes")) != 0)
+        goto out;
     if (cJSON_GetArraySize(used) != cJSON_GetArraySize(defs)) {
         V(c, "One or more parameter values were invalid: Number of attributes in "
              "KeySchema does not exactly match number of attributes defined in "

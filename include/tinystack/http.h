@@ -71,6 +71,7 @@ struct ts_req {
     const ts_service *service;
     const ts_op *op;
     char request_id[40];
+    char host_id[49];     /* S3's x-amz-id-2 / <HostId> */
     const char *region;   /* from the SigV4 scope, else the default */
     const char *access_key;
     const char *account;

@@ -60,7 +60,11 @@ static void *uri_log_cb(void *cls, const char *uri, struct MHD_Connection *conn)
     c->req.uri = ts_arena_strdup(c->req.arena, uri ? uri : "/");
     c->req.started = ts_now_monotonic();
     c->resp.status = 200;
-    ts_request_id(c->req.request_id);
+    /* One draw of randomness gives the request id and S3's host id. */
+    ts_random_hex(c->req.host_id, 24);
+    snprintf(c->req.request_id, sizeof(c->req.request_id), "%.8s-%.4s-%.4s-%.4s-%.12s",
+             c->req.host_id, c->req.host_id + 8, c->req.host_id + 12, c->req.host_id + 16,
+             c->req.host_id + 20);
     return c;
 }
 
@@ -108,7 +112,6 @@ static enum MHD_Result respond(http_ctx *c)
     ts_resp *resp = &c->resp;
     struct MHD_Response *r;
     enum MHD_Result ret;
-    char id2[64];
 
     if (resp->err != TS_ERR_NONE) {
         if (resp->reader_free) {
@@ -136,9 +139,8 @@ static enum MHD_Result respond(http_ctx *c)
     for (ts_kv *h = resp->headers; h; h = h->next)
         MHD_add_response_header(r, h->name, h->value);
     if (req->service && !strcmp(req->service->name, "s3")) {
-        ts_random_hex(id2, 24);
         MHD_add_response_header(r, "x-amz-request-id", req->request_id);
-        MHD_add_response_header(r, "x-amz-id-2", id2);
+        MHD_add_response_header(r, "x-amz-id-2", req->host_id);
     } else {
         MHD_add_response_header(r, "x-amzn-RequestId", req->request_id);
         MHD_add_response_header(r, "x-amz-request-id", req->request_id);

@@ -260,18 +260,16 @@ void s3_render_error(ts_req *req, ts_resp *resp)
 {
     const char *msg = resp->err_message ? resp->err_message
                                         : ts_error_message(resp->err);
-    char id2[64];
 
     if (resp->status == 304 || !strcmp(req->method, "HEAD"))
         return;
-    ts_random_hex(id2, 24);
     ts_buf_puts(&resp->body, TS_XML_DECL "<Error>");
     ts_xml_text(&resp->body, "Code", ts_error_code(resp->err));
     ts_xml_text(&resp->body, "Message", msg);
     for (ts_kv *f = resp->err_fields; f; f = f->next)
         ts_xml_text(&resp->body, f->name, f->value);
     ts_xml_text(&resp->body, "RequestId", req->request_id);
-    ts_xml_text(&resp->body, "HostId", id2);
+    ts_xml_text(&resp->body, "HostId", req->host_id);
     ts_buf_puts(&resp->body, "</Error>");
     ts_resp_header(req, resp, "Content-Type", "application/xml");
 }
@@ -364,6 +362,32 @@ int s3_object_load(ts_req *req, int64_t bucket_id, const char *key,
         object_from_row(req, st, o);
     sqlite3_reset(st);
     return found ? 0 : 1;
+}
+
+int s3_err_no_such_key(ts_req *req, ts_resp *resp, const char *key)
+{
+    ts_resp_error(resp, TS_ERR_NO_SUCH_KEY, NULL);
+    ts_resp_error_field(req, resp, "Key", key);
+    return -1;
+}
+
+int s3_err_no_such_version(ts_req *req, ts_resp *resp, const char *key, const char *vid)
+{
+    ts_resp_error(resp, TS_ERR_NO_SUCH_VERSION, NULL);
+    ts_resp_error_field(req, resp, "Key", key);
+    ts_resp_error_field(req, resp, "VersionId", vid);
+    return -1;
+}
+
+int s3_object_find(ts_req *req, ts_resp *resp, int64_t bucket_id, const char *key,
+                   const char *vid, s3_object *o)
+{
+    if (vid && !s3_version_id_valid(vid))
+        return s3_err_bad_version(req, resp, vid);
+    if (s3_object_load(req, bucket_id, key, vid, o) == 0)
+        return 0;
+    return vid ? s3_err_no_such_version(req, resp, key, vid)
+               : s3_err_no_such_key(req, resp, key);
 }
 
 void s3_blobs_parse(ts_arena *a, const char *text, s3_blobs *out)

@@ -451,12 +451,11 @@ int s3_get_object_acl(ts_req *req, ts_resp *resp)
 
     if (s3_bucket_load(req, resp, &b) != 0)
         return -1;
-    if (s3_object_load(req, b.id, s3_ctx_of(req)->key, ts_req_query(req, "versionId"),
-                       &o) != 0 || o.delete_marker) {
-        ts_resp_error(resp, TS_ERR_NO_SUCH_KEY, NULL);
-        ts_resp_error_field(req, resp, "Key", s3_ctx_of(req)->key);
+    if (s3_object_find(req, resp, b.id, s3_ctx_of(req)->key, ts_req_query(req, "versionId"),
+                       &o) != 0)
         return -1;
-    }
+    if (o.delete_marker)
+        return s3_err_no_such_key(req, resp, s3_ctx_of(req)->key);
     owner_acl(req, resp);
     return 0;
 }

@@ -38,29 +38,14 @@ int s3_copy_source(ts_req *req, ts_resp *resp, s3_bucket *sb, s3_object *so)
     ts_free(path);
     if (s3_bucket_load_name(req, resp, bucket, sb) != 0)
         return -1;
-    if (vid && !s3_version_id_valid(vid)) {
-        ts_resp_error(resp, TS_ERR_INVALID_ARGUMENT, "Invalid version id specified");
+    if (s3_object_find(req, resp, sb->id, key, vid, so) != 0)
         return -1;
-    }
-    if (s3_object_load(req, sb->id, key, vid, so) != 0) {
-        if (vid) {
-            ts_resp_error(resp, TS_ERR_NO_SUCH_VERSION, NULL);
-            ts_resp_error_field(req, resp, "Key", key);
-            ts_resp_error_field(req, resp, "VersionId", vid);
-            return -1;
-        }
-        ts_resp_error(resp, TS_ERR_NO_SUCH_KEY, NULL);
-        ts_resp_error_field(req, resp, "Key", key);
-        return -1;
-    }
     if (so->delete_marker) {
         if (vid)
             return ts_resp_error(resp, TS_ERR_INVALID_REQUEST,
                                  "The source of a copy request may not "
                                  "specifically refer to a delete marker by version id.");
-        ts_resp_error(resp, TS_ERR_NO_SUCH_KEY, NULL);
-        ts_resp_error_field(req, resp, "Key", key);
-        return -1;
+        return s3_err_no_such_key(req, resp, key);
     }
     return s3_check_conditions(req, resp, "x-amz-copy-source-", so->etag, so->modified);
 }
@@ -155,19 +140,11 @@ static int load_for_tagging(ts_req *req, ts_resp *resp, s3_bucket *b, s3_object 
 
     if (s3_bucket_load(req, resp, b) != 0)
         return -1;
-    if (vid && !s3_version_id_valid(vid))
-        return ts_resp_error(resp, TS_ERR_INVALID_ARGUMENT, "Invalid version id specified");
-    if (s3_object_load(req, b->id, key, vid, o) != 0 || o->delete_marker) {
-        if (vid) {
-            ts_resp_error(resp, TS_ERR_NO_SUCH_VERSION, NULL);
-            ts_resp_error_field(req, resp, "Key", key);
-            ts_resp_error_field(req, resp, "VersionId", vid);
-            return -1;
-        }
-        ts_resp_error(resp, TS_ERR_NO_SUCH_KEY, NULL);
-        ts_resp_error_field(req, resp, "Key", key);
+    if (s3_object_find(req, resp, b->id, key, vid, o) != 0)
         return -1;
-    }
+    if (o->delete_marker)
+        return vid ? s3_err_no_such_version(req, resp, key, vid)
+                   : s3_err_no_such_key(req, resp, key);
     return 0;
 }
 

@@ -93,6 +93,16 @@ int s3_bucket_load_name(ts_req *req, ts_resp *resp, const char *name, s3_bucket 
  * when absent (no error set). */
 int s3_object_load(ts_req *req, int64_t bucket_id, const char *key,
                    const char *version, s3_object *o);
+/* Loads a version of a key as a read names it: vid NULL for the latest,
+ * InvalidArgument for a malformed vid, NoSuchVersion or NoSuchKey when
+ * absent.  A delete marker is returned as found, for the caller to judge.
+ * 0, or -1 with the error set. */
+int s3_object_find(ts_req *req, ts_resp *resp, int64_t bucket_id, const char *key,
+                   const char *vid, s3_object *o);
+/* NoSuchKey / NoSuchVersion with their fields; return -1. */
+int s3_err_no_such_key(ts_req *req, ts_resp *resp, const char *key);
+int s3_err_no_such_version(ts_req *req, ts_resp *resp, const char *key, const char *vid);
+
 /* Parses a blobs column into the arena. */
 void s3_blobs_parse(ts_arena *a, const char *text, s3_blobs *out);
 /* Drops one reference to each blob of the text (inside a transaction). */
@@ -245,6 +255,8 @@ int s3_check_conditions(ts_req *req, ts_resp *resp, const char *prefix,
                         const char *etag, int64_t modified);
 /* Is a version id one tinystack could have made ("null" or 32 hex)? */
 int s3_version_id_valid(const char *v);
+/* InvalidArgument for a malformed version id; returns -1. */
+int s3_err_bad_version(ts_req *req, ts_resp *resp, const char *v);
 
 /* Removing a version of a key as DeleteObject does; shared with
  * DeleteObjects.  Fills *marker / *version_out.  Inside a transaction. */

@@ -48,14 +48,7 @@ int s3_version_id_valid(const char *v)
     return 1;
 }
 
-static int no_such_key(ts_req *req, ts_resp *resp, const char *key)
-{
-    ts_resp_error(resp, TS_ERR_NO_SUCH_KEY, NULL);
-    ts_resp_error_field(req, resp, "Key", key);
-    return -1;
-}
-
-static int bad_version(ts_req *req, ts_resp *resp, const char *v)
+int s3_err_bad_version(ts_req *req, ts_resp *resp, const char *v)
 {
     ts_resp_error(resp, TS_ERR_INVALID_ARGUMENT, "Invalid version id specified");
     ts_resp_error_field(req, resp, "ArgumentName", "versionId");
@@ -235,7 +228,7 @@ int s3_put_object(ts_req *req, ts_resp *resp)
     }
     if ((v = ts_req_header(req, "If-Match"))) {
         if (s3_object_load(req, b.id, key, NULL, &cur) != 0 || cur.delete_marker) {
-            no_such_key(req, resp, key);
+            s3_err_no_such_key(req, resp, key);
             goto fail;
         }
         if (strcmp(v, "*") != 0 && !strstr(v, cur.etag + 1 /* unquoted ok */)) {
@@ -431,17 +424,8 @@ static int get_or_head(ts_req *req, ts_resp *resp, int head)
 
     if (s3_bucket_load(req, resp, &b) != 0)
         return -1;
-    if (vid && !s3_version_id_valid(vid))
-        return bad_version(req, resp, vid);
-    if (s3_object_load(req, b.id, key, vid, &o) != 0) {
-        if (vid) {
-            ts_resp_error(resp, TS_ERR_NO_SUCH_VERSION, NULL);
-            ts_resp_error_field(req, resp, "Key", key);
-            ts_resp_error_field(req, resp, "VersionId", vid);
-            return -1;
-        }
-        return no_such_key(req, resp, key);
-    }
+    if (s3_object_find(req, resp, b.id, key, vid, &o) != 0)
+        return -1;
     if (o.delete_marker) {
         ts_resp_header(req, resp, "x-amz-delete-marker", "true");
         ts_resp_header(req, resp, "x-amz-version-id", o.version_id);
@@ -454,7 +438,7 @@ static int get_or_head(ts_req *req, ts_resp *resp, int head)
             ts_resp_error_field(req, resp, "ResourceType", "DeleteMarker");
             return -1;
         }
-        return no_such_key(req, resp, key);
+        return s3_err_no_such_key(req, resp, key);
     }
     if (s3_check_conditions(req, resp, "", o.etag, o.modified) != 0) {
         if (resp->status == 304)
@@ -611,7 +595,7 @@ int s3_delete_object(ts_req *req, ts_resp *resp)
     int marker;
 
     if (vid && !s3_version_id_valid(vid))
-        return bad_version(req, resp, vid);
+        return s3_err_bad_version(req, resp, vid);
     if (store_begin() != 0)
         return ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
     if (s3_bucket_load(req, resp, &b) != 0) {

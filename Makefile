@@ -11,10 +11,12 @@ PORT      ?= 4566
 ifeq ($(SANITIZE),1)
 BUILD     := build/san
 SANFLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+CHECKS    := -DTS_CHECKS
 OPT       := -O1 -g
 else
 BUILD     := build/rel
 SANFLAGS  :=
+CHECKS    :=
 OPT       := -O2 -g
 endif
 
@@ -42,7 +44,7 @@ DYN_PKGS  := libmicrohttpd libcjson $(if $(ST_SQLITE),,sqlite3) \
 PKG_LIBS   = -Wl,-Bstatic $(addprefix -l,$(ST_LIST)) -Wl,-Bdynamic \
              $(shell pkg-config --libs $(DYN_PKGS) 2>/dev/null) -ldl -lrt
 endif
-CFLAGS    += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANFLAGS) -Iinclude $(PKG_CFLAGS) -MMD -MP
+CFLAGS    += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANFLAGS) $(CHECKS) -Iinclude $(PKG_CFLAGS) -MMD -MP
 LDFLAGS   += $(SANFLAGS)
 LDLIBS    += $(PKG_LIBS) -lpthread -lm
 

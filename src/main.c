@@ -6,6 +6,7 @@
  * with sigwait(), so no handler runs inside a worker.
  */
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +16,7 @@
 
 #include "tinystack/bus.h"
 #include "tinystack/http.h"
-#include "tinystack/services.h"
+#include "tinystack/service.h"
 #include "tinystack/store.h"
 
 #ifndef TINYSTACK_VERSION
@@ -39,6 +40,11 @@ static void usage(FILE *f)
         "  --account ID       account id         TINYSTACK_ACCOUNT_ID (default 000000000000)\n"
         "  --log-level LEVEL  error|warn|info|debug  TINYSTACK_LOG_LEVEL (default info)\n"
         "  --threads N        HTTP worker threads    TINYSTACK_THREADS (default: CPUs, at least 2)\n"
+        "  --idle-timeout S   close a silent connection after S seconds\n"
+        "                                        TINYSTACK_IDLE_TIMEOUT (default 60)\n"
+        "  --max-conns-per-ip N  connections one remote address may hold\n"
+        "                                        TINYSTACK_MAX_CONNS_PER_IP (default 512;\n"
+        "                                        loopback is not capped; 0: no cap)\n"
         "  --help             this text\n"
         "  --version          print the version\n",
         TINYSTACK_VERSION);
@@ -94,7 +100,7 @@ static int default_threads(void)
 static int configure(int argc, char **argv)
 {
     enum { O_HOST = 1, O_PORT, O_DATA, O_REGION, O_ACCOUNT, O_LOG, O_THREADS,
-           O_HELP, O_VERSION };
+           O_IDLE, O_PERIP, O_HELP, O_VERSION };
     static const struct option opts[] = {
         {"host", required_argument, NULL, O_HOST},
         {"port", required_argument, NULL, O_PORT},
@@ -103,6 +109,8 @@ static int configure(int argc, char **argv)
         {"account", required_argument, NULL, O_ACCOUNT},
         {"log-level", required_argument, NULL, O_LOG},
         {"threads", required_argument, NULL, O_THREADS},
+        {"idle-timeout", required_argument, NULL, O_IDLE},
+        {"max-conns-per-ip", required_argument, NULL, O_PERIP},
         {"help", no_argument, NULL, O_HELP},
         {"version", no_argument, NULL, O_VERSION},
         {NULL, 0, NULL, 0},
@@ -134,6 +142,10 @@ static int configure(int argc, char **argv)
         ts_cfg.log_level = parse_level(v);
     if ((v = env("TINYSTACK_THREADS")))
         ts_cfg.threads = atoi(v);
+    if ((v = env("TINYSTACK_IDLE_TIMEOUT")))
+        ts_cfg.idle_timeout = (unsigned)atoi(v);
+    if ((v = env("TINYSTACK_MAX_CONNS_PER_IP")))
+        ts_cfg.max_conns_per_ip = atoi(v);
 
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
@@ -150,6 +162,8 @@ static int configure(int argc, char **argv)
             ts_cfg.log_level = parse_level(optarg);
             break;
         case O_THREADS: ts_cfg.threads = atoi(optarg); break;
+        case O_IDLE: ts_cfg.idle_timeout = (unsigned)atoi(optarg); break;
+        case O_PERIP: ts_cfg.max_conns_per_ip = atoi(optarg); break;
         case O_HELP: usage(stdout); exit(0);
         case O_VERSION: printf("tinystack %s\n", TINYSTACK_VERSION); exit(0);
         default: usage(stderr); return -1;
@@ -165,6 +179,8 @@ static int configure(int argc, char **argv)
     }
     if (ts_cfg.threads < 1 || ts_cfg.threads > 64)
         ts_cfg.threads = default_threads();
+    if (ts_cfg.idle_timeout < 1 || ts_cfg.idle_timeout > 86400)
+        ts_cfg.idle_timeout = 60;
     return 0;
 }
 
@@ -181,10 +197,21 @@ int main(int argc, char **argv)
     sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
+    /* A file size limit fails the write (EFBIG), it does not kill us. */
+    signal(SIGXFSZ, SIG_IGN);
+    /* Large request buffers come from mmap and go back to the system when
+     * freed (a fixed threshold: glibc's sliding one would keep them). */
+    mallopt(M_MMAP_THRESHOLD, 1 << 20);
 
-    if (store_init(ts_cfg.data_dir) != 0)
+    /* The store opens and migrates before Ready.: one that cannot is a
+     * message and an exit now, not a crash at the first request. */
+    if (store_init(ts_cfg.data_dir) != 0 || store_ready() != 0) {
+        fprintf(stderr, "tinystack: cannot open the store%s%s\n",
+                ts_cfg.data_dir ? " in " : "", ts_cfg.data_dir ? ts_cfg.data_dir : "");
+        store_close();
         return 1;
-    services_init();
+    }
+    ts_services_init();
     if (bus_start() != 0 || http_server_start() != 0) {
         bus_stop();
         store_close();
@@ -200,6 +227,7 @@ int main(int argc, char **argv)
         ;
     ts_log(TS_LOG_INFO, "signal %d: shutting down", sig);
     http_server_stop();
+    ts_services_stop();
     bus_stop();
     store_close();
     return 0;

@@ -20,6 +20,14 @@ void bus_on(const char *kind, bus_handler_fn fn);
 void bus_every(unsigned period_ms, bus_job_fn fn);
 /* Starts the thread; 0 or -1. */
 int bus_start(void);
+/* Writes an event (payload: JSON text) of kind into the outbox, inside
+ * the caller's write transaction, so it commits or rolls back with the
+ * change that caused it.  0 or -1. */
+int bus_publish(const char *kind, const char *payload);
+/* After the transaction that published ended: wakes the bus thread when
+ * it committed something, and forgets it either way.  The dispatcher
+ * calls it; a handler never needs to. */
+void bus_after_txn(int committed);
 /* Wakes the thread to read the outbox now (any thread, after a commit). */
 void bus_notify(void);
 /* Stops the thread and waits for it. */

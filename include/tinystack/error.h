@@ -120,7 +120,20 @@
     X(TRANSACTION_CONFLICT, 400, "TransactionConflictException",              \
       "Transaction is ongoing for the item")                                  \
     X(LIMIT_EXCEEDED, 400, "LimitExceededException", "Limit exceeded")        \
-    X(INTERNAL_SERVER, 500, "InternalServerError", "Internal server error")
+    X(INTERNAL_SERVER, 500, "InternalServerError", "Internal server error")  \
+    X(REQUEST_TOO_LARGE, 413, "RequestEntityTooLarge",                        \
+      "Request entity too large")                                             \
+    X(RESET_REFUSED, 403, "AccessDenied",                                     \
+      "reset needs a POST with Content-Type application/json from this "      \
+      "endpoint's own origin")                                                \
+    X(NOT_FOUND, 404, "NotFound", "Not Found")                                \
+    X(INVALID_ACTION, 400, "InvalidAction", "")                               \
+    X(UNKNOWN_OPERATION_REST, 404, "UnknownOperationException", "")           \
+    X(MISSING_ACTION, 400, "MissingAction", "Missing Action")                 \
+    X(NOT_IMPLEMENTED_TE, 501, "NotImplemented",                              \
+      "A header you provided implies functionality that is not implemented")  \
+    X(SERVICE_UNAVAILABLE, 503, "ServiceUnavailable",                         \
+      "Please reduce your request rate.")
 
 typedef enum ts_err {
 #define TS_ERR_ENUM(name, status, code, msg) TS_ERR_##name,
@@ -129,9 +142,22 @@ typedef enum ts_err {
     TS_ERR__COUNT
 } ts_err;
 
-/* The status, code and default message of an error. */
+/* Flags the renderers read instead of testing error names: */
+enum {
+    TS_EF_CORAL_VALIDATE = 1 << 0, /* DynamoDB: com.amazon.coral.validate# */
+    TS_EF_CORAL_SERVICE = 1 << 1,  /* DynamoDB: com.amazon.coral.service# */
+    TS_EF_CAPITAL_MESSAGE = 1 << 2, /* JSON member "Message", not "message" */
+};
+
+#define TS_ERROR_FLAGS(X)                                                     \
+    X(VALIDATION, TS_EF_CORAL_VALIDATE)                                       \
+    X(SERIALIZATION, TS_EF_CORAL_SERVICE | TS_EF_CAPITAL_MESSAGE)             \
+    X(UNKNOWN_OPERATION, TS_EF_CORAL_SERVICE)
+
+/* The status, code, default message and TS_EF_* flags of an error. */
 int ts_error_status(ts_err e);
 const char *ts_error_code(ts_err e);
 const char *ts_error_message(ts_err e);
+int ts_error_flags(ts_err e);
 
 #endif

@@ -15,7 +15,8 @@
 
 #include <uv.h>
 
-#include "tinystack/http.h"
+#include "tinystack/core.h"
+#include "tinystack/log.h"
 #include "tinystack/store.h"
 
 #define BUS_MAX_HANDLERS 8
@@ -36,6 +37,7 @@ static struct {
 } jobs[BUS_MAX_JOBS];
 static int njobs;
 
+static _Thread_local int published;
 static uv_loop_t loop;
 static uv_async_t wake, stop;
 static uv_timer_t poll_timer;
@@ -158,6 +160,30 @@ int bus_start(void)
     }
     running = 1;
     return 0;
+}
+
+int bus_publish(const char *kind, const char *payload)
+{
+    sqlite3_stmt *st = store_stmt(
+        "INSERT INTO outbox(kind, created, payload) VALUES(?, ?, ?)");
+    int rc;
+
+    store_bind_text(st, 1, kind);
+    sqlite3_bind_int64(st, 2, ts_now_ms());
+    store_bind_text(st, 3, payload);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return -1;
+    published = 1;
+    return 0;
+}
+
+void bus_after_txn(int committed)
+{
+    if (published && committed)
+        bus_notify();
+    published = 0;
 }
 
 void bus_notify(void)

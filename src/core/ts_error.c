@@ -27,3 +27,14 @@ const char *ts_error_message(ts_err e)
 {
     return errors[e].message;
 }
+
+static const unsigned char flags[TS_ERR__COUNT] = {
+#define TS_ERR_FLAG(name, f) [TS_ERR_##name] = (f),
+    TS_ERROR_FLAGS(TS_ERR_FLAG)
+#undef TS_ERR_FLAG
+};
+
+int ts_error_flags(ts_err e)
+{
+    return flags[e];
+}

@@ -12,149 +12,59 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tinystack/http.h"
-#include "tinystack/services.h"
+#include "tinystack/bus.h"
+#include "tinystack/service.h"
 #include "tinystack/store.h"
 
-#include <zlib.h>
 
-#define DDB_TARGET_PREFIX "DynamoDB_20120810."
+static void ddb_init(void)
+{
+    /* Expired items are hidden from reads at once; this deletes them. */
+    bus_every(5000, ddb_ttl_sweep);
+}
 
-static int dispatch(ts_req *req, ts_resp *resp);
-
-#define W(name) {name, dispatch, TS_OP_WRITE, NULL, NULL}
-#define R(name) {name, dispatch, TS_OP_READ, NULL, NULL}
+#define W(name, fn) {name, fn, TS_OP_WRITE, NULL, NULL, NULL, NULL, 0}
+#define R(name, fn) {name, fn, TS_OP_READ, NULL, NULL, NULL, NULL, 0}
 static const ts_op ddb_ops[] = {
-    W("CreateTable"), R("DescribeTable"), R("ListTables"), W("DeleteTable"),
-    W("UpdateTable"), R("DescribeTimeToLive"), W("UpdateTimeToLive"),
-    W("TagResource"), W("UntagResource"), R("ListTagsOfResource"),
-    R("DescribeLimits"), R("DescribeEndpoints"),
-    W("PutItem"), R("GetItem"), W("DeleteItem"), W("UpdateItem"),
-    R("Query"), R("Scan"), W("BatchWriteItem"), R("BatchGetItem"),
-    W("TransactWriteItems"), R("TransactGetItems"),
+    W("CreateTable", ddb_create_table),
+    R("DescribeTable", ddb_describe_table),
+    R("ListTables", ddb_list_tables),
+    W("DeleteTable", ddb_delete_table),
+    W("UpdateTable", ddb_update_table),
+    R("DescribeTimeToLive", ddb_describe_ttl),
+    W("UpdateTimeToLive", ddb_update_ttl),
+    W("TagResource", ddb_tag_resource),
+    W("UntagResource", ddb_untag_resource),
+    R("ListTagsOfResource", ddb_list_tags),
+    R("DescribeLimits", ddb_describe_limits),
+    R("DescribeEndpoints", ddb_describe_endpoints),
+    W("PutItem", ddb_put_item),
+    R("GetItem", ddb_get_item),
+    W("DeleteItem", ddb_delete_item),
+    W("UpdateItem", ddb_update_item),
+    R("Query", ddb_query),
+    R("Scan", ddb_scan),
+    W("BatchWriteItem", ddb_batch_write_item),
+    R("BatchGetItem", ddb_batch_get_item),
+    W("TransactWriteItems", ddb_transact_write_items),
+    R("TransactGetItems", ddb_transact_get_items),
+    {NULL, NULL, 0, NULL, NULL, NULL, NULL, 0},
 };
 #undef W
 #undef R
 
-/* Same order as ddb_ops. */
-static const ddb_fn ddb_fns[] = {
-    ddb_create_table, ddb_describe_table, ddb_list_tables, ddb_delete_table,
-    ddb_update_table, ddb_describe_ttl, ddb_update_ttl,
-    ddb_tag_resource, ddb_untag_resource, ddb_list_tags,
-    ddb_describe_limits, ddb_describe_endpoints,
-    ddb_put_item, ddb_get_item, ddb_delete_item, ddb_update_item,
-    ddb_query, ddb_scan, ddb_batch_write_item, ddb_batch_get_item,
-    ddb_transact_write_items, ddb_transact_get_items,
+const ts_service ddb_service = {
+    .name = "dynamodb",
+    .signing_name = "dynamodb",
+    .target_prefix = "DynamoDB_20120810.",
+    .proto = &ts_proto_json10,
+    .ops = ddb_ops,
+    .error_prefix = "com.amazonaws.dynamodb.v20120810#",
+    .max_body = 16u << 20,
+    .too_large = TS_ERR_REQUEST_TOO_LARGE,
+    .available = 1,
+    .init = ddb_init,
 };
-
-/* Operations DynamoDB has that tinystack does not (yet): named in the
- * error, so a user sees what is missing. */
-static const ts_op unknown_op = {"Unknown", NULL, 0, NULL, NULL};
-
-static const ts_op *ddb_resolve(ts_req *req, ts_resp *resp)
-{
-    const char *t = ts_req_header(req, "X-Amz-Target");
-
-    if (strcmp(req->method, "POST") != 0) {
-        ts_resp_error(resp, TS_ERR_UNKNOWN_OPERATION, NULL);
-        return NULL;
-    }
-    if (t && ts_starts_with(t, DDB_TARGET_PREFIX)) {
-        const char *name = t + strlen(DDB_TARGET_PREFIX);
-        for (size_t i = 0; i < TS_ARRAY_LEN(ddb_ops); i++)
-            if (!strcmp(ddb_ops[i].name, name))
-                return &ddb_ops[i];
-    }
-    ts_resp_error(resp, TS_ERR_UNKNOWN_OPERATION, NULL);
-    return &unknown_op;
-}
-
-/* DynamoDB signs every body with its CRC32, which the SDKs check. */
-static void crc_header(ts_req *req, ts_resp *resp)
-{
-    uLong crc = crc32(0L, (const Bytef *)resp->body.data, (uInt)resp->body.len);
-
-    ts_resp_headerf(req, resp, "x-amz-crc32", "%lu", (unsigned long)crc);
-}
-
-static void ddb_render_error(ts_req *req, ts_resp *resp)
-{
-    const char *code = ts_error_code(resp->err);
-    const char *msg = resp->err_message ? resp->err_message : ts_error_message(resp->err);
-    const char *ns = "com.amazonaws.dynamodb.v20120810#";
-    cJSON *o = cJSON_CreateObject();
-    char *text;
-
-    if (resp->err == TS_ERR_VALIDATION)
-        ns = "com.amazon.coral.validate#";
-    else if (resp->err == TS_ERR_SERIALIZATION || resp->err == TS_ERR_UNKNOWN_OPERATION)
-        ns = "com.amazon.coral.service#";
-    cJSON_AddStringToObject(o, "__type", ts_arena_printf(req->arena, "%s%s", ns, code));
-    if (msg && *msg)
-        cJSON_AddStringToObject(o, resp->err == TS_ERR_SERIALIZATION ? "Message" : "message",
-                                msg);
-    text = cJSON_PrintUnformatted(o);
-    if (resp->err_json && *resp->err_json) {
-        /* Splice the extra members before the closing brace. */
-        size_t n = strlen(text);
-        ts_buf_append(&resp->body, text, n - 1);
-        ts_buf_putc(&resp->body, ',');
-        ts_buf_puts(&resp->body, resp->err_json);
-        ts_buf_putc(&resp->body, '}');
-    } else {
-        ts_buf_puts(&resp->body, text);
-    }
-    cJSON_free(text);
-    cJSON_Delete(o);
-    ts_resp_header(req, resp, "Content-Type", "application/x-amz-json-1.0");
-    crc_header(req, resp);
-}
-
-static const ts_protocol ddb_proto = {"json-1.0", ddb_render_error};
-
-const ts_service ddb_service = {"dynamodb", &ddb_proto, ddb_resolve};
-
-static int dispatch(ts_req *req, ts_resp *resp)
-{
-    ddb_call c;
-    size_t i = (size_t)(req->op - ddb_ops);
-    char *text;
-    int rc;
-
-    memset(&c, 0, sizeof(c));
-    c.req = req;
-    c.resp = resp;
-    c.in = cJSON_ParseWithLength(req->body.data, req->body.len);
-    if (!c.in && req->body.len == 0)
-        c.in = cJSON_CreateObject();
-    if (!cJSON_IsObject(c.in)) {
-        cJSON_Delete(c.in);
-        return ts_resp_error(resp, TS_ERR_SERIALIZATION,
-                             req->body.len ? "Start of structure or map found where not expected."
-                                           : NULL);
-    }
-    c.out = cJSON_CreateObject();
-    /* A read sees one snapshot of the store, whatever it reads. */
-    if (req->op->flags & TS_OP_READ) {
-        store_read_begin();
-        rc = ddb_fns[i](&c);
-        store_read_end();
-    } else {
-        rc = ddb_fns[i](&c);
-    }
-    if (rc == 0) {
-        text = cJSON_PrintUnformatted(c.out);
-        ts_buf_puts(&resp->body, text);
-        cJSON_free(text);
-        ts_resp_header(req, resp, "Content-Type", "application/x-amz-json-1.0");
-        crc_header(req, resp);
-    } else if (resp->err == TS_ERR_NONE) {
-        ts_resp_error(resp, TS_ERR_INTERNAL_SERVER, NULL);
-    }
-    cJSON_Delete(c.in);
-    cJSON_Delete(c.out);
-    return rc;
-}
 
 /* ---- helpers for the operations ---- */
 

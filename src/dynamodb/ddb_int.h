@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "tinystack/core.h"
+#include "tinystack/service.h"
 
 /* Room for any message the core writes; callers may pass a smaller one. */
 #define DDB_ERR_MAX 512
@@ -249,19 +250,12 @@ const char *ddb_expr_update_attr(const ddb_expr *e, int i);
 /* ddb_store.c, ddb_item.c, ddb_query.c, ddb_batch.c)                   */
 /* ------------------------------------------------------------------ */
 
-struct ts_req;
-struct ts_resp;
+/* One call of an operation is the dispatcher's ts_call: the parsed JSON
+ * body in, the answer out, and err as scratch for messages. */
+typedef ts_call ddb_call;
 
-/* One call of an operation: the parsed JSON body in, the answer out. */
-typedef struct ddb_call {
-    struct ts_req *req;
-    struct ts_resp *resp;
-    cJSON *in;
-    cJSON *out;
-    char err[DDB_ERR_MAX];
-} ddb_call;
-
-typedef int (*ddb_fn)(ddb_call *c);
+/* Deletes expired items (a periodic job on the bus thread). */
+void ddb_ttl_sweep(void);
 
 enum { DDB_PROJ_ALL = 0, DDB_PROJ_KEYS_ONLY, DDB_PROJ_INCLUDE };
 

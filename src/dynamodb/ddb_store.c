@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tinystack/services.h"
+#include "tinystack/service.h"
 #include "tinystack/store.h"
 
 int ddb_key_bytes(const ddb_table *t, const cJSON *key, ts_buf *hk, ts_buf *rk)

@@ -12,34 +12,34 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <microhttpd.h>
-
 #include "tinystack/sigv4.h"
 
 const char *ts_req_header(ts_req *req, const char *name)
 {
-    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
-}
-
-typedef struct each_ctx {
-    int (*fn)(void *, const char *, const char *);
-    void *arg;
-} each_ctx;
-
-static enum MHD_Result header_each_cb(void *cls, enum MHD_ValueKind kind,
-                                      const char *key, const char *value)
-{
-    each_ctx *e = cls;
-
-    return e->fn(e->arg, key, value ? value : "") ? MHD_NO : MHD_YES;
+    for (ts_kv *h = req->headers; h; h = h->next)
+        if (ts_strieq(h->name, name))
+            return h->value;
+    return NULL;
 }
 
 void ts_req_headers_each(ts_req *req, int (*fn)(void *, const char *, const char *),
                          void *arg)
 {
-    each_ctx e = {fn, arg};
+    for (ts_kv *h = req->headers; h; h = h->next)
+        if (fn(arg, h->name, h->value))
+            return;
+}
 
-    MHD_get_connection_values(req->conn, MHD_HEADER_KIND, header_each_cb, &e);
+void ts_req_add_header(ts_req *req, const char *name, const char *value)
+{
+    ts_kv *kv = ts_arena_alloc(req->arena, sizeof(*kv)), **tail = &req->headers;
+
+    kv->name = ts_arena_strdup(req->arena, name);
+    kv->value = ts_arena_strdup(req->arena, value ? value : "");
+    kv->next = NULL;
+    while (*tail)
+        tail = &(*tail)->next;
+    *tail = kv;
 }
 
 const char *ts_req_query(ts_req *req, const char *name)
@@ -90,7 +90,7 @@ static void parse_query(ts_req *req, const char *q)
     }
 }
 
-void http_req_parse(ts_req *req)
+void ts_req_parse(ts_req *req)
 {
     const char *uri = req->uri, *qm = strchr(uri, '?');
     const char *host = ts_req_header(req, "Host"), *cl, *auth;
@@ -129,11 +129,13 @@ void http_req_parse(ts_req *req)
     if (auth && ts_sigv4_parse_authorization(auth, &scope) == 0) {
         req->region = ts_arena_strdup(req->arena, scope.region);
         req->access_key = ts_arena_strdup(req->arena, scope.access_key);
+        req->scope_service = ts_arena_strdup(req->arena, scope.service);
     } else {
         const char *cred = ts_req_query(req, "X-Amz-Credential");
         if (cred && ts_sigv4_parse_credential(cred, &scope) == 0) {
             req->region = ts_arena_strdup(req->arena, scope.region);
             req->access_key = ts_arena_strdup(req->arena, scope.access_key);
+            req->scope_service = ts_arena_strdup(req->arena, scope.service);
         }
     }
 }
@@ -206,24 +208,4 @@ void http_render_plain_error(ts_req *req, ts_resp *resp)
     ts_buf_printf(&resp->body, "{\"__type\":\"%s\",\"message\":\"%s\"}",
                   ts_error_code(resp->err), msg);
     ts_resp_header(req, resp, "Content-Type", "application/json");
-}
-
-void ts_log(int level, const char *fmt, ...)
-{
-    static const char *names[] = {"error", "warn", "info", "debug"};
-    char when[32];
-    va_list ap;
-    ts_buf b;
-
-    if (level > ts_cfg.log_level)
-        return;
-    ts_buf_init(&b);
-    ts_time_iso8601(ts_now_ms(), when);
-    ts_buf_printf(&b, "%s %s ", when, names[level]);
-    va_start(ap, fmt);
-    ts_buf_vprintf(&b, fmt, ap);
-    va_end(ap);
-    ts_buf_putc(&b, '\n');
-    fputs(b.data, stderr);
-    ts_buf_free(&b);
 }

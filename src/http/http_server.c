@@ -1,14 +1,21 @@
 /*
  * http_server.c - the libmicrohttpd glue.  One daemon with an internal
- * thread pool on epoll serves every connection; each request gets a ts_req
- * with its own arena, made in the URI-log callback (which sees the raw URI)
- * and freed in the completion callback, which also writes the log line.
+ * thread pool on epoll serves every connection; each request gets a
+ * context (request, response and call) with its own arena, made in the
+ * URI-log callback (which sees the raw URI) and freed in the completion
+ * callback, which also writes the log line.
  *
- * The access handler runs in three phases: headers (route, pick the
- * operation, let a streaming operation begin), body pieces (fed to the
- * operation or buffered), and the end (run the handler, queue the
- * response).  An error found at the headers phase is answered at once, so
- * a client that sent Expect: 100-continue never uploads a body for nothing.
+ * The access handler runs in phases: headers (copy them, check the
+ * framing, route, cap the body, let a streaming operation begin), body
+ * pieces (fed to the operation or buffered up to the cap), the end (the
+ * dispatcher runs the operation), and, for a suspended request, the
+ * resumption.  An error found at the headers phase is answered at once,
+ * so a client that sent Expect: 100-continue never uploads a body for
+ * nothing.
+ *
+ * Limits: a silent or idle connection is closed after ts_cfg.idle_timeout
+ * seconds; one remote (non-loopback) address holds at most
+ * ts_cfg.max_conns_per_ip connections; the total follows the file limit.
  */
 #include "http_int.h"
 
@@ -20,22 +27,39 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
 #include <microhttpd.h>
 
-#define HTTP_MAX_BODY (64u << 20) /* buffered (non-streaming) bodies */
 #define HTTP_BLOCK_SIZE (64u << 10)
-
-ts_config ts_cfg;
+#define HTTP_IP_SLOTS 1024
 
 static struct MHD_Daemon *daemon_;
 static atomic_int in_flight;
 
+/* Suspension: one lock orders a suspend against a resume that may come
+ * from another thread before the connection is even parked. */
+enum { PARK_NONE, PARK_WANTED, PARK_PARKED, PARK_RESUMED };
+static pthread_mutex_t park_lock = PTHREAD_MUTEX_INITIALIZER;
+
 typedef struct http_ctx {
     ts_req req;
     ts_resp resp;
+    ts_call call;
+    int park;
+    struct http_ctx *park_next, **park_prev;
 } http_ctx;
+
+static http_ctx *parked;
+
+/* Connections per remote address: a small open-addressing count table. */
+static pthread_mutex_t ip_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+    unsigned char addr[16];
+    int n;
+} ip_slots[HTTP_IP_SLOTS];
 
 static void log_request(http_ctx *c, int status)
 {
@@ -59,6 +83,9 @@ static void *uri_log_cb(void *cls, const char *uri, struct MHD_Connection *conn)
     c->req.conn = conn;
     c->req.uri = ts_arena_strdup(c->req.arena, uri ? uri : "/");
     c->req.started = ts_now_monotonic();
+    c->req.call = &c->call;
+    c->call.req = &c->req;
+    c->call.resp = &c->resp;
     c->resp.status = 200;
     /* One draw of randomness gives the request id and S3's host id. */
     ts_random_hex(c->req.host_id, 24);
@@ -81,6 +108,8 @@ static void completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
      * but its reader is never called again: release what it reads. */
     if (c->resp.reader_free)
         c->resp.reader_free(c->resp.reader_arg);
+    cJSON_Delete(c->call.in);
+    cJSON_Delete(c->call.out);
     ts_arena_free(c->req.arena);
     ts_buf_free(&c->req.body);
     ts_buf_free(&c->resp.body);
@@ -101,8 +130,13 @@ static ssize_t reader_cb(void *cls, uint64_t pos, char *buf, size_t max)
 
     if (n < 0)
         return MHD_CONTENT_READER_END_WITH_ERROR;
-    if (n == 0)
+    if (n == 0) {
+        /* A body that ends before its announced length is a broken one:
+         * close the connection rather than leave the client waiting. */
+        if (c->resp.reader_size != MHD_SIZE_UNKNOWN && pos < c->resp.reader_size)
+            return MHD_CONTENT_READER_END_WITH_ERROR;
         return MHD_CONTENT_READER_END_OF_STREAM;
+    }
     return n;
 }
 
@@ -113,19 +147,7 @@ static enum MHD_Result respond(http_ctx *c)
     struct MHD_Response *r;
     enum MHD_Result ret;
 
-    if (resp->err != TS_ERR_NONE) {
-        if (resp->reader_free) {
-            resp->reader_free(resp->reader_arg);
-            resp->reader_free = NULL;
-        }
-        resp->reader = NULL;
-        resp->status = ts_error_status(resp->err);
-        ts_buf_reset(&resp->body);
-        if (req->service && req->service->proto)
-            req->service->proto->render_error(req, resp);
-        else
-            http_render_plain_error(req, resp);
-    }
+    http_render(&c->call);
     if (resp->reader) {
         r = MHD_create_response_from_callback(resp->reader_size, HTTP_BLOCK_SIZE,
                                               reader_cb, c, NULL);
@@ -138,14 +160,9 @@ static enum MHD_Result respond(http_ctx *c)
         return MHD_NO;
     for (ts_kv *h = resp->headers; h; h = h->next)
         MHD_add_response_header(r, h->name, h->value);
-    if (req->service && !strcmp(req->service->name, "s3")) {
-        MHD_add_response_header(r, "x-amz-request-id", req->request_id);
-        MHD_add_response_header(r, "x-amz-id-2", req->host_id);
-    } else {
-        MHD_add_response_header(r, "x-amzn-RequestId", req->request_id);
-        MHD_add_response_header(r, "x-amz-request-id", req->request_id);
-    }
     MHD_add_response_header(r, "Server", "tinystack");
+    if (resp->close)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
     req->phase = 3;
     ret = MHD_queue_response(req->conn, (unsigned)resp->status, r);
     MHD_destroy_response(r);
@@ -153,19 +170,157 @@ static enum MHD_Result respond(http_ctx *c)
     return ret;
 }
 
-static void run_handler(http_ctx *c)
+typedef struct header_copy {
+    ts_req *req;
+    ts_kv **tail;
+} header_copy;
+
+static enum MHD_Result header_copy_cb(void *cls, enum MHD_ValueKind kind,
+                                      const char *key, const char *value)
+{
+    header_copy *hc = cls;
+    ts_kv *kv = ts_arena_alloc(hc->req->arena, sizeof(*kv));
+
+    kv->name = key;   /* libmicrohttpd keeps them for the request's life */
+    kv->value = value ? value : "";
+    kv->next = NULL;
+    *hc->tail = kv;
+    hc->tail = &kv->next;
+    return MHD_YES;
+}
+
+/* Framing the server must refuse itself: a Transfer-Encoding other than
+ * chunked (501), and two Content-Length headers that disagree (400: a
+ * proxy in front might read the other one). */
+static int check_framing(ts_req *req, ts_resp *resp)
+{
+    const char *te = ts_req_header(req, "Transfer-Encoding"), *cl = NULL;
+
+    if (te && !ts_strieq(te, "chunked")) {
+        resp->close = 1;
+        return ts_resp_error(resp, TS_ERR_NOT_IMPLEMENTED_TE, NULL);
+    }
+    for (ts_kv *h = req->headers; h; h = h->next) {
+        if (!ts_strieq(h->name, "Content-Length"))
+            continue;
+        if (cl && strcmp(cl, h->value) != 0) {
+            resp->close = 1;
+            return ts_resp_error(resp, TS_ERR_BAD_REQUEST,
+                                 "conflicting Content-Length headers");
+        }
+        cl = h->value;
+    }
+    if (te && cl) {
+        resp->close = 1;
+        return ts_resp_error(resp, TS_ERR_BAD_REQUEST,
+                             "Content-Length and Transfer-Encoding together");
+    }
+    return 0;
+}
+
+static enum MHD_Result on_headers(http_ctx *c, const char *method)
+{
+    ts_req *req = &c->req;
+    ts_resp *resp = &c->resp;
+    header_copy hc = {req, &req->headers};
+
+    req->method = ts_arena_strdup(req->arena, method);
+    MHD_get_connection_values(req->conn, MHD_HEADER_KIND, header_copy_cb, &hc);
+    ts_req_parse(req);
+    req->phase = 1;
+    if (check_framing(req, resp) != 0) {
+        req->service = &http_internal_service;
+        return respond(c);
+    }
+    http_route(&c->call);
+    if (!req->op && resp->err == TS_ERR_NONE && req->service->proto != &ts_proto_query)
+        ts_resp_error(resp, TS_ERR_NOT_IMPLEMENTED, NULL);
+    if (resp->err == TS_ERR_NONE && req->op && !(req->op->flags & TS_OP_STREAM) &&
+        req->has_content_length && req->content_length > http_body_cap(&c->call))
+        ts_resp_error(resp, req->service->too_large ? req->service->too_large
+                                                    : TS_ERR_REQUEST_TOO_LARGE, NULL);
+    if (resp->err == TS_ERR_NONE && req->op && req->op->begin)
+        req->op->begin(&c->call);
+    /* An early error is answered at once only when a body is coming, so
+     * the client need not send it; otherwise after the (empty) body,
+     * which keeps the connection alive. */
+    if (resp->err != TS_ERR_NONE &&
+        (req->content_length > 0 || ts_req_header(req, "Transfer-Encoding")))
+        return respond(c);
+    return MHD_YES;
+}
+
+static void on_body(http_ctx *c, const char *data, size_t n)
 {
     ts_req *req = &c->req;
 
-    if (c->resp.err != TS_ERR_NONE || !req->op || !req->op->handler)
+    if (c->resp.err != TS_ERR_NONE || req->body_too_large)
         return;
-    if (req->body_too_large) {
-        ts_resp_error(&c->resp, TS_ERR_ENTITY_TOO_LARGE, NULL);
-        return;
+    if (req->op && (req->op->flags & TS_OP_STREAM)) {
+        req->op->body(&c->call, data, n);
+    } else if (req->body.len + n > http_body_cap(&c->call)) {
+        /* Over the cap: what came is dropped now, the rest as it comes. */
+        req->body_too_large = 1;
+        ts_buf_free(&req->body);
+    } else {
+        ts_buf_append(&req->body, data, n);
     }
-    req->op->handler(req, &c->resp);
-    if (store_txn_guard() != 0 && c->resp.err == TS_ERR_NONE)
-        ts_resp_error(&c->resp, TS_ERR_INTERNAL, NULL);
+}
+
+static enum MHD_Result on_end(http_ctx *c)
+{
+    ts_req *req = &c->req;
+
+    req->phase = 2;
+    if (!req->body.data)
+        ts_buf_append(&req->body, "", 0);
+    http_dispatch(&c->call);
+    if (!req->suspended)
+        return respond(c);
+    pthread_mutex_lock(&park_lock);
+    if (c->park == PARK_RESUMED) {
+        /* Resumed before it was even parked: answer now. */
+        pthread_mutex_unlock(&park_lock);
+        req->suspended = 0;
+        return respond(c);
+    }
+    c->park = PARK_PARKED;
+    c->park_next = parked;
+    c->park_prev = &parked;
+    if (parked)
+        parked->park_prev = &c->park_next;
+    parked = c;
+    req->phase = 4;
+    MHD_suspend_connection(req->conn);
+    pthread_mutex_unlock(&park_lock);
+    return MHD_YES;
+}
+
+void http_suspend(ts_req *req)
+{
+    http_ctx *c = (http_ctx *)req;
+
+    pthread_mutex_lock(&park_lock);
+    req->suspended = 1;
+    c->park = PARK_WANTED;
+    pthread_mutex_unlock(&park_lock);
+}
+
+void http_resume(ts_req *req)
+{
+    http_ctx *c = (http_ctx *)req;
+
+    pthread_mutex_lock(&park_lock);
+    if (c->park == PARK_PARKED) {
+        *c->park_prev = c->park_next;
+        if (c->park_next)
+            c->park_next->park_prev = c->park_prev;
+        c->park = PARK_RESUMED;
+        MHD_resume_connection(req->conn);
+    } else {
+        c->park = PARK_RESUMED;
+    }
+    pthread_mutex_unlock(&park_lock);
 }
 
 static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn,
@@ -174,57 +329,122 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn,
                                  size_t *upload_data_size, void **con_cls)
 {
     http_ctx *c = *con_cls;
-    ts_req *req;
 
     if (!c)
         return MHD_NO;
-    req = &c->req;
-    if (req->phase == 0) {
-        req->method = ts_arena_strdup(req->arena, method);
-        http_req_parse(req);
-        req->phase = 1;
-        req->service = http_route(req);
-        req->op = req->service->resolve(req, &c->resp);
-        if (!req->op && c->resp.err == TS_ERR_NONE)
-            ts_resp_error(&c->resp, TS_ERR_NOT_IMPLEMENTED, NULL);
-        if (c->resp.err == TS_ERR_NONE && req->op && req->op->begin)
-            req->op->begin(req, &c->resp);
-        /* An early error is answered at once only when a body is coming,
-         * so the client need not send it; otherwise after the (empty)
-         * body, which keeps the connection alive. */
-        if (c->resp.err != TS_ERR_NONE &&
-            (req->content_length > 0 || ts_req_header(req, "Transfer-Encoding")))
-            return respond(c);
-        return MHD_YES;
-    }
-    if (req->phase == 1 && *upload_data_size) {
-        size_t n = *upload_data_size;
-        *upload_data_size = 0;
-        if (c->resp.err != TS_ERR_NONE)
+    switch (c->req.phase) {
+    case 0:
+        return on_headers(c, method);
+    case 1:
+        if (*upload_data_size) {
+            on_body(c, upload_data, *upload_data_size);
+            *upload_data_size = 0;
             return MHD_YES;
-        if (req->op->flags & TS_OP_STREAM) {
-            req->op->body(req, upload_data, n);
-        } else if (req->body.len + n > HTTP_MAX_BODY) {
-            req->body_too_large = 1;
-        } else {
-            ts_buf_append(&req->body, upload_data, n);
         }
+        return on_end(c);
+    case 4:
+        c->req.suspended = 0;
+        return respond(c);
+    default:
+        *upload_data_size = 0;
         return MHD_YES;
     }
-    if (req->phase == 1) {
-        req->phase = 2;
-        if (!req->body.data)
-            ts_buf_append(&req->body, "", 0);
-        run_handler(c);
-        return respond(c);
-    }
-    return MHD_YES;
 }
 
 static void mhd_log_cb(void *cls, const char *fmt, va_list ap)
 {
     if (ts_cfg.log_level >= TS_LOG_DEBUG)
         vfprintf(stderr, fmt, ap);
+}
+
+/* The key of a remote address in ip_slots, or -1 for loopback (local
+ * clients share one address, so they are not capped per address). */
+static int ip_key(const struct sockaddr *sa, unsigned char key[16])
+{
+    memset(key, 0, 16);
+    if (sa->sa_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+        if ((ntohl(in->sin_addr.s_addr) >> 24) == 127)
+            return -1;
+        memcpy(key, &in->sin_addr, 4);
+        return 0;
+    }
+    if (sa->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+        if (IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr))
+            return -1;
+        memcpy(key, &in6->sin6_addr, 16);
+        return 0;
+    }
+    return -1;
+}
+
+/* Adds delta to the address's count; returns the new count. */
+static int ip_count(const unsigned char key[16], int delta)
+{
+    unsigned h = 2166136261u;
+    int n = 0;
+
+    for (int i = 0; i < 16; i++)
+        h = (h ^ key[i]) * 16777619u;
+    pthread_mutex_lock(&ip_lock);
+    for (unsigned i = 0, s = h % HTTP_IP_SLOTS; i < HTTP_IP_SLOTS; i++, s = (s + 1) % HTTP_IP_SLOTS) {
+        if (ip_slots[s].n > 0 && !memcmp(ip_slots[s].addr, key, 16)) {
+            ip_slots[s].n += delta;
+            n = ip_slots[s].n;
+            break;
+        }
+        if (ip_slots[s].n <= 0 && delta > 0) {
+            memcpy(ip_slots[s].addr, key, 16);
+            ip_slots[s].n = n = delta;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&ip_lock);
+    return n;
+}
+
+static enum MHD_Result accept_cb(void *cls, const struct sockaddr *addr, socklen_t len)
+{
+    unsigned char key[16];
+
+    if (!addr || ts_cfg.max_conns_per_ip <= 0 || ip_key(addr, key) != 0)
+        return MHD_YES;
+    if (ip_count(key, 1) > ts_cfg.max_conns_per_ip) {
+        ip_count(key, -1);
+        return MHD_NO;
+    }
+    return MHD_YES;
+}
+
+static void conn_cb(void *cls, struct MHD_Connection *conn, void **socket_context,
+                    enum MHD_ConnectionNotificationCode toe)
+{
+    const union MHD_ConnectionInfo *ci;
+    unsigned char key[16];
+
+    if (toe != MHD_CONNECTION_NOTIFY_CLOSED || ts_cfg.max_conns_per_ip <= 0)
+        return;
+    ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (ci && ci->client_addr && ip_key(ci->client_addr, key) == 0)
+        ip_count(key, -1);
+}
+
+/* As many connections as the file limit allows, after raising it. */
+static unsigned conn_limit(void)
+{
+    struct rlimit rl;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return 1000;
+    if (rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max > 65536 ? 65536 : rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+        getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    if (rl.rlim_cur < 256)
+        return 64;
+    return rl.rlim_cur > 65536 ? 60000u : (unsigned)(rl.rlim_cur - 128);
 }
 
 int http_server_start(void)
@@ -242,15 +462,17 @@ int http_server_start(void)
         return -1;
     }
     daemon_ = MHD_start_daemon(
-        flags, (uint16_t)ts_cfg.port, NULL, NULL, access_cb, NULL,
+        flags, (uint16_t)ts_cfg.port, accept_cb, NULL, access_cb, NULL,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)ts_cfg.threads,
+        MHD_OPTION_THREAD_POOL_SIZE, ts_cfg.threads > 1 ? (unsigned)ts_cfg.threads : 0u,
         MHD_OPTION_URI_LOG_CALLBACK, uri_log_cb, NULL,
         MHD_OPTION_NOTIFY_COMPLETED, completed_cb, NULL,
+        MHD_OPTION_NOTIFY_CONNECTION, conn_cb, NULL,
         MHD_OPTION_UNESCAPE_CALLBACK, unescape_none_cb, NULL,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256u << 10),
-        MHD_OPTION_CONNECTION_LIMIT, 4000u,
-        MHD_OPTION_CONNECTION_TIMEOUT, 600u,
+        MHD_OPTION_CONNECTION_LIMIT, conn_limit(),
+        MHD_OPTION_CONNECTION_TIMEOUT, ts_cfg.idle_timeout,
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
         MHD_OPTION_EXTERNAL_LOGGER, mhd_log_cb, NULL,
         MHD_OPTION_END);
     if (!daemon_) {
@@ -266,6 +488,16 @@ void http_server_stop(void)
     if (!daemon_)
         return;
     MHD_quiesce_daemon(daemon_);
+    /* Parked requests are answered now: nothing will resume them. */
+    pthread_mutex_lock(&park_lock);
+    while (parked) {
+        http_ctx *c = parked;
+        parked = c->park_next;
+        c->park = PARK_RESUMED;
+        ts_resp_error(&c->resp, TS_ERR_SERVICE_UNAVAILABLE, "tinystack is shutting down");
+        MHD_resume_connection(c->req.conn);
+    }
+    pthread_mutex_unlock(&park_lock);
     /* Let requests in flight finish, for at most five seconds (a client
      * stalled mid-upload must not hold the shutdown hostage). */
     for (int i = 0; i < 500 && atomic_load(&in_flight) > 0; i++)

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tinystack/services.h"
+#include "tinystack/service.h"
 
 enum {
     OP_LIST_BUCKETS, OP_CREATE_BUCKET, OP_HEAD_BUCKET, OP_DELETE_BUCKET,
@@ -22,7 +22,7 @@ enum {
     OP_GET_OTAGGING, OP_DEL_OTAGGING, OP_GET_OACL, OP_PUT_OACL, OP_LIST_V1,
     OP_LIST_V2, OP_LIST_VERSIONS, OP_CREATE_MPU, OP_UPLOAD_PART,
     OP_UPLOAD_PART_COPY, OP_COMPLETE_MPU, OP_ABORT_MPU, OP_LIST_PARTS,
-    OP_LIST_MPUS,
+    OP_LIST_MPUS, OP__END,
 };
 
 static const ts_op s3_ops[] = {
@@ -68,6 +68,7 @@ static const ts_op s3_ops[] = {
     [OP_ABORT_MPU] = {"AbortMultipartUpload", s3_abort_multipart_upload, TS_OP_WRITE, NULL, NULL},
     [OP_LIST_PARTS] = {"ListParts", s3_list_parts, TS_OP_READ, NULL, NULL},
     [OP_LIST_MPUS] = {"ListMultipartUploads", s3_list_multipart_uploads, TS_OP_READ, NULL, NULL},
+    [OP__END] = {NULL, NULL, 0, NULL, NULL},
 };
 
 /* Bucket sub-resources kept as opaque configuration documents. */
@@ -104,6 +105,15 @@ static char *host_bucket(ts_req *req)
         !ts_ends_with(h, ".localstack.cloud"))
         return ts_arena_strndup(req->arena, h, n - 10);
     return NULL;
+}
+
+/* A virtual-host style request names its bucket in the Host header, so
+ * its path is a key, whatever it looks like. */
+static int s3_claims(ts_req *req)
+{
+    const char *h = req->host;
+
+    return (strstr(h, ".s3.") || strstr(h, ".s3-")) && !strstr(h, ".execute-api.");
 }
 
 static char *decode(ts_req *req, const char *s, size_t n)
@@ -207,8 +217,10 @@ static int object_op(ts_req *req, const char *m)
     return -1;
 }
 
-static const ts_op *s3_resolve(ts_req *req, ts_resp *resp)
+static const ts_op *s3_resolve(ts_call *call)
 {
+    ts_req *req = call->req;
+    ts_resp *resp = call->resp;
     s3_ctx *c = ts_arena_zalloc(req->arena, sizeof(*c));
     const char *p = req->path, *m = req->method;
     int op;
@@ -256,27 +268,17 @@ static const ts_op *s3_resolve(ts_req *req, ts_resp *resp)
     return &s3_ops[op];
 }
 
-void s3_render_error(ts_req *req, ts_resp *resp)
-{
-    const char *msg = resp->err_message ? resp->err_message
-                                        : ts_error_message(resp->err);
-
-    if (resp->status == 304 || !strcmp(req->method, "HEAD"))
-        return;
-    ts_buf_puts(&resp->body, TS_XML_DECL "<Error>");
-    ts_xml_text(&resp->body, "Code", ts_error_code(resp->err));
-    ts_xml_text(&resp->body, "Message", msg);
-    for (ts_kv *f = resp->err_fields; f; f = f->next)
-        ts_xml_text(&resp->body, f->name, f->value);
-    ts_xml_text(&resp->body, "RequestId", req->request_id);
-    ts_xml_text(&resp->body, "HostId", req->host_id);
-    ts_buf_puts(&resp->body, "</Error>");
-    ts_resp_header(req, resp, "Content-Type", "application/xml");
-}
-
-static const ts_protocol s3_proto = {"rest-xml", s3_render_error};
-
-const ts_service s3_service = {"s3", &s3_proto, s3_resolve};
+const ts_service s3_service = {
+    .name = "s3",
+    .signing_name = "s3",
+    .claims = s3_claims,
+    .proto = &ts_proto_rest_xml,
+    .ops = s3_ops,
+    .resolve = s3_resolve,
+    .max_body = 4u << 20,
+    .too_large = TS_ERR_ENTITY_TOO_LARGE,
+    .available = 1,
+};
 
 /* ---- shared row helpers ---- */
 

@@ -44,8 +44,10 @@ static int bucket_name_valid(const char *n)
     return 1;
 }
 
-int s3_create_bucket(ts_req *req, ts_resp *resp)
+int s3_create_bucket(ts_call *call)
 {
+    ts_req *req = call->req;
+    ts_resp *resp = call->resp;
     const char *name = s3_ctx_of(req)->bucket, *region = req->region;
     const char *constraint = NULL;
     sqlite3_stmt *st;
@@ -105,8 +107,10 @@ int s3_create_bucket(ts_req *req, ts_resp *resp)
     return 0;
 }
 
-int s3_head_bucket(ts_req *req, ts_resp *resp)
+int s3_head_bucket(ts_call *call)
 {
+    ts_req *req = call->req;
+    ts_resp *resp = call->resp;
     s3_bucket b;
 
     if (s3_bucket_load(req, resp, &b) != 0)
@@ -116,8 +120,10 @@ int s3_head_bucket(ts_req *req, ts_resp *resp)
     return 0;
 }
 
-int s3_delete_bucket(ts_req *req, ts_resp *resp)
+int s3_delete_bucket(ts_call *call)
 {
+    ts_req *req = call->req;
+    ts_resp *resp = call->resp;
     sqlite3_stmt *st;
     s3_bucket b;
     int busy;
@@ -160,8 +166,10 @@ fail:
     return -1;
 }
 
-int s3_list_buckets(ts_req *req, ts_resp *resp)
+int s3_list_buckets(ts_call *call)
 {
+    ts_req *req = call->req;
+    ts_resp *resp = call->resp;
     sqlite3_stmt *st = store_stmt(
         "SELECT name, created, region FROM s3_bucket ORDER BY name");
     ts_buf *b = &resp->body;
@@ -184,8 +192,10 @@ int s3_list_buckets(ts_req *req, ts_resp *resp)
     return 0;
 }
 
-int s3_get_bucket_location(ts_req *req, ts_resp *resp)
+int s3_get_bucket_location(ts_call *call)
 {
+    ts_req *req = call->req;
+    ts_resp *resp = call->resp;
     s3_bucket b;
 
     if (s3_bucket_load(req, resp, &b) != 0)
@@ -199,8 +209,10 @@ int s3_get_bucket_location(ts_req *req, ts_resp *resp)
 
 /* ---- versioning ---- */
 
-int s3_put_bucket_versioning(ts_req *req, ts_resp *resp)
+int s3_put_bucket_versioning(ts_call *call)
 {
+    ts_req *req = call->req;
+    ts_resp *resp = call->resp;
     ts_xml_node *root = ts_xml_parse(req->arena, req->body.data, req->body.len);
     const char *status = root ? ts_xml_child_text(root, "Status") : NULL;
     sqlite3_stmt *st;
@@ -226,8 +238,10 @@ int s3_put_bucket_versioning(ts_req *req, ts_resp *resp)
     return 0;
 }
 
-int s3_get_bucket_versioning(ts_req *req, ts_resp *resp)
+int s3_get_bucket_versioning(ts_call *call)
 {
+    ts_req *req = call->req;
+    ts_resp *resp = call->resp;
     s3_bucket b;
 
     if (s3_bucket_load(req, resp, &b) != 0)
@@ -376,8 +390,10 @@ static int set_bucket_column(ts_req *req, ts_resp *resp, const char *sql,
     return 0;
 }
 
-int s3_put_bucket_tagging(ts_req *req, ts_resp *resp)
+int s3_put_bucket_tagging(ts_call *call)
 {
+    ts_req *req = call->req;
+    ts_resp *resp = call->resp;
     s3_bucket b;
     char *json;
 
@@ -393,8 +409,10 @@ int s3_put_bucket_tagging(ts_req *req, ts_resp *resp)
     return 0;
 }
 
-int s3_get_bucket_tagging(ts_req *req, ts_resp *resp)
+int s3_get_bucket_tagging(ts_call *call)
 {
+    ts_req *req = call->req;
+    ts_resp *resp = call->resp;
     s3_bucket b;
 
     if (s3_bucket_load(req, resp, &b) != 0)
@@ -410,8 +428,10 @@ int s3_get_bucket_tagging(ts_req *req, ts_resp *resp)
     return 0;
 }
 
-int s3_delete_bucket_tagging(ts_req *req, ts_resp *resp)
+int s3_delete_bucket_tagging(ts_call *call)
 {
+    ts_req *req = call->req;
+    ts_resp *resp = call->resp;
     if (set_bucket_column(req, resp, "UPDATE s3_bucket SET tagging = ? WHERE name = ?",
                           NULL) != 0)
         return -1;
@@ -434,8 +454,10 @@ static void owner_acl(ts_req *req, ts_resp *resp)
     s3_xml_end(resp, "AccessControlPolicy");
 }
 
-int s3_get_bucket_acl(ts_req *req, ts_resp *resp)
+int s3_get_bucket_acl(ts_call *call)
 {
+    ts_req *req = call->req;
+    ts_resp *resp = call->resp;
     s3_bucket b;
 
     if (s3_bucket_load(req, resp, &b) != 0)
@@ -444,8 +466,10 @@ int s3_get_bucket_acl(ts_req *req, ts_resp *resp)
     return 0;
 }
 
-int s3_get_object_acl(ts_req *req, ts_resp *resp)
+int s3_get_object_acl(ts_call *call)
 {
+    ts_req *req = call->req;
+    ts_resp *resp = call->resp;
     s3_bucket b;
     s3_object o;
 
@@ -460,8 +484,10 @@ int s3_get_object_acl(ts_req *req, ts_resp *resp)
     return 0;
 }
 
-int s3_put_ok(ts_req *req, ts_resp *resp)
+int s3_put_ok(ts_call *call)
 {
+    ts_req *req = call->req;
+    ts_resp *resp = call->resp;
     s3_bucket b;
 
     return s3_bucket_load(req, resp, &b);
@@ -469,8 +495,10 @@ int s3_put_ok(ts_req *req, ts_resp *resp)
 
 /* ---- configuration documents ---- */
 
-int s3_put_bucket_config(ts_req *req, ts_resp *resp)
+int s3_put_bucket_config(ts_call *call)
 {
+    ts_req *req = call->req;
+    ts_resp *resp = call->resp;
     const char *sub = s3_config_subresource(req);
     cJSON *cfg;
     char *text;
@@ -553,8 +581,10 @@ static int config_missing(ts_req *req, ts_resp *resp, const char *sub)
                           "The %s configuration is not implemented", sub);
 }
 
-int s3_get_bucket_config(ts_req *req, ts_resp *resp)
+int s3_get_bucket_config(ts_call *call)
 {
+    ts_req *req = call->req;
+    ts_resp *resp = call->resp;
     const char *sub = s3_config_subresource(req);
     cJSON *cfg, *doc;
     s3_bucket b;
@@ -574,8 +604,10 @@ int s3_get_bucket_config(ts_req *req, ts_resp *resp)
     return 0;
 }
 
-int s3_delete_bucket_config(ts_req *req, ts_resp *resp)
+int s3_delete_bucket_config(ts_call *call)
 {
+    ts_req *req = call->req;
+    ts_resp *resp = call->resp;
     const char *sub = s3_config_subresource(req);
     cJSON *cfg;
     char *text;

@@ -50,8 +50,10 @@ int s3_copy_source(ts_req *req, ts_resp *resp, s3_bucket *sb, s3_object *so)
     return s3_check_conditions(req, resp, "x-amz-copy-source-", so->etag, so->modified);
 }
 
-int s3_copy_object(ts_req *req, ts_resp *resp)
+int s3_copy_object(ts_call *call)
 {
+    ts_req *req = call->req;
+    ts_resp *resp = call->resp;
     const char *key = s3_ctx_of(req)->key, *v, *vid;
     const char *mdir = ts_req_header(req, "x-amz-metadata-directive");
     const char *tdir = ts_req_header(req, "x-amz-tagging-directive");
@@ -166,8 +168,10 @@ static int set_tagging(ts_req *req, ts_resp *resp, const char *json)
     return 0;
 }
 
-int s3_put_object_tagging(ts_req *req, ts_resp *resp)
+int s3_put_object_tagging(ts_call *call)
 {
+    ts_req *req = call->req;
+    ts_resp *resp = call->resp;
     char *json;
     s3_bucket b;
 
@@ -179,16 +183,20 @@ int s3_put_object_tagging(ts_req *req, ts_resp *resp)
     return set_tagging(req, resp, json);
 }
 
-int s3_delete_object_tagging(ts_req *req, ts_resp *resp)
+int s3_delete_object_tagging(ts_call *call)
 {
+    ts_req *req = call->req;
+    ts_resp *resp = call->resp;
     if (set_tagging(req, resp, NULL) != 0)
         return -1;
     resp->status = 204;
     return 0;
 }
 
-int s3_get_object_tagging(ts_req *req, ts_resp *resp)
+int s3_get_object_tagging(ts_call *call)
 {
+    ts_req *req = call->req;
+    ts_resp *resp = call->resp;
     s3_bucket b;
     s3_object o;
 

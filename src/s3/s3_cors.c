@@ -13,8 +13,10 @@
 
 static const char *const cors_methods[] = {"GET", "PUT", "HEAD", "POST", "DELETE", NULL};
 
-int s3_put_bucket_cors(ts_req *req, ts_resp *resp)
+int s3_put_bucket_cors(ts_call *call)
 {
+    ts_req *req = call->req;
+    ts_resp *resp = call->resp;
     ts_xml_node *root = ts_xml_parse(req->arena, req->body.data, req->body.len), *r, *m;
     sqlite3_stmt *st;
     s3_bucket b;
@@ -58,8 +60,10 @@ int s3_put_bucket_cors(ts_req *req, ts_resp *resp)
     return 0;
 }
 
-int s3_get_bucket_cors(ts_req *req, ts_resp *resp)
+int s3_get_bucket_cors(ts_call *call)
 {
+    ts_req *req = call->req;
+    ts_resp *resp = call->resp;
     s3_bucket b;
 
     if (s3_bucket_load(req, resp, &b) != 0)
@@ -75,8 +79,10 @@ int s3_get_bucket_cors(ts_req *req, ts_resp *resp)
     return 0;
 }
 
-int s3_delete_bucket_cors(ts_req *req, ts_resp *resp)
+int s3_delete_bucket_cors(ts_call *call)
 {
+    ts_req *req = call->req;
+    ts_resp *resp = call->resp;
     sqlite3_stmt *st;
     s3_bucket b;
 
@@ -182,8 +188,10 @@ static void rule_headers(ts_req *req, ts_resp *resp, ts_xml_node *r,
                        "Origin, Access-Control-Request-Headers, Access-Control-Request-Method");
 }
 
-int s3_cors_preflight(ts_req *req, ts_resp *resp)
+int s3_cors_preflight(ts_call *call)
 {
+    ts_req *req = call->req;
+    ts_resp *resp = call->resp;
     const char *origin = ts_req_header(req, "Origin");
     const char *method = ts_req_header(req, "Access-Control-Request-Method");
     const char *headers = ts_req_header(req, "Access-Control-Request-Headers");

@@ -11,7 +11,7 @@
 #include <cjson/cJSON.h>
 #include <openssl/evp.h>
 
-#include "tinystack/http.h"
+#include "tinystack/service.h"
 #include "tinystack/store.h"
 #include "tinystack/xml.h"
 
@@ -85,7 +85,6 @@ static inline s3_ctx *s3_ctx_of(ts_req *req)
 }
 
 /* s3.c */
-void s3_render_error(ts_req *req, ts_resp *resp);
 /* Loads the request's bucket; NoSuchBucket (with BucketName) when absent. */
 int s3_bucket_load(ts_req *req, ts_resp *resp, s3_bucket *b);
 int s3_bucket_load_name(ts_req *req, ts_resp *resp, const char *name, s3_bucket *b);
@@ -160,8 +159,8 @@ int s3_chunked_complete(const s3_chunked *c);
 const char *s3_chunked_trailer(const s3_chunked *c, const char *name);
 
 /* s3_upload.c: the streaming body of PutObject and UploadPart. */
-int s3_upload_begin(ts_req *req, ts_resp *resp);
-int s3_upload_body(ts_req *req, const char *data, size_t len);
+int s3_upload_begin(ts_call *call);
+int s3_upload_body(ts_call *call, const char *data, size_t len);
 typedef struct s3_upload_result {
     int64_t blob_id;   /* referenced once, inside the caller's transaction */
     uint64_t size;
@@ -178,49 +177,49 @@ char *s3_meta_from_headers(ts_req *req, ts_resp *resp);
 void s3_meta_to_headers(ts_req *req, ts_resp *resp, const char *meta);
 
 /* Operations. */
-int s3_list_buckets(ts_req *req, ts_resp *resp);
-int s3_create_bucket(ts_req *req, ts_resp *resp);
-int s3_head_bucket(ts_req *req, ts_resp *resp);
-int s3_delete_bucket(ts_req *req, ts_resp *resp);
-int s3_get_bucket_location(ts_req *req, ts_resp *resp);
-int s3_put_bucket_tagging(ts_req *req, ts_resp *resp);
-int s3_get_bucket_tagging(ts_req *req, ts_resp *resp);
-int s3_delete_bucket_tagging(ts_req *req, ts_resp *resp);
-int s3_put_bucket_cors(ts_req *req, ts_resp *resp);
-int s3_get_bucket_cors(ts_req *req, ts_resp *resp);
-int s3_delete_bucket_cors(ts_req *req, ts_resp *resp);
-int s3_cors_preflight(ts_req *req, ts_resp *resp);
+int s3_list_buckets(ts_call *call);
+int s3_create_bucket(ts_call *call);
+int s3_head_bucket(ts_call *call);
+int s3_delete_bucket(ts_call *call);
+int s3_get_bucket_location(ts_call *call);
+int s3_put_bucket_tagging(ts_call *call);
+int s3_get_bucket_tagging(ts_call *call);
+int s3_delete_bucket_tagging(ts_call *call);
+int s3_put_bucket_cors(ts_call *call);
+int s3_get_bucket_cors(ts_call *call);
+int s3_delete_bucket_cors(ts_call *call);
+int s3_cors_preflight(ts_call *call);
 void s3_cors_headers(ts_req *req, ts_resp *resp);
-int s3_put_bucket_versioning(ts_req *req, ts_resp *resp);
-int s3_get_bucket_versioning(ts_req *req, ts_resp *resp);
-int s3_put_bucket_config(ts_req *req, ts_resp *resp);
-int s3_get_bucket_config(ts_req *req, ts_resp *resp);
-int s3_delete_bucket_config(ts_req *req, ts_resp *resp);
-int s3_get_bucket_acl(ts_req *req, ts_resp *resp);
-int s3_put_ok(ts_req *req, ts_resp *resp);
+int s3_put_bucket_versioning(ts_call *call);
+int s3_get_bucket_versioning(ts_call *call);
+int s3_put_bucket_config(ts_call *call);
+int s3_get_bucket_config(ts_call *call);
+int s3_delete_bucket_config(ts_call *call);
+int s3_get_bucket_acl(ts_call *call);
+int s3_put_ok(ts_call *call);
 
-int s3_put_object(ts_req *req, ts_resp *resp);
-int s3_get_object(ts_req *req, ts_resp *resp);
-int s3_head_object(ts_req *req, ts_resp *resp);
-int s3_delete_object(ts_req *req, ts_resp *resp);
-int s3_delete_objects(ts_req *req, ts_resp *resp);
-int s3_copy_object(ts_req *req, ts_resp *resp);
-int s3_put_object_tagging(ts_req *req, ts_resp *resp);
-int s3_get_object_tagging(ts_req *req, ts_resp *resp);
-int s3_delete_object_tagging(ts_req *req, ts_resp *resp);
-int s3_get_object_acl(ts_req *req, ts_resp *resp);
+int s3_put_object(ts_call *call);
+int s3_get_object(ts_call *call);
+int s3_head_object(ts_call *call);
+int s3_delete_object(ts_call *call);
+int s3_delete_objects(ts_call *call);
+int s3_copy_object(ts_call *call);
+int s3_put_object_tagging(ts_call *call);
+int s3_get_object_tagging(ts_call *call);
+int s3_delete_object_tagging(ts_call *call);
+int s3_get_object_acl(ts_call *call);
 
-int s3_list_objects(ts_req *req, ts_resp *resp);
-int s3_list_objects_v2(ts_req *req, ts_resp *resp);
-int s3_list_object_versions(ts_req *req, ts_resp *resp);
+int s3_list_objects(ts_call *call);
+int s3_list_objects_v2(ts_call *call);
+int s3_list_object_versions(ts_call *call);
 
-int s3_create_multipart_upload(ts_req *req, ts_resp *resp);
-int s3_upload_part(ts_req *req, ts_resp *resp);
-int s3_upload_part_copy(ts_req *req, ts_resp *resp);
-int s3_complete_multipart_upload(ts_req *req, ts_resp *resp);
-int s3_abort_multipart_upload(ts_req *req, ts_resp *resp);
-int s3_list_parts(ts_req *req, ts_resp *resp);
-int s3_list_multipart_uploads(ts_req *req, ts_resp *resp);
+int s3_create_multipart_upload(ts_call *call);
+int s3_upload_part(ts_call *call);
+int s3_upload_part_copy(ts_call *call);
+int s3_complete_multipart_upload(ts_call *call);
+int s3_abort_multipart_upload(ts_call *call);
+int s3_list_parts(ts_call *call);
+int s3_list_multipart_uploads(ts_call *call);
 
 /* A new current version of a key, as PutObject, CopyObject and
  * CompleteMultipartUpload write it. */

@@ -285,8 +285,10 @@ static void head_common(ts_buf *b, const char *bucket, const list_args *a)
         ts_xml_text(b, "EncodingType", "url");
 }
 
-int s3_list_objects_v2(ts_req *req, ts_resp *resp)
+int s3_list_objects_v2(ts_call *call)
 {
+    ts_req *req = call->req;
+    ts_resp *resp = call->resp;
     const char *token = ts_req_query(req, "continuation-token");
     const char *start_after = ts_req_query(req, "start-after");
     const char *fo = ts_req_query(req, "fetch-owner");
@@ -345,8 +347,10 @@ int s3_list_objects_v2(ts_req *req, ts_resp *resp)
     return 0;
 }
 
-int s3_list_objects(ts_req *req, ts_resp *resp)
+int s3_list_objects(ts_call *call)
 {
+    ts_req *req = call->req;
+    ts_resp *resp = call->resp;
     const char *marker = ts_req_query(req, "marker");
     ts_buf items, prefixes;
     list_state s;
@@ -373,8 +377,10 @@ int s3_list_objects(ts_req *req, ts_resp *resp)
     return 0;
 }
 
-int s3_list_object_versions(ts_req *req, ts_resp *resp)
+int s3_list_object_versions(ts_call *call)
 {
+    ts_req *req = call->req;
+    ts_resp *resp = call->resp;
     const char *km = ts_req_query(req, "key-marker");
     const char *vm = ts_req_query(req, "version-id-marker");
     ts_buf items, prefixes;

@@ -55,8 +55,10 @@ static int mpu_load(ts_req *req, ts_resp *resp, const s3_bucket *b, s3_mpu *u)
     return 0;
 }
 
-int s3_create_multipart_upload(ts_req *req, ts_resp *resp)
+int s3_create_multipart_upload(ts_call *call)
 {
+    ts_req *req = call->req;
+    ts_resp *resp = call->resp;
     const char *key = s3_ctx_of(req)->key, *v, *tagging = NULL, *algo;
     sqlite3_stmt *st;
     char *upload_id;
@@ -131,8 +133,10 @@ static int part_store(const s3_mpu *u, int num, uint64_t size, const char *etag,
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
-int s3_upload_part(ts_req *req, ts_resp *resp)
+int s3_upload_part(ts_call *call)
 {
+    ts_req *req = call->req;
+    ts_resp *resp = call->resp;
     int num = atoi(ts_req_query(req, "partNumber"));
     s3_upload_result r;
     s3_bucket b;
@@ -164,8 +168,10 @@ fail:
     return -1;
 }
 
-int s3_upload_part_copy(ts_req *req, ts_resp *resp)
+int s3_upload_part_copy(ts_call *call)
 {
+    ts_req *req = call->req;
+    ts_resp *resp = call->resp;
     const char *pn = ts_req_query(req, "partNumber");
     const char *range = ts_req_header(req, "x-amz-copy-source-range");
     int num = atoi(pn);
@@ -302,8 +308,10 @@ static void delete_upload(int64_t upload)
     sqlite3_reset(st);
 }
 
-int s3_complete_multipart_upload(ts_req *req, ts_resp *resp)
+int s3_complete_multipart_upload(ts_call *call)
 {
+    ts_req *req = call->req;
+    ts_resp *resp = call->resp;
     ts_xml_node *root = ts_xml_parse(req->arena, req->body.data, req->body.len), *p;
     EVP_MD_CTX *md5 = NULL;
     unsigned char digest[16];
@@ -430,8 +438,10 @@ fail:
     return -1;
 }
 
-int s3_abort_multipart_upload(ts_req *req, ts_resp *resp)
+int s3_abort_multipart_upload(ts_call *call)
 {
+    ts_req *req = call->req;
+    ts_resp *resp = call->resp;
     s3_bucket b;
     s3_mpu u;
 
@@ -456,8 +466,10 @@ static void initiator_owner(ts_buf *b)
                    "</ID><DisplayName>" S3_OWNER_NAME "</DisplayName></Owner>");
 }
 
-int s3_list_parts(ts_req *req, ts_resp *resp)
+int s3_list_parts(ts_call *call)
 {
+    ts_req *req = call->req;
+    ts_resp *resp = call->resp;
     const char *mp = ts_req_query(req, "max-parts"), *pm = ts_req_query(req, "part-number-marker");
     int max = mp ? atoi(mp) : 1000, marker = pm ? atoi(pm) : 0, count = 0, next = 0;
     int truncated = 0;
@@ -520,8 +532,10 @@ int s3_list_parts(ts_req *req, ts_resp *resp)
     return 0;
 }
 
-int s3_list_multipart_uploads(ts_req *req, ts_resp *resp)
+int s3_list_multipart_uploads(ts_call *call)
 {
+    ts_req *req = call->req;
+    ts_resp *resp = call->resp;
     const char *prefix = ts_req_query(req, "prefix");
     const char *mu = ts_req_query(req, "max-uploads");
     const char *km = ts_req_query(req, "key-marker");

@@ -7,6 +7,8 @@
  */
 #include "s3_int.h"
 
+#include "tinystack/bus.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,7 +64,6 @@ void s3_event_emit(ts_req *req, const s3_bucket *b, const char *event,
 {
     cJSON *ev;
     char *text;
-    sqlite3_stmt *st;
 
     if (!b->config || !strstr(b->config, "\"notification\""))
         return;
@@ -79,11 +80,7 @@ void s3_event_emit(ts_req *req, const s3_bucket *b, const char *event,
     cJSON_AddStringToObject(ev, "requestId", req->request_id);
     cJSON_AddNumberToObject(ev, "time", (double)ts_now_ms());
     text = cJSON_PrintUnformatted(ev);
-    st = store_stmt("INSERT INTO outbox(kind, created, payload) VALUES('s3', ?, ?)");
-    sqlite3_bind_int64(st, 1, ts_now_ms());
-    store_bind_text(st, 2, text);
-    sqlite3_step(st);
-    sqlite3_reset(st);
+    bus_publish("s3", text);
     cJSON_free(text);
     cJSON_Delete(ev);
 }
@@ -194,8 +191,10 @@ static int reload_bucket(ts_req *req, ts_resp *resp, s3_bucket *b)
     return s3_bucket_load(req, resp, b);
 }
 
-int s3_put_object(ts_req *req, ts_resp *resp)
+int s3_put_object(ts_call *call)
 {
+    ts_req *req = call->req;
+    ts_resp *resp = call->resp;
     const char *key = s3_ctx_of(req)->key, *vid, *v;
     s3_upload_result r;
     s3_newobj o;
@@ -515,8 +514,10 @@ static int get_or_head(ts_req *req, ts_resp *resp, int head)
 }
 
 /* One read transaction for the bucket, the version and (small) data. */
-int s3_get_object(ts_req *req, ts_resp *resp)
+int s3_get_object(ts_call *call)
 {
+    ts_req *req = call->req;
+    ts_resp *resp = call->resp;
     int rc;
 
     store_read_begin();
@@ -525,8 +526,10 @@ int s3_get_object(ts_req *req, ts_resp *resp)
     return rc;
 }
 
-int s3_head_object(ts_req *req, ts_resp *resp)
+int s3_head_object(ts_call *call)
 {
+    ts_req *req = call->req;
+    ts_resp *resp = call->resp;
     int rc;
 
     store_read_begin();
@@ -588,8 +591,10 @@ int s3_delete_one(ts_req *req, s3_bucket *b, const char *key,
     return *version_out ? 0 : -1;
 }
 
-int s3_delete_object(ts_req *req, ts_resp *resp)
+int s3_delete_object(ts_call *call)
 {
+    ts_req *req = call->req;
+    ts_resp *resp = call->resp;
     const char *vid = ts_req_query(req, "versionId"), *out_vid;
     s3_bucket b;
     int marker;
@@ -615,8 +620,10 @@ int s3_delete_object(ts_req *req, ts_resp *resp)
     return 0;
 }
 
-int s3_delete_objects(ts_req *req, ts_resp *resp)
+int s3_delete_objects(ts_call *call)
 {
+    ts_req *req = call->req;
+    ts_resp *resp = call->resp;
     ts_xml_node *root = ts_xml_parse(req->arena, req->body.data, req->body.len), *obj;
     const char *quiet;
     int n = 0, is_quiet;

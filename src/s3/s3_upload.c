@@ -52,8 +52,10 @@ static int part_number_ok(const char *s)
     return !*end && n >= 1 && n <= 10000;
 }
 
-int s3_upload_begin(ts_req *req, ts_resp *resp)
+int s3_upload_begin(ts_call *call)
 {
+    ts_req *req = call->req;
+    ts_resp *resp = call->resp;
     s3_ctx *c = s3_ctx_of(req);
     s3_upload *u = ts_arena_zalloc(req->arena, sizeof(*u));
     const char *v, *sha = ts_req_header(req, "x-amz-content-sha256");
@@ -155,8 +157,9 @@ static int payload_cb(void *arg, const char *p, size_t n)
     return 0;
 }
 
-int s3_upload_body(ts_req *req, const char *data, size_t len)
+int s3_upload_body(ts_call *call, const char *data, size_t len)
 {
+    ts_req *req = call->req;
     s3_upload *u = s3_ctx_of(req)->op_state;
 
     if (u->err != TS_ERR_NONE)

@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "tinystack/http.h"
+#include "tinystack/log.h"
 
 #define STMT_SLOTS 256
 
@@ -48,6 +48,10 @@ static _Thread_local int holding;
  * would each find their cache stale after every other thread's commit. */
 static store_conn *writer;
 static _Thread_local store_conn *reader_conn;
+/* Nesting: a begin inside a write transaction is a savepoint; a read
+ * begin inside a read (or write) transaction only counts. */
+static _Thread_local int write_depth;
+static _Thread_local int read_depth;
 static atomic_int opened;
 
 int store_init(const char *data_dir)
@@ -74,6 +78,34 @@ int store_init(const char *data_dir)
     }
     return 0;
 }
+
+#ifdef TS_CHECKS
+/* The checked build: a connection that is not the writer refuses to
+ * prepare a statement that changes the database, so a write outside
+ * store_begin() aborts the test that made it instead of slipping by. */
+static int deny_writes_cb(void *arg, int action, const char *a, const char *b,
+                          const char *db, const char *trigger)
+{
+    switch (action) {
+    case SQLITE_INSERT:
+    case SQLITE_UPDATE:
+    case SQLITE_DELETE:
+    case SQLITE_CREATE_TABLE:
+    case SQLITE_CREATE_INDEX:
+    case SQLITE_DROP_TABLE:
+    case SQLITE_DROP_INDEX:
+    case SQLITE_ALTER_TABLE:
+        if (db && !strcmp(db, "main")) {
+            ts_log(TS_LOG_ERROR, "store: a write outside a transaction (%d on %s)",
+                   action, a ? a : "?");
+            return SQLITE_DENY;
+        }
+        return SQLITE_OK;
+    default:
+        return SQLITE_OK;
+    }
+}
+#endif
 
 static sqlite3 *open_conn(void)
 {
@@ -154,7 +186,7 @@ int store_ready(void)
     return ready_rc;
 }
 
-static store_conn *conn_new(void)
+static store_conn *conn_new(int for_writer)
 {
     store_conn *c;
 
@@ -166,6 +198,12 @@ static store_conn *conn_new(void)
     c->db = open_conn();
     if (!c->db)
         abort();
+#ifdef TS_CHECKS
+    if (!for_writer)
+        sqlite3_set_authorizer(c->db, deny_writes_cb, NULL);
+#else
+    TS_UNUSED(for_writer);
+#endif
     pthread_mutex_lock(&conns_lock);
     c->next = conns;
     conns = c;
@@ -176,7 +214,7 @@ static store_conn *conn_new(void)
 sqlite3 *store_db(void)
 {
     if (!my_conn)
-        my_conn = conn_new();
+        my_conn = conn_new(0);
     return my_conn->db;
 }
 
@@ -238,11 +276,15 @@ int store_begin(void)
 {
     int rc;
 
+    if (holding) {
+        write_depth++;
+        return store_exec("SAVEPOINT ts") == SQLITE_OK ? 0 : (write_depth--, -1);
+    }
     store_db();
     pthread_mutex_lock(&write_lock);
     holding = 1;
     if (!writer)
-        writer = conn_new();
+        writer = conn_new(1);
     reader_conn = my_conn;
     my_conn = writer;
     rc = store_exec("BEGIN IMMEDIATE");
@@ -256,7 +298,13 @@ int store_begin(void)
 
 int store_commit(void)
 {
-    int rc = store_exec("COMMIT");
+    int rc;
+
+    if (write_depth > 0) {
+        write_depth--;
+        return store_exec("RELEASE ts") == SQLITE_OK ? 0 : -1;
+    }
+    rc = store_exec("COMMIT");
 
     if (rc != SQLITE_OK) {
         ts_log(TS_LOG_ERROR, "COMMIT failed: %s", sqlite3_errmsg(store_db()));
@@ -269,6 +317,12 @@ int store_commit(void)
 
 void store_rollback(void)
 {
+    if (write_depth > 0) {
+        write_depth--;
+        store_exec("ROLLBACK TO ts");
+        store_exec("RELEASE ts");
+        return;
+    }
     if (!sqlite3_get_autocommit(store_db()))
         store_exec("ROLLBACK");
     if (holding)
@@ -280,49 +334,53 @@ int store_txn_guard(void)
     if (!holding)
         return 0;
     ts_log(TS_LOG_ERROR, "a request ended inside a write transaction; rolled back");
+    write_depth = 0;
     store_rollback();
     return -1;
 }
 
 void store_read_begin(void)
 {
+    if (holding || read_depth++ > 0)
+        return;
     if (sqlite3_get_autocommit(store_db()))
         store_exec("BEGIN");
 }
 
 void store_read_end(void)
 {
+    if (holding || read_depth == 0 || --read_depth > 0)
+        return;
     if (!sqlite3_get_autocommit(store_db()))
         store_exec("COMMIT");
 }
 
 int store_reset(void)
 {
-    sqlite3 *db = store_db();
     sqlite3_stmt *st;
     ts_buf sql;
     int rc;
 
+    if (store_begin() != 0)
+        return -1;
     ts_buf_init(&sql);
-    ts_buf_puts(&sql, "BEGIN IMMEDIATE;");
-    pthread_mutex_lock(&write_lock);
-    if (sqlite3_prepare_v2(db,
+    if (sqlite3_prepare_v2(store_db(),
                            "SELECT name FROM sqlite_master WHERE type='table' "
                            "AND name NOT LIKE 'sqlite_%'",
                            -1, &st, NULL) != SQLITE_OK) {
-        ts_buf_free(&sql);
+        store_rollback();
         return -1;
     }
     while (sqlite3_step(st) == SQLITE_ROW)
         ts_buf_printf(&sql, "DELETE FROM \"%s\";", sqlite3_column_text(st, 0));
     sqlite3_finalize(st);
-    ts_buf_puts(&sql, "COMMIT;");
-    rc = sqlite3_exec(db, sql.data, NULL, NULL, NULL);
-    if (rc != SQLITE_OK)
-        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-    pthread_mutex_unlock(&write_lock);
+    rc = sqlite3_exec(store_db(), sql.data ? sql.data : "", NULL, NULL, NULL);
     ts_buf_free(&sql);
-    return rc == SQLITE_OK ? 0 : -1;
+    if (rc != SQLITE_OK) {
+        store_rollback();
+        return -1;
+    }
+    return store_commit();
 }
 
 void store_close(void)

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tinystack/http.h"
+#include "tinystack/log.h"
 
 static int64_t chunk_rowid(int64_t blob_id, uint64_t seq)
 {

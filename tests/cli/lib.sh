@@ -55,7 +55,7 @@ check_match() {
 # reset_server: forget all state (tinystack; moto when TINYSTACK_ENDPOINT points at it)
 reset_server() {
     local st
-    st=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$ENDPOINT/_tinystack/reset")
+    st=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' -d '{}' "$ENDPOINT/_tinystack/reset")
     if [ "$st" != 200 ] && [ -n "$TINYSTACK_ENDPOINT" ]; then
         st=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$ENDPOINT/moto-api/reset")
     fi

@@ -173,9 +173,57 @@ class TestDaemon(unittest.TestCase):
             ddb.create_table(TableName="reset-t", BillingMode="PAY_PER_REQUEST",
                              KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
                              AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}])
-            self.assertEqual(d.request("POST", "/_tinystack/reset")[0], 200)
+            self.assertEqual(d.request("POST", "/_tinystack/reset", b"{}",
+                                       {"Content-Type": "application/json"})[0], 200)
             self.assertEqual(s3.list_buckets()["Buckets"], [])
             self.assertEqual(ddb.list_tables()["TableNames"], [])
+        finally:
+            d.stop()
+
+    def test_reset_refuses_what_a_web_page_can_send(self):
+        # Defect: a bare cross-origin POST (a "simple" request, sent by
+        # browsers without a preflight) erased every bucket and table.
+        d = Daemon()
+        try:
+            s3 = d.client("s3")
+            s3.create_bucket(Bucket="keep-me")
+            simple = [
+                ("POST", "/_localstack/health", b"", {}),
+                ("POST", "/_localstack/health", b"x", {"Content-Type": "text/plain",
+                                                       "Origin": "http://evil.example"}),
+                ("POST", "/_tinystack/reset", b"", {}),
+                ("POST", "/_tinystack/reset", b"{}", {"Content-Type": "text/plain"}),
+                ("POST", "/_tinystack/reset", b"a=b",
+                 {"Content-Type": "application/x-www-form-urlencoded"}),
+                # JSON, but from a foreign page (after a preflight we never grant)
+                ("POST", "/_tinystack/reset", b"{}", {"Content-Type": "application/json",
+                                                      "Origin": "http://evil.example"}),
+                # a health probe with JSON is still no reset without the action
+                ("POST", "/_localstack/health", b"{}", {"Content-Type": "application/json"}),
+                ("POST", "/_tinystack/reset", b"[1]", {"Content-Type": "application/json"}),
+            ]
+            for method, path, body, headers in simple:
+                st = d.request(method, path, body, headers)[0]
+                self.assertIn(st, (400, 403), (path, headers))
+                self.assertEqual([b["Name"] for b in s3.list_buckets()["Buckets"]],
+                                 ["keep-me"], (path, headers))
+            # GET health never changes anything either
+            self.assertEqual(d.request("GET", "/_localstack/health")[0], 200)
+            self.assertEqual(len(s3.list_buckets()["Buckets"]), 1)
+            # the endpoint's own origin, and LocalStack's restart action, may reset
+            st = d.request("POST", "/_tinystack/reset", b"{}",
+                           {"Content-Type": "application/json",
+                            "Origin": "http://127.0.0.1:%d" % d.port})[0]
+            self.assertEqual(st, 200)
+            self.assertEqual(s3.list_buckets()["Buckets"], [])
+            s3.create_bucket(Bucket="again")
+            st = d.request("POST", "/_localstack/health", b'{"action": "restart"}',
+                           {"Content-Type": "application/json"})[0]
+            self.assertEqual(st, 200)
+            self.assertEqual(s3.list_buckets()["Buckets"], [])
+            st = d.request("POST", "/_tinystack/reset", b"",
+                           {"Content-Type": "application/json"})[0]
+            self.assertEqual(st, 200)
         finally:
             d.stop()
 

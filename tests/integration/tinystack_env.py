@@ -149,7 +149,10 @@ PORT = _ep.port or (443 if _ep.scheme == "https" else 80)
 
 
 def _post(path):
-    req = urllib.request.Request(ENDPOINT + path, data=b"", method="POST")
+    # A JSON content type: tinystack resets only on a request a browser
+    # could not send without a preflight.
+    req = urllib.request.Request(ENDPOINT + path, data=b"{}", method="POST",
+                                 headers={"Content-Type": "application/json"})
     try:
         with urllib.request.urlopen(req, timeout=30) as r:
             return r.status

@@ -1,0 +1,114 @@
+/*
+ * http_dispatch.c - the one dispatcher every operation runs through, once
+ * its whole body has arrived: the protocol parses the input, the
+ * operation's flags open a read snapshot or a write transaction, the
+ * handler runs inside it, and the change commits or rolls back (an error
+ * set by the handler rolls back).  Events the handler published with
+ * bus_publish() are rows of the same transaction; the bus is woken after
+ * the commit.  A handler that suspended its request answers later.
+ */
+#include "http_int.h"
+
+#include <cjson/cJSON.h>
+
+#include "tinystack/bus.h"
+#include "tinystack/store.h"
+
+size_t http_body_cap(const ts_call *c)
+{
+    const ts_req *req = c->req;
+
+    if (req->op && req->op->max_body)
+        return req->op->max_body;
+    return req->service && req->service->max_body ? req->service->max_body : (1u << 20);
+}
+
+static int run_in_write(ts_call *c)
+{
+    ts_resp *resp = c->resp;
+    int rc;
+
+    if (store_begin() != 0)
+        return ts_resp_error(resp, TS_ERR_INTERNAL_SERVER, NULL);
+    rc = c->req->op->handler(c);
+    if (rc != 0 || resp->err != TS_ERR_NONE) {
+        store_rollback();
+        bus_after_txn(0);
+        return rc ? rc : -1;
+    }
+    if (store_commit() != 0) {
+        bus_after_txn(0);
+        return ts_resp_error(resp, TS_ERR_INTERNAL_SERVER, NULL);
+    }
+    bus_after_txn(1);
+    return 0;
+}
+
+static int run_in_read(ts_call *c)
+{
+    int rc;
+
+    store_read_begin();
+    rc = c->req->op->handler(c);
+    store_read_end();
+    return rc;
+}
+
+void http_dispatch(ts_call *c)
+{
+    ts_req *req = c->req;
+    ts_resp *resp = c->resp;
+    const ts_service *svc = req->service;
+    int rc;
+
+    if (resp->err != TS_ERR_NONE)
+        return;
+    if (req->body_too_large) {
+        ts_resp_error(resp, svc->too_large ? svc->too_large : TS_ERR_REQUEST_TOO_LARGE, NULL);
+        return;
+    }
+    if (svc->proto->parse(c) != 0)
+        return;
+    if (!req->op)
+        http_route_action(c);
+    if (resp->err != TS_ERR_NONE || !req->op || !req->op->handler)
+        return;
+    if ((req->op->flags & TS_OP_WRITE) && !(req->op->flags & TS_OP_OWN_TXN))
+        rc = run_in_write(c);
+    else if (req->op->flags & TS_OP_READ)
+        rc = run_in_read(c);
+    else
+        rc = req->op->handler(c);
+    if (store_txn_guard() != 0 && resp->err == TS_ERR_NONE)
+        ts_resp_error(resp, TS_ERR_INTERNAL_SERVER, NULL);
+    if (rc != 0 && resp->err == TS_ERR_NONE)
+        ts_resp_error(resp, TS_ERR_INTERNAL_SERVER, NULL);
+}
+
+void http_render(ts_call *c)
+{
+    ts_req *req = c->req;
+    ts_resp *resp = c->resp;
+    const ts_protocol *proto = req->service ? req->service->proto : NULL;
+
+    if (resp->err != TS_ERR_NONE) {
+        if (resp->reader_free) {
+            resp->reader_free(resp->reader_arg);
+            resp->reader_free = NULL;
+        }
+        resp->reader = NULL;
+        resp->status = ts_error_status(resp->err);
+        ts_buf_reset(&resp->body);
+        if (proto)
+            proto->render_error(c);
+        else
+            http_render_plain_error(req, resp);
+    } else if (proto && req->op) {
+        proto->render(c);
+    }
+    if (proto)
+        proto->ids(c);
+    cJSON_Delete(c->in);
+    cJSON_Delete(c->out);
+    c->in = c->out = NULL;
+}

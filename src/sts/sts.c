@@ -1,0 +1,24 @@
+/*
+ * sts.c - STS (the query protocol, Version 2011-06-15).
+ * Until its operations land, the descriptor claims the service's requests
+ * so they get this protocol's own "unknown operation" error instead of
+ * falling through to S3.
+ */
+#include "tinystack/service.h"
+
+#include <stddef.h>
+
+static const ts_op sts_ops[] = {
+    {NULL, NULL, 0, NULL, NULL, NULL, NULL, 0},
+};
+
+const ts_service sts_service = {
+    .name = "sts",
+    .signing_name = "sts",
+    .target_prefix = NULL,
+    .proto = &ts_proto_query,
+    .version = "2011-06-15",
+    .ops = sts_ops,
+    .max_body = 1u << 20,
+    .too_large = TS_ERR_REQUEST_TOO_LARGE,
+};

@@ -51,6 +51,12 @@ int store_exec(const char *sql);
  * write mutex, so a commit or rollback must always follow a begin. */
 int store_begin(void);
 int store_commit(void);
+/* 1 when this thread's last commit failed for want of room (disk full,
+ * file size limit); the log was checkpointed, so a retry may fit. */
+int store_disk_trouble(void);
+/* 1 while the disk is full and the reserve given up: new object data is
+ * refused (its writes fail), so deletes keep the room they need. */
+int store_data_paused(void);
 void store_rollback(void);
 /* After a request: rolls back (and logs) a transaction left open by
  * mistake, so the write mutex is never left held.  0, or -1 when it had

@@ -23,7 +23,24 @@ size_t http_body_cap(const ts_call *c)
     return req->service && req->service->max_body ? req->service->max_body : (1u << 20);
 }
 
-static int run_in_write(ts_call *c)
+/* Forgets what a handler wrote into the response, for a retry. */
+static void resp_clear(ts_resp *resp)
+{
+    resp->status = 200;
+    resp->headers = NULL;
+    ts_buf_reset(&resp->body);
+    resp->err = TS_ERR_NONE;
+    resp->err_message = NULL;
+    resp->err_fields = NULL;
+    resp->err_type = NULL;
+    resp->err_json = NULL;
+    if (resp->reader_free)
+        resp->reader_free(resp->reader_arg);
+    resp->reader = NULL;
+    resp->reader_free = NULL;
+}
+
+static int run_in_write(ts_call *c, int retry)
 {
     ts_resp *resp = c->resp;
     int rc;
@@ -38,6 +55,17 @@ static int run_in_write(ts_call *c)
     }
     if (store_commit() != 0) {
         bus_after_txn(0);
+        /* Out of room: the log was truncated, so a change that frees
+         * space (a delete) fits now.  Streaming uploads wrote their data
+         * before the handler and are not re-run. */
+        if (retry && store_disk_trouble() && !(c->req->op->flags & TS_OP_STREAM)) {
+            resp_clear(resp);
+            if (c->out) {
+                cJSON_Delete(c->out);
+                c->out = cJSON_CreateObject();
+            }
+            return run_in_write(c, 0);
+        }
         return ts_resp_error(resp, TS_ERR_INTERNAL_SERVER, NULL);
     }
     bus_after_txn(1);
@@ -74,7 +102,7 @@ void http_dispatch(ts_call *c)
     if (resp->err != TS_ERR_NONE || !req->op || !req->op->handler)
         return;
     if ((req->op->flags & TS_OP_WRITE) && !(req->op->flags & TS_OP_OWN_TXN))
-        rc = run_in_write(c);
+        rc = run_in_write(c, 1);
     else if (req->op->flags & TS_OP_READ)
         rc = run_in_read(c);
     else

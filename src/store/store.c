@@ -9,6 +9,7 @@
 #include "store_int.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdatomic.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -30,7 +31,16 @@ typedef struct store_conn {
     struct store_conn *next;
 } store_conn;
 
+/* Room held back for a full disk: an 8 MiB file beside the database,
+ * given up when a commit finds no room, so that the deletes that free
+ * space (and reset) can still commit and checkpoint. */
+#define STORE_RESERVE (8u << 20)
+
 static char db_path[4200];
+static char reserve_path[4300];
+/* 0: held (or never made, on a disk too small for it); 1: given up for
+ * a full disk, and until it is back, new data is refused. */
+static atomic_int reserve_missing;
 static char tmp_dir[4096];
 static int ephemeral;
 static pthread_mutex_t conns_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -52,6 +62,7 @@ static _Thread_local store_conn *reader_conn;
  * begin inside a read (or write) transaction only counts. */
 static _Thread_local int write_depth;
 static _Thread_local int read_depth;
+static _Thread_local int disk_trouble;
 static atomic_int opened;
 
 int store_init(const char *data_dir)
@@ -125,8 +136,10 @@ static sqlite3 *open_conn(void)
     sqlite3_exec(db,
                  ephemeral ? "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;"
                              "PRAGMA cache_size=-2048; PRAGMA temp_store=MEMORY;"
+                             "PRAGMA journal_size_limit=4194304; PRAGMA wal_autocheckpoint=256;"
                            : "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                             "PRAGMA cache_size=-2048; PRAGMA temp_store=MEMORY;",
+                             "PRAGMA cache_size=-2048; PRAGMA temp_store=MEMORY;"
+                             "PRAGMA journal_size_limit=4194304; PRAGMA wal_autocheckpoint=256;",
                  NULL, NULL, NULL);
     return db;
 }
@@ -141,6 +154,8 @@ static int migrate(sqlite3 *db)
     if (sqlite3_step(st) == SQLITE_ROW)
         version = sqlite3_column_int(st, 0);
     sqlite3_finalize(st);
+    if (version == 0)
+        sqlite3_exec(db, "PRAGMA auto_vacuum=INCREMENTAL", NULL, NULL, NULL);
     for (int v = version; v < store_nmigrations; v++) {
         char *err = NULL, sql[64];
         snprintf(sql, sizeof(sql), "PRAGMA user_version=%d", v + 1);
@@ -164,12 +179,34 @@ static int migrate(sqlite3 *db)
     return 0;
 }
 
+/* Makes the reserve file; 0, or -1 when there is no room for it. */
+static int reserve_make(void)
+{
+    int fd = open(reserve_path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    int rc;
+
+    if (fd < 0)
+        return -1;
+    rc = posix_fallocate(fd, 0, STORE_RESERVE);
+    close(fd);
+    if (rc != 0) {
+        unlink(reserve_path);
+        return -1;
+    }
+    atomic_store(&reserve_missing, 0);
+    return 0;
+}
+
 static void do_ready(void)
 {
     sqlite3 *db = open_conn();
 
     if (!db)
         return;
+    snprintf(reserve_path, sizeof(reserve_path), "%s.reserve", db_path);
+    if (reserve_make() != 0)
+        ts_log(TS_LOG_WARN, "store: no room for a %u MiB reserve beside %s",
+               STORE_RESERVE >> 20, db_path);
     ready_rc = migrate(db);
     sqlite3_close(db);
     atomic_store(&opened, ready_rc == 0);
@@ -307,12 +344,45 @@ int store_commit(void)
     rc = store_exec("COMMIT");
 
     if (rc != SQLITE_OK) {
+        int disk = (rc & 0xff) == SQLITE_FULL || (rc & 0xff) == SQLITE_IOERR;
         ts_log(TS_LOG_ERROR, "COMMIT failed: %s", sqlite3_errmsg(store_db()));
-        store_rollback();
+        if (!sqlite3_get_autocommit(store_db()))
+            store_exec("ROLLBACK");
+        /* Out of room (disk full, file size limit): the log is what grew.
+         * Moving it back into the database and truncating it gives the
+         * next transaction room, so deletes that free space still work. */
+        if (disk) {
+            if (unlink(reserve_path) == 0)
+                ts_log(TS_LOG_WARN, "store: out of room; released the %u MiB reserve",
+                       STORE_RESERVE >> 20);
+            atomic_store(&reserve_missing, 1);
+            sqlite3_wal_checkpoint_v2(store_db(), NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        }
+        disk_trouble = disk;
+        release_writer();
         return -1;
+    }
+    disk_trouble = 0;
+    /* While the reserve is gone, give freed pages back to the file system
+     * (new stores vacuum incrementally) and try to take it back. */
+    if (atomic_load(&reserve_missing)) {
+        sqlite3_exec(store_db(), "PRAGMA incremental_vacuum", NULL, NULL, NULL);
+        sqlite3_wal_checkpoint_v2(store_db(), NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+        if (reserve_make() == 0)
+            ts_log(TS_LOG_INFO, "store: room again; the reserve is back");
     }
     release_writer();
     return 0;
+}
+
+int store_disk_trouble(void)
+{
+    return disk_trouble;
+}
+
+int store_data_paused(void)
+{
+    return atomic_load(&reserve_missing);
 }
 
 void store_rollback(void)
@@ -355,7 +425,8 @@ void store_read_end(void)
         store_exec("COMMIT");
 }
 
-int store_reset(void)
+/* Deletes every row of every table but chunk, in one transaction. */
+static int reset_rows(void)
 {
     sqlite3_stmt *st;
     ts_buf sql;
@@ -366,7 +437,7 @@ int store_reset(void)
     ts_buf_init(&sql);
     if (sqlite3_prepare_v2(store_db(),
                            "SELECT name FROM sqlite_master WHERE type='table' "
-                           "AND name NOT LIKE 'sqlite_%'",
+                           "AND name NOT LIKE 'sqlite_%' AND name <> 'chunk'",
                            -1, &st, NULL) != SQLITE_OK) {
         store_rollback();
         return -1;
@@ -383,6 +454,29 @@ int store_reset(void)
     return store_commit();
 }
 
+int store_reset(void)
+{
+    int rc = reset_rows();
+
+    /* A full disk: the failed commit gave up the reserve; once more. */
+    if (rc != 0 && store_disk_trouble())
+        rc = reset_rows();
+    if (rc != 0)
+        return -1;
+    /* Object data goes in small steps: nothing references it any more,
+     * and a step that finds no room leaves the rest to the sweep of
+     * unreferenced chunks at the next start. */
+    for (;;) {
+        if (store_begin() != 0)
+            break;
+        store_exec("DELETE FROM chunk WHERE id IN (SELECT id FROM chunk LIMIT 64)");
+        int changed = sqlite3_changes(store_db());
+        if (store_commit() != 0 || changed == 0)
+            break;
+    }
+    return 0;
+}
+
 void store_close(void)
 {
     pthread_mutex_lock(&conns_lock);
@@ -397,6 +491,8 @@ void store_close(void)
     }
     pthread_mutex_unlock(&conns_lock);
     my_conn = NULL;
+    if (reserve_path[0])
+        unlink(reserve_path);
     if (ephemeral && db_path[0]) {
         char p[4300];
         unlink(db_path);

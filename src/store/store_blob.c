@@ -81,8 +81,8 @@ int store_blob_write(store_blob_writer *w, const void *data, size_t len)
 {
     const char *p = data;
 
-    if (w->failed)
-        return -1;
+    if (w->failed || store_data_paused())
+        return w->failed = 1, -1;
     w->size += len;
     while (len) {
         size_t room = STORE_CHUNK - w->pending.len;

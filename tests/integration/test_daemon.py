@@ -29,17 +29,18 @@ def binary():
 class Daemon:
     """One tinystack process on a free port, waited for until Ready."""
 
-    def __init__(self, args=(), environ=None, port=None):
+    def __init__(self, args=(), environ=None, port=None, preexec=None, wrap=()):
         self.port = port or env._free_port()
         e = dict(os.environ)
         e.update(environ or {})
         self.err = tempfile.TemporaryFile()
-        argv = [binary()] + list(args)
+        argv = list(wrap) + [binary()] + list(args)
         if not any(a.startswith("--port") for a in args) and "GATEWAY_LISTEN" not in e \
                 and "TINYSTACK_PORT" not in e:
             argv += ["--port", str(self.port)]
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=self.err, env=e)
+                                     stderr=self.err, env=e,
+                                     preexec_fn=preexec)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

@@ -49,7 +49,10 @@ LDFLAGS   += $(SANFLAGS)
 LDLIBS    += $(PKG_LIBS) -lpthread -lm
 
 SRC_ALL   := $(sort $(wildcard src/*/*.c))
-OBJ_LIB   := $(SRC_ALL:%.c=$(BUILD)/%.o)
+# Files the binary carries (the Lambda runtime clients) become C here.
+EMBED_SRC := $(sort $(wildcard src/lambda/runtimes/*.py src/lambda/runtimes/*.js))
+EMBED_C   := $(BUILD)/gen/ts_embedded.c
+OBJ_LIB   := $(SRC_ALL:%.c=$(BUILD)/%.o) $(BUILD)/gen/ts_embedded.o
 OBJ_MAIN  := $(BUILD)/src/main.o
 UNIT_SRC  := $(sort $(wildcard tests/unit/*.c))
 UNIT_OBJ  := $(UNIT_SRC:%.c=$(BUILD)/%.o)
@@ -73,6 +76,13 @@ $(UNIT_BIN): $(UNIT_OBJ) $(OBJ_LIB) Makefile
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(EMBED_C): $(EMBED_SRC) src/core/ts_embed.sh
+	@mkdir -p $(dir $@)
+	sh src/core/ts_embed.sh $(EMBED_SRC) >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/ts_embedded.o: $(EMBED_C)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 run: all

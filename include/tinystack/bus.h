@@ -18,6 +18,9 @@ typedef void (*bus_job_fn)(void);
 void bus_on(const char *kind, bus_handler_fn fn);
 /* Registers a periodic job (before bus_start). */
 void bus_every(unsigned period_ms, bus_job_fn fn);
+/* Sets the period of the fallback read of the outbox (before bus_start;
+ * tests make it long to see that wake-ups alone deliver). */
+void bus_set_poll(unsigned ms);
 /* Starts the thread; 0 or -1. */
 int bus_start(void);
 /* Writes an event (payload: JSON text) of kind into the outbox, inside

@@ -21,7 +21,6 @@
 
 #define BUS_MAX_HANDLERS 8
 #define BUS_MAX_JOBS 8
-#define BUS_POLL_MS 1000
 #define BUS_BATCH 100
 
 static struct {
@@ -38,6 +37,9 @@ static struct {
 static int njobs;
 
 static _Thread_local int published;
+/* The outbox is read at every wake-up and, in case one was lost, every
+ * poll_ms anyway. */
+static unsigned poll_ms = 1000;
 static uv_loop_t loop;
 static uv_async_t wake, stop;
 static uv_timer_t poll_timer;
@@ -51,6 +53,11 @@ void bus_on(const char *kind, bus_handler_fn fn)
         handlers[nhandlers].fn = fn;
         nhandlers++;
     }
+}
+
+void bus_set_poll(unsigned ms)
+{
+    poll_ms = ms ? ms : 1000;
 }
 
 void bus_every(unsigned period_ms, bus_job_fn fn)
@@ -146,7 +153,7 @@ int bus_start(void)
     uv_async_init(&loop, &wake, wake_cb);
     uv_async_init(&loop, &stop, stop_cb);
     uv_timer_init(&loop, &poll_timer);
-    uv_timer_start(&poll_timer, poll_cb, BUS_POLL_MS, BUS_POLL_MS);
+    uv_timer_start(&poll_timer, poll_cb, poll_ms, poll_ms);
     for (int i = 0; i < njobs; i++) {
         uv_timer_init(&loop, &jobs[i].timer);
         jobs[i].timer.data = (void *)jobs[i].fn;

@@ -205,12 +205,14 @@ int main(int argc, char **argv)
 
     /* The store opens and migrates before Ready.: one that cannot is a
      * message and an exit now, not a crash at the first request. */
+    double t0 = ts_now_monotonic();
     if (store_init(ts_cfg.data_dir) != 0 || store_ready() != 0) {
         fprintf(stderr, "tinystack: cannot open the store%s%s\n",
                 ts_cfg.data_dir ? " in " : "", ts_cfg.data_dir ? ts_cfg.data_dir : "");
         store_close();
         return 1;
     }
+    ts_log(TS_LOG_DEBUG, "store open in %.1f ms", (ts_now_monotonic() - t0) * 1000);
     ts_services_init();
     if (bus_start() != 0 || http_server_start() != 0) {
         bus_stop();

@@ -34,6 +34,10 @@
 #include <microhttpd.h>
 
 #define HTTP_BLOCK_SIZE (64u << 10)
+/* Each connection's pool (headers, read and write buffers).  libmicrohttpd
+ * zeroes it for every request, so its size is paid per request: 32 KiB
+ * holds AWS's largest headers (8 KiB) with room to spare. */
+#define HTTP_CONN_MEMORY (32u << 10)
 #define HTTP_IP_SLOTS 1024
 
 static struct MHD_Daemon *daemon_;
@@ -469,7 +473,7 @@ int http_server_start(void)
         MHD_OPTION_NOTIFY_COMPLETED, completed_cb, NULL,
         MHD_OPTION_NOTIFY_CONNECTION, conn_cb, NULL,
         MHD_OPTION_UNESCAPE_CALLBACK, unescape_none_cb, NULL,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256u << 10),
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONN_MEMORY,
         MHD_OPTION_CONNECTION_LIMIT, conn_limit(),
         MHD_OPTION_CONNECTION_TIMEOUT, ts_cfg.idle_timeout,
         MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,

@@ -216,7 +216,9 @@ int ddb_batch_get_item(ddb_call *c)
         cJSON *list = cJSON_AddArrayToObject(responses, tb->string);
         int nk = cJSON_GetArraySize(keys), i = 0;
         wop *ws = ts_calloc((size_t)nk, sizeof(*ws));
-        ddb_exprs x;
+        /* Zeroed now: the mixed-parameter check below fails before
+         * ddb_exprs_parse() would set it, and the error path frees it. */
+        ddb_exprs x = {0};
 
         if (ddb_check_mixed(c, tb, "AttributesToGet", "ProjectionExpression") != 0 ||
             ddb_exprs_parse(c, (cJSON *)tb, &x, DDB_X_PROJ) != 0) {

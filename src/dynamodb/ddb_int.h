@@ -350,7 +350,9 @@ typedef struct ddb_exprs {
 
 /* Parses the expressions named by which (DDB_X_*) from src, with its
  * ExpressionAttributeNames/Values, and checks none of those went unused.
- * 0, or -1 with the error set.  Free with ddb_exprs_free in any case. */
+ * 0, or -1 with the error set.  Free with ddb_exprs_free in any case; a
+ * caller whose error path can reach ddb_exprs_free before this runs must
+ * zero x first (ddb_exprs x = {0}). */
 int ddb_exprs_parse(ddb_call *c, cJSON *src, ddb_exprs *x, unsigned which);
 void ddb_exprs_free(ddb_exprs *x);
 /* Refuses a request that mixes expression and legacy parameters. */

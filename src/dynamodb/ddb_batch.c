@@ -1,9 +1,11 @@
 /*
  * ddb_batch.c - BatchWriteItem, BatchGetItem, TransactWriteItems and
- * TransactGetItems.  A batch write runs in one SQLite transaction (so
- * UnprocessedItems is always empty); a transaction first checks every
- * condition and computes every update, and only when all hold applies
- * them, so it is all or nothing, with CancellationReasons in order.
+ * TransactGetItems.  A batch write runs in the dispatcher's one write
+ * transaction, tables loaded and items written in it (so UnprocessedItems
+ * is always empty); a transaction first checks every condition and
+ * computes every update, and only when all hold applies them, so it is
+ * all or nothing, with CancellationReasons in order (an error set here
+ * rolls everything back).
  */
 #include "ddb_int.h"
 
@@ -151,22 +153,13 @@ int ddb_batch_write_item(ddb_call *c)
     }
     if (check_duplicates(c, ws, n, "Provided list of item keys contains duplicates") != 0)
         goto out;
-    if (store_begin() != 0) {
-        ddb_fail(c, TS_ERR_INTERNAL_SERVER, "Internal server error");
-        goto out;
-    }
     for (int i = 0; i < n; i++) {
         int wrc = ws[i].kind == OP_PUT ? ddb_store_put(&ws[i].t, ws[i].item)
                                        : ddb_store_delete(&ws[i].t, ws[i].key);
         if (wrc != 0) {
-            store_rollback();
             ddb_fail(c, TS_ERR_INTERNAL_SERVER, "Internal server error");
             goto out;
         }
-    }
-    if (store_commit() != 0) {
-        ddb_fail(c, TS_ERR_INTERNAL_SERVER, "Internal server error");
-        goto out;
     }
     cJSON_AddObjectToObject(c->out, "UnprocessedItems");
     {
@@ -329,10 +322,6 @@ int ddb_transact_write_items(ddb_call *c)
     if (check_duplicates(c, ws, n,
                          "Transaction request cannot include multiple operations on one item") != 0)
         goto out;
-    if (store_begin() != 0) {
-        ddb_fail(c, TS_ERR_INTERNAL_SERVER, "Internal server error");
-        goto out;
-    }
     reasons = cJSON_CreateArray();
     for (int i = 0; i < n; i++) {
         wop *w = &ws[i];
@@ -367,7 +356,6 @@ int ddb_transact_write_items(ddb_call *c)
         ts_buf msg;
         const cJSON *r;
         char *text = cJSON_PrintUnformatted(reasons);
-        store_rollback();
         ts_buf_init(&msg);
         ts_buf_puts(&msg, "Transaction cancelled, please refer cancellation reasons for "
                           "specific reasons [");
@@ -393,14 +381,9 @@ int ddb_transact_write_items(ddb_call *c)
         else if (w->kind == OP_DELETE && w->old)
             wrc = ddb_store_delete(&w->t, w->key);
         if (wrc != 0) {
-            store_rollback();
             ddb_fail(c, TS_ERR_INTERNAL_SERVER, "Internal server error");
             goto out;
         }
-    }
-    if (store_commit() != 0) {
-        ddb_fail(c, TS_ERR_INTERNAL_SERVER, "Internal server error");
-        goto out;
     }
     rc = 0;
 out:

@@ -2,8 +2,10 @@
  * ddb_item.c - the single-item operations: PutItem, GetItem, DeleteItem
  * and UpdateItem, with conditions, ReturnValues and consumed capacity,
  * and the request-level expression handling Query, Scan and the batch
- * operations share.  Each write is one transaction: read the old item,
- * check the condition, write, commit.
+ * operations share.  Each write runs inside the dispatcher's write
+ * transaction: the table is loaded, the old item read, the condition
+ * checked and the item written in that one transaction, so a table
+ * deleted meanwhile is simply not found; an error set here rolls it back.
  */
 #include "ddb_int.h"
 
@@ -210,21 +212,18 @@ int ddb_condition_failed(ddb_call *c, const cJSON *src, const cJSON *old)
     return ddb_fail(c, TS_ERR_CONDITIONAL_CHECK_FAILED, "The conditional request failed");
 }
 
-/* Opens the write transaction, reads the item's current value into *old
- * and checks the request's condition on it.  0 with the transaction
- * open, or -1 with it closed and the error set. */
-static int begin_checked(ddb_call *c, const ddb_table *t, const ddb_exprs *x,
-                         const ts_buf *hk, const ts_buf *rk, cJSON **old)
+/* Reads the item's current value into *old (the caller frees it) and
+ * checks the request's condition on it: 0 when it holds, or -1 with the
+ * error set. */
+static int read_checked(ddb_call *c, const ddb_table *t, const ddb_exprs *x,
+                        const ts_buf *hk, const ts_buf *rk, cJSON **old)
 {
     int held;
 
-    if (store_begin() != 0)
-        return ddb_fail(c, TS_ERR_INTERNAL_SERVER, "Internal server error");
     *old = ddb_store_get(t, hk, rk);
     held = ddb_condition_holds(c, c->in, x, *old);
     if (held == 1)
         return 0;
-    store_rollback();
     if (held == 0)
         ddb_condition_failed(c, c->in, *old);
     return -1;
@@ -267,10 +266,9 @@ int ddb_put_item(ddb_call *c)
         goto out;
     }
     ddb_key_bytes(&t, key, &hk, &rk);
-    if (begin_checked(c, &t, &x, &hk, &rk, &old) != 0)
+    if (read_checked(c, &t, &x, &hk, &rk, &old) != 0)
         goto out;
-    if (ddb_store_put(&t, item) != 0 || store_commit() != 0) {
-        store_rollback();
+    if (ddb_store_put(&t, item) != 0) {
         ddb_fail(c, TS_ERR_INTERNAL_SERVER, "Internal server error");
         goto out;
     }
@@ -353,10 +351,9 @@ int ddb_delete_item(ddb_call *c)
         ddb_key_param(c, &t, cJSON_GetObjectItemCaseSensitive(c->in, "Key"), &key) != 0)
         goto out;
     ddb_key_bytes(&t, key, &hk, &rk);
-    if (begin_checked(c, &t, &x, &hk, &rk, &old) != 0)
+    if (read_checked(c, &t, &x, &hk, &rk, &old) != 0)
         goto out;
-    if ((old && ddb_store_delete(&t, key) != 0) || store_commit() != 0) {
-        store_rollback();
+    if (old && ddb_store_delete(&t, key) != 0) {
         ddb_fail(c, TS_ERR_INTERNAL_SERVER, "Internal server error");
         goto out;
     }
@@ -468,16 +465,14 @@ int ddb_update_item(ddb_call *c)
         ddb_check_key_untouched(c, &t, &x, legacy) != 0)
         goto out;
     ddb_key_bytes(&t, key, &hk, &rk);
-    if (begin_checked(c, &t, &x, &hk, &rk, &old) != 0)
+    if (read_checked(c, &t, &x, &hk, &rk, &old) != 0)
         goto out;
     if (ddb_update_apply(c, &t, &x, legacy, key, old, &new_item) != 0) {
-        store_rollback();
         ddb_fail_validation(c);
         goto out;
     }
     size = ddb_item_size(new_item);
-    if (ddb_store_put(&t, new_item) != 0 || store_commit() != 0) {
-        store_rollback();
+    if (ddb_store_put(&t, new_item) != 0) {
         ddb_fail(c, TS_ERR_INTERNAL_SERVER, "Internal server error");
         goto out;
     }

@@ -453,16 +453,9 @@ int ddb_delete_table(ddb_call *c)
     sqlite3_stmt *st;
     ddb_table t;
 
-    if (!name)
+    if (!name || ddb_table_load(c, name, &t) != 0)
         return -1;
-    if (store_begin() != 0)
-        return ddb_fail(c, TS_ERR_INTERNAL_SERVER, "Internal server error");
-    if (ddb_table_load(c, name, &t) != 0) {
-        store_rollback();
-        return -1;
-    }
     if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t.desc, "DeletionProtectionEnabled"))) {
-        store_rollback();
         ddb_table_free(&t);
         return V(c, "Resource cannot be deleted as it is currently protected against "
                     "deletion. Disable deletion protection first.");
@@ -472,10 +465,6 @@ int ddb_delete_table(ddb_call *c)
     sqlite3_bind_int64(st, 1, t.id);
     sqlite3_step(st);
     sqlite3_reset(st);
-    if (store_commit() != 0) {
-        ddb_table_free(&t);
-        return ddb_fail(c, TS_ERR_INTERNAL_SERVER, "Internal server error");
-    }
     cJSON_AddItemToObject(c->out, "TableDescription", full_desc(&t, "DELETING"));
     ddb_table_free(&t);
     return 0;
@@ -608,14 +597,8 @@ int ddb_update_table(ddb_call *c)
     ddb_table t;
     int ppr, backfill = -1;
 
-    if (!name)
+    if (!name || ddb_table_load(c, name, &t) != 0)
         return -1;
-    if (store_begin() != 0)
-        return ddb_fail(c, TS_ERR_INTERNAL_SERVER, "Internal server error");
-    if (ddb_table_load(c, name, &t) != 0) {
-        store_rollback();
-        return -1;
-    }
     bms = cJSON_GetObjectItemCaseSensitive(t.desc, "BillingModeSummary");
     ppr = !strcmp(cJSON_GetObjectItemCaseSensitive(bms, "BillingMode")->valuestring,
                   "PAY_PER_REQUEST");
@@ -663,15 +646,12 @@ int ddb_update_table(ddb_call *c)
         }
         ddb_table_free(&t2);
     }
-    if (store_commit() != 0)
-        goto internal;
     cJSON_AddItemToObject(c->out, "TableDescription", full_desc(&t, "ACTIVE"));
     ddb_table_free(&t);
     return 0;
 internal:
     ddb_fail(c, TS_ERR_INTERNAL_SERVER, "Internal server error");
 fail:
-    store_rollback();
     ddb_table_free(&t);
     return -1;
 }
@@ -714,19 +694,13 @@ int ddb_update_ttl(ddb_call *c)
                     "'timeToLiveSpecification.%s' failed to satisfy constraint: Member "
                     "must not be null", cJSON_IsBool(en) ? "attributeName" : "enabled");
     enable = cJSON_IsTrue(en);
-    if (store_begin() != 0)
-        return ddb_fail(c, TS_ERR_INTERNAL_SERVER, "Internal server error");
-    if (ddb_table_load(c, name, &t) != 0) {
-        store_rollback();
+    if (ddb_table_load(c, name, &t) != 0)
         return -1;
-    }
     if (enable && t.ttl_attr) {
-        store_rollback();
         ddb_table_free(&t);
         return V(c, "TimeToLive is already enabled");
     }
     if (!enable && !t.ttl_attr) {
-        store_rollback();
         ddb_table_free(&t);
         return V(c, "TimeToLive is already disabled");
     }
@@ -737,10 +711,6 @@ int ddb_update_ttl(ddb_call *c)
     sqlite3_reset(st);
     t.ttl_attr = enable ? an->valuestring : NULL;
     ddb_store_retime(&t);
-    if (store_commit() != 0) {
-        ddb_table_free(&t);
-        return ddb_fail(c, TS_ERR_INTERNAL_SERVER, "Internal server error");
-    }
     cJSON_AddItemToObject(c->out, "TimeToLiveSpecification", cJSON_Duplicate(spec, 1));
     ddb_table_free(&t);
     return 0;

@@ -160,3 +160,51 @@ class TestTableIdsAreNeverReused(unittest.TestCase):
             db.close()
         finally:
             shutil.rmtree(d, ignore_errors=True)
+
+
+class TestTagsUnderConcurrency(DdbTestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.t = cls.make_table("tags-race")
+
+    def run_threads(self, operation, bodies):
+        """One thread per body, each with its request signed and its
+        connection open before a barrier, so they all land at once."""
+        errors, barrier = [], threading.Barrier(len(bodies))
+
+        def one(body):
+            try:
+                data, headers = signed_request(operation, body)
+                conn = http.client.HTTPConnection(env.HOST, env.PORT, timeout=60)
+                conn.connect()
+                barrier.wait()
+                conn.request("POST", "/", body=data, headers=headers)
+                r = conn.getresponse()
+                text = r.read()
+                conn.close()
+                if r.status != 200:
+                    errors.append((r.status, text[:200]))
+            except Exception as e:  # noqa: BLE001 - reported below
+                errors.append(repr(e))
+        threads = [threading.Thread(target=one, args=(b,)) for b in bodies]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(errors, [])
+
+    def test_200_parallel_tag_resource_keep_200_tags(self):
+        arn = table_arn(self.t)
+        self.run_threads("TagResource", [
+            {"ResourceArn": arn, "Tags": [{"Key": "k%03d" % i, "Value": str(i)}]}
+            for i in range(200)])
+        tags = self.ddb.list_tags_of_resource(ResourceArn=arn)["Tags"]
+        self.assertEqual(sorted(t["Key"] for t in tags), ["k%03d" % i for i in range(200)])
+        # and 100 parallel UntagResource calls leave exactly the other 100
+        self.run_threads("UntagResource", [
+            {"ResourceArn": arn, "TagKeys": ["k%03d" % (2 * i)]} for i in range(100)])
+        tags = self.ddb.list_tags_of_resource(ResourceArn=arn)["Tags"]
+        self.assertEqual(sorted(t["Key"] for t in tags),
+                         ["k%03d" % i for i in range(1, 200, 2)])

@@ -106,3 +106,108 @@ class TestErrorPathsNeverCrash(DdbTestCase):
                 self.assertEqual(r.status, 400, r)
                 self.assertEqual(r.error_type(), "ValidationException", r)
         self.assertIsNone(env.server_died())
+
+
+TOO_LARGE = "com.amazon.coral.service#RequestEntityTooLargeException"
+
+
+class TestBodyCaps(DdbTestCase):
+    """Every body is capped at what AWS allows for its operation before it
+    is read: 16 MB a request, and for the single-item operations what a
+    400 KB item can take in JSON."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.t = cls.make_table("caps")
+
+    def assertTooLarge(self, status, body):
+        self.assertEqual(status, 413, body)
+        self.assertEqual(body["__type"], TOO_LARGE, body)
+        self.assertTrue(body.get("message"), body)
+
+    def test_oversized_content_length_is_refused_before_the_body(self):
+        pid = env._proc.pid if env._proc else None
+        before = rss_kib(pid) if pid else 0
+        for op, length in (("PutItem", 30_000_000), ("UpdateItem", 5 << 20),
+                           ("GetItem", 5 << 20), ("DeleteItem", 5 << 20),
+                           ("BatchWriteItem", (16 << 20) + 1),
+                           ("TransactWriteItems", 17_000_000), ("Query", 17_000_000)):
+            with self.subTest(op=op):
+                status, body = head_only(op, length)
+                self.assertTooLarge(status, body)
+        if pid:
+            self.assertLess(rss_kib(pid) - before, 16 << 10, "RSS grew by more than 16 MiB")
+        self.assertIsNone(env.server_died())
+
+    def test_oversized_chunked_body_is_refused(self):
+        # No Content-Length: the cap applies as the body arrives.
+        body = b'{"TableName": "%s", "Item": {"id": {"S": "x"}}, "pad": "%s"}' % (
+            self.t.encode(), b"p" * (5 << 20))
+        status, resp = chunked_post("PutItem", body)
+        self.assertEqual(status, 413)
+        self.assertEqual(json.loads(resp)["__type"], TOO_LARGE)
+        self.assertIsNone(self.get(self.t, K("x")))
+
+    def test_a_400_kb_item_fits_however_it_is_encoded(self):
+        # Control characters take six bytes each in JSON ("\u0001"), a
+        # binary takes 4/3 in base64, tiny attributes take ~7 bytes each:
+        # a 400 KB item in any of these forms is accepted.
+        size = 400 * 1024
+        items = {
+            "escaped": {"id": S("escaped"), "d": S("\x01" * (size - 20))},
+            "binary": {"id": S("binary"), "d": {"B": os.urandom(size - 20)}},
+            "nulls": {"id": S("nulls"), "d": {"L": [{"NULL": True}] * ((size - 24) // 2)}},
+        }
+        for name, item in items.items():
+            with self.subTest(form=name):
+                self.ddb.put_item(TableName=self.t, Item=item)
+                self.ddb.update_item(TableName=self.t, Key=K(name),
+                                     UpdateExpression="SET d2 = :d REMOVE d",
+                                     ExpressionAttributeValues={":d": item["d"]},
+                                     ConditionExpression="attribute_exists(d)")
+        # one byte over 400 KB is the item-size error, not a body error
+        self.assertValidation(self.ddb.put_item, TableName=self.t,
+                              Item={"id": S("big"), "d": S("x" * size)},
+                              message="Item size has exceeded the maximum allowed size")
+
+    def test_batch_write_takes_up_to_16_mb(self):
+        big = "y" * (390 * 1024)
+        r = self.ddb.batch_write_item(RequestItems={self.t: [
+            {"PutRequest": {"Item": {"id": S("b%d" % i), "d": S(big)}}} for i in range(25)]})
+        self.assertEqual(r["UnprocessedItems"], {})
+        self.assertEqual(len(self.get(self.t, K("b24"))["d"]["S"]), len(big))
+
+
+def chunked_post(operation, body, piece=1 << 16):
+    """POSTs body with Transfer-Encoding: chunked; (status, body bytes)."""
+    headers = {"Host": "%s:%d" % (env.HOST, env.PORT),
+               "Content-Type": "application/x-amz-json-1.0",
+               "X-Amz-Target": TARGET + operation, "Transfer-Encoding": "chunked"}
+    framed = b"".join(b"%x\r\n%s\r\n" % (len(body[i:i + piece]), body[i:i + piece])
+                      for i in range(0, len(body), piece)) + b"0\r\n\r\n"
+    status, resp = env.send_raw_bytes(env.request_bytes("POST", "/", headers, framed),
+                                      timeout=30)
+    return status, resp.partition(b"\r\n\r\n")[2]
+
+
+class TestMemoryIsReturned(DdbTestCase):
+
+    def test_rss_comes_back_after_large_requests(self):
+        if not env._proc:
+            self.skipTest("needs the tinystack this suite started")
+        pid = env._proc.pid
+        # ~15 MB of tiny values: the parsed tree is an order of magnitude
+        # larger than the body.
+        values = ",".join(['{"NULL":true}'] * 1_100_000)
+        body = ('{"RequestItems":{"no-such-table":[{"PutRequest":{"Item":'
+                '{"id":{"S":"a"},"l":{"L":[%s]}}}}]}}' % values)
+        raw_ddb("ListTables", {})
+        before = rss_kib(pid)
+        for _ in range(4):
+            r = raw_ddb("BatchWriteItem", body)
+            self.assertEqual(r.error_type(), "ResourceNotFoundException", r)
+        time.sleep(0.2)
+        grown = rss_kib(pid) - before
+        self.assertLess(grown, 64 << 10, "RSS stayed %d MiB above where it was" % (grown >> 10))
+

@@ -92,6 +92,10 @@ const cJSON *ddb_value_inner(const cJSON *v);
 int ddb_value_validate(cJSON *v, char *err, size_t errlen);
 /* Validates every attribute of an item (a JSON object of AttributeValues). */
 int ddb_item_validate(cJSON *item, char *err, size_t errlen);
+/* -1 with AWS's "Nesting Levels have exceeded supported limits" message
+ * when an attribute of item nests deeper than 32 levels (the attribute
+ * being level 1), as an update can build one; else 0. */
+int ddb_item_check_depth(const cJSON *item, char *err, size_t errlen);
 /* 1 when a and b are equal as DynamoDB compares them (numbers by value,
  * sets regardless of order, maps regardless of key order), else 0. */
 int ddb_value_equal(const cJSON *a, const cJSON *b);
@@ -369,7 +373,7 @@ int ddb_condition_holds(ddb_call *c, const cJSON *src, const ddb_exprs *x,
                         const cJSON *old);
 /* The item an update makes of old (NULL: absent) under key: the update
  * expression or legacy AttributeUpdates applied, the key kept, size and
- * index keys checked.  0, or -1 with the message in c->err. */
+ * nesting and index keys checked.  0, or -1 with the message in c->err. */
 int ddb_update_apply(ddb_call *c, const ddb_table *t, const ddb_exprs *x,
                      const cJSON *legacy, const cJSON *key, const cJSON *old,
                      cJSON **out);

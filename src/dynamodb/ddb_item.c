@@ -434,7 +434,8 @@ int ddb_update_apply(ddb_call *c, const ddb_table *t, const ddb_exprs *x,
     if (ddb_item_size(*out) > DDB_MAX_ITEM)
         snprintf(c->err, sizeof(c->err),
                  "Item size to update has exceeded the maximum allowed size");
-    else if (ddb_check_index_keys(t, *out, c->err, sizeof(c->err)) == 0)
+    else if (ddb_item_check_depth(*out, c->err, sizeof(c->err)) == 0 &&
+             ddb_check_index_keys(t, *out, c->err, sizeof(c->err)) == 0)
         return 0;
     cJSON_Delete(*out);
     *out = NULL;

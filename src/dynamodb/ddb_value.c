@@ -284,6 +284,39 @@ int ddb_item_validate(cJSON *item, char *err, size_t errlen)
     return rc;
 }
 
+/* The deepest level of v and what it holds (an attribute is level 1). */
+static int value_depth(const cJSON *v, int depth)
+{
+    const char *t = ddb_value_type(v);
+    const cJSON *c;
+    int deepest = depth;
+
+    if (!t || (strcmp(t, "M") != 0 && strcmp(t, "L") != 0))
+        return depth;
+    cJSON_ArrayForEach(c, ddb_value_inner(v)) {
+        int d = value_depth(c, depth + 1);
+        if (d > deepest)
+            deepest = d;
+        if (deepest > MAX_DEPTH)
+            break;
+    }
+    return deepest;
+}
+
+int ddb_item_check_depth(const cJSON *item, char *err, size_t errlen)
+{
+    const cJSON *c;
+
+    cJSON_ArrayForEach(c, item) {
+        if (value_depth(c, 1) > MAX_DEPTH) {
+            snprintf(err, errlen, "%sNesting Levels have exceeded supported limits",
+                     MSG_PREFIX);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* ---- equality and order ---- */
 
 /* Decoded bytes of a base64 text (ts_free), or NULL with *n = 0. */

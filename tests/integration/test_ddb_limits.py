@@ -211,3 +211,50 @@ class TestMemoryIsReturned(DdbTestCase):
         grown = rss_kib(pid) - before
         self.assertLess(grown, 64 << 10, "RSS stayed %d MiB above where it was" % (grown >> 10))
 
+
+def deep_map(wraps):
+    """A value with `wraps` maps around a string: as an attribute, its
+    leaf sits at level wraps + 1."""
+    v = S("leaf")
+    for _ in range(wraps):
+        v = {"M": {"n": v}}
+    return v
+
+
+class TestNestingLimit(DdbTestCase):
+    """DynamoDB documents nest at most 32 levels, the attribute itself
+    being level 1; an update may not build a deeper item either."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.t = cls.make_table("nest")
+
+    def test_put_accepts_32_levels_refuses_33(self):
+        self.ddb.put_item(TableName=self.t, Item={"id": S("p32"), "a": deep_map(31)})
+        self.assertValidation(self.ddb.put_item, TableName=self.t,
+                              Item={"id": S("p33"), "a": deep_map(32)},
+                              contains="Nesting Levels have exceeded supported limits")
+
+    def test_update_may_not_build_an_item_deeper_than_32_levels(self):
+        self.ddb.put_item(TableName=self.t, Item={"id": S("u"), "a": {"M": {}}})
+        # the value alone is 32 levels deep: at a.n it would be 33
+        self.assertValidation(self.ddb.update_item, TableName=self.t, Key=K("u"),
+                              UpdateExpression="SET a.n = :v",
+                              ExpressionAttributeValues={":v": deep_map(31)},
+                              contains="Nesting Levels have exceeded supported limits")
+        self.assertEqual(self.get(self.t, K("u")), {"id": S("u"), "a": {"M": {}}})
+        # one level less is fine
+        self.ddb.update_item(TableName=self.t, Key=K("u"), UpdateExpression="SET a.n = :v",
+                             ExpressionAttributeValues={":v": deep_map(30)})
+        # and the same holds inside a transaction, and for list_append
+        r = raw_ddb("TransactWriteItems", {"TransactItems": [{"Update": {
+            "TableName": self.t, "Key": K("u"), "UpdateExpression": "SET a.n.n = :v",
+            "ExpressionAttributeValues": {":v": deep_map(30)}}}]})
+        self.assertEqual(r.status, 400, r)
+        self.assertIn("Nesting Levels have exceeded supported limits", r.body.decode())
+        self.ddb.put_item(TableName=self.t, Item={"id": S("l"), "l": {"L": []}})
+        self.assertValidation(self.ddb.update_item, TableName=self.t, Key=K("l"),
+                              UpdateExpression="SET l = list_append(l, :v)",
+                              ExpressionAttributeValues={":v": {"L": [deep_map(31)]}},
+                              contains="Nesting Levels have exceeded supported limits")

@@ -203,7 +203,7 @@ static void load_indexes(ddb_table *t, const cJSON *list, int global)
     }
 }
 
-int ddb_table_load(ddb_call *c, const char *name, ddb_table *t)
+int ddb_table_load(ddb_call *c, const char *name, int not_found, ddb_table *t)
 {
     sqlite3_stmt *st = store_stmt(
         "SELECT id, desc, ttl_attr, item_count, size_bytes FROM ddb_table"
@@ -226,8 +226,10 @@ int ddb_table_load(ddb_call *c, const char *name, ddb_table *t)
     if (!found || !t->desc) {
         cJSON_Delete(t->desc);
         t->desc = NULL;
-        return ddb_fail(c, TS_ERR_RESOURCE_NOT_FOUND,
-                        "Requested resource not found: Table: %s not found", name);
+        if (not_found == DDB_NOT_FOUND_NAMED)
+            return ddb_fail(c, TS_ERR_RESOURCE_NOT_FOUND,
+                            "Requested resource not found: Table: %s not found", name);
+        return ddb_fail(c, TS_ERR_RESOURCE_NOT_FOUND, "Requested resource not found");
     }
     ddb_table_from_desc(t);
     return 0;

@@ -56,7 +56,7 @@ static int wop_prepare(ddb_call *c, wop *w, const char *table)
 {
     ts_buf_init(&w->hk);
     ts_buf_init(&w->rk);
-    if (ddb_table_load(c, table, &w->t) != 0)
+    if (ddb_table_load(c, table, DDB_NOT_FOUND_SHORT, &w->t) != 0)
         return -1;
     if (w->kind == OP_PUT) {
         if (ddb_validate_item(c, w->item, "item") != 0)

@@ -298,9 +298,14 @@ int ddb_fail_validation(ddb_call *c);
  * AWS's "1 validation error detected: Value null at 'x' ..."). */
 const char *ddb_get_str(ddb_call *c, const char *member, const char *what,
                         int required);
-/* Loads a table of the request's region by name; ResourceNotFound when
- * absent.  Free with ddb_table_free. */
-int ddb_table_load(ddb_call *c, const char *name, ddb_table *t);
+/* How a missing table is reported: item and batch operations say only
+ * "Requested resource not found", the table operations add "Table: <name>
+ * not found", as DynamoDB does. */
+enum { DDB_NOT_FOUND_SHORT = 0, DDB_NOT_FOUND_NAMED = 1 };
+/* Loads a table of the request's region by name into t; ResourceNotFound
+ * (worded by not_found, a DDB_NOT_FOUND_*) when absent.  Free with
+ * ddb_table_free whatever it returns. */
+int ddb_table_load(ddb_call *c, const char *name, int not_found, ddb_table *t);
 void ddb_table_free(ddb_table *t);
 /* Fills the key schema and indexes of t from t->desc. */
 void ddb_table_from_desc(ddb_table *t);

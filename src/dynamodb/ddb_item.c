@@ -249,7 +249,7 @@ int ddb_put_item(ddb_call *c)
         ddb_check_mixed(c, c->in, "Expected", "ConditionExpression") != 0 ||
         ddb_exprs_parse(c, c->in, &x, DDB_X_COND) != 0)
         goto out;
-    if (ddb_table_load(c, name, &t) != 0)
+    if (ddb_table_load(c, name, DDB_NOT_FOUND_SHORT, &t) != 0)
         goto out;
     if (ddb_item_key(item, DDB_KEY_FROM_ITEM, t.hk, t.hkt, t.rk, t.rkt, &key, c->err,
                      sizeof(c->err)) != 0) {
@@ -305,7 +305,7 @@ int ddb_get_item(ddb_call *c)
     ts_buf_init(&rk);
     if (!name || ddb_check_mixed(c, c->in, "AttributesToGet", "ProjectionExpression") != 0 ||
         ddb_exprs_parse(c, c->in, &x, DDB_X_PROJ) != 0 ||
-        ddb_table_load(c, name, &t) != 0 ||
+        ddb_table_load(c, name, DDB_NOT_FOUND_SHORT, &t) != 0 ||
         ddb_key_param(c, &t, cJSON_GetObjectItemCaseSensitive(c->in, "Key"), &key) != 0)
         goto out;
     ddb_key_bytes(&t, key, &hk, &rk);
@@ -347,7 +347,7 @@ int ddb_delete_item(ddb_call *c)
     if (!name || ddb_return_values(c, c->in, 0, &rv) != 0 ||
         ddb_check_mixed(c, c->in, "Expected", "ConditionExpression") != 0 ||
         ddb_exprs_parse(c, c->in, &x, DDB_X_COND) != 0 ||
-        ddb_table_load(c, name, &t) != 0 ||
+        ddb_table_load(c, name, DDB_NOT_FOUND_SHORT, &t) != 0 ||
         ddb_key_param(c, &t, cJSON_GetObjectItemCaseSensitive(c->in, "Key"), &key) != 0)
         goto out;
     ddb_key_bytes(&t, key, &hk, &rk);
@@ -461,7 +461,7 @@ int ddb_update_item(ddb_call *c)
         ddb_check_mixed(c, c->in, "Expected", "ConditionExpression") != 0 ||
         ddb_check_mixed(c, c->in, "AttributeUpdates", "UpdateExpression") != 0 ||
         ddb_exprs_parse(c, c->in, &x, DDB_X_COND | DDB_X_UPDATE) != 0 ||
-        ddb_table_load(c, name, &t) != 0 ||
+        ddb_table_load(c, name, DDB_NOT_FOUND_SHORT, &t) != 0 ||
         ddb_key_param(c, &t, cJSON_GetObjectItemCaseSensitive(c->in, "Key"), &key) != 0 ||
         ddb_check_key_untouched(c, &t, &x, legacy) != 0)
         goto out;

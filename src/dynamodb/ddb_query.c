@@ -131,7 +131,7 @@ static int page_init(ddb_call *c, page *p, int query)
     p->query_filter = cJSON_GetObjectItemCaseSensitive(c->in, legacy_filter);
     p->cond_op = cJSON_IsString(cop) ? cop->valuestring : "AND";
     p->atg = cJSON_GetObjectItemCaseSensitive(c->in, "AttributesToGet");
-    if (ddb_table_load(c, name, &p->t) != 0)
+    if (ddb_table_load(c, name, DDB_NOT_FOUND_SHORT, &p->t) != 0)
         return -1;
     if (iname) {
         for (int i = 0; i < p->t.nidx; i++)

@@ -294,7 +294,7 @@ int ddb_create_table(ddb_call *c)
     cJSON_AddNumberToObject(desc, "CreationDateTime", (double)ts_now_ms() / 1000.0);
     cJSON_AddItemToObject(desc, "ProvisionedThroughput", throughput_desc(ppr ? NULL : pt));
     cJSON_AddStringToObject(desc, "TableArn", table_arn(c, name));
-    ts_request_id(id);
+    ts_uuid_v4(id);
     cJSON_AddStringToObject(desc, "TableId", id);
     bms = cJSON_AddObjectToObject(desc, "BillingModeSummary");
     cJSON_AddStringToObject(bms, "BillingMode", ppr ? "PAY_PER_REQUEST" : "PROVISIONED");
@@ -398,7 +398,7 @@ int ddb_describe_table(ddb_call *c)
     const char *name = ddb_get_str(c, "TableName", "tableName", 1);
     ddb_table t;
 
-    if (!name || ddb_table_load(c, name, &t) != 0)
+    if (!name || ddb_table_load(c, name, DDB_NOT_FOUND_NAMED, &t) != 0)
         return -1;
     cJSON_AddItemToObject(c->out, "Table", full_desc(&t, "ACTIVE"));
     ddb_table_free(&t);
@@ -453,7 +453,7 @@ int ddb_delete_table(ddb_call *c)
     sqlite3_stmt *st;
     ddb_table t;
 
-    if (!name || ddb_table_load(c, name, &t) != 0)
+    if (!name || ddb_table_load(c, name, DDB_NOT_FOUND_NAMED, &t) != 0)
         return -1;
     if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t.desc, "DeletionProtectionEnabled"))) {
         ddb_table_free(&t);
@@ -597,7 +597,7 @@ int ddb_update_table(ddb_call *c)
     ddb_table t;
     int ppr, backfill = -1;
 
-    if (!name || ddb_table_load(c, name, &t) != 0)
+    if (!name || ddb_table_load(c, name, DDB_NOT_FOUND_NAMED, &t) != 0)
         return -1;
     bms = cJSON_GetObjectItemCaseSensitive(t.desc, "BillingModeSummary");
     ppr = !strcmp(cJSON_GetObjectItemCaseSensitive(bms, "BillingMode")->valuestring,
@@ -635,7 +635,7 @@ int ddb_update_table(ddb_call *c)
     if (backfill >= 0) {
         /* Reload so the new index is in t.idx, then index every item. */
         ddb_table t2;
-        if (ddb_table_load(c, name, &t2) != 0)
+        if (ddb_table_load(c, name, DDB_NOT_FOUND_NAMED, &t2) != 0)
             goto fail;
         for (int i = 0; i < t2.nidx; i++) {
             const char *n = cJSON_GetObjectItemCaseSensitive(
@@ -664,7 +664,7 @@ int ddb_describe_ttl(ddb_call *c)
     cJSON *d;
     ddb_table t;
 
-    if (!name || ddb_table_load(c, name, &t) != 0)
+    if (!name || ddb_table_load(c, name, DDB_NOT_FOUND_NAMED, &t) != 0)
         return -1;
     d = cJSON_AddObjectToObject(c->out, "TimeToLiveDescription");
     cJSON_AddStringToObject(d, "TimeToLiveStatus", t.ttl_attr ? "ENABLED" : "DISABLED");
@@ -694,7 +694,7 @@ int ddb_update_ttl(ddb_call *c)
                     "'timeToLiveSpecification.%s' failed to satisfy constraint: Member "
                     "must not be null", cJSON_IsBool(en) ? "attributeName" : "enabled");
     enable = cJSON_IsTrue(en);
-    if (ddb_table_load(c, name, &t) != 0)
+    if (ddb_table_load(c, name, DDB_NOT_FOUND_NAMED, &t) != 0)
         return -1;
     if (enable && t.ttl_attr) {
         ddb_table_free(&t);
@@ -728,7 +728,7 @@ static int table_of_arn(ddb_call *c, const char *arn, ddb_table *t)
                     "satisfy constraint: Member must not be null");
     if (!ts_starts_with(arn, "arn:aws:dynamodb:") || !p)
         return V(c, "Invalid TableArn: Invalid ResourceArn provided as input %s", arn);
-    if (ddb_table_load(c, p + 7, t) != 0) {
+    if (ddb_table_load(c, p + 7, DDB_NOT_FOUND_NAMED, t) != 0) {
         c->resp->err_message = ts_arena_printf(
             c->req->arena, "Requested resource not found: ResourcArn: %s not found", arn);
         return -1;

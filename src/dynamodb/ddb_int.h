@@ -102,6 +102,11 @@ int ddb_value_equal(const cJSON *a, const cJSON *b);
 /* Orders two scalar values of one type (S, N or B): sets *res to <0/0/>0
  * and returns 0, or returns -1 when they are not comparable. */
 int ddb_value_cmp(const cJSON *a, const cJSON *b, int *res);
+/* Strings hold U+0000 as the bytes C0 80 (proto_json.c).  ddb_str_len is
+ * the UTF-8 length DynamoDB counts (the pair is one byte); ddb_str_cmp
+ * orders two strings by the bytes they stand for (<0, 0, >0). */
+size_t ddb_str_len(const char *s);
+int ddb_str_cmp(const char *a, const char *b);
 /* Size in bytes of one value by AWS's rules (names excluded). */
 size_t ddb_value_size(const cJSON *v);
 /* Size of an item: attribute name lengths plus value sizes. */

@@ -65,3 +65,65 @@ class TestTableIdsAndMessages(DdbTestCase):
                 r = raw_ddb(op, body)
                 self.assertEqual((r.status, r.error_type()), (400, "ResourceNotFoundException"), r)
                 self.assertEqual(r.message(), "Requested resource not found: Table: %s not found" % n)
+
+
+class TestNulInStrings(DdbTestCase):
+    """DynamoDB takes U+0000 anywhere a string goes (keys, values, map
+    keys, attribute names) and gives it back byte for byte."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.t = cls.make_table("nul")
+        cls.r = cls.make_table("nul-range", range_key=("sk", "S"))
+
+    def test_key_with_nul_is_its_own_item(self):
+        self.ddb.put_item(TableName=self.t, Item={"id": S("user"), "role": S("guest")})
+        self.ddb.put_item(TableName=self.t, Item={"id": S("user\x00x"), "role": S("admin")})
+        self.assertEqual(self.get(self.t, K("user")), {"id": S("user"), "role": S("guest")})
+        self.assertEqual(self.get(self.t, K("user\x00x")),
+                         {"id": S("user\x00x"), "role": S("admin")})
+        ids = sorted(i["id"]["S"] for i in self.scan_all(self.t))
+        self.assertEqual(ids, ["user", "user\x00x"])
+
+    def test_values_names_and_map_keys_round_trip(self):
+        item = {"id": S("v"), "a\x00b": S("x\x00y\x00"), "a": S("plain"),
+                "m": {"M": {"k\x00": S("\x00"), "k": N(1)}},
+                "l": {"L": [S("\x00\x00")]}, "ss": {"SS": ["p\x00", "p"]}}
+        self.ddb.put_item(TableName=self.t, Item=item)
+        got = self.get(self.t, K("v"))
+        self.assertEqual(got, {**item, "ss": {"SS": got["ss"]["SS"]}})
+        self.assertEqual(sorted(got["ss"]["SS"]), ["p", "p\x00"])
+        r = self.ddb.get_item(TableName=self.t, Key=K("v"), ProjectionExpression="#n",
+                              ExpressionAttributeNames={"#n": "a\x00b"})
+        self.assertEqual(r["Item"], {"a\x00b": S("x\x00y\x00")})
+        # conditions and size() see the whole string
+        self.ddb.update_item(TableName=self.t, Key=K("v"), UpdateExpression="SET c = :c",
+                             ConditionExpression="size(#n) = :four AND #n = :v",
+                             ExpressionAttributeNames={"#n": "a\x00b"},
+                             ExpressionAttributeValues={":c": S("ok"), ":four": N(4),
+                                                        ":v": S("x\x00y\x00")})
+        self.assertEqual(self.get(self.t, K("v"))["c"], S("ok"))
+
+    def test_sort_order_is_by_bytes(self):
+        keys = ["a", "a\x00", "a\x00b", "a\x01", "ab", "\x00"]
+        for k in keys:
+            self.ddb.put_item(TableName=self.r, Item={"id": S("p"), "sk": S(k)})
+        items, _ = self.query_all(self.r, KeyConditionExpression="id = :p",
+                                  ExpressionAttributeValues={":p": S("p")})
+        self.assertEqual([i["sk"]["S"] for i in items], sorted(keys, key=lambda s: s.encode()))
+        items, _ = self.query_all(self.r, KeyConditionExpression="id = :p AND "
+                                                                 "begins_with(sk, :b)",
+                                  ExpressionAttributeValues={":p": S("p"), ":b": S("a\x00")})
+        self.assertEqual([i["sk"]["S"] for i in items], ["a\x00", "a\x00b"])
+        items, _ = self.query_all(self.r, KeyConditionExpression="id = :p AND sk > :b",
+                                  ExpressionAttributeValues={":p": S("p"), ":b": S("a")})
+        self.assertEqual([i["sk"]["S"] for i in items], ["a\x00", "a\x00b", "a\x01", "ab"])
+        # paging with a key that holds a NUL resumes right after it
+        r = self.ddb.query(TableName=self.r, KeyConditionExpression="id = :p",
+                           ExpressionAttributeValues={":p": S("p")}, Limit=3)
+        self.assertEqual(r["LastEvaluatedKey"]["sk"], S("a\x00"))
+        r = self.ddb.query(TableName=self.r, KeyConditionExpression="id = :p",
+                           ExpressionAttributeValues={":p": S("p")},
+                           ExclusiveStartKey=r["LastEvaluatedKey"])
+        self.assertEqual([i["sk"]["S"] for i in r["Items"]], ["a\x00b", "a\x01", "ab"])

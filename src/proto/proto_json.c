@@ -11,6 +11,8 @@
  * escape \u0000 as the two bytes C0 80 (Java's "modified UTF-8" form of
  * it), which UTF-8 never contains, so every string keeps its length and
  * handlers need no lengths; the renderers write the pair back as \u0000.
+ * A member whose value is null is dropped at parse, as AWS reads it as
+ * absent.
  */
 #include "tinystack/service.h"
 
@@ -92,6 +94,22 @@ static void put_json(ts_buf *b, const char *text)
     ts_buf_puts(b, p);
 }
 
+/* Removes every object member whose value is null, at any depth: the AWS
+ * JSON protocols read such a member as one not sent (list elements stay).
+ * cJSON limits nesting to 1000 levels, which bounds the recursion. */
+static void drop_nulls(cJSON *v)
+{
+    cJSON *m, *next;
+
+    for (m = v->child; m; m = next) {
+        next = m->next;
+        if (cJSON_IsNull(m) && cJSON_IsObject(v))
+            cJSON_Delete(cJSON_DetachItemViaPointer(v, m));
+        else if (m->child)
+            drop_nulls(m);
+    }
+}
+
 static int json_parse(ts_call *c)
 {
     ts_req *req = c->req;
@@ -110,6 +128,7 @@ static int json_parse(ts_call *c)
                              req->body.len ? "Start of structure or map found where not expected."
                                            : NULL);
     }
+    drop_nulls(c->in);
     c->out = cJSON_CreateObject();
     return 0;
 }

@@ -127,3 +127,58 @@ class TestNulInStrings(DdbTestCase):
                            ExpressionAttributeValues={":p": S("p")},
                            ExclusiveStartKey=r["LastEvaluatedKey"])
         self.assertEqual([i["sk"]["S"] for i in r["Items"]], ["a\x00b", "a\x01", "ab"])
+
+
+class TestJsonNullIsAbsent(DdbTestCase):
+    """The AWS JSON protocol reads a member whose value is null as a member
+    not sent (SDKs in other languages send nulls for unset fields)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.t = cls.make_table("nulls")
+
+    def ok(self, op, body):
+        r = raw_ddb(op, body)
+        self.assertEqual(r.status, 200, r)
+        return r.json
+
+    def test_null_members_are_ignored(self):
+        t = self.t
+        self.ok("PutItem", {"TableName": t, "Item": K("a"), "ConditionExpression": None,
+                            "ExpressionAttributeNames": None, "ExpressionAttributeValues": None,
+                            "ReturnValues": None, "Expected": None,
+                            "ReturnConsumedCapacity": None})
+        got = self.ok("GetItem", {"TableName": t, "Key": K("a"), "ProjectionExpression": None,
+                                  "AttributesToGet": None, "ConsistentRead": None})
+        self.assertEqual(got["Item"], K("a"))
+        got = self.ok("Query", {"TableName": t, "KeyConditionExpression": "id = :v",
+                                "ExpressionAttributeValues": {":v": S("a")},
+                                "ExclusiveStartKey": None, "IndexName": None, "Limit": None,
+                                "FilterExpression": None, "Select": None})
+        self.assertEqual(got["Count"], 1)
+        self.ok("UpdateItem", {"TableName": t, "Key": K("a"), "UpdateExpression": "SET v = :v",
+                               "ExpressionAttributeValues": {":v": S("x")},
+                               "AttributeUpdates": None, "ConditionExpression": None})
+        self.ok("Scan", {"TableName": t, "Segment": None, "TotalSegments": None,
+                         "ScanFilter": None})
+        self.ok("BatchWriteItem", {"RequestItems": {t: [
+            {"PutRequest": {"Item": K("b")}, "DeleteRequest": None}]}})
+        self.ok("TransactWriteItems", {"ClientRequestToken": None, "TransactItems": [
+            {"Put": {"TableName": t, "Item": K("c"), "ConditionExpression": None},
+             "Update": None, "Delete": None, "ConditionCheck": None}]})
+        self.ok("CreateTable", {"TableName": unique_table("nulls-ct"),
+                                "BillingMode": "PAY_PER_REQUEST",
+                                "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+                                "AttributeDefinitions": [{"AttributeName": "id",
+                                                          "AttributeType": "S"}],
+                                "GlobalSecondaryIndexes": None, "LocalSecondaryIndexes": None,
+                                "ProvisionedThroughput": None, "Tags": None,
+                                "StreamSpecification": None})
+        self.ok("ListTables", {"ExclusiveStartTableName": None, "Limit": None})
+        self.assertEqual(sorted(i["id"]["S"] for i in self.scan_all(t)), ["a", "b", "c"])
+
+    def test_a_required_member_that_is_null_is_missing(self):
+        r = raw_ddb("GetItem", {"TableName": None, "Key": K("a")})
+        self.assertEqual((r.status, r.error_type()), (400, "ValidationException"), r)
+        self.assertIn("Value null at 'tableName'", r.message())

@@ -120,6 +120,9 @@
     X(TRANSACTION_CONFLICT, 400, "TransactionConflictException",              \
       "Transaction is ongoing for the item")                                  \
     X(LIMIT_EXCEEDED, 400, "LimitExceededException", "Limit exceeded")        \
+    X(IDEMPOTENT_MISMATCH, 400, "IdempotentParameterMismatchException",       \
+      "The request uses the same client token as a previous, but "            \
+      "non-identical request.")                                               \
     X(INTERNAL_SERVER, 500, "InternalServerError", "Internal server error")  \
     X(REQUEST_TOO_LARGE, 413, "RequestEntityTooLarge",                        \
       "Request entity too large")                                             \

@@ -63,6 +63,12 @@ const char *const store_migrations[] = {
     "ALTER TABLE ddb_table_v3 RENAME TO ddb_table;"
     "DELETE FROM ddb_item WHERE table_id NOT IN (SELECT id FROM ddb_table);"
     "DELETE FROM ddb_index WHERE table_id NOT IN (SELECT id FROM ddb_table);",
+    /* 4: TransactWriteItems ClientRequestTokens of the last 10 minutes,
+     * with the SHA-256 of the transaction they ran. */
+    "CREATE TABLE ddb_txn_token(region TEXT NOT NULL, token TEXT NOT NULL,"
+    "  digest BLOB NOT NULL, created INTEGER NOT NULL,"
+    "  PRIMARY KEY(region, token)) WITHOUT ROWID;"
+    "CREATE INDEX ddb_txn_token_created ON ddb_txn_token(created);",
 };
 
 const int store_nmigrations = (int)TS_ARRAY_LEN(store_migrations);

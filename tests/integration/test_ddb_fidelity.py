@@ -182,3 +182,59 @@ class TestJsonNullIsAbsent(DdbTestCase):
         r = raw_ddb("GetItem", {"TableName": None, "Key": K("a")})
         self.assertEqual((r.status, r.error_type()), (400, "ValidationException"), r)
         self.assertIn("Value null at 'tableName'", r.message())
+
+
+class TestTransactionIdempotency(DdbTestCase):
+    """TransactWriteItems with a ClientRequestToken runs once: a retry with
+    the same token and the same request succeeds without applying it again
+    (for 10 minutes); the same token on a different request is
+    IdempotentParameterMismatchException."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.t = cls.make_table("idem")
+
+    def add_one(self, key, token, by="1"):
+        return {"ClientRequestToken": token, "TransactItems": [{"Update": {
+            "TableName": self.t, "Key": K(key), "UpdateExpression": "ADD #c :one",
+            "ExpressionAttributeNames": {"#c": "counter"},
+            "ExpressionAttributeValues": {":one": N(by)}}}]}
+
+    def counter(self, key):
+        return self.get(self.t, K(key), ConsistentRead=True)["counter"]["N"]
+
+    def test_retry_with_the_same_token_applies_once(self):
+        self.ddb.transact_write_items(**self.add_one("k1", "tok-1"))
+        self.ddb.transact_write_items(**self.add_one("k1", "tok-1"))
+        self.assertEqual(self.counter("k1"), "1")
+        # the same request with its members in another order is the same
+        body = self.add_one("k1", "tok-1")
+        reordered = {"TransactItems": [{"Update": dict(reversed(list(
+            body["TransactItems"][0]["Update"].items())))}], "ClientRequestToken": "tok-1"}
+        r = raw_ddb("TransactWriteItems", reordered)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(self.counter("k1"), "1")
+        # another token is another transaction
+        self.ddb.transact_write_items(**self.add_one("k1", "tok-2"))
+        self.assertEqual(self.counter("k1"), "2")
+        # no token: applied every time
+        body = self.add_one("k1", "x")
+        del body["ClientRequestToken"]
+        self.ddb.transact_write_items(**body)
+        self.ddb.transact_write_items(**body)
+        self.assertEqual(self.counter("k1"), "4")
+
+    def test_same_token_different_request_is_a_mismatch(self):
+        self.ddb.transact_write_items(**self.add_one("k2", "tok-3"))
+        self.assertDdbError("IdempotentParameterMismatchException",
+                            self.ddb.transact_write_items, **self.add_one("k2", "tok-3", by="5"))
+        self.assertEqual(self.counter("k2"), "1")
+
+    def test_a_cancelled_transaction_does_not_use_up_its_token(self):
+        body = {"ClientRequestToken": "tok-4", "TransactItems": [{"Put": {
+            "TableName": self.t, "Item": K("k4"),
+            "ConditionExpression": "attribute_exists(id)"}}]}
+        self.assertDdbError("TransactionCanceledException", self.ddb.transact_write_items, **body)
+        self.ddb.put_item(TableName=self.t, Item=K("k4"))
+        self.ddb.transact_write_items(**body)

@@ -139,6 +139,21 @@ class TestTableIdsAreNeverReused(unittest.TestCase):
                        " VALUES(?, x'6f', x'', '{\"id\":{\"S\":\"o\"}}', 2)", (aid + 7,))
             db.execute("INSERT INTO ddb_index(table_id, idx, hk, rk, thk, trk)"
                        " VALUES(?, 'g', x'01', x'', x'6f', x'')", (aid + 7,))
+            # Back to version 2's layout: its tables only, ddb_table
+            # without AUTOINCREMENT.
+            v2 = {"blob", "chunk", "s3_bucket", "s3_object", "s3_upload", "s3_part",
+                  "outbox", "ddb_table", "ddb_item", "ddb_index"}
+            for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'"
+                                      " AND name NOT LIKE 'sqlite_%'").fetchall():
+                if name not in v2:
+                    db.execute('DROP TABLE "%s"' % name)
+            db.executescript(
+                "CREATE TABLE t2(id INTEGER PRIMARY KEY, region TEXT NOT NULL,"
+                " name TEXT NOT NULL, created INTEGER NOT NULL, desc TEXT NOT NULL,"
+                " ttl_attr TEXT, tags TEXT, item_count INTEGER NOT NULL DEFAULT 0,"
+                " size_bytes INTEGER NOT NULL DEFAULT 0, UNIQUE(region, name));"
+                "INSERT INTO t2 SELECT * FROM ddb_table; DROP TABLE ddb_table;"
+                "ALTER TABLE t2 RENAME TO ddb_table;")
             db.execute("PRAGMA user_version=2")
             db.commit()
             db.close()

@@ -405,6 +405,14 @@ double ddb_read_units(size_t size, int consistent);
  * {Value, Exists}) joined by op ("AND"/"OR"): 1, 0, or -1 with err. */
 int ddb_legacy_eval(const cJSON *conds, const char *op, const cJSON *item,
                     int expected, char *err, size_t errlen);
+/* Check the legacy parameters of a write before anything runs: Expected's
+ * shapes as AWS refuses them (Value with AttributeValueList, Exists with
+ * ComparisonOperator, an operator without operands, a list without an
+ * operator) and every AttributeValue in Expected or AttributeUpdates,
+ * numbers normalised in place.  0, -1 (ValidationException) or
+ * DDB_ERR_SERIALIZATION, with the message in err. */
+int ddb_legacy_check_expected(cJSON *expected, char *err, size_t errlen);
+int ddb_legacy_check_updates(cJSON *updates, char *err, size_t errlen);
 /* Applies AttributeUpdates to a copy of item into *out. 0 or -1. */
 int ddb_legacy_update(const cJSON *updates, const cJSON *item, cJSON **out,
                       char *err, size_t errlen);

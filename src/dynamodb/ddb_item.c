@@ -212,6 +212,28 @@ int ddb_condition_failed(ddb_call *c, const cJSON *src, const cJSON *old)
     return ddb_fail(c, TS_ERR_CONDITIONAL_CHECK_FAILED, "The conditional request failed");
 }
 
+/* Checks the request's legacy Expected (and, for UpdateItem, its
+ * AttributeUpdates) before the table is looked at; 0 or -1 with the
+ * error set. */
+static int check_legacy(ddb_call *c, int updates)
+{
+    cJSON *exp = cJSON_GetObjectItemCaseSensitive(c->in, "Expected");
+    cJSON *upd = updates ? cJSON_GetObjectItemCaseSensitive(c->in, "AttributeUpdates") : NULL;
+    int rc = 0;
+
+    if (exp && !cJSON_IsObject(exp))
+        return ddb_fail(c, TS_ERR_SERIALIZATION, "Start of structure or map found where not expected.");
+    if (upd && !cJSON_IsObject(upd))
+        return ddb_fail(c, TS_ERR_SERIALIZATION, "Start of structure or map found where not expected.");
+    if (exp)
+        rc = ddb_legacy_check_expected(exp, c->err, sizeof(c->err));
+    if (rc == 0 && upd)
+        rc = ddb_legacy_check_updates(upd, c->err, sizeof(c->err));
+    if (rc == DDB_ERR_SERIALIZATION)
+        return ddb_fail(c, TS_ERR_SERIALIZATION, "%s", c->err);
+    return rc ? ddb_fail_validation(c) : 0;
+}
+
 /* Reads the item's current value into *old (the caller frees it) and
  * checks the request's condition on it: 0 when it holds, or -1 with the
  * error set. */
@@ -247,6 +269,7 @@ int ddb_put_item(ddb_call *c)
     if (!name || ddb_validate_item(c, item, "item") != 0 ||
         ddb_return_values(c, c->in, 0, &rv) != 0 ||
         ddb_check_mixed(c, c->in, "Expected", "ConditionExpression") != 0 ||
+        check_legacy(c, 0) != 0 ||
         ddb_exprs_parse(c, c->in, &x, DDB_X_COND) != 0)
         goto out;
     if (ddb_table_load(c, name, DDB_NOT_FOUND_SHORT, &t) != 0)
@@ -346,6 +369,7 @@ int ddb_delete_item(ddb_call *c)
     ts_buf_init(&rk);
     if (!name || ddb_return_values(c, c->in, 0, &rv) != 0 ||
         ddb_check_mixed(c, c->in, "Expected", "ConditionExpression") != 0 ||
+        check_legacy(c, 0) != 0 ||
         ddb_exprs_parse(c, c->in, &x, DDB_X_COND) != 0 ||
         ddb_table_load(c, name, DDB_NOT_FOUND_SHORT, &t) != 0 ||
         ddb_key_param(c, &t, cJSON_GetObjectItemCaseSensitive(c->in, "Key"), &key) != 0)
@@ -460,6 +484,7 @@ int ddb_update_item(ddb_call *c)
     if (!name || ddb_return_values(c, c->in, 1, &rv) != 0 ||
         ddb_check_mixed(c, c->in, "Expected", "ConditionExpression") != 0 ||
         ddb_check_mixed(c, c->in, "AttributeUpdates", "UpdateExpression") != 0 ||
+        check_legacy(c, 1) != 0 ||
         ddb_exprs_parse(c, c->in, &x, DDB_X_COND | DDB_X_UPDATE) != 0 ||
         ddb_table_load(c, name, DDB_NOT_FOUND_SHORT, &t) != 0 ||
         ddb_key_param(c, &t, cJSON_GetObjectItemCaseSensitive(c->in, "Key"), &key) != 0 ||

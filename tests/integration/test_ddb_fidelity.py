@@ -238,3 +238,85 @@ class TestTransactionIdempotency(DdbTestCase):
         self.assertDdbError("TransactionCanceledException", self.ddb.transact_write_items, **body)
         self.ddb.put_item(TableName=self.t, Item=K("k4"))
         self.ddb.transact_write_items(**body)
+
+
+class TestLegacyParameters(DdbTestCase):
+    """AttributeUpdates values are AttributeValues like any other, and
+    Expected takes a ComparisonOperator with a Value, as AWS does."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.t = cls.make_table("legacy")
+
+    def update(self, key, updates, **kw):
+        return self.ddb.update_item(TableName=self.t, Key=K(key), AttributeUpdates=updates, **kw)
+
+    def test_attribute_updates_values_are_validated(self):
+        self.ddb.put_item(TableName=self.t, Item={"id": S("u"), "keep": S("x")})
+        bad = [
+            ({"n": {"Value": {"N": "abc"}, "Action": "PUT"}}, "ValidationException"),
+            ({"n": {"Value": {"N": "abc"}, "Action": "ADD"}}, "ValidationException"),
+            ({"s": {"Value": {"SS": []}, "Action": "PUT"}}, "ValidationException"),
+            ({"s": {"Value": {"SS": ["a", "a"]}, "Action": "ADD"}}, "ValidationException"),
+            ({"s": {"Value": {"NS": ["1", "1.0"]}, "Action": "PUT"}}, "ValidationException"),
+            ({"b": {"Value": {"B": "!!!!"}, "Action": "PUT"}}, "SerializationException"),
+            ({"m": {"Value": {"M": {"x": {"N": "1e200"}}}, "Action": "PUT"}},
+             "ValidationException"),
+            ({"v": {"Value": {}, "Action": "PUT"}}, "ValidationException"),
+        ]
+        for updates, code in bad:
+            with self.subTest(updates=updates):
+                r = raw_ddb("UpdateItem", {"TableName": self.t, "Key": K("u"),
+                                           "AttributeUpdates": updates})
+                self.assertEqual((r.status, r.error_type()), (400, code), r)
+        self.assertEqual(self.get(self.t, K("u")), {"id": S("u"), "keep": S("x")})
+        self.assertIsNone(self.get(self.t, K("new")))
+        # numbers are stored in canonical form, as everywhere else
+        self.update("u", {"n": {"Value": {"N": "0012.50"}, "Action": "PUT"},
+                          "ns": {"Value": {"NS": ["01", "2.0"]}, "Action": "ADD"}})
+        got = self.get(self.t, K("u"))
+        self.assertEqual(got["n"], N("12.5"))
+        self.assertEqual(sorted(got["ns"]["NS"]), ["1", "2"])
+        self.update("u", {"ns": {"Value": {"NS": ["1.00"]}, "Action": "ADD"}})
+        self.assertEqual(sorted(self.get(self.t, K("u"))["ns"]["NS"]), ["1", "2"])
+
+    def test_expected_with_value_and_comparison_operator(self):
+        self.ddb.put_item(TableName=self.t, Item={"id": S("e"), "v": N(3)})
+        self.assertDdbError("ConditionalCheckFailedException", self.ddb.put_item,
+                            TableName=self.t, Item={"id": S("e"), "v": N(4)},
+                            Expected={"v": {"Value": N(5), "ComparisonOperator": "GT"}})
+        self.ddb.put_item(TableName=self.t, Item={"id": S("e"), "v": N(4)},
+                          Expected={"v": {"Value": N(2), "ComparisonOperator": "GT"}})
+        self.ddb.delete_item(TableName=self.t, Key=K("e"),
+                             Expected={"v": {"Value": N(4), "ComparisonOperator": "EQ"}})
+        self.assertIsNone(self.get(self.t, K("e")))
+        self.ddb.update_item(TableName=self.t, Key=K("e"),
+                             AttributeUpdates={"w": {"Value": S("x"), "Action": "PUT"}},
+                             Expected={"v": {"ComparisonOperator": "NULL"}})
+
+    def test_expected_shapes_aws_refuses(self):
+        invalid = "One or more parameter values were invalid: "
+        cases = [
+            ({"v": {"Value": N(1), "AttributeValueList": [N(1)], "ComparisonOperator": "EQ"}},
+             invalid + "Value and AttributeValueList cannot be used together for Attribute: v"),
+            ({"v": {"Exists": True, "Value": N(1), "ComparisonOperator": "EQ"}},
+             invalid + "Exists and ComparisonOperator cannot be used together for Attribute: v"),
+            ({"v": {"ComparisonOperator": "EQ"}},
+             invalid + "Value or AttributeValueList must be used with ComparisonOperator: EQ "
+                       "for Attribute: v"),
+            ({"v": {"AttributeValueList": [N(1)]}},
+             invalid + "AttributeValueList can only be used with a ComparisonOperator for "
+                       "Attribute: v"),
+            ({"v": {"Value": N(1), "ComparisonOperator": "BETWEEN"}},
+             invalid + "Invalid number of argument(s) for the BETWEEN ComparisonOperator"),
+            ({"v": {"Value": {"N": "x1"}, "ComparisonOperator": "EQ"}}, None),
+        ]
+        for expected, message in cases:
+            with self.subTest(expected=expected):
+                r = raw_ddb("PutItem", {"TableName": self.t, "Item": K("x"),
+                                        "Expected": expected})
+                self.assertEqual((r.status, r.error_type()), (400, "ValidationException"), r)
+                if message:
+                    self.assertEqual(r.message(), message)
+        self.assertIsNone(self.get(self.t, K("x")))

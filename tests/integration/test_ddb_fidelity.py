@@ -320,3 +320,60 @@ class TestLegacyParameters(DdbTestCase):
                 if message:
                     self.assertEqual(r.message(), message)
         self.assertIsNone(self.get(self.t, K("x")))
+
+
+class TestExclusiveStartKeyBounds(DdbTestCase):
+    """A Query's ExclusiveStartKey must lie inside what the query asks
+    for: its partition, and its sort-key condition."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.t = cls.make_table(
+            "esk", range_key=("sk", "S"), extra_attrs=[("g", "S")],
+            GlobalSecondaryIndexes=[{"IndexName": "by-g", "Projection": {"ProjectionType": "ALL"},
+                                     "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}]}])
+        for p in ("a", "b"):
+            for sk in ("c", "k", "x"):
+                cls.ddb.put_item(TableName=cls.t, Item={"id": S(p), "sk": S(sk), "g": S("g" + p)})
+
+    def query(self, cond, values, esk, **kw):
+        return raw_ddb("Query", dict(TableName=self.t, KeyConditionExpression=cond,
+                                     ExpressionAttributeValues=values, ExclusiveStartKey=esk,
+                                     **kw))
+
+    def assertRefused(self, r, message):
+        self.assertEqual((r.status, r.error_type()), (400, "ValidationException"), r)
+        self.assertEqual(r.message(), message)
+
+    def test_start_key_from_another_partition(self):
+        outside = "The provided starting key is outside query boundaries based on provided conditions"
+        self.assertRefused(self.query("id = :p", {":p": S("a")}, {"id": S("b"), "sk": S("c")}),
+                           outside)
+        r = raw_ddb("Query", {"TableName": self.t, "ExclusiveStartKey": {"id": S("b"), "sk": S("c")},
+                              "KeyConditions": {"id": {"ComparisonOperator": "EQ",
+                                                       "AttributeValueList": [S("a")]}}})
+        self.assertRefused(r, outside)
+        r = self.query("g = :g", {":g": S("ga")},
+                       {"id": S("b"), "sk": S("c"), "g": S("gb")}, IndexName="by-g")
+        self.assertRefused(r, outside)
+
+    def test_start_key_outside_the_sort_key_condition(self):
+        r = self.query("id = :p AND sk > :m", {":p": S("a"), ":m": S("m")},
+                       {"id": S("a"), "sk": S("c")})
+        self.assertRefused(r, "The provided starting key does not match the range key predicate")
+        r = self.query("id = :p AND begins_with(sk, :k)", {":p": S("a"), ":k": S("k")},
+                       {"id": S("a"), "sk": S("x")})
+        self.assertRefused(r, "The provided starting key does not match the range key predicate")
+
+    def test_start_keys_inside_the_bounds_page_on(self):
+        r = self.query("id = :p", {":p": S("a")}, {"id": S("a"), "sk": S("c")})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual([i["sk"]["S"] for i in r.json["Items"]], ["k", "x"])
+        r = self.query("id = :p AND sk >= :k", {":p": S("a"), ":k": S("k")},
+                       {"id": S("a"), "sk": S("k")})
+        self.assertEqual([i["sk"]["S"] for i in r.json["Items"]], ["x"])
+        r = self.query("g = :g", {":g": S("ga")}, {"id": S("a"), "sk": S("c"), "g": S("ga")},
+                       IndexName="by-g")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual([i["sk"]["S"] for i in r.json["Items"]], ["k", "x"])

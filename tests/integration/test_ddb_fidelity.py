@@ -377,3 +377,46 @@ class TestExclusiveStartKeyBounds(DdbTestCase):
                        IndexName="by-g")
         self.assertEqual(r.status, 200, r)
         self.assertEqual([i["sk"]["S"] for i in r.json["Items"]], ["k", "x"])
+
+
+class TestParenthesesInUpdates(DdbTestCase):
+    """SET's right-hand side may be parenthesised, around the whole value
+    or either operand of + and -."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.t = cls.make_table("parens")
+
+    def update(self, expr, values=None, names=None):
+        kw = {}
+        if values:
+            kw["ExpressionAttributeValues"] = values
+        if names:
+            kw["ExpressionAttributeNames"] = names
+        self.ddb.update_item(TableName=self.t, Key=K("p"), UpdateExpression=expr, **kw)
+        return self.get(self.t, K("p"))
+
+    def test_parenthesised_values(self):
+        self.ddb.put_item(TableName=self.t, Item={"id": S("p"), "b": N(2)})
+        self.assertEqual(self.update("SET a = (b + :v)", {":v": N(3)})["a"], N(5))
+        self.assertEqual(self.update("SET a = (b) - (:v)", {":v": N(1)})["a"], N(1))
+        self.assertEqual(self.update("SET #a = if_not_exists(#a, :z)", {":z": N(0)},
+                                     {"#a": "c"})["c"], N(0))
+        self.assertEqual(self.update("SET #a = (if_not_exists(#a, :z) + :one)",
+                                     {":z": N(0), ":one": N(1)}, {"#a": "c"})["c"], N(1))
+        self.assertEqual(self.update("SET #a = (if_not_exists(#a, :z)) + :one, d = (:s)",
+                                     {":z": N(0), ":one": N(1), ":s": S("x")},
+                                     {"#a": "c"}), {"id": S("p"), "a": N(1), "b": N(2),
+                                                    "c": N(2), "d": S("x")})
+        self.assertEqual(self.update("SET l = list_append(if_not_exists(l, :e), :v)",
+                                     {":e": {"L": []}, ":v": {"L": [N(1)]}})["l"],
+                         {"L": [N(1)]})
+
+    def test_unbalanced_parentheses_are_a_syntax_error(self):
+        for expr in ("SET a = (b + :v", "SET a = b + :v)", "SET a = ()", "SET (a) = :v"):
+            with self.subTest(expr=expr):
+                self.assertValidation(self.ddb.update_item, TableName=self.t, Key=K("p"),
+                                      UpdateExpression=expr,
+                                      ExpressionAttributeValues={":v": N(1)},
+                                      prefix="Invalid UpdateExpression: Syntax error")

@@ -256,7 +256,7 @@ const char *ddb_expr_update_attr(const ddb_expr *e, int i);
 
 /* ------------------------------------------------------------------ */
 /* The service: requests, tables, item storage (ddb.c, ddb_table.c,     */
-/* ddb_store.c, ddb_item.c, ddb_query.c, ddb_batch.c)                   */
+/* ddb_table_meta.c, ddb_store.c, ddb_item.c, ddb_query.c, ddb_batch.c) */
 /* ------------------------------------------------------------------ */
 
 /* One call of an operation is the dispatcher's ts_call: the parsed JSON

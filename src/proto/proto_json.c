@@ -51,7 +51,7 @@ static char *hold_nuls(const char *s, size_t n, size_t *len)
     size_t o = 0;
     int in_str = 0;
 
-    if (!memmem(s, n, "\\u0000", 6))
+    if (!s || n < 6 || !memmem(s, n, "\\u0000", 6))
         return NULL;
     out = ts_malloc(n);
     for (size_t i = 0; i < n; i++) {

@@ -87,6 +87,9 @@ int ts_time_parse(const char *s, int64_t *epoch_ms);
 void ts_random_hex(char *out, size_t nbytes);
 /* A request id, 36 chars (UUID form) + NUL. */
 void ts_request_id(char *out);
+/* A random RFC 4122 UUID, version 4 ("xxxxxxxx-xxxx-4xxx-[89ab]xxx-
+ * xxxxxxxxxxxx", lowercase) into out, which holds 37 bytes. */
+void ts_uuid_v4(char *out);
 
 /* Case-insensitive ASCII helpers. */
 int ts_strieq(const char *a, const char *b);

@@ -120,8 +120,15 @@
     X(TRANSACTION_CONFLICT, 400, "TransactionConflictException",              \
       "Transaction is ongoing for the item")                                  \
     X(LIMIT_EXCEEDED, 400, "LimitExceededException", "Limit exceeded")        \
+    X(IDEMPOTENT_MISMATCH, 400, "IdempotentParameterMismatchException",       \
+      "The request uses the same client token as a previous, but "            \
+      "non-identical request.")                                               \
     X(INTERNAL_SERVER, 500, "InternalServerError", "Internal server error")  \
     X(REQUEST_TOO_LARGE, 413, "RequestEntityTooLarge",                        \
+      "Request entity too large")                                             \
+    /* A JSON-protocol body over the operation's cap, as the AWS framework  \
+     * (Coral) answers it: 413 RequestEntityTooLargeException. */           \
+    X(JSON_REQUEST_TOO_LARGE, 413, "RequestEntityTooLargeException",          \
       "Request entity too large")                                             \
     X(RESET_REFUSED, 403, "AccessDenied",                                     \
       "reset needs a POST with Content-Type application/json from this "      \
@@ -152,6 +159,7 @@ enum {
 #define TS_ERROR_FLAGS(X)                                                     \
     X(VALIDATION, TS_EF_CORAL_VALIDATE)                                       \
     X(SERIALIZATION, TS_EF_CORAL_SERVICE | TS_EF_CAPITAL_MESSAGE)             \
+    X(JSON_REQUEST_TOO_LARGE, TS_EF_CORAL_SERVICE)                            \
     X(UNKNOWN_OPERATION, TS_EF_CORAL_SERVICE)
 
 /* The status, code, default message and TS_EF_* flags of an error. */

@@ -192,6 +192,20 @@ void ts_request_id(char *out)
              hex + 16, hex + 20);
 }
 
+void ts_uuid_v4(char *out)
+{
+    unsigned char raw[16];
+    char hex[33];
+
+    if (RAND_bytes(raw, (int)sizeof(raw)) != 1)
+        abort();
+    raw[6] = (unsigned char)((raw[6] & 0x0F) | 0x40); /* version 4 */
+    raw[8] = (unsigned char)((raw[8] & 0x3F) | 0x80); /* variant 10xx (RFC 4122) */
+    ts_hex_encode(raw, sizeof(raw), hex);
+    snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12,
+             hex + 16, hex + 20);
+}
+
 int ts_strieq(const char *a, const char *b)
 {
     return strcasecmp(a, b) == 0;

@@ -1,10 +1,10 @@
 /*
  * ddb.c - the DynamoDB service: JSON 1.0 over POST / with
  * X-Amz-Target: DynamoDB_20120810.<Operation>.  The operation table maps
- * each name to a ddb_fn; one dispatcher parses the body (malformed JSON is
- * a SerializationException), runs the operation and writes its answer.
- * Errors render as {"__type": "<namespace>#<Code>", "message": ...} with
- * the namespaces DynamoDB itself uses.
+ * each name to its handler, its transaction (read snapshot or write) and
+ * its body cap; the JSON 1.0 protocol parses the body and renders the
+ * answer, the dispatcher runs the handler.  The rest of this file is the
+ * helpers the operations share: errors, table loading, capacity.
  */
 #include "ddb_int.h"
 
@@ -23,8 +23,23 @@ static void ddb_init(void)
     bus_every(5000, ddb_ttl_sweep);
 }
 
+/*
+ * Body caps, checked before a body is buffered.  A request is at most
+ * 16 MB (the service's cap).  The single-item operations carry at most
+ * one 400 KB item (PutItem's Item, UpdateItem's values, a condition's
+ * operands), and an item grows in JSON: a control character is six
+ * bytes ("\u0001"), a binary 4/3 in base64, a one-byte NULL or BOOL in a
+ * list about seven ({"NULL":true},).  4 MiB holds a 400 KB item in the
+ * worst of these with a megabyte to spare for keys, names and
+ * expressions; the 400 KB item limit itself is checked after parsing.
+ */
+#define DDB_REQUEST_MAX (16u << 20)
+#define DDB_ITEM_REQUEST_MAX (4u << 20)
+
 #define W(name, fn) {name, fn, TS_OP_WRITE, NULL, NULL, NULL, NULL, 0}
 #define R(name, fn) {name, fn, TS_OP_READ, NULL, NULL, NULL, NULL, 0}
+#define W1(name, fn) {name, fn, TS_OP_WRITE, NULL, NULL, NULL, NULL, DDB_ITEM_REQUEST_MAX}
+#define R1(name, fn) {name, fn, TS_OP_READ, NULL, NULL, NULL, NULL, DDB_ITEM_REQUEST_MAX}
 static const ts_op ddb_ops[] = {
     W("CreateTable", ddb_create_table),
     R("DescribeTable", ddb_describe_table),
@@ -38,10 +53,10 @@ static const ts_op ddb_ops[] = {
     R("ListTagsOfResource", ddb_list_tags),
     R("DescribeLimits", ddb_describe_limits),
     R("DescribeEndpoints", ddb_describe_endpoints),
-    W("PutItem", ddb_put_item),
-    R("GetItem", ddb_get_item),
-    W("DeleteItem", ddb_delete_item),
-    W("UpdateItem", ddb_update_item),
+    W1("PutItem", ddb_put_item),
+    R1("GetItem", ddb_get_item),
+    W1("DeleteItem", ddb_delete_item),
+    W1("UpdateItem", ddb_update_item),
     R("Query", ddb_query),
     R("Scan", ddb_scan),
     W("BatchWriteItem", ddb_batch_write_item),
@@ -52,6 +67,8 @@ static const ts_op ddb_ops[] = {
 };
 #undef W
 #undef R
+#undef W1
+#undef R1
 
 const ts_service ddb_service = {
     .name = "dynamodb",
@@ -60,8 +77,8 @@ const ts_service ddb_service = {
     .proto = &ts_proto_json10,
     .ops = ddb_ops,
     .error_prefix = "com.amazonaws.dynamodb.v20120810#",
-    .max_body = 16u << 20,
-    .too_large = TS_ERR_REQUEST_TOO_LARGE,
+    .max_body = DDB_REQUEST_MAX,
+    .too_large = TS_ERR_JSON_REQUEST_TOO_LARGE,
     .available = 1,
     .init = ddb_init,
 };
@@ -186,7 +203,7 @@ static void load_indexes(ddb_table *t, const cJSON *list, int global)
     }
 }
 
-int ddb_table_load(ddb_call *c, const char *name, ddb_table *t)
+int ddb_table_load(ddb_call *c, const char *name, int not_found, ddb_table *t)
 {
     sqlite3_stmt *st = store_stmt(
         "SELECT id, desc, ttl_attr, item_count, size_bytes FROM ddb_table"
@@ -209,8 +226,10 @@ int ddb_table_load(ddb_call *c, const char *name, ddb_table *t)
     if (!found || !t->desc) {
         cJSON_Delete(t->desc);
         t->desc = NULL;
-        return ddb_fail(c, TS_ERR_RESOURCE_NOT_FOUND,
-                        "Requested resource not found: Table: %s not found", name);
+        if (not_found == DDB_NOT_FOUND_NAMED)
+            return ddb_fail(c, TS_ERR_RESOURCE_NOT_FOUND,
+                            "Requested resource not found: Table: %s not found", name);
+        return ddb_fail(c, TS_ERR_RESOURCE_NOT_FOUND, "Requested resource not found");
     }
     ddb_table_from_desc(t);
     return 0;

@@ -1,15 +1,22 @@
 /*
  * ddb_batch.c - BatchWriteItem, BatchGetItem, TransactWriteItems and
- * TransactGetItems.  A batch write runs in one SQLite transaction (so
- * UnprocessedItems is always empty); a transaction first checks every
- * condition and computes every update, and only when all hold applies
- * them, so it is all or nothing, with CancellationReasons in order.
+ * TransactGetItems.  A batch write runs in the dispatcher's one write
+ * transaction, tables loaded and items written in it (so UnprocessedItems
+ * is always empty); a transaction first checks every condition and
+ * computes every update, and only when all hold applies them, so it is
+ * all or nothing, with CancellationReasons in order (an error set here
+ * rolls everything back).  A transaction with a ClientRequestToken leaves
+ * the token and a digest of its items behind for 10 minutes: the same
+ * request again succeeds without running, another one with that token is
+ * IdempotentParameterMismatchException.
  */
 #include "ddb_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/sha.h>
 
 #include "tinystack/http.h"
 #include "tinystack/store.h"
@@ -54,7 +61,7 @@ static int wop_prepare(ddb_call *c, wop *w, const char *table)
 {
     ts_buf_init(&w->hk);
     ts_buf_init(&w->rk);
-    if (ddb_table_load(c, table, &w->t) != 0)
+    if (ddb_table_load(c, table, DDB_NOT_FOUND_SHORT, &w->t) != 0)
         return -1;
     if (w->kind == OP_PUT) {
         if (ddb_validate_item(c, w->item, "item") != 0)
@@ -151,22 +158,13 @@ int ddb_batch_write_item(ddb_call *c)
     }
     if (check_duplicates(c, ws, n, "Provided list of item keys contains duplicates") != 0)
         goto out;
-    if (store_begin() != 0) {
-        ddb_fail(c, TS_ERR_INTERNAL_SERVER, "Internal server error");
-        goto out;
-    }
     for (int i = 0; i < n; i++) {
         int wrc = ws[i].kind == OP_PUT ? ddb_store_put(&ws[i].t, ws[i].item)
                                        : ddb_store_delete(&ws[i].t, ws[i].key);
         if (wrc != 0) {
-            store_rollback();
             ddb_fail(c, TS_ERR_INTERNAL_SERVER, "Internal server error");
             goto out;
         }
-    }
-    if (store_commit() != 0) {
-        ddb_fail(c, TS_ERR_INTERNAL_SERVER, "Internal server error");
-        goto out;
     }
     cJSON_AddObjectToObject(c->out, "UnprocessedItems");
     {
@@ -216,7 +214,9 @@ int ddb_batch_get_item(ddb_call *c)
         cJSON *list = cJSON_AddArrayToObject(responses, tb->string);
         int nk = cJSON_GetArraySize(keys), i = 0;
         wop *ws = ts_calloc((size_t)nk, sizeof(*ws));
-        ddb_exprs x;
+        /* Zeroed now: the mixed-parameter check below fails before
+         * ddb_exprs_parse() would set it, and the error path frees it. */
+        ddb_exprs x = {0};
 
         if (ddb_check_mixed(c, tb, "AttributesToGet", "ProjectionExpression") != 0 ||
             ddb_exprs_parse(c, (cJSON *)tb, &x, DDB_X_PROJ) != 0) {
@@ -261,13 +261,105 @@ out:
 
 static const char *const tx_kinds[] = {"Put", "Delete", "Update", "ConditionCheck"};
 
+/* ---- ClientRequestToken: a transaction runs once per token ---- */
+
+#define TOKEN_WINDOW_MS (10 * 60 * 1000)
+
+static int member_cmp(const void *a, const void *b)
+{
+    return strcmp((*(cJSON *const *)a)->string, (*(cJSON *const *)b)->string);
+}
+
+/* Sorts the members of every object in v by name, so two requests that
+ * differ only in member order print alike. */
+static void sort_members(cJSON *v)
+{
+    cJSON **m, *e;
+    int n = cJSON_GetArraySize(v), i = 0;
+
+    cJSON_ArrayForEach(e, v)
+        sort_members(e);
+    if (!cJSON_IsObject(v) || n < 2)
+        return;
+    m = ts_malloc(sizeof(*m) * (size_t)n);
+    cJSON_ArrayForEach(e, v)
+        m[i++] = e;
+    qsort(m, (size_t)n, sizeof(*m), member_cmp);
+    for (i = 0; i < n; i++) {
+        m[i]->prev = i ? m[i - 1] : m[n - 1]; /* cJSON: child->prev is the tail */
+        m[i]->next = i + 1 < n ? m[i + 1] : NULL;
+    }
+    v->child = m[0];
+    ts_free(m);
+}
+
+/* The SHA-256 of the request's TransactItems, member order aside. */
+static void request_digest(const cJSON *items, unsigned char out[SHA256_DIGEST_LENGTH])
+{
+    cJSON *copy = cJSON_Duplicate(items, 1);
+    char *text;
+
+    sort_members(copy);
+    text = cJSON_PrintUnformatted(copy);
+    SHA256((const unsigned char *)text, strlen(text), out);
+    cJSON_free(text);
+    cJSON_Delete(copy);
+}
+
+/* Whether the token was used in the last 10 minutes: 0 no, 1 by this
+ * same request (it must not run again), -1 by another one (the error
+ * set). */
+static int token_seen(ddb_call *c, const char *token, const unsigned char *digest)
+{
+    sqlite3_stmt *st = store_stmt("SELECT digest FROM ddb_txn_token"
+                                  " WHERE region = ? AND token = ? AND created > ?");
+    int rc = 0;
+
+    store_bind_text(st, 1, c->req->region);
+    store_bind_text(st, 2, token);
+    sqlite3_bind_int64(st, 3, ts_now_ms() - TOKEN_WINDOW_MS);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        rc = sqlite3_column_bytes(st, 0) == SHA256_DIGEST_LENGTH &&
+                     !memcmp(sqlite3_column_blob(st, 0), digest, SHA256_DIGEST_LENGTH)
+                 ? 1 : -1;
+    sqlite3_reset(st);
+    if (rc < 0)
+        ddb_fail(c, TS_ERR_IDEMPOTENT_MISMATCH, "The request uses the same client token as "
+                 "a previous, but non-identical request.");
+    return rc;
+}
+
+/* Records the token of a transaction that is about to commit (in its
+ * transaction, so a rollback forgets it) and drops expired ones. */
+static void token_remember(ddb_call *c, const char *token, const unsigned char *digest)
+{
+    int64_t now = ts_now_ms();
+    sqlite3_stmt *st = store_stmt("DELETE FROM ddb_txn_token WHERE created <= ?");
+
+    sqlite3_bind_int64(st, 1, now - TOKEN_WINDOW_MS);
+    sqlite3_step(st);
+    sqlite3_reset(st);
+    st = store_stmt("INSERT OR REPLACE INTO ddb_txn_token(region, token, digest, created)"
+                    " VALUES(?, ?, ?, ?)");
+    store_bind_text(st, 1, c->req->region);
+    store_bind_text(st, 2, token);
+    sqlite3_bind_blob(st, 3, digest, SHA256_DIGEST_LENGTH, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, now);
+    sqlite3_step(st);
+    sqlite3_reset(st);
+}
+
 int ddb_transact_write_items(ddb_call *c)
 {
     const cJSON *items = cJSON_GetObjectItemCaseSensitive(c->in, "TransactItems"), *it;
+    const char *token = ddb_get_str(c, "ClientRequestToken", "clientRequestToken", 0);
+    unsigned char digest[SHA256_DIGEST_LENGTH];
     wop *ws = NULL;
     int n = 0, count, rc = -1, failed = 0;
     cJSON *reasons = NULL;
 
+    if (c->resp->err != TS_ERR_NONE)
+        return -1;
     if (!cJSON_IsArray(items))
         return V(c, "1 validation error detected: Value null at 'transactItems' failed to "
                     "satisfy constraint: Member must not be null");
@@ -276,6 +368,17 @@ int ddb_transact_write_items(ddb_call *c)
         return V(c, "1 validation error detected: Value at 'transactItems' failed to satisfy "
                     "constraint: Member must have length %s",
                  count < 1 ? "greater than or equal to 1" : "less than or equal to 100");
+    if (token) {
+        /* Before validation normalises numbers in place: the digest is
+         * of the request as sent. */
+        request_digest(items, digest);
+        switch (token_seen(c, token, digest)) {
+        case 1:
+            return 0;   /* done before: succeed without running again */
+        case -1:
+            return -1;
+        }
+    }
     ws = ts_calloc((size_t)count, sizeof(*ws));
     cJSON_ArrayForEach(it, items) {
         wop *w = &ws[n];
@@ -327,10 +430,6 @@ int ddb_transact_write_items(ddb_call *c)
     if (check_duplicates(c, ws, n,
                          "Transaction request cannot include multiple operations on one item") != 0)
         goto out;
-    if (store_begin() != 0) {
-        ddb_fail(c, TS_ERR_INTERNAL_SERVER, "Internal server error");
-        goto out;
-    }
     reasons = cJSON_CreateArray();
     for (int i = 0; i < n; i++) {
         wop *w = &ws[i];
@@ -365,7 +464,6 @@ int ddb_transact_write_items(ddb_call *c)
         ts_buf msg;
         const cJSON *r;
         char *text = cJSON_PrintUnformatted(reasons);
-        store_rollback();
         ts_buf_init(&msg);
         ts_buf_puts(&msg, "Transaction cancelled, please refer cancellation reasons for "
                           "specific reasons [");
@@ -391,15 +489,12 @@ int ddb_transact_write_items(ddb_call *c)
         else if (w->kind == OP_DELETE && w->old)
             wrc = ddb_store_delete(&w->t, w->key);
         if (wrc != 0) {
-            store_rollback();
             ddb_fail(c, TS_ERR_INTERNAL_SERVER, "Internal server error");
             goto out;
         }
     }
-    if (store_commit() != 0) {
-        ddb_fail(c, TS_ERR_INTERNAL_SERVER, "Internal server error");
-        goto out;
-    }
+    if (token)
+        token_remember(c, token, digest);
     rc = 0;
 out:
     cJSON_Delete(reasons);

@@ -582,16 +582,35 @@ static ddb_node *parse_or(parser *p)
 
 /* ---- update expressions ---- */
 
-/* SET's right-hand side: operand, or operand '+'/'-' operand. */
+static ddb_node *parse_set_value(parser *p);
+
+/* An operand of SET's right-hand side, or a parenthesised value
+ * ("SET a = (b + :v)", "(if_not_exists(a, :z)) + :one"); one pair of
+ * parentheses per level, as in conditions. */
+static ddb_node *parse_set_term(parser *p)
+{
+    ddb_node *n;
+
+    if (!accept(p, DDB_T_LPAREN))
+        return parse_operand(p, 1);
+    if (!(n = parse_set_value(p)) || expect(p, DDB_T_RPAREN) < 0)
+        return NULL;
+    if (n->paren)
+        sem_err(p, "The expression has redundant parentheses;");
+    n->paren = 1;
+    return n;
+}
+
+/* SET's right-hand side: term, or term '+'/'-' term. */
 static ddb_node *parse_set_value(parser *p)
 {
-    ddb_node *left = parse_operand(p, 1), *right;
+    ddb_node *left = parse_set_term(p), *right;
     int kind = cur(p)->kind;
 
     if (!left || (kind != DDB_T_PLUS && kind != DDB_T_MINUS))
         return left;
     p->pos++;
-    if (!(right = parse_operand(p, 1)))
+    if (!(right = parse_set_term(p)))
         return NULL;
     return node2(p, kind == DDB_T_PLUS ? DDB_N_PLUS : DDB_N_MINUS, 0, left,
                  right);

@@ -92,12 +92,21 @@ const cJSON *ddb_value_inner(const cJSON *v);
 int ddb_value_validate(cJSON *v, char *err, size_t errlen);
 /* Validates every attribute of an item (a JSON object of AttributeValues). */
 int ddb_item_validate(cJSON *item, char *err, size_t errlen);
+/* -1 with AWS's "Nesting Levels have exceeded supported limits" message
+ * when an attribute of item nests deeper than 32 levels (the attribute
+ * being level 1), as an update can build one; else 0. */
+int ddb_item_check_depth(const cJSON *item, char *err, size_t errlen);
 /* 1 when a and b are equal as DynamoDB compares them (numbers by value,
  * sets regardless of order, maps regardless of key order), else 0. */
 int ddb_value_equal(const cJSON *a, const cJSON *b);
 /* Orders two scalar values of one type (S, N or B): sets *res to <0/0/>0
  * and returns 0, or returns -1 when they are not comparable. */
 int ddb_value_cmp(const cJSON *a, const cJSON *b, int *res);
+/* Strings hold U+0000 as the bytes C0 80 (proto_json.c).  ddb_str_len is
+ * the UTF-8 length DynamoDB counts (the pair is one byte); ddb_str_cmp
+ * orders two strings by the bytes they stand for (<0, 0, >0). */
+size_t ddb_str_len(const char *s);
+int ddb_str_cmp(const char *a, const char *b);
 /* Size in bytes of one value by AWS's rules (names excluded). */
 size_t ddb_value_size(const cJSON *v);
 /* Size of an item: attribute name lengths plus value sizes. */
@@ -247,7 +256,7 @@ const char *ddb_expr_update_attr(const ddb_expr *e, int i);
 
 /* ------------------------------------------------------------------ */
 /* The service: requests, tables, item storage (ddb.c, ddb_table.c,     */
-/* ddb_store.c, ddb_item.c, ddb_query.c, ddb_batch.c)                   */
+/* ddb_table_meta.c, ddb_store.c, ddb_item.c, ddb_query.c, ddb_batch.c) */
 /* ------------------------------------------------------------------ */
 
 /* One call of an operation is the dispatcher's ts_call: the parsed JSON
@@ -294,9 +303,14 @@ int ddb_fail_validation(ddb_call *c);
  * AWS's "1 validation error detected: Value null at 'x' ..."). */
 const char *ddb_get_str(ddb_call *c, const char *member, const char *what,
                         int required);
-/* Loads a table of the request's region by name; ResourceNotFound when
- * absent.  Free with ddb_table_free. */
-int ddb_table_load(ddb_call *c, const char *name, ddb_table *t);
+/* How a missing table is reported: item and batch operations say only
+ * "Requested resource not found", the table operations add "Table: <name>
+ * not found", as DynamoDB does. */
+enum { DDB_NOT_FOUND_SHORT = 0, DDB_NOT_FOUND_NAMED = 1 };
+/* Loads a table of the request's region by name into t; ResourceNotFound
+ * (worded by not_found, a DDB_NOT_FOUND_*) when absent.  Free with
+ * ddb_table_free whatever it returns. */
+int ddb_table_load(ddb_call *c, const char *name, int not_found, ddb_table *t);
 void ddb_table_free(ddb_table *t);
 /* Fills the key schema and indexes of t from t->desc. */
 void ddb_table_from_desc(ddb_table *t);
@@ -350,7 +364,9 @@ typedef struct ddb_exprs {
 
 /* Parses the expressions named by which (DDB_X_*) from src, with its
  * ExpressionAttributeNames/Values, and checks none of those went unused.
- * 0, or -1 with the error set.  Free with ddb_exprs_free in any case. */
+ * 0, or -1 with the error set.  Free with ddb_exprs_free in any case; a
+ * caller whose error path can reach ddb_exprs_free before this runs must
+ * zero x first (ddb_exprs x = {0}). */
 int ddb_exprs_parse(ddb_call *c, cJSON *src, ddb_exprs *x, unsigned which);
 void ddb_exprs_free(ddb_exprs *x);
 /* Refuses a request that mixes expression and legacy parameters. */
@@ -367,7 +383,7 @@ int ddb_condition_holds(ddb_call *c, const cJSON *src, const ddb_exprs *x,
                         const cJSON *old);
 /* The item an update makes of old (NULL: absent) under key: the update
  * expression or legacy AttributeUpdates applied, the key kept, size and
- * index keys checked.  0, or -1 with the message in c->err. */
+ * nesting and index keys checked.  0, or -1 with the message in c->err. */
 int ddb_update_apply(ddb_call *c, const ddb_table *t, const ddb_exprs *x,
                      const cJSON *legacy, const cJSON *key, const cJSON *old,
                      cJSON **out);
@@ -389,6 +405,14 @@ double ddb_read_units(size_t size, int consistent);
  * {Value, Exists}) joined by op ("AND"/"OR"): 1, 0, or -1 with err. */
 int ddb_legacy_eval(const cJSON *conds, const char *op, const cJSON *item,
                     int expected, char *err, size_t errlen);
+/* Check the legacy parameters of a write before anything runs: Expected's
+ * shapes as AWS refuses them (Value with AttributeValueList, Exists with
+ * ComparisonOperator, an operator without operands, a list without an
+ * operator) and every AttributeValue in Expected or AttributeUpdates,
+ * numbers normalised in place.  0, -1 (ValidationException) or
+ * DDB_ERR_SERIALIZATION, with the message in err. */
+int ddb_legacy_check_expected(cJSON *expected, char *err, size_t errlen);
+int ddb_legacy_check_updates(cJSON *updates, char *err, size_t errlen);
 /* Applies AttributeUpdates to a copy of item into *out. 0 or -1. */
 int ddb_legacy_update(const cJSON *updates, const cJSON *item, cJSON **out,
                       char *err, size_t errlen);

@@ -2,8 +2,10 @@
  * ddb_item.c - the single-item operations: PutItem, GetItem, DeleteItem
  * and UpdateItem, with conditions, ReturnValues and consumed capacity,
  * and the request-level expression handling Query, Scan and the batch
- * operations share.  Each write is one transaction: read the old item,
- * check the condition, write, commit.
+ * operations share.  Each write runs inside the dispatcher's write
+ * transaction: the table is loaded, the old item read, the condition
+ * checked and the item written in that one transaction, so a table
+ * deleted meanwhile is simply not found; an error set here rolls it back.
  */
 #include "ddb_int.h"
 
@@ -210,21 +212,40 @@ int ddb_condition_failed(ddb_call *c, const cJSON *src, const cJSON *old)
     return ddb_fail(c, TS_ERR_CONDITIONAL_CHECK_FAILED, "The conditional request failed");
 }
 
-/* Opens the write transaction, reads the item's current value into *old
- * and checks the request's condition on it.  0 with the transaction
- * open, or -1 with it closed and the error set. */
-static int begin_checked(ddb_call *c, const ddb_table *t, const ddb_exprs *x,
-                         const ts_buf *hk, const ts_buf *rk, cJSON **old)
+/* Checks the request's legacy Expected (and, for UpdateItem, its
+ * AttributeUpdates) before the table is looked at; 0 or -1 with the
+ * error set. */
+static int check_legacy(ddb_call *c, int updates)
+{
+    cJSON *exp = cJSON_GetObjectItemCaseSensitive(c->in, "Expected");
+    cJSON *upd = updates ? cJSON_GetObjectItemCaseSensitive(c->in, "AttributeUpdates") : NULL;
+    int rc = 0;
+
+    if (exp && !cJSON_IsObject(exp))
+        return ddb_fail(c, TS_ERR_SERIALIZATION, "Start of structure or map found where not expected.");
+    if (upd && !cJSON_IsObject(upd))
+        return ddb_fail(c, TS_ERR_SERIALIZATION, "Start of structure or map found where not expected.");
+    if (exp)
+        rc = ddb_legacy_check_expected(exp, c->err, sizeof(c->err));
+    if (rc == 0 && upd)
+        rc = ddb_legacy_check_updates(upd, c->err, sizeof(c->err));
+    if (rc == DDB_ERR_SERIALIZATION)
+        return ddb_fail(c, TS_ERR_SERIALIZATION, "%s", c->err);
+    return rc ? ddb_fail_validation(c) : 0;
+}
+
+/* Reads the item's current value into *old (the caller frees it) and
+ * checks the request's condition on it: 0 when it holds, or -1 with the
+ * error set. */
+static int read_checked(ddb_call *c, const ddb_table *t, const ddb_exprs *x,
+                        const ts_buf *hk, const ts_buf *rk, cJSON **old)
 {
     int held;
 
-    if (store_begin() != 0)
-        return ddb_fail(c, TS_ERR_INTERNAL_SERVER, "Internal server error");
     *old = ddb_store_get(t, hk, rk);
     held = ddb_condition_holds(c, c->in, x, *old);
     if (held == 1)
         return 0;
-    store_rollback();
     if (held == 0)
         ddb_condition_failed(c, c->in, *old);
     return -1;
@@ -248,9 +269,10 @@ int ddb_put_item(ddb_call *c)
     if (!name || ddb_validate_item(c, item, "item") != 0 ||
         ddb_return_values(c, c->in, 0, &rv) != 0 ||
         ddb_check_mixed(c, c->in, "Expected", "ConditionExpression") != 0 ||
+        check_legacy(c, 0) != 0 ||
         ddb_exprs_parse(c, c->in, &x, DDB_X_COND) != 0)
         goto out;
-    if (ddb_table_load(c, name, &t) != 0)
+    if (ddb_table_load(c, name, DDB_NOT_FOUND_SHORT, &t) != 0)
         goto out;
     if (ddb_item_key(item, DDB_KEY_FROM_ITEM, t.hk, t.hkt, t.rk, t.rkt, &key, c->err,
                      sizeof(c->err)) != 0) {
@@ -267,10 +289,9 @@ int ddb_put_item(ddb_call *c)
         goto out;
     }
     ddb_key_bytes(&t, key, &hk, &rk);
-    if (begin_checked(c, &t, &x, &hk, &rk, &old) != 0)
+    if (read_checked(c, &t, &x, &hk, &rk, &old) != 0)
         goto out;
-    if (ddb_store_put(&t, item) != 0 || store_commit() != 0) {
-        store_rollback();
+    if (ddb_store_put(&t, item) != 0) {
         ddb_fail(c, TS_ERR_INTERNAL_SERVER, "Internal server error");
         goto out;
     }
@@ -307,7 +328,7 @@ int ddb_get_item(ddb_call *c)
     ts_buf_init(&rk);
     if (!name || ddb_check_mixed(c, c->in, "AttributesToGet", "ProjectionExpression") != 0 ||
         ddb_exprs_parse(c, c->in, &x, DDB_X_PROJ) != 0 ||
-        ddb_table_load(c, name, &t) != 0 ||
+        ddb_table_load(c, name, DDB_NOT_FOUND_SHORT, &t) != 0 ||
         ddb_key_param(c, &t, cJSON_GetObjectItemCaseSensitive(c->in, "Key"), &key) != 0)
         goto out;
     ddb_key_bytes(&t, key, &hk, &rk);
@@ -348,15 +369,15 @@ int ddb_delete_item(ddb_call *c)
     ts_buf_init(&rk);
     if (!name || ddb_return_values(c, c->in, 0, &rv) != 0 ||
         ddb_check_mixed(c, c->in, "Expected", "ConditionExpression") != 0 ||
+        check_legacy(c, 0) != 0 ||
         ddb_exprs_parse(c, c->in, &x, DDB_X_COND) != 0 ||
-        ddb_table_load(c, name, &t) != 0 ||
+        ddb_table_load(c, name, DDB_NOT_FOUND_SHORT, &t) != 0 ||
         ddb_key_param(c, &t, cJSON_GetObjectItemCaseSensitive(c->in, "Key"), &key) != 0)
         goto out;
     ddb_key_bytes(&t, key, &hk, &rk);
-    if (begin_checked(c, &t, &x, &hk, &rk, &old) != 0)
+    if (read_checked(c, &t, &x, &hk, &rk, &old) != 0)
         goto out;
-    if ((old && ddb_store_delete(&t, key) != 0) || store_commit() != 0) {
-        store_rollback();
+    if (old && ddb_store_delete(&t, key) != 0) {
         ddb_fail(c, TS_ERR_INTERNAL_SERVER, "Internal server error");
         goto out;
     }
@@ -437,7 +458,8 @@ int ddb_update_apply(ddb_call *c, const ddb_table *t, const ddb_exprs *x,
     if (ddb_item_size(*out) > DDB_MAX_ITEM)
         snprintf(c->err, sizeof(c->err),
                  "Item size to update has exceeded the maximum allowed size");
-    else if (ddb_check_index_keys(t, *out, c->err, sizeof(c->err)) == 0)
+    else if (ddb_item_check_depth(*out, c->err, sizeof(c->err)) == 0 &&
+             ddb_check_index_keys(t, *out, c->err, sizeof(c->err)) == 0)
         return 0;
     cJSON_Delete(*out);
     *out = NULL;
@@ -462,22 +484,21 @@ int ddb_update_item(ddb_call *c)
     if (!name || ddb_return_values(c, c->in, 1, &rv) != 0 ||
         ddb_check_mixed(c, c->in, "Expected", "ConditionExpression") != 0 ||
         ddb_check_mixed(c, c->in, "AttributeUpdates", "UpdateExpression") != 0 ||
+        check_legacy(c, 1) != 0 ||
         ddb_exprs_parse(c, c->in, &x, DDB_X_COND | DDB_X_UPDATE) != 0 ||
-        ddb_table_load(c, name, &t) != 0 ||
+        ddb_table_load(c, name, DDB_NOT_FOUND_SHORT, &t) != 0 ||
         ddb_key_param(c, &t, cJSON_GetObjectItemCaseSensitive(c->in, "Key"), &key) != 0 ||
         ddb_check_key_untouched(c, &t, &x, legacy) != 0)
         goto out;
     ddb_key_bytes(&t, key, &hk, &rk);
-    if (begin_checked(c, &t, &x, &hk, &rk, &old) != 0)
+    if (read_checked(c, &t, &x, &hk, &rk, &old) != 0)
         goto out;
     if (ddb_update_apply(c, &t, &x, legacy, key, old, &new_item) != 0) {
-        store_rollback();
         ddb_fail_validation(c);
         goto out;
     }
     size = ddb_item_size(new_item);
-    if (ddb_store_put(&t, new_item) != 0 || store_commit() != 0) {
-        store_rollback();
+    if (ddb_store_put(&t, new_item) != 0) {
         ddb_fail(c, TS_ERR_INTERNAL_SERVER, "Internal server error");
         goto out;
     }

@@ -59,12 +59,14 @@ static int compare(const cJSON *a, const cJSON *b, int *res)
     return ddb_value_cmp(a, b, res);
 }
 
-static int one_condition(const char *name, const cJSON *cond, const cJSON *item,
-                         int expected, char *err, size_t errlen)
+/* One condition on attribute name: 1 holds, 0 not, -1 error in err.  list
+ * is its AttributeValueList (for Expected, a Value given with a
+ * ComparisonOperator stands in as a list of one). */
+static int one_condition_list(const char *name, const cJSON *cond, const cJSON *list,
+                              const cJSON *item, int expected, char *err, size_t errlen)
 {
     const cJSON *have = item ? cJSON_GetObjectItemCaseSensitive(item, name) : NULL;
     const cJSON *opj = cJSON_GetObjectItemCaseSensitive(cond, "ComparisonOperator");
-    const cJSON *list = cJSON_GetObjectItemCaseSensitive(cond, "AttributeValueList");
     const cJSON *value = cJSON_GetObjectItemCaseSensitive(cond, "Value");
     const cJSON *exists = cJSON_GetObjectItemCaseSensitive(cond, "Exists");
     const cJSON *a0 = cJSON_GetArrayItem(list, 0), *a1 = cJSON_GetArrayItem(list, 1);
@@ -152,6 +154,94 @@ bad_count:
     snprintf(err, errlen, "One or more parameter values were invalid: Invalid number of "
                           "argument(s) for the %s ComparisonOperator", op);
     return -1;
+}
+
+static int one_condition(const char *name, const cJSON *cond, const cJSON *item,
+                         int expected, char *err, size_t errlen)
+{
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(cond, "AttributeValueList");
+    const cJSON *value = cJSON_GetObjectItemCaseSensitive(cond, "Value");
+    cJSON *one = NULL;
+    int r;
+
+    if (expected && !list && value &&
+        cJSON_GetObjectItemCaseSensitive(cond, "ComparisonOperator")) {
+        one = cJSON_CreateArray();
+        cJSON_AddItemReferenceToArray(one, (cJSON *)value);
+        list = one;
+    }
+    r = one_condition_list(name, cond, list, item, expected, err, errlen);
+    cJSON_Delete(one);
+    return r;
+}
+
+/* Validates (and normalises) one AttributeValue of a legacy parameter. */
+static int check_value(cJSON *v, char *err, size_t errlen)
+{
+    return ddb_value_validate(v, err, errlen);
+}
+
+int ddb_legacy_check_expected(cJSON *expected, char *err, size_t errlen)
+{
+    static const char P[] = "One or more parameter values were invalid: ";
+    cJSON *cnd, *v;
+    int rc;
+
+    cJSON_ArrayForEach(cnd, expected) {
+        cJSON *list = cJSON_GetObjectItemCaseSensitive(cnd, "AttributeValueList");
+        cJSON *value = cJSON_GetObjectItemCaseSensitive(cnd, "Value");
+        const cJSON *op = cJSON_GetObjectItemCaseSensitive(cnd, "ComparisonOperator");
+        const cJSON *exists = cJSON_GetObjectItemCaseSensitive(cnd, "Exists");
+
+        if (list && value) {
+            snprintf(err, errlen, "%sValue and AttributeValueList cannot be used together "
+                                  "for Attribute: %s", P, cnd->string);
+            return -1;
+        }
+        if (op) {
+            if (exists) {
+                snprintf(err, errlen, "%sExists and ComparisonOperator cannot be used "
+                                      "together for Attribute: %s", P, cnd->string);
+                return -1;
+            }
+            if (!list && !value && cJSON_IsString(op) && strcmp(op->valuestring, "NULL") &&
+                strcmp(op->valuestring, "NOT_NULL")) {
+                snprintf(err, errlen, "%sValue or AttributeValueList must be used with "
+                                      "ComparisonOperator: %s for Attribute: %s", P,
+                         op->valuestring, cnd->string);
+                return -1;
+            }
+        } else if (list) {
+            snprintf(err, errlen, "%sAttributeValueList can only be used with a "
+                                  "ComparisonOperator for Attribute: %s", P, cnd->string);
+            return -1;
+        }
+        if (value && (rc = check_value(value, err, errlen)) < 0)
+            return rc;
+        cJSON_ArrayForEach(v, list)
+            if ((rc = check_value(v, err, errlen)) < 0)
+                return rc;
+    }
+    return 0;
+}
+
+int ddb_legacy_check_updates(cJSON *updates, char *err, size_t errlen)
+{
+    cJSON *u;
+    int rc;
+
+    cJSON_ArrayForEach(u, updates) {
+        cJSON *value = cJSON_GetObjectItemCaseSensitive(u, "Value");
+
+        if (!u->string || !*u->string) {
+            snprintf(err, errlen, "One or more parameter values were invalid: An attribute "
+                                  "name cannot be empty");
+            return -1;
+        }
+        if (value && (rc = check_value(value, err, errlen)) < 0)
+            return rc;
+    }
+    return 0;
 }
 
 int ddb_legacy_eval(const cJSON *conds, const char *op, const cJSON *item, int expected,

@@ -131,7 +131,7 @@ static int page_init(ddb_call *c, page *p, int query)
     p->query_filter = cJSON_GetObjectItemCaseSensitive(c->in, legacy_filter);
     p->cond_op = cJSON_IsString(cop) ? cop->valuestring : "AND";
     p->atg = cJSON_GetObjectItemCaseSensitive(c->in, "AttributesToGet");
-    if (ddb_table_load(c, name, &p->t) != 0)
+    if (ddb_table_load(c, name, DDB_NOT_FOUND_SHORT, &p->t) != 0)
         return -1;
     if (iname) {
         for (int i = 0; i < p->t.nidx; i++)
@@ -326,6 +326,7 @@ static int start_key(page *p, ts_buf *ihk, ts_buf *irk, ts_buf *thk, ts_buf *trk
 typedef struct krange {
     ts_buf hash, lo, hi;
     int lo_excl, hi_excl;
+    int has_range;           /* the condition names the sort key */
 } krange;
 
 static void successor_ceiling(ts_buf *b)
@@ -391,6 +392,7 @@ static int key_range(page *p, krange *r)
     successor_ceiling(&r->hi);
     if (kc.range_op == DDB_KC_NONE)
         return 0;
+    r->has_range = 1;
     ts_buf_reset(&r->lo);
     if (ddb_key_encode(kc.range_v1, &r->lo) != 0)
         return V(c, "One or more parameter values were invalid: Condition parameter type "
@@ -446,6 +448,36 @@ static int buf_eq(const ts_buf *a, const void *p, int n)
     return (int)a->len == n && (n == 0 || !memcmp(a->data, p, (size_t)n));
 }
 
+/* Byte order of two encoded keys (a prefix sorts first). */
+static int buf_cmp(const ts_buf *a, const ts_buf *b)
+{
+    size_t n = TS_MIN(a->len, b->len);
+    int r = n ? memcmp(a->data, b->data, n) : 0;
+
+    return r ? r : a->len < b->len ? -1 : a->len > b->len;
+}
+
+/* An ExclusiveStartKey must lie inside the query: in its partition (hash,
+ * the encoded partition key of the start key) and, when there is a
+ * sort-key condition, inside its range (range, the encoded sort key).
+ * 0, or -1 with AWS's message. */
+static int start_key_in_bounds(page *p, const krange *r, const ts_buf *hash,
+                               const ts_buf *range)
+{
+    int lo, hi;
+
+    if (buf_cmp(hash, &r->hash) != 0)
+        return V(p->c, "The provided starting key is outside query boundaries based on "
+                       "provided conditions");
+    if (!r->has_range)
+        return 0;
+    lo = buf_cmp(range, &r->lo);
+    hi = buf_cmp(range, &r->hi);
+    if (lo < 0 || (lo == 0 && r->lo_excl) || hi > 0 || (hi == 0 && r->hi_excl))
+        return V(p->c, "The provided starting key does not match the range key predicate");
+    return 0;
+}
+
 int ddb_query(ddb_call *c)
 {
     page p;
@@ -465,6 +497,9 @@ int ddb_query(ddb_call *c)
     if (have_cursor < 0)
         goto out;
     have_cursor = have_cursor == 0;
+    if (have_cursor && start_key_in_bounds(&p, &r, p.ix ? &ihk : &thk,
+                                           p.ix ? &irk : &trk) != 0)
+        goto out;
     while (!full) {
         sqlite3_stmt *st;
         int rows = 0;

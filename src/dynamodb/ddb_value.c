@@ -11,6 +11,11 @@
  * order is DynamoDB's sort order, so the store can range-scan a BLOB
  * column; numbers encode as sign, exponent byte and one byte per digit,
  * inverted for negatives.
+ *
+ * Strings arrive from the JSON protocol with U+0000 held as the two bytes
+ * C0 80 (see proto_json.c), so C strings keep their length; sizes count
+ * that pair as the one byte it stands for, and order and key encoding
+ * treat it as 00, as DynamoDB's byte order does.
  */
 #include "ddb_int.h"
 
@@ -26,6 +31,58 @@ static const char *const TYPES[] = {"S", "N", "B", "BOOL", "NULL",
                                     "M", "L", "SS", "NS", "BS"};
 
 static const char MSG_PREFIX[] = "One or more parameter values were invalid: ";
+
+/* ---- strings holding U+0000 ---- */
+
+#define NUL_LEAD 0xC0
+#define NUL_TRAIL 0x80
+
+size_t ddb_str_len(const char *s)
+{
+    size_t n = 0;
+
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++, n++)
+        if (p[0] == NUL_LEAD && p[1] == NUL_TRAIL)
+            p++;
+    return n;
+}
+
+/* The next byte s stands for (C0 80 is 00) and how many it took. */
+static int str_unit(const unsigned char *s, int *took)
+{
+    if (s[0] == NUL_LEAD && s[1] == NUL_TRAIL) {
+        *took = 2;
+        return 0;
+    }
+    *took = 1;
+    return s[0];
+}
+
+int ddb_str_cmp(const char *a, const char *b)
+{
+    const unsigned char *x = (const unsigned char *)a, *y = (const unsigned char *)b;
+
+    while (*x && *y) {
+        int nx, ny, ux = str_unit(x, &nx), uy = str_unit(y, &ny);
+        if (ux != uy)
+            return ux < uy ? -1 : 1;
+        x += nx;
+        y += ny;
+    }
+    return *x ? 1 : *y ? -1 : 0;
+}
+
+/* Appends the bytes s stands for (C0 80 as 00). */
+static void str_bytes(ts_buf *out, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+
+    while (*p) {
+        int took, u = str_unit(p, &took);
+        ts_buf_putc(out, (char)u);
+        p += took;
+    }
+}
 
 /* ---- type access ---- */
 
@@ -284,6 +341,39 @@ int ddb_item_validate(cJSON *item, char *err, size_t errlen)
     return rc;
 }
 
+/* The deepest level of v and what it holds (an attribute is level 1). */
+static int value_depth(const cJSON *v, int depth)
+{
+    const char *t = ddb_value_type(v);
+    const cJSON *c;
+    int deepest = depth;
+
+    if (!t || (strcmp(t, "M") != 0 && strcmp(t, "L") != 0))
+        return depth;
+    cJSON_ArrayForEach(c, ddb_value_inner(v)) {
+        int d = value_depth(c, depth + 1);
+        if (d > deepest)
+            deepest = d;
+        if (deepest > MAX_DEPTH)
+            break;
+    }
+    return deepest;
+}
+
+int ddb_item_check_depth(const cJSON *item, char *err, size_t errlen)
+{
+    const cJSON *c;
+
+    cJSON_ArrayForEach(c, item) {
+        if (value_depth(c, 1) > MAX_DEPTH) {
+            snprintf(err, errlen, "%sNesting Levels have exceeded supported limits",
+                     MSG_PREFIX);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* ---- equality and order ---- */
 
 /* Decoded bytes of a base64 text (ts_free), or NULL with *n = 0. */
@@ -402,7 +492,7 @@ int ddb_value_cmp(const cJSON *a, const cJSON *b, int *res)
     if (!cJSON_IsString(ia) || !cJSON_IsString(ib))
         goto out;
     if (ta[0] == 'S')
-        *res = strcmp(ia->valuestring, ib->valuestring);
+        *res = ddb_str_cmp(ia->valuestring, ib->valuestring);
     else if (ta[0] == 'N')
         *res = ddb_num_cmp_text(ia->valuestring, ib->valuestring);
     else
@@ -447,21 +537,21 @@ size_t ddb_value_size(const cJSON *v)
     if (strcmp(t, "M") == 0 || strcmp(t, "L") == 0) {
         size = 3;
         cJSON_ArrayForEach(c, in)
-            size += (c->string && t[0] == 'M' ? strlen(c->string) : 0) +
+            size += (c->string && t[0] == 'M' ? ddb_str_len(c->string) : 0) +
                     ddb_value_size(c) + 1;
         return size;
     }
     if (t[1] == '\0') {
         if (!cJSON_IsString(in))
             return 0;
-        return t[0] == 'S' ? strlen(in->valuestring)
+        return t[0] == 'S' ? ddb_str_len(in->valuestring)
              : t[0] == 'N' ? num_size(in->valuestring)
                            : b64_size(in->valuestring);
     }
     cJSON_ArrayForEach(c, in) {
         if (!cJSON_IsString(c))
             continue;
-        size += t[0] == 'S' ? strlen(c->valuestring)
+        size += t[0] == 'S' ? ddb_str_len(c->valuestring)
               : t[0] == 'N' ? num_size(c->valuestring)
                             : b64_size(c->valuestring);
     }
@@ -474,7 +564,7 @@ size_t ddb_item_size(const cJSON *item)
     size_t size = 0;
 
     cJSON_ArrayForEach(c, item)
-        size += (c->string ? strlen(c->string) : 0) + ddb_value_size(c);
+        size += (c->string ? ddb_str_len(c->string) : 0) + ddb_value_size(c);
     return size;
 }
 
@@ -522,7 +612,7 @@ int ddb_key_encode(const cJSON *attr, ts_buf *out)
     if (!t || t[1] != '\0' || !cJSON_IsString(in))
         goto out;
     if (t[0] == 'S') {
-        ts_buf_puts(out, in->valuestring);
+        str_bytes(out, in->valuestring);
     } else if (t[0] == 'N') {
         ddb_num n;
 
@@ -583,11 +673,22 @@ cJSON *ddb_key_decode(char type, const void *data, size_t len)
     cJSON *v = NULL;
 
     if (type == 'S') {
-        char *s = ts_strndup(data, len);
+        const unsigned char *p = data;
+        ts_buf s;
 
+        ts_buf_init(&s);
+        for (size_t i = 0; i < len; i++) {
+            if (p[i] == 0) {
+                ts_buf_putc(&s, (char)NUL_LEAD);
+                ts_buf_putc(&s, (char)NUL_TRAIL);
+            } else {
+                ts_buf_putc(&s, (char)p[i]);
+            }
+        }
+        ts_buf_putc(&s, '\0');
         v = cJSON_CreateObject();
-        cJSON_AddStringToObject(v, "S", s);
-        ts_free(s);
+        cJSON_AddStringToObject(v, "S", s.data);
+        ts_buf_free(&s);
     } else if (type == 'N') {
         ddb_num n;
         char text[DDB_NUM_TEXT_MAX];

@@ -9,10 +9,16 @@
  */
 #include "http_int.h"
 
+#include <malloc.h>
+
 #include <cjson/cJSON.h>
 
 #include "tinystack/bus.h"
 #include "tinystack/store.h"
+
+/* Bodies larger than this give their parsed input's memory back to the
+ * system after the answer (see http_render). */
+#define TRIM_AFTER_BODY (1u << 20)
 
 size_t http_body_cap(const ts_call *c)
 {
@@ -139,4 +145,9 @@ void http_render(ts_call *c)
     cJSON_Delete(c->in);
     cJSON_Delete(c->out);
     c->in = c->out = NULL;
+    /* A large body parses into a tree of small allocations (a 16 MB
+     * request can take a few hundred MB) that glibc keeps in the worker's
+     * arena after they are freed; give those pages back now. */
+    if (req->body.len > TRIM_AFTER_BODY)
+        malloc_trim(0);
 }

@@ -6,6 +6,13 @@
  * c->out is printed as the answer, and errors are {"__type":
  * "<namespace><Code>", "message": ...}.  JSON 1.0 signs every body with an
  * x-amz-crc32 header, which the DynamoDB SDKs check.
+ *
+ * JSON strings may hold U+0000 and C strings cannot: the parse reads the
+ * escape \u0000 as the two bytes C0 80 (Java's "modified UTF-8" form of
+ * it), which UTF-8 never contains, so every string keeps its length and
+ * handlers need no lengths; the renderers write the pair back as \u0000.
+ * A member whose value is null is dropped at parse, as AWS reads it as
+ * absent.
  */
 #include "tinystack/service.h"
 
@@ -32,11 +39,86 @@ static const ts_op *json_resolve(const ts_service *svc, ts_call *c)
     return &unknown_op;
 }
 
+#define NUL_LEAD '\xC0'
+#define NUL_TRAIL '\x80'
+
+/* A copy of the JSON text s with each \u0000 escape inside a string
+ * replaced by the bytes C0 80 (never longer than s; *len is its length),
+ * or NULL when s has none (ts_free the copy). */
+static char *hold_nuls(const char *s, size_t n, size_t *len)
+{
+    char *out;
+    size_t o = 0;
+    int in_str = 0;
+
+    if (!s || n < 6 || !memmem(s, n, "\\u0000", 6))
+        return NULL;
+    out = ts_malloc(n);
+    for (size_t i = 0; i < n; i++) {
+        char ch = s[i];
+
+        if (in_str && ch == '\\' && i + 1 < n) {
+            if (i + 5 < n && s[i + 1] == 'u' && !memcmp(s + i + 2, "0000", 4)) {
+                out[o++] = NUL_LEAD;
+                out[o++] = NUL_TRAIL;
+                i += 5;
+            } else {
+                out[o++] = ch;
+                out[o++] = s[++i];
+            }
+            continue;
+        }
+        if (ch == '"')
+            in_str = !in_str;
+        out[o++] = ch;
+    }
+    *len = o;
+    return out;
+}
+
+/* Appends JSON text to b with each C0 80 pair written as \u0000. */
+static void put_json(ts_buf *b, const char *text)
+{
+    const char *p = text, *q;
+
+    while ((q = strchr(p, NUL_LEAD)) != NULL) {
+        ts_buf_append(b, p, (size_t)(q - p));
+        if (q[1] == NUL_TRAIL) {
+            ts_buf_puts(b, "\\u0000");
+            p = q + 2;
+        } else {
+            ts_buf_putc(b, *q);
+            p = q + 1;
+        }
+    }
+    ts_buf_puts(b, p);
+}
+
+/* Removes every object member whose value is null, at any depth: the AWS
+ * JSON protocols read such a member as one not sent (list elements stay).
+ * cJSON limits nesting to 1000 levels, which bounds the recursion. */
+static void drop_nulls(cJSON *v)
+{
+    cJSON *m, *next;
+
+    for (m = v->child; m; m = next) {
+        next = m->next;
+        if (cJSON_IsNull(m) && cJSON_IsObject(v))
+            cJSON_Delete(cJSON_DetachItemViaPointer(v, m));
+        else if (m->child)
+            drop_nulls(m);
+    }
+}
+
 static int json_parse(ts_call *c)
 {
     ts_req *req = c->req;
+    size_t len = 0;
+    char *held = hold_nuls(req->body.data, req->body.len, &len);
 
-    c->in = cJSON_ParseWithLength(req->body.data, req->body.len);
+    c->in = held ? cJSON_ParseWithLength(held, len)
+                 : cJSON_ParseWithLength(req->body.data, req->body.len);
+    ts_free(held);
     if (!c->in && req->body.len == 0)
         c->in = cJSON_CreateObject();
     if (!cJSON_IsObject(c->in)) {
@@ -46,6 +128,7 @@ static int json_parse(ts_call *c)
                              req->body.len ? "Start of structure or map found where not expected."
                                            : NULL);
     }
+    drop_nulls(c->in);
     c->out = cJSON_CreateObject();
     return 0;
 }
@@ -64,7 +147,7 @@ static void json_render(ts_call *c, const char *type)
 
     if (c->out) {
         text = cJSON_PrintUnformatted(c->out);
-        ts_buf_puts(&c->resp->body, text);
+        put_json(&c->resp->body, text);
         cJSON_free(text);
     } else {
         ts_buf_puts(&c->resp->body, "{}");
@@ -94,13 +177,13 @@ static void json_render_error(ts_call *c, const char *type)
     text = cJSON_PrintUnformatted(o);
     if (resp->err_json && *resp->err_json) {
         /* Splice the extra members before the closing brace. */
-        size_t n = strlen(text);
-        ts_buf_append(&resp->body, text, n - 1);
+        text[strlen(text) - 1] = '\0';
+        put_json(&resp->body, text);
         ts_buf_putc(&resp->body, ',');
-        ts_buf_puts(&resp->body, resp->err_json);
+        put_json(&resp->body, resp->err_json);
         ts_buf_putc(&resp->body, '}');
     } else {
-        ts_buf_puts(&resp->body, text);
+        put_json(&resp->body, text);
     }
     cJSON_free(text);
     cJSON_Delete(o);

@@ -47,6 +47,28 @@ const char *const store_migrations[] = {
     "CREATE TABLE ddb_index(table_id INTEGER NOT NULL, idx TEXT NOT NULL,"
     "  hk BLOB NOT NULL, rk BLOB NOT NULL, thk BLOB NOT NULL, trk BLOB NOT NULL,"
     "  PRIMARY KEY(table_id, idx, hk, rk, thk, trk)) WITHOUT ROWID;",
+    /* 3: DynamoDB table ids are never handed out again (AUTOINCREMENT),
+     * so nothing keyed by a deleted table's id can surface in a new one;
+     * rows a deleted table left behind (writes that raced DeleteTable
+     * before writes loaded their table inside their transaction) go. */
+    "CREATE TABLE ddb_table_v3(id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  region TEXT NOT NULL, name TEXT NOT NULL, created INTEGER NOT NULL,"
+    "  desc TEXT NOT NULL, ttl_attr TEXT, tags TEXT,"
+    "  item_count INTEGER NOT NULL DEFAULT 0,"
+    "  size_bytes INTEGER NOT NULL DEFAULT 0, UNIQUE(region, name));"
+    "INSERT INTO ddb_table_v3(id, region, name, created, desc, ttl_attr, tags,"
+    "  item_count, size_bytes) SELECT id, region, name, created, desc,"
+    "  ttl_attr, tags, item_count, size_bytes FROM ddb_table;"
+    "DROP TABLE ddb_table;"
+    "ALTER TABLE ddb_table_v3 RENAME TO ddb_table;"
+    "DELETE FROM ddb_item WHERE table_id NOT IN (SELECT id FROM ddb_table);"
+    "DELETE FROM ddb_index WHERE table_id NOT IN (SELECT id FROM ddb_table);",
+    /* 4: TransactWriteItems ClientRequestTokens of the last 10 minutes,
+     * with the SHA-256 of the transaction they ran. */
+    "CREATE TABLE ddb_txn_token(region TEXT NOT NULL, token TEXT NOT NULL,"
+    "  digest BLOB NOT NULL, created INTEGER NOT NULL,"
+    "  PRIMARY KEY(region, token)) WITHOUT ROWID;"
+    "CREATE INDEX ddb_txn_token_created ON ddb_txn_token(created);",
 };
 
 const int store_nmigrations = (int)TS_ARRAY_LEN(store_migrations);

@@ -691,3 +691,19 @@ TEST(core_string_helpers)
     CHECK(strlen(many) == 200);
     CHECK(strspn(many, "0123456789abcdef") == 200);
 }
+
+TEST(core_uuid_v4)
+{
+    char a[37], b[37];
+
+    for (int i = 0; i < 1000; i++) {
+        ts_uuid_v4(a);
+        CHECK(strlen(a) == 36);
+        CHECK(a[8] == '-' && a[13] == '-' && a[18] == '-' && a[23] == '-');
+        CHECK(a[14] == '4');                    /* version 4 */
+        CHECK(strchr("89ab", a[19]) != NULL);   /* variant 10xx */
+        CHECK(strspn(a, "0123456789abcdef-") == 36);
+    }
+    ts_uuid_v4(b);
+    CHECK(strcmp(a, b) != 0);
+}

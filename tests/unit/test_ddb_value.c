@@ -343,6 +343,45 @@ TEST(ddb_key_encoding_strings_binary)
     cJSON_Delete(bool_);
 }
 
+/* U+0000 is held as C0 80 (proto_json.c): one byte in sizes, 00 in order
+ * and in keys. */
+TEST(ddb_value_strings_holding_nul)
+{
+    cJSON *a = cJSON_Parse("{\"S\":\"a\"}");
+    cJSON *an = cJSON_Parse("{\"S\":\"a\xc0\x80\"}");
+    cJSON *a1 = cJSON_Parse("{\"S\":\"a\x01\"}");
+    ts_buf e1, e2, e3;
+    cJSON *d;
+    int r;
+
+    CHECK(ddb_str_len("a\xc0\x80" "b") == 3);
+    CHECK(ddb_str_len("") == 0);
+    CHECK(ddb_str_len("\xc3\xa9") == 2);
+    CHECK(ddb_str_cmp("a", "a\xc0\x80") < 0);
+    CHECK(ddb_str_cmp("a\xc0\x80", "a\x01") < 0);
+    CHECK(ddb_str_cmp("a\xc0\x80" "b", "a\xc0\x80" "b") == 0);
+    CHECK(ddb_str_cmp("a\x7f", "a\xc0\x80") > 0);
+    CHECK(ddb_value_cmp(an, a1, &r) == 0 && r < 0);
+    CHECK(ddb_value_size(an) == 2);
+    ts_buf_init(&e1);
+    ts_buf_init(&e2);
+    ts_buf_init(&e3);
+    CHECK(ddb_key_encode(a, &e1) == 0);
+    CHECK(ddb_key_encode(an, &e2) == 0);
+    CHECK(ddb_key_encode(a1, &e3) == 0);
+    CHECK(e2.len == 2 && e2.data[1] == 0);
+    CHECK(blob_cmp(&e1, &e2) < 0 && blob_cmp(&e2, &e3) < 0);
+    d = ddb_key_decode('S', e2.data, e2.len);
+    CHECK(ddb_value_equal(d, an));
+    cJSON_Delete(d);
+    ts_buf_free(&e1);
+    ts_buf_free(&e2);
+    ts_buf_free(&e3);
+    cJSON_Delete(a);
+    cJSON_Delete(an);
+    cJSON_Delete(a1);
+}
+
 static int key_of(const char *json, int mode, const char *range, char *out,
                   size_t n)
 {

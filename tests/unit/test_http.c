@@ -221,6 +221,37 @@ TEST(render_success_json_and_query)
     fake_free(&f);
 }
 
+/* JSON protocols: U+0000 survives as C0 80 between parse and render, and
+ * a null member is dropped at parse. */
+TEST(json_protocol_nul_and_null)
+{
+    const char *ddb[] = {"X-Amz-Target: DynamoDB_20120810.GetItem", NULL};
+    static const char body[] =
+        "{\"a\":\"x\\u0000y\",\"\\u0000k\":1,\"b\":null,"
+        "\"c\":{\"d\":null,\"e\":[null,\"\\\\u0000\"]}}";
+    const cJSON *a, *e;
+    fake f;
+
+    fake_init(&f, "POST", "/", ddb);
+    ts_buf_puts(&f.req.body, body);
+    http_route(&f.call);
+    REQUIRE(f.req.service->proto->parse(&f.call) == 0);
+    a = cJSON_GetObjectItemCaseSensitive(f.call.in, "a");
+    REQUIRE(cJSON_IsString(a));
+    CHECK_STR(a->valuestring, "x\xc0\x80y");
+    CHECK(cJSON_GetObjectItemCaseSensitive(f.call.in, "\xc0\x80k") != NULL);
+    CHECK(cJSON_GetObjectItemCaseSensitive(f.call.in, "b") == NULL);
+    CHECK(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(f.call.in, "c")) == 1);
+    e = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(f.call.in, "c"), "e");
+    CHECK(cJSON_GetArraySize(e) == 2 && cJSON_IsNull(cJSON_GetArrayItem(e, 0)));
+    /* an escaped backslash before u0000 is text, not a NUL */
+    CHECK_STR(cJSON_GetArrayItem(e, 1)->valuestring, "\\u0000");
+    cJSON_AddItemToObject(f.call.out, "a", cJSON_Duplicate(a, 1));
+    http_render(&f.call);
+    CHECK_STR(f.resp.body.data, "{\"a\":\"x\\u0000y\"}");
+    fake_free(&f);
+}
+
 /* ---- suspend/resume through a real server ---- */
 
 static void *resume_later(void *arg)

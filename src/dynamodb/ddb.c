@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "tinystack/http.h"
+#include "tinystack/model.h"
 #include "tinystack/services.h"
 #include "tinystack/store.h"
 
@@ -114,6 +115,22 @@ static const ts_protocol ddb_proto = {"json-1.0", ddb_render_error};
 
 const ts_service ddb_service = {"dynamodb", &ddb_proto, ddb_resolve};
 
+/* The botocore model's check of the input (types, then constraints), as
+ * DynamoDB does it before the operation runs. */
+static int model_check(ts_req *req, ts_resp *resp, const cJSON *in)
+{
+    const ts_model_op *op = ts_model_op_find("dynamodb", req->op->name);
+    ts_model_error e;
+    int rc = ts_model_validate(op, in, &e);
+
+    if (rc != 0)
+        ts_resp_error(resp, e.kind == TS_MODEL_SERIALIZATION ? TS_ERR_SERIALIZATION
+                                                             : TS_ERR_VALIDATION,
+                      ts_arena_strdup(req->arena, e.message));
+    ts_model_error_free(&e);
+    return rc;
+}
+
 static int dispatch(ts_req *req, ts_resp *resp)
 {
     ddb_call c;
@@ -132,6 +149,10 @@ static int dispatch(ts_req *req, ts_resp *resp)
         return ts_resp_error(resp, TS_ERR_SERIALIZATION,
                              req->body.len ? "Start of structure or map found where not expected."
                                            : NULL);
+    }
+    if (model_check(req, resp, c.in) != 0) {
+        cJSON_Delete(c.in);
+        return -1;
     }
     c.out = cJSON_CreateObject();
     /* A read sees one snapshot of the store, whatever it reads. */

@@ -11,16 +11,8 @@
 
 #include <cjson/cJSON.h>
 
-struct ts_model_service;
-
-/* One operation of a service model. */
-typedef struct ts_model_op {
-    const char *name;         /* "CreateTable" */
-    const char *http_method;  /* "POST" */
-    const char *request_uri;  /* "/2015-03-31/functions/{FunctionName}/invocations" */
-    const struct ts_model_service *service;
-    int input;                /* the input shape (private), -1 when none */
-} ts_model_op;
+/* One operation of a service model (the tables' row; see the accessors). */
+typedef struct ts_model_op ts_model_op;
 
 typedef enum ts_model_error_kind {
     TS_MODEL_OK = 0,
@@ -62,6 +54,13 @@ const ts_model_op *ts_model_op_find(const char *service, const char *operation);
  * Thread-safe; patterns are compiled once, on first use.
  */
 int ts_model_validate(const ts_model_op *op, const cJSON *in, ts_model_error *out);
+
+/* The operation's name ("CreateTable"), HTTP method ("POST") and
+ * requestUri ("/2015-03-31/functions/{FunctionName}/invocations"), as the
+ * model gives them; static strings. */
+const char *ts_model_op_name(const ts_model_op *op);
+const char *ts_model_op_http_method(const ts_model_op *op);
+const char *ts_model_op_request_uri(const ts_model_op *op);
 
 /* Frees e->message and resets e to TS_MODEL_OK. */
 void ts_model_error_free(ts_model_error *e);

@@ -94,7 +94,9 @@ static int cmp_service(const void *key, const void *elem)
 
 static int cmp_op(const void *key, const void *elem)
 {
-    return strcmp(key, ((const ts_model_op *)elem)->name);
+    const ts_model_op *op = elem;
+
+    return strcmp(key, op->service->strs + op->name);
 }
 
 static const ts_model_service *service_find(const char *name)
@@ -110,6 +112,21 @@ const ts_model_op *ts_model_op_find(const char *service, const char *operation)
     const ts_model_service *svc = service && operation ? service_find(service) : NULL;
 
     return svc ? bsearch(operation, svc->ops, svc->nops, sizeof(svc->ops[0]), cmp_op) : NULL;
+}
+
+const char *ts_model_op_name(const ts_model_op *op)
+{
+    return op->service->strs + op->name;
+}
+
+const char *ts_model_op_http_method(const ts_model_op *op)
+{
+    return op->service->strs + op->http_method;
+}
+
+const char *ts_model_op_request_uri(const ts_model_op *op)
+{
+    return op->service->strs + op->request_uri;
 }
 
 void ts_model_error_free(ts_model_error *e)

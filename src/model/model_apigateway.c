@@ -153,7 +153,95 @@ static const char strs[] =
     "REGIONAL\0" "EDGE\0" "PRIVATE\0" "EndpointType\0"
     "MapOfApiStageThrottleSettings\0" "add\0" "remove\0" "replace\0" "move\0"
     "copy\0" "test\0" "Op\0" "^([1-5][0-9][0-9])$\0"
-    "^(^([1-5][0-9][0-9]|\\*|[ \011\012\013\014\015]*)$)$\0";
+    "^(^([1-5][0-9][0-9]|\\*|[ \011\012\013\014\015]*)$)$\0" "CreateApiKey\0"
+    "POST\0" "/apikeys\0" "CreateAuthorizer\0"
+    "/restapis/{restapi_id}/authorizers\0" "CreateBasePathMapping\0"
+    "/domainnames/{domain_name}/basepathmappings\0" "CreateDeployment\0"
+    "/restapis/{restapi_id}/deployments\0" "CreateDocumentationPart\0"
+    "/restapis/{restapi_id}/documentation/parts\0"
+    "CreateDocumentationVersion\0"
+    "/restapis/{restapi_id}/documentation/versions\0" "CreateDomainName\0"
+    "/domainnames\0" "CreateDomainNameAccessAssociation\0"
+    "/domainnameaccessassociations\0" "CreateModel\0"
+    "/restapis/{restapi_id}/models\0" "CreateRequestValidator\0"
+    "/restapis/{restapi_id}/requestvalidators\0" "CreateResource\0"
+    "/restapis/{restapi_id}/resources/{parent_id}\0" "CreateRestApi\0"
+    "/restapis\0" "CreateStage\0" "/restapis/{restapi_id}/stages\0"
+    "CreateUsagePlan\0" "/usageplans\0" "CreateUsagePlanKey\0"
+    "/usageplans/{usageplanId}/keys\0" "CreateVpcLink\0" "/vpclinks\0"
+    "DeleteApiKey\0" "DELETE\0" "/apikeys/{api_Key}\0" "DeleteAuthorizer\0"
+    "/restapis/{restapi_id}/authorizers/{authorizer_id}\0"
+    "DeleteBasePathMapping\0"
+    "/domainnames/{domain_name}/basepathmappings/{base_path}\0"
+    "DeleteClientCertificate\0" "/clientcertificates/{clientcertificate_id}\0"
+    "DeleteDeployment\0"
+    "/restapis/{restapi_id}/deployments/{deployment_id}\0"
+    "DeleteDocumentationPart\0"
+    "/restapis/{restapi_id}/documentation/parts/{part_id}\0"
+    "DeleteDocumentationVersion\0"
+    "/restapis/{restapi_id}/documentation/versions/{doc_version}\0"
+    "DeleteDomainName\0" "/domainnames/{domain_name}\0"
+    "DeleteDomainNameAccessAssociation\0"
+    "/domainnameaccessassociations/{domain_name_access_association_arn}\0"
+    "DeleteGatewayResponse\0"
+    "/restapis/{restapi_id}/gatewayresponses/{response_type}\0"
+    "DeleteIntegration\0"
+    "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration\0"
+    "DeleteIntegrationResponse\0"
+    "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration/responses/{status_code}\0"
+    "DeleteMethod\0"
+    "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}\0"
+    "DeleteMethodResponse\0"
+    "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/responses/{status_code}\0"
+    "DeleteModel\0" "/restapis/{restapi_id}/models/{model_name}\0"
+    "DeleteRequestValidator\0"
+    "/restapis/{restapi_id}/requestvalidators/{requestvalidator_id}\0"
+    "DeleteResource\0" "/restapis/{restapi_id}/resources/{resource_id}\0"
+    "DeleteRestApi\0" "/restapis/{restapi_id}\0" "DeleteStage\0"
+    "/restapis/{restapi_id}/stages/{stage_name}\0" "DeleteUsagePlan\0"
+    "/usageplans/{usageplanId}\0" "DeleteUsagePlanKey\0"
+    "/usageplans/{usageplanId}/keys/{keyId}\0" "DeleteVpcLink\0"
+    "/vpclinks/{vpclink_id}\0" "FlushStageAuthorizersCache\0"
+    "/restapis/{restapi_id}/stages/{stage_name}/cache/authorizers\0"
+    "FlushStageCache\0"
+    "/restapis/{restapi_id}/stages/{stage_name}/cache/data\0"
+    "GenerateClientCertificate\0" "/clientcertificates\0" "GetAccount\0"
+    "GET\0" "/account\0" "GetApiKey\0" "GetApiKeys\0" "GetAuthorizer\0"
+    "GetAuthorizers\0" "GetBasePathMapping\0" "GetBasePathMappings\0"
+    "GetClientCertificate\0" "GetClientCertificates\0" "GetDeployment\0"
+    "GetDeployments\0" "GetDocumentationPart\0" "GetDocumentationParts\0"
+    "GetDocumentationVersion\0" "GetDocumentationVersions\0" "GetDomainName\0"
+    "GetDomainNameAccessAssociations\0" "GetDomainNames\0" "GetExport\0"
+    "/restapis/{restapi_id}/stages/{stage_name}/exports/{export_type}\0"
+    "GetGatewayResponse\0" "GetGatewayResponses\0"
+    "/restapis/{restapi_id}/gatewayresponses\0" "GetIntegration\0"
+    "GetIntegrationResponse\0" "GetMethod\0" "GetMethodResponse\0"
+    "GetModel\0" "GetModelTemplate\0"
+    "/restapis/{restapi_id}/models/{model_name}/default_template\0"
+    "GetModels\0" "GetRequestValidator\0" "GetRequestValidators\0"
+    "GetResource\0" "GetResources\0" "/restapis/{restapi_id}/resources\0"
+    "GetRestApi\0" "GetRestApis\0" "GetSdk\0"
+    "/restapis/{restapi_id}/stages/{stage_name}/sdks/{sdk_type}\0"
+    "GetSdkType\0" "/sdktypes/{sdktype_id}\0" "GetSdkTypes\0" "/sdktypes\0"
+    "GetStage\0" "GetStages\0" "GetTags\0" "/tags/{resource_arn}\0"
+    "GetUsage\0" "/usageplans/{usageplanId}/usage\0" "GetUsagePlan\0"
+    "GetUsagePlanKey\0" "GetUsagePlanKeys\0" "GetUsagePlans\0" "GetVpcLink\0"
+    "GetVpcLinks\0" "ImportApiKeys\0" "/apikeys\?mode=import\0"
+    "ImportDocumentationParts\0" "PUT\0" "ImportRestApi\0"
+    "/restapis\?mode=import\0" "PutGatewayResponse\0" "PutIntegration\0"
+    "PutIntegrationResponse\0" "PutMethod\0" "PutMethodResponse\0"
+    "PutRestApi\0" "RejectDomainNameAccessAssociation\0"
+    "/rejectdomainnameaccessassociations\0" "TagResource\0"
+    "TestInvokeAuthorizer\0" "TestInvokeMethod\0" "UntagResource\0"
+    "UpdateAccount\0" "PATCH\0" "UpdateApiKey\0" "UpdateAuthorizer\0"
+    "UpdateBasePathMapping\0" "UpdateClientCertificate\0" "UpdateDeployment\0"
+    "UpdateDocumentationPart\0" "UpdateDocumentationVersion\0"
+    "UpdateDomainName\0" "UpdateGatewayResponse\0" "UpdateIntegration\0"
+    "UpdateIntegrationResponse\0" "UpdateMethod\0" "UpdateMethodResponse\0"
+    "UpdateModel\0" "UpdateRequestValidator\0" "UpdateResource\0"
+    "UpdateRestApi\0" "UpdateStage\0" "UpdateUsage\0"
+    "/usageplans/{usageplanId}/keys/{keyId}/usage\0" "UpdateUsagePlan\0"
+    "UpdateVpcLink\0";
 
 static const ts_model_shape shapes[] = {
     {77, 0, 0, 8, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 0 CreateApiKeyRequest */
@@ -830,130 +918,130 @@ static const uint32_t regex_src[] = {
 static ts_model_regex regex[2];
 
 static const ts_model_op ops[] = {
-    {"CreateApiKey", "POST", "/apikeys", &ts_model_svc_apigateway, 0},
-    {"CreateAuthorizer", "POST", "/restapis/{restapi_id}/authorizers", &ts_model_svc_apigateway, 1},
-    {"CreateBasePathMapping", "POST", "/domainnames/{domain_name}/basepathmappings", &ts_model_svc_apigateway, 2},
-    {"CreateDeployment", "POST", "/restapis/{restapi_id}/deployments", &ts_model_svc_apigateway, 3},
-    {"CreateDocumentationPart", "POST", "/restapis/{restapi_id}/documentation/parts", &ts_model_svc_apigateway, 4},
-    {"CreateDocumentationVersion", "POST", "/restapis/{restapi_id}/documentation/versions", &ts_model_svc_apigateway, 5},
-    {"CreateDomainName", "POST", "/domainnames", &ts_model_svc_apigateway, 6},
-    {"CreateDomainNameAccessAssociation", "POST", "/domainnameaccessassociations", &ts_model_svc_apigateway, 7},
-    {"CreateModel", "POST", "/restapis/{restapi_id}/models", &ts_model_svc_apigateway, 8},
-    {"CreateRequestValidator", "POST", "/restapis/{restapi_id}/requestvalidators", &ts_model_svc_apigateway, 9},
-    {"CreateResource", "POST", "/restapis/{restapi_id}/resources/{parent_id}", &ts_model_svc_apigateway, 10},
-    {"CreateRestApi", "POST", "/restapis", &ts_model_svc_apigateway, 11},
-    {"CreateStage", "POST", "/restapis/{restapi_id}/stages", &ts_model_svc_apigateway, 12},
-    {"CreateUsagePlan", "POST", "/usageplans", &ts_model_svc_apigateway, 13},
-    {"CreateUsagePlanKey", "POST", "/usageplans/{usageplanId}/keys", &ts_model_svc_apigateway, 14},
-    {"CreateVpcLink", "POST", "/vpclinks", &ts_model_svc_apigateway, 15},
-    {"DeleteApiKey", "DELETE", "/apikeys/{api_Key}", &ts_model_svc_apigateway, 16},
-    {"DeleteAuthorizer", "DELETE", "/restapis/{restapi_id}/authorizers/{authorizer_id}", &ts_model_svc_apigateway, 17},
-    {"DeleteBasePathMapping", "DELETE", "/domainnames/{domain_name}/basepathmappings/{base_path}", &ts_model_svc_apigateway, 18},
-    {"DeleteClientCertificate", "DELETE", "/clientcertificates/{clientcertificate_id}", &ts_model_svc_apigateway, 19},
-    {"DeleteDeployment", "DELETE", "/restapis/{restapi_id}/deployments/{deployment_id}", &ts_model_svc_apigateway, 20},
-    {"DeleteDocumentationPart", "DELETE", "/restapis/{restapi_id}/documentation/parts/{part_id}", &ts_model_svc_apigateway, 21},
-    {"DeleteDocumentationVersion", "DELETE", "/restapis/{restapi_id}/documentation/versions/{doc_version}", &ts_model_svc_apigateway, 22},
-    {"DeleteDomainName", "DELETE", "/domainnames/{domain_name}", &ts_model_svc_apigateway, 23},
-    {"DeleteDomainNameAccessAssociation", "DELETE", "/domainnameaccessassociations/{domain_name_access_association_arn}", &ts_model_svc_apigateway, 24},
-    {"DeleteGatewayResponse", "DELETE", "/restapis/{restapi_id}/gatewayresponses/{response_type}", &ts_model_svc_apigateway, 25},
-    {"DeleteIntegration", "DELETE", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration", &ts_model_svc_apigateway, 26},
-    {"DeleteIntegrationResponse", "DELETE", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration/responses/{status_code}", &ts_model_svc_apigateway, 27},
-    {"DeleteMethod", "DELETE", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}", &ts_model_svc_apigateway, 28},
-    {"DeleteMethodResponse", "DELETE", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/responses/{status_code}", &ts_model_svc_apigateway, 29},
-    {"DeleteModel", "DELETE", "/restapis/{restapi_id}/models/{model_name}", &ts_model_svc_apigateway, 30},
-    {"DeleteRequestValidator", "DELETE", "/restapis/{restapi_id}/requestvalidators/{requestvalidator_id}", &ts_model_svc_apigateway, 31},
-    {"DeleteResource", "DELETE", "/restapis/{restapi_id}/resources/{resource_id}", &ts_model_svc_apigateway, 32},
-    {"DeleteRestApi", "DELETE", "/restapis/{restapi_id}", &ts_model_svc_apigateway, 33},
-    {"DeleteStage", "DELETE", "/restapis/{restapi_id}/stages/{stage_name}", &ts_model_svc_apigateway, 34},
-    {"DeleteUsagePlan", "DELETE", "/usageplans/{usageplanId}", &ts_model_svc_apigateway, 35},
-    {"DeleteUsagePlanKey", "DELETE", "/usageplans/{usageplanId}/keys/{keyId}", &ts_model_svc_apigateway, 36},
-    {"DeleteVpcLink", "DELETE", "/vpclinks/{vpclink_id}", &ts_model_svc_apigateway, 37},
-    {"FlushStageAuthorizersCache", "DELETE", "/restapis/{restapi_id}/stages/{stage_name}/cache/authorizers", &ts_model_svc_apigateway, 38},
-    {"FlushStageCache", "DELETE", "/restapis/{restapi_id}/stages/{stage_name}/cache/data", &ts_model_svc_apigateway, 39},
-    {"GenerateClientCertificate", "POST", "/clientcertificates", &ts_model_svc_apigateway, 40},
-    {"GetAccount", "GET", "/account", &ts_model_svc_apigateway, 41},
-    {"GetApiKey", "GET", "/apikeys/{api_Key}", &ts_model_svc_apigateway, 42},
-    {"GetApiKeys", "GET", "/apikeys", &ts_model_svc_apigateway, 43},
-    {"GetAuthorizer", "GET", "/restapis/{restapi_id}/authorizers/{authorizer_id}", &ts_model_svc_apigateway, 44},
-    {"GetAuthorizers", "GET", "/restapis/{restapi_id}/authorizers", &ts_model_svc_apigateway, 45},
-    {"GetBasePathMapping", "GET", "/domainnames/{domain_name}/basepathmappings/{base_path}", &ts_model_svc_apigateway, 46},
-    {"GetBasePathMappings", "GET", "/domainnames/{domain_name}/basepathmappings", &ts_model_svc_apigateway, 47},
-    {"GetClientCertificate", "GET", "/clientcertificates/{clientcertificate_id}", &ts_model_svc_apigateway, 48},
-    {"GetClientCertificates", "GET", "/clientcertificates", &ts_model_svc_apigateway, 49},
-    {"GetDeployment", "GET", "/restapis/{restapi_id}/deployments/{deployment_id}", &ts_model_svc_apigateway, 50},
-    {"GetDeployments", "GET", "/restapis/{restapi_id}/deployments", &ts_model_svc_apigateway, 51},
-    {"GetDocumentationPart", "GET", "/restapis/{restapi_id}/documentation/parts/{part_id}", &ts_model_svc_apigateway, 52},
-    {"GetDocumentationParts", "GET", "/restapis/{restapi_id}/documentation/parts", &ts_model_svc_apigateway, 53},
-    {"GetDocumentationVersion", "GET", "/restapis/{restapi_id}/documentation/versions/{doc_version}", &ts_model_svc_apigateway, 54},
-    {"GetDocumentationVersions", "GET", "/restapis/{restapi_id}/documentation/versions", &ts_model_svc_apigateway, 55},
-    {"GetDomainName", "GET", "/domainnames/{domain_name}", &ts_model_svc_apigateway, 56},
-    {"GetDomainNameAccessAssociations", "GET", "/domainnameaccessassociations", &ts_model_svc_apigateway, 57},
-    {"GetDomainNames", "GET", "/domainnames", &ts_model_svc_apigateway, 58},
-    {"GetExport", "GET", "/restapis/{restapi_id}/stages/{stage_name}/exports/{export_type}", &ts_model_svc_apigateway, 59},
-    {"GetGatewayResponse", "GET", "/restapis/{restapi_id}/gatewayresponses/{response_type}", &ts_model_svc_apigateway, 60},
-    {"GetGatewayResponses", "GET", "/restapis/{restapi_id}/gatewayresponses", &ts_model_svc_apigateway, 61},
-    {"GetIntegration", "GET", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration", &ts_model_svc_apigateway, 62},
-    {"GetIntegrationResponse", "GET", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration/responses/{status_code}", &ts_model_svc_apigateway, 63},
-    {"GetMethod", "GET", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}", &ts_model_svc_apigateway, 64},
-    {"GetMethodResponse", "GET", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/responses/{status_code}", &ts_model_svc_apigateway, 65},
-    {"GetModel", "GET", "/restapis/{restapi_id}/models/{model_name}", &ts_model_svc_apigateway, 66},
-    {"GetModelTemplate", "GET", "/restapis/{restapi_id}/models/{model_name}/default_template", &ts_model_svc_apigateway, 67},
-    {"GetModels", "GET", "/restapis/{restapi_id}/models", &ts_model_svc_apigateway, 68},
-    {"GetRequestValidator", "GET", "/restapis/{restapi_id}/requestvalidators/{requestvalidator_id}", &ts_model_svc_apigateway, 69},
-    {"GetRequestValidators", "GET", "/restapis/{restapi_id}/requestvalidators", &ts_model_svc_apigateway, 70},
-    {"GetResource", "GET", "/restapis/{restapi_id}/resources/{resource_id}", &ts_model_svc_apigateway, 71},
-    {"GetResources", "GET", "/restapis/{restapi_id}/resources", &ts_model_svc_apigateway, 72},
-    {"GetRestApi", "GET", "/restapis/{restapi_id}", &ts_model_svc_apigateway, 73},
-    {"GetRestApis", "GET", "/restapis", &ts_model_svc_apigateway, 74},
-    {"GetSdk", "GET", "/restapis/{restapi_id}/stages/{stage_name}/sdks/{sdk_type}", &ts_model_svc_apigateway, 75},
-    {"GetSdkType", "GET", "/sdktypes/{sdktype_id}", &ts_model_svc_apigateway, 76},
-    {"GetSdkTypes", "GET", "/sdktypes", &ts_model_svc_apigateway, 77},
-    {"GetStage", "GET", "/restapis/{restapi_id}/stages/{stage_name}", &ts_model_svc_apigateway, 78},
-    {"GetStages", "GET", "/restapis/{restapi_id}/stages", &ts_model_svc_apigateway, 79},
-    {"GetTags", "GET", "/tags/{resource_arn}", &ts_model_svc_apigateway, 80},
-    {"GetUsage", "GET", "/usageplans/{usageplanId}/usage", &ts_model_svc_apigateway, 81},
-    {"GetUsagePlan", "GET", "/usageplans/{usageplanId}", &ts_model_svc_apigateway, 82},
-    {"GetUsagePlanKey", "GET", "/usageplans/{usageplanId}/keys/{keyId}", &ts_model_svc_apigateway, 83},
-    {"GetUsagePlanKeys", "GET", "/usageplans/{usageplanId}/keys", &ts_model_svc_apigateway, 84},
-    {"GetUsagePlans", "GET", "/usageplans", &ts_model_svc_apigateway, 85},
-    {"GetVpcLink", "GET", "/vpclinks/{vpclink_id}", &ts_model_svc_apigateway, 86},
-    {"GetVpcLinks", "GET", "/vpclinks", &ts_model_svc_apigateway, 87},
-    {"ImportApiKeys", "POST", "/apikeys\?mode=import", &ts_model_svc_apigateway, 88},
-    {"ImportDocumentationParts", "PUT", "/restapis/{restapi_id}/documentation/parts", &ts_model_svc_apigateway, 89},
-    {"ImportRestApi", "POST", "/restapis\?mode=import", &ts_model_svc_apigateway, 90},
-    {"PutGatewayResponse", "PUT", "/restapis/{restapi_id}/gatewayresponses/{response_type}", &ts_model_svc_apigateway, 91},
-    {"PutIntegration", "PUT", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration", &ts_model_svc_apigateway, 92},
-    {"PutIntegrationResponse", "PUT", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration/responses/{status_code}", &ts_model_svc_apigateway, 93},
-    {"PutMethod", "PUT", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}", &ts_model_svc_apigateway, 94},
-    {"PutMethodResponse", "PUT", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/responses/{status_code}", &ts_model_svc_apigateway, 95},
-    {"PutRestApi", "PUT", "/restapis/{restapi_id}", &ts_model_svc_apigateway, 96},
-    {"RejectDomainNameAccessAssociation", "POST", "/rejectdomainnameaccessassociations", &ts_model_svc_apigateway, 97},
-    {"TagResource", "PUT", "/tags/{resource_arn}", &ts_model_svc_apigateway, 98},
-    {"TestInvokeAuthorizer", "POST", "/restapis/{restapi_id}/authorizers/{authorizer_id}", &ts_model_svc_apigateway, 99},
-    {"TestInvokeMethod", "POST", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}", &ts_model_svc_apigateway, 100},
-    {"UntagResource", "DELETE", "/tags/{resource_arn}", &ts_model_svc_apigateway, 101},
-    {"UpdateAccount", "PATCH", "/account", &ts_model_svc_apigateway, 102},
-    {"UpdateApiKey", "PATCH", "/apikeys/{api_Key}", &ts_model_svc_apigateway, 103},
-    {"UpdateAuthorizer", "PATCH", "/restapis/{restapi_id}/authorizers/{authorizer_id}", &ts_model_svc_apigateway, 104},
-    {"UpdateBasePathMapping", "PATCH", "/domainnames/{domain_name}/basepathmappings/{base_path}", &ts_model_svc_apigateway, 105},
-    {"UpdateClientCertificate", "PATCH", "/clientcertificates/{clientcertificate_id}", &ts_model_svc_apigateway, 106},
-    {"UpdateDeployment", "PATCH", "/restapis/{restapi_id}/deployments/{deployment_id}", &ts_model_svc_apigateway, 107},
-    {"UpdateDocumentationPart", "PATCH", "/restapis/{restapi_id}/documentation/parts/{part_id}", &ts_model_svc_apigateway, 108},
-    {"UpdateDocumentationVersion", "PATCH", "/restapis/{restapi_id}/documentation/versions/{doc_version}", &ts_model_svc_apigateway, 109},
-    {"UpdateDomainName", "PATCH", "/domainnames/{domain_name}", &ts_model_svc_apigateway, 110},
-    {"UpdateGatewayResponse", "PATCH", "/restapis/{restapi_id}/gatewayresponses/{response_type}", &ts_model_svc_apigateway, 111},
-    {"UpdateIntegration", "PATCH", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration", &ts_model_svc_apigateway, 112},
-    {"UpdateIntegrationResponse", "PATCH", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration/responses/{status_code}", &ts_model_svc_apigateway, 113},
-    {"UpdateMethod", "PATCH", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}", &ts_model_svc_apigateway, 114},
-    {"UpdateMethodResponse", "PATCH", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/responses/{status_code}", &ts_model_svc_apigateway, 115},
-    {"UpdateModel", "PATCH", "/restapis/{restapi_id}/models/{model_name}", &ts_model_svc_apigateway, 116},
-    {"UpdateRequestValidator", "PATCH", "/restapis/{restapi_id}/requestvalidators/{requestvalidator_id}", &ts_model_svc_apigateway, 117},
-    {"UpdateResource", "PATCH", "/restapis/{restapi_id}/resources/{resource_id}", &ts_model_svc_apigateway, 118},
-    {"UpdateRestApi", "PATCH", "/restapis/{restapi_id}", &ts_model_svc_apigateway, 119},
-    {"UpdateStage", "PATCH", "/restapis/{restapi_id}/stages/{stage_name}", &ts_model_svc_apigateway, 120},
-    {"UpdateUsage", "PATCH", "/usageplans/{usageplanId}/keys/{keyId}/usage", &ts_model_svc_apigateway, 121},
-    {"UpdateUsagePlan", "PATCH", "/usageplans/{usageplanId}", &ts_model_svc_apigateway, 122},
-    {"UpdateVpcLink", "PATCH", "/vpclinks/{vpclink_id}", &ts_model_svc_apigateway, 123},
+    {&ts_model_svc_apigateway, 7656, 7669, 7674, 0}, /* CreateApiKey */
+    {&ts_model_svc_apigateway, 7683, 7669, 7700, 1}, /* CreateAuthorizer */
+    {&ts_model_svc_apigateway, 7735, 7669, 7757, 2}, /* CreateBasePathMapping */
+    {&ts_model_svc_apigateway, 7801, 7669, 7818, 3}, /* CreateDeployment */
+    {&ts_model_svc_apigateway, 7853, 7669, 7877, 4}, /* CreateDocumentationPart */
+    {&ts_model_svc_apigateway, 7920, 7669, 7947, 5}, /* CreateDocumentationVersion */
+    {&ts_model_svc_apigateway, 7993, 7669, 8010, 6}, /* CreateDomainName */
+    {&ts_model_svc_apigateway, 8023, 7669, 8057, 7}, /* CreateDomainNameAccessAssociation */
+    {&ts_model_svc_apigateway, 8087, 7669, 8099, 8}, /* CreateModel */
+    {&ts_model_svc_apigateway, 8129, 7669, 8152, 9}, /* CreateRequestValidator */
+    {&ts_model_svc_apigateway, 8193, 7669, 8208, 10}, /* CreateResource */
+    {&ts_model_svc_apigateway, 8253, 7669, 8267, 11}, /* CreateRestApi */
+    {&ts_model_svc_apigateway, 8277, 7669, 8289, 12}, /* CreateStage */
+    {&ts_model_svc_apigateway, 8319, 7669, 8335, 13}, /* CreateUsagePlan */
+    {&ts_model_svc_apigateway, 8347, 7669, 8366, 14}, /* CreateUsagePlanKey */
+    {&ts_model_svc_apigateway, 8397, 7669, 8411, 15}, /* CreateVpcLink */
+    {&ts_model_svc_apigateway, 8421, 8434, 8441, 16}, /* DeleteApiKey */
+    {&ts_model_svc_apigateway, 8460, 8434, 8477, 17}, /* DeleteAuthorizer */
+    {&ts_model_svc_apigateway, 8528, 8434, 8550, 18}, /* DeleteBasePathMapping */
+    {&ts_model_svc_apigateway, 8606, 8434, 8630, 19}, /* DeleteClientCertificate */
+    {&ts_model_svc_apigateway, 8673, 8434, 8690, 20}, /* DeleteDeployment */
+    {&ts_model_svc_apigateway, 8741, 8434, 8765, 21}, /* DeleteDocumentationPart */
+    {&ts_model_svc_apigateway, 8818, 8434, 8845, 22}, /* DeleteDocumentationVersion */
+    {&ts_model_svc_apigateway, 8905, 8434, 8922, 23}, /* DeleteDomainName */
+    {&ts_model_svc_apigateway, 8949, 8434, 8983, 24}, /* DeleteDomainNameAccessAssociation */
+    {&ts_model_svc_apigateway, 9050, 8434, 9072, 25}, /* DeleteGatewayResponse */
+    {&ts_model_svc_apigateway, 9128, 8434, 9146, 26}, /* DeleteIntegration */
+    {&ts_model_svc_apigateway, 9227, 8434, 9253, 27}, /* DeleteIntegrationResponse */
+    {&ts_model_svc_apigateway, 9358, 8434, 9371, 28}, /* DeleteMethod */
+    {&ts_model_svc_apigateway, 9440, 8434, 9461, 29}, /* DeleteMethodResponse */
+    {&ts_model_svc_apigateway, 9554, 8434, 9566, 30}, /* DeleteModel */
+    {&ts_model_svc_apigateway, 9609, 8434, 9632, 31}, /* DeleteRequestValidator */
+    {&ts_model_svc_apigateway, 9695, 8434, 9710, 32}, /* DeleteResource */
+    {&ts_model_svc_apigateway, 9757, 8434, 9771, 33}, /* DeleteRestApi */
+    {&ts_model_svc_apigateway, 9794, 8434, 9806, 34}, /* DeleteStage */
+    {&ts_model_svc_apigateway, 9849, 8434, 9865, 35}, /* DeleteUsagePlan */
+    {&ts_model_svc_apigateway, 9891, 8434, 9910, 36}, /* DeleteUsagePlanKey */
+    {&ts_model_svc_apigateway, 9949, 8434, 9963, 37}, /* DeleteVpcLink */
+    {&ts_model_svc_apigateway, 9986, 8434, 10013, 38}, /* FlushStageAuthorizersCache */
+    {&ts_model_svc_apigateway, 10074, 8434, 10090, 39}, /* FlushStageCache */
+    {&ts_model_svc_apigateway, 10144, 7669, 10170, 40}, /* GenerateClientCertificate */
+    {&ts_model_svc_apigateway, 10190, 10201, 10205, 41}, /* GetAccount */
+    {&ts_model_svc_apigateway, 10214, 10201, 8441, 42}, /* GetApiKey */
+    {&ts_model_svc_apigateway, 10224, 10201, 7674, 43}, /* GetApiKeys */
+    {&ts_model_svc_apigateway, 10235, 10201, 8477, 44}, /* GetAuthorizer */
+    {&ts_model_svc_apigateway, 10249, 10201, 7700, 45}, /* GetAuthorizers */
+    {&ts_model_svc_apigateway, 10264, 10201, 8550, 46}, /* GetBasePathMapping */
+    {&ts_model_svc_apigateway, 10283, 10201, 7757, 47}, /* GetBasePathMappings */
+    {&ts_model_svc_apigateway, 10303, 10201, 8630, 48}, /* GetClientCertificate */
+    {&ts_model_svc_apigateway, 10324, 10201, 10170, 49}, /* GetClientCertificates */
+    {&ts_model_svc_apigateway, 10346, 10201, 8690, 50}, /* GetDeployment */
+    {&ts_model_svc_apigateway, 10360, 10201, 7818, 51}, /* GetDeployments */
+    {&ts_model_svc_apigateway, 10375, 10201, 8765, 52}, /* GetDocumentationPart */
+    {&ts_model_svc_apigateway, 10396, 10201, 7877, 53}, /* GetDocumentationParts */
+    {&ts_model_svc_apigateway, 10418, 10201, 8845, 54}, /* GetDocumentationVersion */
+    {&ts_model_svc_apigateway, 10442, 10201, 7947, 55}, /* GetDocumentationVersions */
+    {&ts_model_svc_apigateway, 10467, 10201, 8922, 56}, /* GetDomainName */
+    {&ts_model_svc_apigateway, 10481, 10201, 8057, 57}, /* GetDomainNameAccessAssociations */
+    {&ts_model_svc_apigateway, 10513, 10201, 8010, 58}, /* GetDomainNames */
+    {&ts_model_svc_apigateway, 10528, 10201, 10538, 59}, /* GetExport */
+    {&ts_model_svc_apigateway, 10603, 10201, 9072, 60}, /* GetGatewayResponse */
+    {&ts_model_svc_apigateway, 10622, 10201, 10642, 61}, /* GetGatewayResponses */
+    {&ts_model_svc_apigateway, 10682, 10201, 9146, 62}, /* GetIntegration */
+    {&ts_model_svc_apigateway, 10697, 10201, 9253, 63}, /* GetIntegrationResponse */
+    {&ts_model_svc_apigateway, 10720, 10201, 9371, 64}, /* GetMethod */
+    {&ts_model_svc_apigateway, 10730, 10201, 9461, 65}, /* GetMethodResponse */
+    {&ts_model_svc_apigateway, 10748, 10201, 9566, 66}, /* GetModel */
+    {&ts_model_svc_apigateway, 10757, 10201, 10774, 67}, /* GetModelTemplate */
+    {&ts_model_svc_apigateway, 10834, 10201, 8099, 68}, /* GetModels */
+    {&ts_model_svc_apigateway, 10844, 10201, 9632, 69}, /* GetRequestValidator */
+    {&ts_model_svc_apigateway, 10864, 10201, 8152, 70}, /* GetRequestValidators */
+    {&ts_model_svc_apigateway, 10885, 10201, 9710, 71}, /* GetResource */
+    {&ts_model_svc_apigateway, 10897, 10201, 10910, 72}, /* GetResources */
+    {&ts_model_svc_apigateway, 10943, 10201, 9771, 73}, /* GetRestApi */
+    {&ts_model_svc_apigateway, 10954, 10201, 8267, 74}, /* GetRestApis */
+    {&ts_model_svc_apigateway, 10966, 10201, 10973, 75}, /* GetSdk */
+    {&ts_model_svc_apigateway, 11032, 10201, 11043, 76}, /* GetSdkType */
+    {&ts_model_svc_apigateway, 11066, 10201, 11078, 77}, /* GetSdkTypes */
+    {&ts_model_svc_apigateway, 11088, 10201, 9806, 78}, /* GetStage */
+    {&ts_model_svc_apigateway, 11097, 10201, 8289, 79}, /* GetStages */
+    {&ts_model_svc_apigateway, 11107, 10201, 11115, 80}, /* GetTags */
+    {&ts_model_svc_apigateway, 11136, 10201, 11145, 81}, /* GetUsage */
+    {&ts_model_svc_apigateway, 11177, 10201, 9865, 82}, /* GetUsagePlan */
+    {&ts_model_svc_apigateway, 11190, 10201, 9910, 83}, /* GetUsagePlanKey */
+    {&ts_model_svc_apigateway, 11206, 10201, 8366, 84}, /* GetUsagePlanKeys */
+    {&ts_model_svc_apigateway, 11223, 10201, 8335, 85}, /* GetUsagePlans */
+    {&ts_model_svc_apigateway, 11237, 10201, 9963, 86}, /* GetVpcLink */
+    {&ts_model_svc_apigateway, 11248, 10201, 8411, 87}, /* GetVpcLinks */
+    {&ts_model_svc_apigateway, 11260, 7669, 11274, 88}, /* ImportApiKeys */
+    {&ts_model_svc_apigateway, 11295, 11320, 7877, 89}, /* ImportDocumentationParts */
+    {&ts_model_svc_apigateway, 11324, 7669, 11338, 90}, /* ImportRestApi */
+    {&ts_model_svc_apigateway, 11360, 11320, 9072, 91}, /* PutGatewayResponse */
+    {&ts_model_svc_apigateway, 11379, 11320, 9146, 92}, /* PutIntegration */
+    {&ts_model_svc_apigateway, 11394, 11320, 9253, 93}, /* PutIntegrationResponse */
+    {&ts_model_svc_apigateway, 11417, 11320, 9371, 94}, /* PutMethod */
+    {&ts_model_svc_apigateway, 11427, 11320, 9461, 95}, /* PutMethodResponse */
+    {&ts_model_svc_apigateway, 11445, 11320, 9771, 96}, /* PutRestApi */
+    {&ts_model_svc_apigateway, 11456, 7669, 11490, 97}, /* RejectDomainNameAccessAssociation */
+    {&ts_model_svc_apigateway, 11526, 11320, 11115, 98}, /* TagResource */
+    {&ts_model_svc_apigateway, 11538, 7669, 8477, 99}, /* TestInvokeAuthorizer */
+    {&ts_model_svc_apigateway, 11559, 7669, 9371, 100}, /* TestInvokeMethod */
+    {&ts_model_svc_apigateway, 11576, 8434, 11115, 101}, /* UntagResource */
+    {&ts_model_svc_apigateway, 11590, 11604, 10205, 102}, /* UpdateAccount */
+    {&ts_model_svc_apigateway, 11610, 11604, 8441, 103}, /* UpdateApiKey */
+    {&ts_model_svc_apigateway, 11623, 11604, 8477, 104}, /* UpdateAuthorizer */
+    {&ts_model_svc_apigateway, 11640, 11604, 8550, 105}, /* UpdateBasePathMapping */
+    {&ts_model_svc_apigateway, 11662, 11604, 8630, 106}, /* UpdateClientCertificate */
+    {&ts_model_svc_apigateway, 11686, 11604, 8690, 107}, /* UpdateDeployment */
+    {&ts_model_svc_apigateway, 11703, 11604, 8765, 108}, /* UpdateDocumentationPart */
+    {&ts_model_svc_apigateway, 11727, 11604, 8845, 109}, /* UpdateDocumentationVersion */
+    {&ts_model_svc_apigateway, 11754, 11604, 8922, 110}, /* UpdateDomainName */
+    {&ts_model_svc_apigateway, 11771, 11604, 9072, 111}, /* UpdateGatewayResponse */
+    {&ts_model_svc_apigateway, 11793, 11604, 9146, 112}, /* UpdateIntegration */
+    {&ts_model_svc_apigateway, 11811, 11604, 9253, 113}, /* UpdateIntegrationResponse */
+    {&ts_model_svc_apigateway, 11837, 11604, 9371, 114}, /* UpdateMethod */
+    {&ts_model_svc_apigateway, 11850, 11604, 9461, 115}, /* UpdateMethodResponse */
+    {&ts_model_svc_apigateway, 11871, 11604, 9566, 116}, /* UpdateModel */
+    {&ts_model_svc_apigateway, 11883, 11604, 9632, 117}, /* UpdateRequestValidator */
+    {&ts_model_svc_apigateway, 11906, 11604, 9710, 118}, /* UpdateResource */
+    {&ts_model_svc_apigateway, 11921, 11604, 9771, 119}, /* UpdateRestApi */
+    {&ts_model_svc_apigateway, 11935, 11604, 9806, 120}, /* UpdateStage */
+    {&ts_model_svc_apigateway, 11947, 11604, 11959, 121}, /* UpdateUsage */
+    {&ts_model_svc_apigateway, 12004, 11604, 9865, 122}, /* UpdateUsagePlan */
+    {&ts_model_svc_apigateway, 12020, 11604, 9963, 123}, /* UpdateVpcLink */
 };
 
 const ts_model_service ts_model_svc_apigateway = {

@@ -195,7 +195,78 @@ static const char strs[] =
     "productRestEndpointPageArns\0" "SectionName\0" "sectionName\0"
     "Section\0" "__stringMin1Max16\0" "__listOfSelectionKey\0"
     "__listOfRoutingRuleMatchHeaderValue\0" "Header\0" "header\0"
-    "ValueGlob\0" "valueGlob\0" "RoutingRuleMatchHeaderValue\0";
+    "ValueGlob\0" "valueGlob\0" "RoutingRuleMatchHeaderValue\0" "CreateApi\0"
+    "POST\0" "/v2/apis\0" "CreateApiMapping\0"
+    "/v2/domainnames/{domainName}/apimappings\0" "CreateAuthorizer\0"
+    "/v2/apis/{apiId}/authorizers\0" "CreateDeployment\0"
+    "/v2/apis/{apiId}/deployments\0" "CreateDomainName\0" "/v2/domainnames\0"
+    "CreateIntegration\0" "/v2/apis/{apiId}/integrations\0"
+    "CreateIntegrationResponse\0"
+    "/v2/apis/{apiId}/integrations/{integrationId}/integrationresponses\0"
+    "CreateModel\0" "/v2/apis/{apiId}/models\0" "CreatePortal\0"
+    "/v2/portals\0" "CreatePortalProduct\0" "/v2/portalproducts\0"
+    "CreateProductPage\0"
+    "/v2/portalproducts/{portalProductId}/productpages\0"
+    "CreateProductRestEndpointPage\0"
+    "/v2/portalproducts/{portalProductId}/productrestendpointpages\0"
+    "CreateRoute\0" "/v2/apis/{apiId}/routes\0" "CreateRouteResponse\0"
+    "/v2/apis/{apiId}/routes/{routeId}/routeresponses\0" "CreateRoutingRule\0"
+    "/v2/domainnames/{domainName}/routingrules\0" "CreateStage\0"
+    "/v2/apis/{apiId}/stages\0" "CreateVpcLink\0" "/v2/vpclinks\0"
+    "DeleteAccessLogSettings\0" "DELETE\0"
+    "/v2/apis/{apiId}/stages/{stageName}/accesslogsettings\0" "DeleteApi\0"
+    "/v2/apis/{apiId}\0" "DeleteApiMapping\0"
+    "/v2/domainnames/{domainName}/apimappings/{apiMappingId}\0"
+    "DeleteAuthorizer\0" "/v2/apis/{apiId}/authorizers/{authorizerId}\0"
+    "DeleteCorsConfiguration\0" "/v2/apis/{apiId}/cors\0" "DeleteDeployment\0"
+    "/v2/apis/{apiId}/deployments/{deploymentId}\0" "DeleteDomainName\0"
+    "/v2/domainnames/{domainName}\0" "DeleteIntegration\0"
+    "/v2/apis/{apiId}/integrations/{integrationId}\0"
+    "DeleteIntegrationResponse\0"
+    "/v2/apis/{apiId}/integrations/{integrationId}/integrationresponses/{integrationResponseId}\0"
+    "DeleteModel\0" "/v2/apis/{apiId}/models/{modelId}\0" "DeletePortal\0"
+    "/v2/portals/{portalId}\0" "DeletePortalProduct\0"
+    "/v2/portalproducts/{portalProductId}\0"
+    "DeletePortalProductSharingPolicy\0"
+    "/v2/portalproducts/{portalProductId}/sharingpolicy\0"
+    "DeleteProductPage\0"
+    "/v2/portalproducts/{portalProductId}/productpages/{productPageId}\0"
+    "DeleteProductRestEndpointPage\0"
+    "/v2/portalproducts/{portalProductId}/productrestendpointpages/{productRestEndpointPageId}\0"
+    "DeleteRoute\0" "/v2/apis/{apiId}/routes/{routeId}\0"
+    "DeleteRouteRequestParameter\0"
+    "/v2/apis/{apiId}/routes/{routeId}/requestparameters/{requestParameterKey}\0"
+    "DeleteRouteResponse\0"
+    "/v2/apis/{apiId}/routes/{routeId}/routeresponses/{routeResponseId}\0"
+    "DeleteRouteSettings\0"
+    "/v2/apis/{apiId}/stages/{stageName}/routesettings/{routeKey}\0"
+    "DeleteRoutingRule\0"
+    "/v2/domainnames/{domainName}/routingrules/{routingRuleId}\0"
+    "DeleteStage\0" "/v2/apis/{apiId}/stages/{stageName}\0" "DeleteVpcLink\0"
+    "/v2/vpclinks/{vpcLinkId}\0" "DisablePortal\0"
+    "/v2/portals/{portalId}/publish\0" "ExportApi\0" "GET\0"
+    "/v2/apis/{apiId}/exports/{specification}\0" "GetApi\0" "GetApiMapping\0"
+    "GetApiMappings\0" "GetApis\0" "GetAuthorizer\0" "GetAuthorizers\0"
+    "GetDeployment\0" "GetDeployments\0" "GetDomainName\0" "GetDomainNames\0"
+    "GetIntegration\0" "GetIntegrationResponse\0" "GetIntegrationResponses\0"
+    "GetIntegrations\0" "GetModel\0" "GetModelTemplate\0"
+    "/v2/apis/{apiId}/models/{modelId}/template\0" "GetModels\0" "GetPortal\0"
+    "GetPortalProduct\0" "GetPortalProductSharingPolicy\0" "GetProductPage\0"
+    "GetProductRestEndpointPage\0" "GetRoute\0" "GetRouteResponse\0"
+    "GetRouteResponses\0" "GetRoutes\0" "GetRoutingRule\0" "GetStage\0"
+    "GetStages\0" "GetTags\0" "/v2/tags/{resource-arn}\0" "GetVpcLink\0"
+    "GetVpcLinks\0" "ImportApi\0" "PUT\0" "ListPortalProducts\0"
+    "ListPortals\0" "ListProductPages\0" "ListProductRestEndpointPages\0"
+    "ListRoutingRules\0" "PreviewPortal\0" "/v2/portals/{portalId}/preview\0"
+    "PublishPortal\0" "PutPortalProductSharingPolicy\0" "PutRoutingRule\0"
+    "ReimportApi\0" "ResetAuthorizersCache\0"
+    "/v2/apis/{apiId}/stages/{stageName}/cache/authorizers\0" "TagResource\0"
+    "UntagResource\0" "UpdateApi\0" "PATCH\0" "UpdateApiMapping\0"
+    "UpdateAuthorizer\0" "UpdateDeployment\0" "UpdateDomainName\0"
+    "UpdateIntegration\0" "UpdateIntegrationResponse\0" "UpdateModel\0"
+    "UpdatePortal\0" "UpdatePortalProduct\0" "UpdateProductPage\0"
+    "UpdateProductRestEndpointPage\0" "UpdateRoute\0" "UpdateRouteResponse\0"
+    "UpdateStage\0" "UpdateVpcLink\0";
 
 static const ts_model_shape shapes[] = {
     {415, 0, 0, 14, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 0 CreateApiRequest */
@@ -932,109 +1003,109 @@ static const uint32_t regex_src[1];
 static ts_model_regex regex[1];
 
 static const ts_model_op ops[] = {
-    {"CreateApi", "POST", "/v2/apis", &ts_model_svc_apigatewayv2, 0},
-    {"CreateApiMapping", "POST", "/v2/domainnames/{domainName}/apimappings", &ts_model_svc_apigatewayv2, 1},
-    {"CreateAuthorizer", "POST", "/v2/apis/{apiId}/authorizers", &ts_model_svc_apigatewayv2, 2},
-    {"CreateDeployment", "POST", "/v2/apis/{apiId}/deployments", &ts_model_svc_apigatewayv2, 3},
-    {"CreateDomainName", "POST", "/v2/domainnames", &ts_model_svc_apigatewayv2, 4},
-    {"CreateIntegration", "POST", "/v2/apis/{apiId}/integrations", &ts_model_svc_apigatewayv2, 5},
-    {"CreateIntegrationResponse", "POST", "/v2/apis/{apiId}/integrations/{integrationId}/integrationresponses", &ts_model_svc_apigatewayv2, 6},
-    {"CreateModel", "POST", "/v2/apis/{apiId}/models", &ts_model_svc_apigatewayv2, 7},
-    {"CreatePortal", "POST", "/v2/portals", &ts_model_svc_apigatewayv2, 8},
-    {"CreatePortalProduct", "POST", "/v2/portalproducts", &ts_model_svc_apigatewayv2, 9},
-    {"CreateProductPage", "POST", "/v2/portalproducts/{portalProductId}/productpages", &ts_model_svc_apigatewayv2, 10},
-    {"CreateProductRestEndpointPage", "POST", "/v2/portalproducts/{portalProductId}/productrestendpointpages", &ts_model_svc_apigatewayv2, 11},
-    {"CreateRoute", "POST", "/v2/apis/{apiId}/routes", &ts_model_svc_apigatewayv2, 12},
-    {"CreateRouteResponse", "POST", "/v2/apis/{apiId}/routes/{routeId}/routeresponses", &ts_model_svc_apigatewayv2, 13},
-    {"CreateRoutingRule", "POST", "/v2/domainnames/{domainName}/routingrules", &ts_model_svc_apigatewayv2, 14},
-    {"CreateStage", "POST", "/v2/apis/{apiId}/stages", &ts_model_svc_apigatewayv2, 15},
-    {"CreateVpcLink", "POST", "/v2/vpclinks", &ts_model_svc_apigatewayv2, 16},
-    {"DeleteAccessLogSettings", "DELETE", "/v2/apis/{apiId}/stages/{stageName}/accesslogsettings", &ts_model_svc_apigatewayv2, 17},
-    {"DeleteApi", "DELETE", "/v2/apis/{apiId}", &ts_model_svc_apigatewayv2, 18},
-    {"DeleteApiMapping", "DELETE", "/v2/domainnames/{domainName}/apimappings/{apiMappingId}", &ts_model_svc_apigatewayv2, 19},
-    {"DeleteAuthorizer", "DELETE", "/v2/apis/{apiId}/authorizers/{authorizerId}", &ts_model_svc_apigatewayv2, 20},
-    {"DeleteCorsConfiguration", "DELETE", "/v2/apis/{apiId}/cors", &ts_model_svc_apigatewayv2, 21},
-    {"DeleteDeployment", "DELETE", "/v2/apis/{apiId}/deployments/{deploymentId}", &ts_model_svc_apigatewayv2, 22},
-    {"DeleteDomainName", "DELETE", "/v2/domainnames/{domainName}", &ts_model_svc_apigatewayv2, 23},
-    {"DeleteIntegration", "DELETE", "/v2/apis/{apiId}/integrations/{integrationId}", &ts_model_svc_apigatewayv2, 24},
-    {"DeleteIntegrationResponse", "DELETE", "/v2/apis/{apiId}/integrations/{integrationId}/integrationresponses/{integrationResponseId}", &ts_model_svc_apigatewayv2, 25},
-    {"DeleteModel", "DELETE", "/v2/apis/{apiId}/models/{modelId}", &ts_model_svc_apigatewayv2, 26},
-    {"DeletePortal", "DELETE", "/v2/portals/{portalId}", &ts_model_svc_apigatewayv2, 27},
-    {"DeletePortalProduct", "DELETE", "/v2/portalproducts/{portalProductId}", &ts_model_svc_apigatewayv2, 28},
-    {"DeletePortalProductSharingPolicy", "DELETE", "/v2/portalproducts/{portalProductId}/sharingpolicy", &ts_model_svc_apigatewayv2, 29},
-    {"DeleteProductPage", "DELETE", "/v2/portalproducts/{portalProductId}/productpages/{productPageId}", &ts_model_svc_apigatewayv2, 30},
-    {"DeleteProductRestEndpointPage", "DELETE", "/v2/portalproducts/{portalProductId}/productrestendpointpages/{productRestEndpointPageId}", &ts_model_svc_apigatewayv2, 31},
-    {"DeleteRoute", "DELETE", "/v2/apis/{apiId}/routes/{routeId}", &ts_model_svc_apigatewayv2, 32},
-    {"DeleteRouteRequestParameter", "DELETE", "/v2/apis/{apiId}/routes/{routeId}/requestparameters/{requestParameterKey}", &ts_model_svc_apigatewayv2, 33},
-    {"DeleteRouteResponse", "DELETE", "/v2/apis/{apiId}/routes/{routeId}/routeresponses/{routeResponseId}", &ts_model_svc_apigatewayv2, 34},
-    {"DeleteRouteSettings", "DELETE", "/v2/apis/{apiId}/stages/{stageName}/routesettings/{routeKey}", &ts_model_svc_apigatewayv2, 35},
-    {"DeleteRoutingRule", "DELETE", "/v2/domainnames/{domainName}/routingrules/{routingRuleId}", &ts_model_svc_apigatewayv2, 36},
-    {"DeleteStage", "DELETE", "/v2/apis/{apiId}/stages/{stageName}", &ts_model_svc_apigatewayv2, 37},
-    {"DeleteVpcLink", "DELETE", "/v2/vpclinks/{vpcLinkId}", &ts_model_svc_apigatewayv2, 38},
-    {"DisablePortal", "DELETE", "/v2/portals/{portalId}/publish", &ts_model_svc_apigatewayv2, 39},
-    {"ExportApi", "GET", "/v2/apis/{apiId}/exports/{specification}", &ts_model_svc_apigatewayv2, 40},
-    {"GetApi", "GET", "/v2/apis/{apiId}", &ts_model_svc_apigatewayv2, 41},
-    {"GetApiMapping", "GET", "/v2/domainnames/{domainName}/apimappings/{apiMappingId}", &ts_model_svc_apigatewayv2, 42},
-    {"GetApiMappings", "GET", "/v2/domainnames/{domainName}/apimappings", &ts_model_svc_apigatewayv2, 43},
-    {"GetApis", "GET", "/v2/apis", &ts_model_svc_apigatewayv2, 44},
-    {"GetAuthorizer", "GET", "/v2/apis/{apiId}/authorizers/{authorizerId}", &ts_model_svc_apigatewayv2, 45},
-    {"GetAuthorizers", "GET", "/v2/apis/{apiId}/authorizers", &ts_model_svc_apigatewayv2, 46},
-    {"GetDeployment", "GET", "/v2/apis/{apiId}/deployments/{deploymentId}", &ts_model_svc_apigatewayv2, 47},
-    {"GetDeployments", "GET", "/v2/apis/{apiId}/deployments", &ts_model_svc_apigatewayv2, 48},
-    {"GetDomainName", "GET", "/v2/domainnames/{domainName}", &ts_model_svc_apigatewayv2, 49},
-    {"GetDomainNames", "GET", "/v2/domainnames", &ts_model_svc_apigatewayv2, 50},
-    {"GetIntegration", "GET", "/v2/apis/{apiId}/integrations/{integrationId}", &ts_model_svc_apigatewayv2, 51},
-    {"GetIntegrationResponse", "GET", "/v2/apis/{apiId}/integrations/{integrationId}/integrationresponses/{integrationResponseId}", &ts_model_svc_apigatewayv2, 52},
-    {"GetIntegrationResponses", "GET", "/v2/apis/{apiId}/integrations/{integrationId}/integrationresponses", &ts_model_svc_apigatewayv2, 53},
-    {"GetIntegrations", "GET", "/v2/apis/{apiId}/integrations", &ts_model_svc_apigatewayv2, 54},
-    {"GetModel", "GET", "/v2/apis/{apiId}/models/{modelId}", &ts_model_svc_apigatewayv2, 55},
-    {"GetModelTemplate", "GET", "/v2/apis/{apiId}/models/{modelId}/template", &ts_model_svc_apigatewayv2, 56},
-    {"GetModels", "GET", "/v2/apis/{apiId}/models", &ts_model_svc_apigatewayv2, 57},
-    {"GetPortal", "GET", "/v2/portals/{portalId}", &ts_model_svc_apigatewayv2, 58},
-    {"GetPortalProduct", "GET", "/v2/portalproducts/{portalProductId}", &ts_model_svc_apigatewayv2, 59},
-    {"GetPortalProductSharingPolicy", "GET", "/v2/portalproducts/{portalProductId}/sharingpolicy", &ts_model_svc_apigatewayv2, 60},
-    {"GetProductPage", "GET", "/v2/portalproducts/{portalProductId}/productpages/{productPageId}", &ts_model_svc_apigatewayv2, 61},
-    {"GetProductRestEndpointPage", "GET", "/v2/portalproducts/{portalProductId}/productrestendpointpages/{productRestEndpointPageId}", &ts_model_svc_apigatewayv2, 62},
-    {"GetRoute", "GET", "/v2/apis/{apiId}/routes/{routeId}", &ts_model_svc_apigatewayv2, 63},
-    {"GetRouteResponse", "GET", "/v2/apis/{apiId}/routes/{routeId}/routeresponses/{routeResponseId}", &ts_model_svc_apigatewayv2, 64},
-    {"GetRouteResponses", "GET", "/v2/apis/{apiId}/routes/{routeId}/routeresponses", &ts_model_svc_apigatewayv2, 65},
-    {"GetRoutes", "GET", "/v2/apis/{apiId}/routes", &ts_model_svc_apigatewayv2, 66},
-    {"GetRoutingRule", "GET", "/v2/domainnames/{domainName}/routingrules/{routingRuleId}", &ts_model_svc_apigatewayv2, 67},
-    {"GetStage", "GET", "/v2/apis/{apiId}/stages/{stageName}", &ts_model_svc_apigatewayv2, 68},
-    {"GetStages", "GET", "/v2/apis/{apiId}/stages", &ts_model_svc_apigatewayv2, 69},
-    {"GetTags", "GET", "/v2/tags/{resource-arn}", &ts_model_svc_apigatewayv2, 70},
-    {"GetVpcLink", "GET", "/v2/vpclinks/{vpcLinkId}", &ts_model_svc_apigatewayv2, 71},
-    {"GetVpcLinks", "GET", "/v2/vpclinks", &ts_model_svc_apigatewayv2, 72},
-    {"ImportApi", "PUT", "/v2/apis", &ts_model_svc_apigatewayv2, 73},
-    {"ListPortalProducts", "GET", "/v2/portalproducts", &ts_model_svc_apigatewayv2, 74},
-    {"ListPortals", "GET", "/v2/portals", &ts_model_svc_apigatewayv2, 75},
-    {"ListProductPages", "GET", "/v2/portalproducts/{portalProductId}/productpages", &ts_model_svc_apigatewayv2, 76},
-    {"ListProductRestEndpointPages", "GET", "/v2/portalproducts/{portalProductId}/productrestendpointpages", &ts_model_svc_apigatewayv2, 77},
-    {"ListRoutingRules", "GET", "/v2/domainnames/{domainName}/routingrules", &ts_model_svc_apigatewayv2, 78},
-    {"PreviewPortal", "POST", "/v2/portals/{portalId}/preview", &ts_model_svc_apigatewayv2, 79},
-    {"PublishPortal", "POST", "/v2/portals/{portalId}/publish", &ts_model_svc_apigatewayv2, 80},
-    {"PutPortalProductSharingPolicy", "PUT", "/v2/portalproducts/{portalProductId}/sharingpolicy", &ts_model_svc_apigatewayv2, 81},
-    {"PutRoutingRule", "PUT", "/v2/domainnames/{domainName}/routingrules/{routingRuleId}", &ts_model_svc_apigatewayv2, 82},
-    {"ReimportApi", "PUT", "/v2/apis/{apiId}", &ts_model_svc_apigatewayv2, 83},
-    {"ResetAuthorizersCache", "DELETE", "/v2/apis/{apiId}/stages/{stageName}/cache/authorizers", &ts_model_svc_apigatewayv2, 84},
-    {"TagResource", "POST", "/v2/tags/{resource-arn}", &ts_model_svc_apigatewayv2, 85},
-    {"UntagResource", "DELETE", "/v2/tags/{resource-arn}", &ts_model_svc_apigatewayv2, 86},
-    {"UpdateApi", "PATCH", "/v2/apis/{apiId}", &ts_model_svc_apigatewayv2, 87},
-    {"UpdateApiMapping", "PATCH", "/v2/domainnames/{domainName}/apimappings/{apiMappingId}", &ts_model_svc_apigatewayv2, 88},
-    {"UpdateAuthorizer", "PATCH", "/v2/apis/{apiId}/authorizers/{authorizerId}", &ts_model_svc_apigatewayv2, 89},
-    {"UpdateDeployment", "PATCH", "/v2/apis/{apiId}/deployments/{deploymentId}", &ts_model_svc_apigatewayv2, 90},
-    {"UpdateDomainName", "PATCH", "/v2/domainnames/{domainName}", &ts_model_svc_apigatewayv2, 91},
-    {"UpdateIntegration", "PATCH", "/v2/apis/{apiId}/integrations/{integrationId}", &ts_model_svc_apigatewayv2, 92},
-    {"UpdateIntegrationResponse", "PATCH", "/v2/apis/{apiId}/integrations/{integrationId}/integrationresponses/{integrationResponseId}", &ts_model_svc_apigatewayv2, 93},
-    {"UpdateModel", "PATCH", "/v2/apis/{apiId}/models/{modelId}", &ts_model_svc_apigatewayv2, 94},
-    {"UpdatePortal", "PATCH", "/v2/portals/{portalId}", &ts_model_svc_apigatewayv2, 95},
-    {"UpdatePortalProduct", "PATCH", "/v2/portalproducts/{portalProductId}", &ts_model_svc_apigatewayv2, 96},
-    {"UpdateProductPage", "PATCH", "/v2/portalproducts/{portalProductId}/productpages/{productPageId}", &ts_model_svc_apigatewayv2, 97},
-    {"UpdateProductRestEndpointPage", "PATCH", "/v2/portalproducts/{portalProductId}/productrestendpointpages/{productRestEndpointPageId}", &ts_model_svc_apigatewayv2, 98},
-    {"UpdateRoute", "PATCH", "/v2/apis/{apiId}/routes/{routeId}", &ts_model_svc_apigatewayv2, 99},
-    {"UpdateRouteResponse", "PATCH", "/v2/apis/{apiId}/routes/{routeId}/routeresponses/{routeResponseId}", &ts_model_svc_apigatewayv2, 100},
-    {"UpdateStage", "PATCH", "/v2/apis/{apiId}/stages/{stageName}", &ts_model_svc_apigatewayv2, 101},
-    {"UpdateVpcLink", "PATCH", "/v2/vpclinks/{vpcLinkId}", &ts_model_svc_apigatewayv2, 102},
+    {&ts_model_svc_apigatewayv2, 9711, 9721, 9726, 0}, /* CreateApi */
+    {&ts_model_svc_apigatewayv2, 9735, 9721, 9752, 1}, /* CreateApiMapping */
+    {&ts_model_svc_apigatewayv2, 9793, 9721, 9810, 2}, /* CreateAuthorizer */
+    {&ts_model_svc_apigatewayv2, 9839, 9721, 9856, 3}, /* CreateDeployment */
+    {&ts_model_svc_apigatewayv2, 9885, 9721, 9902, 4}, /* CreateDomainName */
+    {&ts_model_svc_apigatewayv2, 9918, 9721, 9936, 5}, /* CreateIntegration */
+    {&ts_model_svc_apigatewayv2, 9966, 9721, 9992, 6}, /* CreateIntegrationResponse */
+    {&ts_model_svc_apigatewayv2, 10059, 9721, 10071, 7}, /* CreateModel */
+    {&ts_model_svc_apigatewayv2, 10095, 9721, 10108, 8}, /* CreatePortal */
+    {&ts_model_svc_apigatewayv2, 10120, 9721, 10140, 9}, /* CreatePortalProduct */
+    {&ts_model_svc_apigatewayv2, 10159, 9721, 10177, 10}, /* CreateProductPage */
+    {&ts_model_svc_apigatewayv2, 10227, 9721, 10257, 11}, /* CreateProductRestEndpointPage */
+    {&ts_model_svc_apigatewayv2, 10319, 9721, 10331, 12}, /* CreateRoute */
+    {&ts_model_svc_apigatewayv2, 10355, 9721, 10375, 13}, /* CreateRouteResponse */
+    {&ts_model_svc_apigatewayv2, 10424, 9721, 10442, 14}, /* CreateRoutingRule */
+    {&ts_model_svc_apigatewayv2, 10484, 9721, 10496, 15}, /* CreateStage */
+    {&ts_model_svc_apigatewayv2, 10520, 9721, 10534, 16}, /* CreateVpcLink */
+    {&ts_model_svc_apigatewayv2, 10547, 10571, 10578, 17}, /* DeleteAccessLogSettings */
+    {&ts_model_svc_apigatewayv2, 10632, 10571, 10642, 18}, /* DeleteApi */
+    {&ts_model_svc_apigatewayv2, 10659, 10571, 10676, 19}, /* DeleteApiMapping */
+    {&ts_model_svc_apigatewayv2, 10732, 10571, 10749, 20}, /* DeleteAuthorizer */
+    {&ts_model_svc_apigatewayv2, 10793, 10571, 10817, 21}, /* DeleteCorsConfiguration */
+    {&ts_model_svc_apigatewayv2, 10839, 10571, 10856, 22}, /* DeleteDeployment */
+    {&ts_model_svc_apigatewayv2, 10900, 10571, 10917, 23}, /* DeleteDomainName */
+    {&ts_model_svc_apigatewayv2, 10946, 10571, 10964, 24}, /* DeleteIntegration */
+    {&ts_model_svc_apigatewayv2, 11010, 10571, 11036, 25}, /* DeleteIntegrationResponse */
+    {&ts_model_svc_apigatewayv2, 11127, 10571, 11139, 26}, /* DeleteModel */
+    {&ts_model_svc_apigatewayv2, 11173, 10571, 11186, 27}, /* DeletePortal */
+    {&ts_model_svc_apigatewayv2, 11209, 10571, 11229, 28}, /* DeletePortalProduct */
+    {&ts_model_svc_apigatewayv2, 11266, 10571, 11299, 29}, /* DeletePortalProductSharingPolicy */
+    {&ts_model_svc_apigatewayv2, 11350, 10571, 11368, 30}, /* DeleteProductPage */
+    {&ts_model_svc_apigatewayv2, 11434, 10571, 11464, 31}, /* DeleteProductRestEndpointPage */
+    {&ts_model_svc_apigatewayv2, 11554, 10571, 11566, 32}, /* DeleteRoute */
+    {&ts_model_svc_apigatewayv2, 11600, 10571, 11628, 33}, /* DeleteRouteRequestParameter */
+    {&ts_model_svc_apigatewayv2, 11702, 10571, 11722, 34}, /* DeleteRouteResponse */
+    {&ts_model_svc_apigatewayv2, 11789, 10571, 11809, 35}, /* DeleteRouteSettings */
+    {&ts_model_svc_apigatewayv2, 11870, 10571, 11888, 36}, /* DeleteRoutingRule */
+    {&ts_model_svc_apigatewayv2, 11946, 10571, 11958, 37}, /* DeleteStage */
+    {&ts_model_svc_apigatewayv2, 11994, 10571, 12008, 38}, /* DeleteVpcLink */
+    {&ts_model_svc_apigatewayv2, 12033, 10571, 12047, 39}, /* DisablePortal */
+    {&ts_model_svc_apigatewayv2, 12078, 12088, 12092, 40}, /* ExportApi */
+    {&ts_model_svc_apigatewayv2, 12133, 12088, 10642, 41}, /* GetApi */
+    {&ts_model_svc_apigatewayv2, 12140, 12088, 10676, 42}, /* GetApiMapping */
+    {&ts_model_svc_apigatewayv2, 12154, 12088, 9752, 43}, /* GetApiMappings */
+    {&ts_model_svc_apigatewayv2, 12169, 12088, 9726, 44}, /* GetApis */
+    {&ts_model_svc_apigatewayv2, 12177, 12088, 10749, 45}, /* GetAuthorizer */
+    {&ts_model_svc_apigatewayv2, 12191, 12088, 9810, 46}, /* GetAuthorizers */
+    {&ts_model_svc_apigatewayv2, 12206, 12088, 10856, 47}, /* GetDeployment */
+    {&ts_model_svc_apigatewayv2, 12220, 12088, 9856, 48}, /* GetDeployments */
+    {&ts_model_svc_apigatewayv2, 12235, 12088, 10917, 49}, /* GetDomainName */
+    {&ts_model_svc_apigatewayv2, 12249, 12088, 9902, 50}, /* GetDomainNames */
+    {&ts_model_svc_apigatewayv2, 12264, 12088, 10964, 51}, /* GetIntegration */
+    {&ts_model_svc_apigatewayv2, 12279, 12088, 11036, 52}, /* GetIntegrationResponse */
+    {&ts_model_svc_apigatewayv2, 12302, 12088, 9992, 53}, /* GetIntegrationResponses */
+    {&ts_model_svc_apigatewayv2, 12326, 12088, 9936, 54}, /* GetIntegrations */
+    {&ts_model_svc_apigatewayv2, 12342, 12088, 11139, 55}, /* GetModel */
+    {&ts_model_svc_apigatewayv2, 12351, 12088, 12368, 56}, /* GetModelTemplate */
+    {&ts_model_svc_apigatewayv2, 12411, 12088, 10071, 57}, /* GetModels */
+    {&ts_model_svc_apigatewayv2, 12421, 12088, 11186, 58}, /* GetPortal */
+    {&ts_model_svc_apigatewayv2, 12431, 12088, 11229, 59}, /* GetPortalProduct */
+    {&ts_model_svc_apigatewayv2, 12448, 12088, 11299, 60}, /* GetPortalProductSharingPolicy */
+    {&ts_model_svc_apigatewayv2, 12478, 12088, 11368, 61}, /* GetProductPage */
+    {&ts_model_svc_apigatewayv2, 12493, 12088, 11464, 62}, /* GetProductRestEndpointPage */
+    {&ts_model_svc_apigatewayv2, 12520, 12088, 11566, 63}, /* GetRoute */
+    {&ts_model_svc_apigatewayv2, 12529, 12088, 11722, 64}, /* GetRouteResponse */
+    {&ts_model_svc_apigatewayv2, 12546, 12088, 10375, 65}, /* GetRouteResponses */
+    {&ts_model_svc_apigatewayv2, 12564, 12088, 10331, 66}, /* GetRoutes */
+    {&ts_model_svc_apigatewayv2, 12574, 12088, 11888, 67}, /* GetRoutingRule */
+    {&ts_model_svc_apigatewayv2, 12589, 12088, 11958, 68}, /* GetStage */
+    {&ts_model_svc_apigatewayv2, 12598, 12088, 10496, 69}, /* GetStages */
+    {&ts_model_svc_apigatewayv2, 12608, 12088, 12616, 70}, /* GetTags */
+    {&ts_model_svc_apigatewayv2, 12640, 12088, 12008, 71}, /* GetVpcLink */
+    {&ts_model_svc_apigatewayv2, 12651, 12088, 10534, 72}, /* GetVpcLinks */
+    {&ts_model_svc_apigatewayv2, 12663, 12673, 9726, 73}, /* ImportApi */
+    {&ts_model_svc_apigatewayv2, 12677, 12088, 10140, 74}, /* ListPortalProducts */
+    {&ts_model_svc_apigatewayv2, 12696, 12088, 10108, 75}, /* ListPortals */
+    {&ts_model_svc_apigatewayv2, 12708, 12088, 10177, 76}, /* ListProductPages */
+    {&ts_model_svc_apigatewayv2, 12725, 12088, 10257, 77}, /* ListProductRestEndpointPages */
+    {&ts_model_svc_apigatewayv2, 12754, 12088, 10442, 78}, /* ListRoutingRules */
+    {&ts_model_svc_apigatewayv2, 12771, 9721, 12785, 79}, /* PreviewPortal */
+    {&ts_model_svc_apigatewayv2, 12816, 9721, 12047, 80}, /* PublishPortal */
+    {&ts_model_svc_apigatewayv2, 12830, 12673, 11299, 81}, /* PutPortalProductSharingPolicy */
+    {&ts_model_svc_apigatewayv2, 12860, 12673, 11888, 82}, /* PutRoutingRule */
+    {&ts_model_svc_apigatewayv2, 12875, 12673, 10642, 83}, /* ReimportApi */
+    {&ts_model_svc_apigatewayv2, 12887, 10571, 12909, 84}, /* ResetAuthorizersCache */
+    {&ts_model_svc_apigatewayv2, 12963, 9721, 12616, 85}, /* TagResource */
+    {&ts_model_svc_apigatewayv2, 12975, 10571, 12616, 86}, /* UntagResource */
+    {&ts_model_svc_apigatewayv2, 12989, 12999, 10642, 87}, /* UpdateApi */
+    {&ts_model_svc_apigatewayv2, 13005, 12999, 10676, 88}, /* UpdateApiMapping */
+    {&ts_model_svc_apigatewayv2, 13022, 12999, 10749, 89}, /* UpdateAuthorizer */
+    {&ts_model_svc_apigatewayv2, 13039, 12999, 10856, 90}, /* UpdateDeployment */
+    {&ts_model_svc_apigatewayv2, 13056, 12999, 10917, 91}, /* UpdateDomainName */
+    {&ts_model_svc_apigatewayv2, 13073, 12999, 10964, 92}, /* UpdateIntegration */
+    {&ts_model_svc_apigatewayv2, 13091, 12999, 11036, 93}, /* UpdateIntegrationResponse */
+    {&ts_model_svc_apigatewayv2, 13117, 12999, 11139, 94}, /* UpdateModel */
+    {&ts_model_svc_apigatewayv2, 13129, 12999, 11186, 95}, /* UpdatePortal */
+    {&ts_model_svc_apigatewayv2, 13142, 12999, 11229, 96}, /* UpdatePortalProduct */
+    {&ts_model_svc_apigatewayv2, 13162, 12999, 11368, 97}, /* UpdateProductPage */
+    {&ts_model_svc_apigatewayv2, 13180, 12999, 11464, 98}, /* UpdateProductRestEndpointPage */
+    {&ts_model_svc_apigatewayv2, 13210, 12999, 11566, 99}, /* UpdateRoute */
+    {&ts_model_svc_apigatewayv2, 13222, 12999, 11722, 100}, /* UpdateRouteResponse */
+    {&ts_model_svc_apigatewayv2, 13242, 12999, 11958, 101}, /* UpdateStage */
+    {&ts_model_svc_apigatewayv2, 13254, 12999, 12008, 102}, /* UpdateVpcLink */
 };
 
 const ts_model_service ts_model_svc_apigatewayv2 = {

@@ -173,7 +173,28 @@ static const char strs[] =
     "ReplicaGlobalSecondaryIndex\0" "^([a-zA-Z0-9._-]+)$\0" "^(^[^$]+$)$\0"
     "^(^[a-z0-9A-Z]+[a-zA-Z0-9._-]*[a-z0-9A-Z]+$)$\0" "^([0-9]{12})$\0"
     "^(([0-9a-f]{16})+)$\0" "^([\011 ,:;|])$\0"
-    "^([] -!#-+./0123456789:;<=>\?@ABCDEFGHIJKLMNOPQRSTUVWXYZ\\_`abcdefghijklmnopqrstuvwxyz{|}~^[-]*)$\0";
+    "^([] -!#-+./0123456789:;<=>\?@ABCDEFGHIJKLMNOPQRSTUVWXYZ\\_`abcdefghijklmnopqrstuvwxyz{|}~^[-]*)$\0"
+    "BatchExecuteStatement\0" "POST\0" "/\0" "BatchGetItem\0"
+    "BatchWriteItem\0" "CreateBackup\0" "CreateGlobalTable\0" "CreateTable\0"
+    "DeleteBackup\0" "DeleteItem\0" "DeleteResourcePolicy\0" "DeleteTable\0"
+    "DescribeBackup\0" "DescribeContinuousBackups\0"
+    "DescribeContributorInsights\0" "DescribeEndpoints\0" "DescribeExport\0"
+    "DescribeGlobalTable\0" "DescribeGlobalTableSettings\0" "DescribeImport\0"
+    "DescribeKinesisStreamingDestination\0" "DescribeLimits\0"
+    "DescribeTable\0" "DescribeTableReplicaAutoScaling\0"
+    "DescribeTimeToLive\0" "DisableKinesisStreamingDestination\0"
+    "EnableKinesisStreamingDestination\0" "ExecuteStatement\0"
+    "ExecuteTransaction\0" "ExportTableToPointInTime\0" "GetItem\0"
+    "GetResourcePolicy\0" "ImportTable\0" "ListBackups\0"
+    "ListContributorInsights\0" "ListExports\0" "ListGlobalTables\0"
+    "ListImports\0" "ListTables\0" "ListTagsOfResource\0" "PutItem\0"
+    "PutResourcePolicy\0" "Query\0" "RestoreTableFromBackup\0"
+    "RestoreTableToPointInTime\0" "Scan\0" "TagResource\0"
+    "TransactGetItems\0" "TransactWriteItems\0" "UntagResource\0"
+    "UpdateContinuousBackups\0" "UpdateContributorInsights\0"
+    "UpdateGlobalTable\0" "UpdateGlobalTableSettings\0" "UpdateItem\0"
+    "UpdateKinesisStreamingDestination\0" "UpdateTable\0"
+    "UpdateTableReplicaAutoScaling\0" "UpdateTimeToLive\0";
 
 static const ts_model_shape shapes[] = {
     {35, 0, 0, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 0 BatchExecuteStatementInput */
@@ -925,63 +946,63 @@ static const uint32_t regex_src[] = {
 static ts_model_regex regex[7];
 
 static const ts_model_op ops[] = {
-    {"BatchExecuteStatement", "POST", "/", &ts_model_svc_dynamodb, 0},
-    {"BatchGetItem", "POST", "/", &ts_model_svc_dynamodb, 1},
-    {"BatchWriteItem", "POST", "/", &ts_model_svc_dynamodb, 2},
-    {"CreateBackup", "POST", "/", &ts_model_svc_dynamodb, 3},
-    {"CreateGlobalTable", "POST", "/", &ts_model_svc_dynamodb, 4},
-    {"CreateTable", "POST", "/", &ts_model_svc_dynamodb, 5},
-    {"DeleteBackup", "POST", "/", &ts_model_svc_dynamodb, 6},
-    {"DeleteItem", "POST", "/", &ts_model_svc_dynamodb, 7},
-    {"DeleteResourcePolicy", "POST", "/", &ts_model_svc_dynamodb, 8},
-    {"DeleteTable", "POST", "/", &ts_model_svc_dynamodb, 9},
-    {"DescribeBackup", "POST", "/", &ts_model_svc_dynamodb, 10},
-    {"DescribeContinuousBackups", "POST", "/", &ts_model_svc_dynamodb, 11},
-    {"DescribeContributorInsights", "POST", "/", &ts_model_svc_dynamodb, 12},
-    {"DescribeEndpoints", "POST", "/", &ts_model_svc_dynamodb, 13},
-    {"DescribeExport", "POST", "/", &ts_model_svc_dynamodb, 14},
-    {"DescribeGlobalTable", "POST", "/", &ts_model_svc_dynamodb, 15},
-    {"DescribeGlobalTableSettings", "POST", "/", &ts_model_svc_dynamodb, 16},
-    {"DescribeImport", "POST", "/", &ts_model_svc_dynamodb, 17},
-    {"DescribeKinesisStreamingDestination", "POST", "/", &ts_model_svc_dynamodb, 18},
-    {"DescribeLimits", "POST", "/", &ts_model_svc_dynamodb, 19},
-    {"DescribeTable", "POST", "/", &ts_model_svc_dynamodb, 20},
-    {"DescribeTableReplicaAutoScaling", "POST", "/", &ts_model_svc_dynamodb, 21},
-    {"DescribeTimeToLive", "POST", "/", &ts_model_svc_dynamodb, 22},
-    {"DisableKinesisStreamingDestination", "POST", "/", &ts_model_svc_dynamodb, 23},
-    {"EnableKinesisStreamingDestination", "POST", "/", &ts_model_svc_dynamodb, 23},
-    {"ExecuteStatement", "POST", "/", &ts_model_svc_dynamodb, 24},
-    {"ExecuteTransaction", "POST", "/", &ts_model_svc_dynamodb, 25},
-    {"ExportTableToPointInTime", "POST", "/", &ts_model_svc_dynamodb, 26},
-    {"GetItem", "POST", "/", &ts_model_svc_dynamodb, 27},
-    {"GetResourcePolicy", "POST", "/", &ts_model_svc_dynamodb, 28},
-    {"ImportTable", "POST", "/", &ts_model_svc_dynamodb, 29},
-    {"ListBackups", "POST", "/", &ts_model_svc_dynamodb, 30},
-    {"ListContributorInsights", "POST", "/", &ts_model_svc_dynamodb, 31},
-    {"ListExports", "POST", "/", &ts_model_svc_dynamodb, 32},
-    {"ListGlobalTables", "POST", "/", &ts_model_svc_dynamodb, 33},
-    {"ListImports", "POST", "/", &ts_model_svc_dynamodb, 34},
-    {"ListTables", "POST", "/", &ts_model_svc_dynamodb, 35},
-    {"ListTagsOfResource", "POST", "/", &ts_model_svc_dynamodb, 36},
-    {"PutItem", "POST", "/", &ts_model_svc_dynamodb, 37},
-    {"PutResourcePolicy", "POST", "/", &ts_model_svc_dynamodb, 38},
-    {"Query", "POST", "/", &ts_model_svc_dynamodb, 39},
-    {"RestoreTableFromBackup", "POST", "/", &ts_model_svc_dynamodb, 40},
-    {"RestoreTableToPointInTime", "POST", "/", &ts_model_svc_dynamodb, 41},
-    {"Scan", "POST", "/", &ts_model_svc_dynamodb, 42},
-    {"TagResource", "POST", "/", &ts_model_svc_dynamodb, 43},
-    {"TransactGetItems", "POST", "/", &ts_model_svc_dynamodb, 44},
-    {"TransactWriteItems", "POST", "/", &ts_model_svc_dynamodb, 45},
-    {"UntagResource", "POST", "/", &ts_model_svc_dynamodb, 46},
-    {"UpdateContinuousBackups", "POST", "/", &ts_model_svc_dynamodb, 47},
-    {"UpdateContributorInsights", "POST", "/", &ts_model_svc_dynamodb, 48},
-    {"UpdateGlobalTable", "POST", "/", &ts_model_svc_dynamodb, 49},
-    {"UpdateGlobalTableSettings", "POST", "/", &ts_model_svc_dynamodb, 50},
-    {"UpdateItem", "POST", "/", &ts_model_svc_dynamodb, 51},
-    {"UpdateKinesisStreamingDestination", "POST", "/", &ts_model_svc_dynamodb, 52},
-    {"UpdateTable", "POST", "/", &ts_model_svc_dynamodb, 53},
-    {"UpdateTableReplicaAutoScaling", "POST", "/", &ts_model_svc_dynamodb, 54},
-    {"UpdateTimeToLive", "POST", "/", &ts_model_svc_dynamodb, 55},
+    {&ts_model_svc_dynamodb, 8363, 8385, 8390, 0}, /* BatchExecuteStatement */
+    {&ts_model_svc_dynamodb, 8392, 8385, 8390, 1}, /* BatchGetItem */
+    {&ts_model_svc_dynamodb, 8405, 8385, 8390, 2}, /* BatchWriteItem */
+    {&ts_model_svc_dynamodb, 8420, 8385, 8390, 3}, /* CreateBackup */
+    {&ts_model_svc_dynamodb, 8433, 8385, 8390, 4}, /* CreateGlobalTable */
+    {&ts_model_svc_dynamodb, 8451, 8385, 8390, 5}, /* CreateTable */
+    {&ts_model_svc_dynamodb, 8463, 8385, 8390, 6}, /* DeleteBackup */
+    {&ts_model_svc_dynamodb, 8476, 8385, 8390, 7}, /* DeleteItem */
+    {&ts_model_svc_dynamodb, 8487, 8385, 8390, 8}, /* DeleteResourcePolicy */
+    {&ts_model_svc_dynamodb, 8508, 8385, 8390, 9}, /* DeleteTable */
+    {&ts_model_svc_dynamodb, 8520, 8385, 8390, 10}, /* DescribeBackup */
+    {&ts_model_svc_dynamodb, 8535, 8385, 8390, 11}, /* DescribeContinuousBackups */
+    {&ts_model_svc_dynamodb, 8561, 8385, 8390, 12}, /* DescribeContributorInsights */
+    {&ts_model_svc_dynamodb, 8589, 8385, 8390, 13}, /* DescribeEndpoints */
+    {&ts_model_svc_dynamodb, 8607, 8385, 8390, 14}, /* DescribeExport */
+    {&ts_model_svc_dynamodb, 8622, 8385, 8390, 15}, /* DescribeGlobalTable */
+    {&ts_model_svc_dynamodb, 8642, 8385, 8390, 16}, /* DescribeGlobalTableSettings */
+    {&ts_model_svc_dynamodb, 8670, 8385, 8390, 17}, /* DescribeImport */
+    {&ts_model_svc_dynamodb, 8685, 8385, 8390, 18}, /* DescribeKinesisStreamingDestination */
+    {&ts_model_svc_dynamodb, 8721, 8385, 8390, 19}, /* DescribeLimits */
+    {&ts_model_svc_dynamodb, 8736, 8385, 8390, 20}, /* DescribeTable */
+    {&ts_model_svc_dynamodb, 8750, 8385, 8390, 21}, /* DescribeTableReplicaAutoScaling */
+    {&ts_model_svc_dynamodb, 8782, 8385, 8390, 22}, /* DescribeTimeToLive */
+    {&ts_model_svc_dynamodb, 8801, 8385, 8390, 23}, /* DisableKinesisStreamingDestination */
+    {&ts_model_svc_dynamodb, 8836, 8385, 8390, 23}, /* EnableKinesisStreamingDestination */
+    {&ts_model_svc_dynamodb, 8870, 8385, 8390, 24}, /* ExecuteStatement */
+    {&ts_model_svc_dynamodb, 8887, 8385, 8390, 25}, /* ExecuteTransaction */
+    {&ts_model_svc_dynamodb, 8906, 8385, 8390, 26}, /* ExportTableToPointInTime */
+    {&ts_model_svc_dynamodb, 8931, 8385, 8390, 27}, /* GetItem */
+    {&ts_model_svc_dynamodb, 8939, 8385, 8390, 28}, /* GetResourcePolicy */
+    {&ts_model_svc_dynamodb, 8957, 8385, 8390, 29}, /* ImportTable */
+    {&ts_model_svc_dynamodb, 8969, 8385, 8390, 30}, /* ListBackups */
+    {&ts_model_svc_dynamodb, 8981, 8385, 8390, 31}, /* ListContributorInsights */
+    {&ts_model_svc_dynamodb, 9005, 8385, 8390, 32}, /* ListExports */
+    {&ts_model_svc_dynamodb, 9017, 8385, 8390, 33}, /* ListGlobalTables */
+    {&ts_model_svc_dynamodb, 9034, 8385, 8390, 34}, /* ListImports */
+    {&ts_model_svc_dynamodb, 9046, 8385, 8390, 35}, /* ListTables */
+    {&ts_model_svc_dynamodb, 9057, 8385, 8390, 36}, /* ListTagsOfResource */
+    {&ts_model_svc_dynamodb, 9076, 8385, 8390, 37}, /* PutItem */
+    {&ts_model_svc_dynamodb, 9084, 8385, 8390, 38}, /* PutResourcePolicy */
+    {&ts_model_svc_dynamodb, 9102, 8385, 8390, 39}, /* Query */
+    {&ts_model_svc_dynamodb, 9108, 8385, 8390, 40}, /* RestoreTableFromBackup */
+    {&ts_model_svc_dynamodb, 9131, 8385, 8390, 41}, /* RestoreTableToPointInTime */
+    {&ts_model_svc_dynamodb, 9157, 8385, 8390, 42}, /* Scan */
+    {&ts_model_svc_dynamodb, 9162, 8385, 8390, 43}, /* TagResource */
+    {&ts_model_svc_dynamodb, 9174, 8385, 8390, 44}, /* TransactGetItems */
+    {&ts_model_svc_dynamodb, 9191, 8385, 8390, 45}, /* TransactWriteItems */
+    {&ts_model_svc_dynamodb, 9210, 8385, 8390, 46}, /* UntagResource */
+    {&ts_model_svc_dynamodb, 9224, 8385, 8390, 47}, /* UpdateContinuousBackups */
+    {&ts_model_svc_dynamodb, 9248, 8385, 8390, 48}, /* UpdateContributorInsights */
+    {&ts_model_svc_dynamodb, 9274, 8385, 8390, 49}, /* UpdateGlobalTable */
+    {&ts_model_svc_dynamodb, 9292, 8385, 8390, 50}, /* UpdateGlobalTableSettings */
+    {&ts_model_svc_dynamodb, 9318, 8385, 8390, 51}, /* UpdateItem */
+    {&ts_model_svc_dynamodb, 9329, 8385, 8390, 52}, /* UpdateKinesisStreamingDestination */
+    {&ts_model_svc_dynamodb, 9363, 8385, 8390, 53}, /* UpdateTable */
+    {&ts_model_svc_dynamodb, 9375, 8385, 8390, 54}, /* UpdateTableReplicaAutoScaling */
+    {&ts_model_svc_dynamodb, 9405, 8385, 8390, 55}, /* UpdateTimeToLive */
 };
 
 const ts_model_service ts_model_svc_dynamodb = {

@@ -408,6 +408,8 @@ def generate(data_dir, svc, botocore_version):
         rows.append((pool.add(name), pool.add(pat), first, count, value, b,
                      ctype, "|".join(flags) or "0", re_slot, name))
     regex_offsets = [pool.add(r) for r in regex_slots]
+    op_strings = [(pool.add(op["name"]), pool.add(op.get("http", {}).get("method", "POST")),
+                   pool.add(op.get("http", {}).get("requestUri", "/"))) for op in ops]
 
     ns = "com.amazonaws.%s.v%s" % (meta.get("endpointPrefix", svc),
                                    meta["apiVersion"].replace("-", ""))
@@ -478,12 +480,10 @@ def generate(data_dir, svc, botocore_version):
         w("static ts_model_regex regex[1];")
     w("")
     w("static const ts_model_op ops[] = {")
-    for op in ops:
-        http = op.get("http", {})
+    for op, (name_off, method_off, uri_off) in zip(ops, op_strings):
         inp = index[op["input"]["shape"]] if "input" in op else -1
-        w("    {%s, %s, %s, &ts_model_svc_%s, %d},"
-          % (c_string(op["name"]), c_string(http.get("method", "POST")),
-             c_string(http.get("requestUri", "/")), svc, inp))
+        w("    {&ts_model_svc_%s, %d, %d, %d, %d}, /* %s */"
+          % (svc, name_off, method_off, uri_off, inp, op["name"]))
     w("};")
     w("")
     w("const ts_model_service ts_model_svc_%s = {" % svc)

@@ -217,7 +217,80 @@ static const char strs[] =
     "^(^[a-zA-Z0-9+,./:=@_-]+$)$\0"
     "^(/[]!\"#$%&'()*+,./0123456789:;<=>\?@ABCDEFGHIJKLMNOPQRSTUVWXYZ\\_`abcdefghijklmnopqrstuvwxyz{|}~\177^[-]*)$\0"
     "^([A-Z0-9]+)$\0"
-    "^([] !\"#$%&'()*+,./0123456789:;<=>\?@ABCDEFGHIJKLMNOPQRSTUVWXYZ\\_`abcdefghijklmnopqrstuvwxyz{|}~^[-]+)$\0";
+    "^([] !\"#$%&'()*+,./0123456789:;<=>\?@ABCDEFGHIJKLMNOPQRSTUVWXYZ\\_`abcdefghijklmnopqrstuvwxyz{|}~^[-]+)$\0"
+    "AcceptDelegationRequest\0" "POST\0" "/\0"
+    "AddClientIDToOpenIDConnectProvider\0" "AddRoleToInstanceProfile\0"
+    "AddUserToGroup\0" "AssociateDelegationRequest\0" "AttachGroupPolicy\0"
+    "AttachRolePolicy\0" "AttachUserPolicy\0" "ChangePassword\0"
+    "CreateAccessKey\0" "CreateAccountAlias\0" "CreateDelegationRequest\0"
+    "CreateGroup\0" "CreateInstanceProfile\0" "CreateLoginProfile\0"
+    "CreateOpenIDConnectProvider\0" "CreatePolicy\0" "CreatePolicyVersion\0"
+    "CreateRole\0" "CreateSAMLProvider\0" "CreateServiceLinkedRole\0"
+    "CreateServiceSpecificCredential\0" "CreateUser\0"
+    "CreateVirtualMFADevice\0" "DeactivateMFADevice\0" "DeleteAccessKey\0"
+    "DeleteAccountAlias\0" "DeleteAccountPasswordPolicy\0" "DeleteGroup\0"
+    "DeleteGroupPolicy\0" "DeleteInstanceProfile\0" "DeleteLoginProfile\0"
+    "DeleteOpenIDConnectProvider\0" "DeletePolicy\0" "DeletePolicyVersion\0"
+    "DeleteRole\0" "DeleteRolePermissionsBoundary\0" "DeleteRolePolicy\0"
+    "DeleteSAMLProvider\0" "DeleteSSHPublicKey\0" "DeleteServerCertificate\0"
+    "DeleteServiceLinkedRole\0" "DeleteServiceSpecificCredential\0"
+    "DeleteSigningCertificate\0" "DeleteUser\0"
+    "DeleteUserPermissionsBoundary\0" "DeleteUserPolicy\0"
+    "DeleteVirtualMFADevice\0" "DetachGroupPolicy\0" "DetachRolePolicy\0"
+    "DetachUserPolicy\0" "DisableOrganizationsRootCredentialsManagement\0"
+    "DisableOrganizationsRootSessions\0"
+    "DisableOutboundWebIdentityFederation\0" "EnableMFADevice\0"
+    "EnableOrganizationsRootCredentialsManagement\0"
+    "EnableOrganizationsRootSessions\0"
+    "EnableOutboundWebIdentityFederation\0" "GenerateCredentialReport\0"
+    "GenerateOrganizationsAccessReport\0"
+    "GenerateServiceLastAccessedDetails\0" "GetAccessKeyLastUsed\0"
+    "GetAccountAuthorizationDetails\0" "GetAccountPasswordPolicy\0"
+    "GetAccountSummary\0" "GetContextKeysForCustomPolicy\0"
+    "GetContextKeysForPrincipalPolicy\0" "GetCredentialReport\0"
+    "GetDelegationRequest\0" "GetGroup\0" "GetGroupPolicy\0"
+    "GetHumanReadableSummary\0" "GetInstanceProfile\0" "GetLoginProfile\0"
+    "GetMFADevice\0" "GetOpenIDConnectProvider\0"
+    "GetOrganizationsAccessReport\0" "GetOutboundWebIdentityFederationInfo\0"
+    "GetPolicy\0" "GetPolicyVersion\0" "GetRole\0" "GetRolePolicy\0"
+    "GetSAMLProvider\0" "GetSSHPublicKey\0" "GetServerCertificate\0"
+    "GetServiceLastAccessedDetails\0"
+    "GetServiceLastAccessedDetailsWithEntities\0"
+    "GetServiceLinkedRoleDeletionStatus\0" "GetUser\0" "GetUserPolicy\0"
+    "ListAccessKeys\0" "ListAccountAliases\0" "ListAttachedGroupPolicies\0"
+    "ListAttachedRolePolicies\0" "ListAttachedUserPolicies\0"
+    "ListDelegationRequests\0" "ListEntitiesForPolicy\0" "ListGroupPolicies\0"
+    "ListGroups\0" "ListGroupsForUser\0" "ListInstanceProfileTags\0"
+    "ListInstanceProfiles\0" "ListInstanceProfilesForRole\0"
+    "ListMFADeviceTags\0" "ListMFADevices\0" "ListOpenIDConnectProviderTags\0"
+    "ListOpenIDConnectProviders\0" "ListOrganizationsFeatures\0"
+    "ListPolicies\0" "ListPoliciesGrantingServiceAccess\0" "ListPolicyTags\0"
+    "ListPolicyVersions\0" "ListRolePolicies\0" "ListRoleTags\0" "ListRoles\0"
+    "ListSAMLProviderTags\0" "ListSAMLProviders\0" "ListSSHPublicKeys\0"
+    "ListServerCertificateTags\0" "ListServerCertificates\0"
+    "ListServiceSpecificCredentials\0" "ListSigningCertificates\0"
+    "ListUserPolicies\0" "ListUserTags\0" "ListUsers\0"
+    "ListVirtualMFADevices\0" "PutGroupPolicy\0"
+    "PutRolePermissionsBoundary\0" "PutRolePolicy\0"
+    "PutUserPermissionsBoundary\0" "PutUserPolicy\0"
+    "RejectDelegationRequest\0" "RemoveClientIDFromOpenIDConnectProvider\0"
+    "RemoveRoleFromInstanceProfile\0" "RemoveUserFromGroup\0"
+    "ResetServiceSpecificCredential\0" "ResyncMFADevice\0"
+    "SendDelegationToken\0" "SetDefaultPolicyVersion\0"
+    "SetSecurityTokenServicePreferences\0" "SimulateCustomPolicy\0"
+    "SimulatePrincipalPolicy\0" "TagInstanceProfile\0" "TagMFADevice\0"
+    "TagOpenIDConnectProvider\0" "TagPolicy\0" "TagRole\0" "TagSAMLProvider\0"
+    "TagServerCertificate\0" "TagUser\0" "UntagInstanceProfile\0"
+    "UntagMFADevice\0" "UntagOpenIDConnectProvider\0" "UntagPolicy\0"
+    "UntagRole\0" "UntagSAMLProvider\0" "UntagServerCertificate\0"
+    "UntagUser\0" "UpdateAccessKey\0" "UpdateAccountPasswordPolicy\0"
+    "UpdateAssumeRolePolicy\0" "UpdateDelegationRequest\0" "UpdateGroup\0"
+    "UpdateLoginProfile\0" "UpdateOpenIDConnectProviderThumbprint\0"
+    "UpdateRole\0" "UpdateRoleDescription\0" "UpdateSAMLProvider\0"
+    "UpdateSSHPublicKey\0" "UpdateServerCertificate\0"
+    "UpdateServiceSpecificCredential\0" "UpdateSigningCertificate\0"
+    "UpdateUser\0" "UploadSSHPublicKey\0" "UploadServerCertificate\0"
+    "UploadSigningCertificate\0";
 
 static const ts_model_shape shapes[] = {
     {21, 0, 0, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 0 AcceptDelegationRequestRequest */
@@ -979,182 +1052,182 @@ static const uint32_t regex_src[] = {
 static ts_model_regex regex[19];
 
 static const ts_model_op ops[] = {
-    {"AcceptDelegationRequest", "POST", "/", &ts_model_svc_iam, 0},
-    {"AddClientIDToOpenIDConnectProvider", "POST", "/", &ts_model_svc_iam, 1},
-    {"AddRoleToInstanceProfile", "POST", "/", &ts_model_svc_iam, 2},
-    {"AddUserToGroup", "POST", "/", &ts_model_svc_iam, 3},
-    {"AssociateDelegationRequest", "POST", "/", &ts_model_svc_iam, 4},
-    {"AttachGroupPolicy", "POST", "/", &ts_model_svc_iam, 5},
-    {"AttachRolePolicy", "POST", "/", &ts_model_svc_iam, 6},
-    {"AttachUserPolicy", "POST", "/", &ts_model_svc_iam, 7},
-    {"ChangePassword", "POST", "/", &ts_model_svc_iam, 8},
-    {"CreateAccessKey", "POST", "/", &ts_model_svc_iam, 9},
-    {"CreateAccountAlias", "POST", "/", &ts_model_svc_iam, 10},
-    {"CreateDelegationRequest", "POST", "/", &ts_model_svc_iam, 11},
-    {"CreateGroup", "POST", "/", &ts_model_svc_iam, 12},
-    {"CreateInstanceProfile", "POST", "/", &ts_model_svc_iam, 13},
-    {"CreateLoginProfile", "POST", "/", &ts_model_svc_iam, 14},
-    {"CreateOpenIDConnectProvider", "POST", "/", &ts_model_svc_iam, 15},
-    {"CreatePolicy", "POST", "/", &ts_model_svc_iam, 16},
-    {"CreatePolicyVersion", "POST", "/", &ts_model_svc_iam, 17},
-    {"CreateRole", "POST", "/", &ts_model_svc_iam, 18},
-    {"CreateSAMLProvider", "POST", "/", &ts_model_svc_iam, 19},
-    {"CreateServiceLinkedRole", "POST", "/", &ts_model_svc_iam, 20},
-    {"CreateServiceSpecificCredential", "POST", "/", &ts_model_svc_iam, 21},
-    {"CreateUser", "POST", "/", &ts_model_svc_iam, 22},
-    {"CreateVirtualMFADevice", "POST", "/", &ts_model_svc_iam, 23},
-    {"DeactivateMFADevice", "POST", "/", &ts_model_svc_iam, 24},
-    {"DeleteAccessKey", "POST", "/", &ts_model_svc_iam, 25},
-    {"DeleteAccountAlias", "POST", "/", &ts_model_svc_iam, 26},
-    {"DeleteAccountPasswordPolicy", "POST", "/", &ts_model_svc_iam, -1},
-    {"DeleteGroup", "POST", "/", &ts_model_svc_iam, 27},
-    {"DeleteGroupPolicy", "POST", "/", &ts_model_svc_iam, 28},
-    {"DeleteInstanceProfile", "POST", "/", &ts_model_svc_iam, 29},
-    {"DeleteLoginProfile", "POST", "/", &ts_model_svc_iam, 30},
-    {"DeleteOpenIDConnectProvider", "POST", "/", &ts_model_svc_iam, 31},
-    {"DeletePolicy", "POST", "/", &ts_model_svc_iam, 32},
-    {"DeletePolicyVersion", "POST", "/", &ts_model_svc_iam, 33},
-    {"DeleteRole", "POST", "/", &ts_model_svc_iam, 34},
-    {"DeleteRolePermissionsBoundary", "POST", "/", &ts_model_svc_iam, 35},
-    {"DeleteRolePolicy", "POST", "/", &ts_model_svc_iam, 36},
-    {"DeleteSAMLProvider", "POST", "/", &ts_model_svc_iam, 37},
-    {"DeleteSSHPublicKey", "POST", "/", &ts_model_svc_iam, 38},
-    {"DeleteServerCertificate", "POST", "/", &ts_model_svc_iam, 39},
-    {"DeleteServiceLinkedRole", "POST", "/", &ts_model_svc_iam, 40},
-    {"DeleteServiceSpecificCredential", "POST", "/", &ts_model_svc_iam, 41},
-    {"DeleteSigningCertificate", "POST", "/", &ts_model_svc_iam, 42},
-    {"DeleteUser", "POST", "/", &ts_model_svc_iam, 43},
-    {"DeleteUserPermissionsBoundary", "POST", "/", &ts_model_svc_iam, 44},
-    {"DeleteUserPolicy", "POST", "/", &ts_model_svc_iam, 45},
-    {"DeleteVirtualMFADevice", "POST", "/", &ts_model_svc_iam, 46},
-    {"DetachGroupPolicy", "POST", "/", &ts_model_svc_iam, 47},
-    {"DetachRolePolicy", "POST", "/", &ts_model_svc_iam, 48},
-    {"DetachUserPolicy", "POST", "/", &ts_model_svc_iam, 49},
-    {"DisableOrganizationsRootCredentialsManagement", "POST", "/", &ts_model_svc_iam, 50},
-    {"DisableOrganizationsRootSessions", "POST", "/", &ts_model_svc_iam, 51},
-    {"DisableOutboundWebIdentityFederation", "POST", "/", &ts_model_svc_iam, -1},
-    {"EnableMFADevice", "POST", "/", &ts_model_svc_iam, 52},
-    {"EnableOrganizationsRootCredentialsManagement", "POST", "/", &ts_model_svc_iam, 53},
-    {"EnableOrganizationsRootSessions", "POST", "/", &ts_model_svc_iam, 54},
-    {"EnableOutboundWebIdentityFederation", "POST", "/", &ts_model_svc_iam, -1},
-    {"GenerateCredentialReport", "POST", "/", &ts_model_svc_iam, -1},
-    {"GenerateOrganizationsAccessReport", "POST", "/", &ts_model_svc_iam, 55},
-    {"GenerateServiceLastAccessedDetails", "POST", "/", &ts_model_svc_iam, 56},
-    {"GetAccessKeyLastUsed", "POST", "/", &ts_model_svc_iam, 57},
-    {"GetAccountAuthorizationDetails", "POST", "/", &ts_model_svc_iam, 58},
-    {"GetAccountPasswordPolicy", "POST", "/", &ts_model_svc_iam, -1},
-    {"GetAccountSummary", "POST", "/", &ts_model_svc_iam, -1},
-    {"GetContextKeysForCustomPolicy", "POST", "/", &ts_model_svc_iam, 59},
-    {"GetContextKeysForPrincipalPolicy", "POST", "/", &ts_model_svc_iam, 60},
-    {"GetCredentialReport", "POST", "/", &ts_model_svc_iam, -1},
-    {"GetDelegationRequest", "POST", "/", &ts_model_svc_iam, 61},
-    {"GetGroup", "POST", "/", &ts_model_svc_iam, 62},
-    {"GetGroupPolicy", "POST", "/", &ts_model_svc_iam, 63},
-    {"GetHumanReadableSummary", "POST", "/", &ts_model_svc_iam, 64},
-    {"GetInstanceProfile", "POST", "/", &ts_model_svc_iam, 65},
-    {"GetLoginProfile", "POST", "/", &ts_model_svc_iam, 66},
-    {"GetMFADevice", "POST", "/", &ts_model_svc_iam, 67},
-    {"GetOpenIDConnectProvider", "POST", "/", &ts_model_svc_iam, 68},
-    {"GetOrganizationsAccessReport", "POST", "/", &ts_model_svc_iam, 69},
-    {"GetOutboundWebIdentityFederationInfo", "POST", "/", &ts_model_svc_iam, -1},
-    {"GetPolicy", "POST", "/", &ts_model_svc_iam, 70},
-    {"GetPolicyVersion", "POST", "/", &ts_model_svc_iam, 71},
-    {"GetRole", "POST", "/", &ts_model_svc_iam, 72},
-    {"GetRolePolicy", "POST", "/", &ts_model_svc_iam, 73},
-    {"GetSAMLProvider", "POST", "/", &ts_model_svc_iam, 74},
-    {"GetSSHPublicKey", "POST", "/", &ts_model_svc_iam, 75},
-    {"GetServerCertificate", "POST", "/", &ts_model_svc_iam, 76},
-    {"GetServiceLastAccessedDetails", "POST", "/", &ts_model_svc_iam, 77},
-    {"GetServiceLastAccessedDetailsWithEntities", "POST", "/", &ts_model_svc_iam, 78},
-    {"GetServiceLinkedRoleDeletionStatus", "POST", "/", &ts_model_svc_iam, 79},
-    {"GetUser", "POST", "/", &ts_model_svc_iam, 80},
-    {"GetUserPolicy", "POST", "/", &ts_model_svc_iam, 81},
-    {"ListAccessKeys", "POST", "/", &ts_model_svc_iam, 82},
-    {"ListAccountAliases", "POST", "/", &ts_model_svc_iam, 83},
-    {"ListAttachedGroupPolicies", "POST", "/", &ts_model_svc_iam, 84},
-    {"ListAttachedRolePolicies", "POST", "/", &ts_model_svc_iam, 85},
-    {"ListAttachedUserPolicies", "POST", "/", &ts_model_svc_iam, 86},
-    {"ListDelegationRequests", "POST", "/", &ts_model_svc_iam, 87},
-    {"ListEntitiesForPolicy", "POST", "/", &ts_model_svc_iam, 88},
-    {"ListGroupPolicies", "POST", "/", &ts_model_svc_iam, 89},
-    {"ListGroups", "POST", "/", &ts_model_svc_iam, 90},
-    {"ListGroupsForUser", "POST", "/", &ts_model_svc_iam, 91},
-    {"ListInstanceProfileTags", "POST", "/", &ts_model_svc_iam, 92},
-    {"ListInstanceProfiles", "POST", "/", &ts_model_svc_iam, 93},
-    {"ListInstanceProfilesForRole", "POST", "/", &ts_model_svc_iam, 94},
-    {"ListMFADeviceTags", "POST", "/", &ts_model_svc_iam, 95},
-    {"ListMFADevices", "POST", "/", &ts_model_svc_iam, 96},
-    {"ListOpenIDConnectProviderTags", "POST", "/", &ts_model_svc_iam, 97},
-    {"ListOpenIDConnectProviders", "POST", "/", &ts_model_svc_iam, 98},
-    {"ListOrganizationsFeatures", "POST", "/", &ts_model_svc_iam, 99},
-    {"ListPolicies", "POST", "/", &ts_model_svc_iam, 100},
-    {"ListPoliciesGrantingServiceAccess", "POST", "/", &ts_model_svc_iam, 101},
-    {"ListPolicyTags", "POST", "/", &ts_model_svc_iam, 102},
-    {"ListPolicyVersions", "POST", "/", &ts_model_svc_iam, 103},
-    {"ListRolePolicies", "POST", "/", &ts_model_svc_iam, 104},
-    {"ListRoleTags", "POST", "/", &ts_model_svc_iam, 105},
-    {"ListRoles", "POST", "/", &ts_model_svc_iam, 106},
-    {"ListSAMLProviderTags", "POST", "/", &ts_model_svc_iam, 107},
-    {"ListSAMLProviders", "POST", "/", &ts_model_svc_iam, 108},
-    {"ListSSHPublicKeys", "POST", "/", &ts_model_svc_iam, 109},
-    {"ListServerCertificateTags", "POST", "/", &ts_model_svc_iam, 110},
-    {"ListServerCertificates", "POST", "/", &ts_model_svc_iam, 111},
-    {"ListServiceSpecificCredentials", "POST", "/", &ts_model_svc_iam, 112},
-    {"ListSigningCertificates", "POST", "/", &ts_model_svc_iam, 113},
-    {"ListUserPolicies", "POST", "/", &ts_model_svc_iam, 114},
-    {"ListUserTags", "POST", "/", &ts_model_svc_iam, 115},
-    {"ListUsers", "POST", "/", &ts_model_svc_iam, 116},
-    {"ListVirtualMFADevices", "POST", "/", &ts_model_svc_iam, 117},
-    {"PutGroupPolicy", "POST", "/", &ts_model_svc_iam, 118},
-    {"PutRolePermissionsBoundary", "POST", "/", &ts_model_svc_iam, 119},
-    {"PutRolePolicy", "POST", "/", &ts_model_svc_iam, 120},
-    {"PutUserPermissionsBoundary", "POST", "/", &ts_model_svc_iam, 121},
-    {"PutUserPolicy", "POST", "/", &ts_model_svc_iam, 122},
-    {"RejectDelegationRequest", "POST", "/", &ts_model_svc_iam, 123},
-    {"RemoveClientIDFromOpenIDConnectProvider", "POST", "/", &ts_model_svc_iam, 124},
-    {"RemoveRoleFromInstanceProfile", "POST", "/", &ts_model_svc_iam, 125},
-    {"RemoveUserFromGroup", "POST", "/", &ts_model_svc_iam, 126},
-    {"ResetServiceSpecificCredential", "POST", "/", &ts_model_svc_iam, 127},
-    {"ResyncMFADevice", "POST", "/", &ts_model_svc_iam, 128},
-    {"SendDelegationToken", "POST", "/", &ts_model_svc_iam, 129},
-    {"SetDefaultPolicyVersion", "POST", "/", &ts_model_svc_iam, 130},
-    {"SetSecurityTokenServicePreferences", "POST", "/", &ts_model_svc_iam, 131},
-    {"SimulateCustomPolicy", "POST", "/", &ts_model_svc_iam, 132},
-    {"SimulatePrincipalPolicy", "POST", "/", &ts_model_svc_iam, 133},
-    {"TagInstanceProfile", "POST", "/", &ts_model_svc_iam, 134},
-    {"TagMFADevice", "POST", "/", &ts_model_svc_iam, 135},
-    {"TagOpenIDConnectProvider", "POST", "/", &ts_model_svc_iam, 136},
-    {"TagPolicy", "POST", "/", &ts_model_svc_iam, 137},
-    {"TagRole", "POST", "/", &ts_model_svc_iam, 138},
-    {"TagSAMLProvider", "POST", "/", &ts_model_svc_iam, 139},
-    {"TagServerCertificate", "POST", "/", &ts_model_svc_iam, 140},
-    {"TagUser", "POST", "/", &ts_model_svc_iam, 141},
-    {"UntagInstanceProfile", "POST", "/", &ts_model_svc_iam, 142},
-    {"UntagMFADevice", "POST", "/", &ts_model_svc_iam, 143},
-    {"UntagOpenIDConnectProvider", "POST", "/", &ts_model_svc_iam, 144},
-    {"UntagPolicy", "POST", "/", &ts_model_svc_iam, 145},
-    {"UntagRole", "POST", "/", &ts_model_svc_iam, 146},
-    {"UntagSAMLProvider", "POST", "/", &ts_model_svc_iam, 147},
-    {"UntagServerCertificate", "POST", "/", &ts_model_svc_iam, 148},
-    {"UntagUser", "POST", "/", &ts_model_svc_iam, 149},
-    {"UpdateAccessKey", "POST", "/", &ts_model_svc_iam, 150},
-    {"UpdateAccountPasswordPolicy", "POST", "/", &ts_model_svc_iam, 151},
-    {"UpdateAssumeRolePolicy", "POST", "/", &ts_model_svc_iam, 152},
-    {"UpdateDelegationRequest", "POST", "/", &ts_model_svc_iam, 153},
-    {"UpdateGroup", "POST", "/", &ts_model_svc_iam, 154},
-    {"UpdateLoginProfile", "POST", "/", &ts_model_svc_iam, 155},
-    {"UpdateOpenIDConnectProviderThumbprint", "POST", "/", &ts_model_svc_iam, 156},
-    {"UpdateRole", "POST", "/", &ts_model_svc_iam, 157},
-    {"UpdateRoleDescription", "POST", "/", &ts_model_svc_iam, 158},
-    {"UpdateSAMLProvider", "POST", "/", &ts_model_svc_iam, 159},
-    {"UpdateSSHPublicKey", "POST", "/", &ts_model_svc_iam, 160},
-    {"UpdateServerCertificate", "POST", "/", &ts_model_svc_iam, 161},
-    {"UpdateServiceSpecificCredential", "POST", "/", &ts_model_svc_iam, 162},
-    {"UpdateSigningCertificate", "POST", "/", &ts_model_svc_iam, 163},
-    {"UpdateUser", "POST", "/", &ts_model_svc_iam, 164},
-    {"UploadSSHPublicKey", "POST", "/", &ts_model_svc_iam, 165},
-    {"UploadServerCertificate", "POST", "/", &ts_model_svc_iam, 166},
-    {"UploadSigningCertificate", "POST", "/", &ts_model_svc_iam, 167},
+    {&ts_model_svc_iam, 10087, 10111, 10116, 0}, /* AcceptDelegationRequest */
+    {&ts_model_svc_iam, 10118, 10111, 10116, 1}, /* AddClientIDToOpenIDConnectProvider */
+    {&ts_model_svc_iam, 10153, 10111, 10116, 2}, /* AddRoleToInstanceProfile */
+    {&ts_model_svc_iam, 10178, 10111, 10116, 3}, /* AddUserToGroup */
+    {&ts_model_svc_iam, 10193, 10111, 10116, 4}, /* AssociateDelegationRequest */
+    {&ts_model_svc_iam, 10220, 10111, 10116, 5}, /* AttachGroupPolicy */
+    {&ts_model_svc_iam, 10238, 10111, 10116, 6}, /* AttachRolePolicy */
+    {&ts_model_svc_iam, 10255, 10111, 10116, 7}, /* AttachUserPolicy */
+    {&ts_model_svc_iam, 10272, 10111, 10116, 8}, /* ChangePassword */
+    {&ts_model_svc_iam, 10287, 10111, 10116, 9}, /* CreateAccessKey */
+    {&ts_model_svc_iam, 10303, 10111, 10116, 10}, /* CreateAccountAlias */
+    {&ts_model_svc_iam, 10322, 10111, 10116, 11}, /* CreateDelegationRequest */
+    {&ts_model_svc_iam, 10346, 10111, 10116, 12}, /* CreateGroup */
+    {&ts_model_svc_iam, 10358, 10111, 10116, 13}, /* CreateInstanceProfile */
+    {&ts_model_svc_iam, 10380, 10111, 10116, 14}, /* CreateLoginProfile */
+    {&ts_model_svc_iam, 10399, 10111, 10116, 15}, /* CreateOpenIDConnectProvider */
+    {&ts_model_svc_iam, 10427, 10111, 10116, 16}, /* CreatePolicy */
+    {&ts_model_svc_iam, 10440, 10111, 10116, 17}, /* CreatePolicyVersion */
+    {&ts_model_svc_iam, 10460, 10111, 10116, 18}, /* CreateRole */
+    {&ts_model_svc_iam, 10471, 10111, 10116, 19}, /* CreateSAMLProvider */
+    {&ts_model_svc_iam, 10490, 10111, 10116, 20}, /* CreateServiceLinkedRole */
+    {&ts_model_svc_iam, 10514, 10111, 10116, 21}, /* CreateServiceSpecificCredential */
+    {&ts_model_svc_iam, 10546, 10111, 10116, 22}, /* CreateUser */
+    {&ts_model_svc_iam, 10557, 10111, 10116, 23}, /* CreateVirtualMFADevice */
+    {&ts_model_svc_iam, 10580, 10111, 10116, 24}, /* DeactivateMFADevice */
+    {&ts_model_svc_iam, 10600, 10111, 10116, 25}, /* DeleteAccessKey */
+    {&ts_model_svc_iam, 10616, 10111, 10116, 26}, /* DeleteAccountAlias */
+    {&ts_model_svc_iam, 10635, 10111, 10116, -1}, /* DeleteAccountPasswordPolicy */
+    {&ts_model_svc_iam, 10663, 10111, 10116, 27}, /* DeleteGroup */
+    {&ts_model_svc_iam, 10675, 10111, 10116, 28}, /* DeleteGroupPolicy */
+    {&ts_model_svc_iam, 10693, 10111, 10116, 29}, /* DeleteInstanceProfile */
+    {&ts_model_svc_iam, 10715, 10111, 10116, 30}, /* DeleteLoginProfile */
+    {&ts_model_svc_iam, 10734, 10111, 10116, 31}, /* DeleteOpenIDConnectProvider */
+    {&ts_model_svc_iam, 10762, 10111, 10116, 32}, /* DeletePolicy */
+    {&ts_model_svc_iam, 10775, 10111, 10116, 33}, /* DeletePolicyVersion */
+    {&ts_model_svc_iam, 10795, 10111, 10116, 34}, /* DeleteRole */
+    {&ts_model_svc_iam, 10806, 10111, 10116, 35}, /* DeleteRolePermissionsBoundary */
+    {&ts_model_svc_iam, 10836, 10111, 10116, 36}, /* DeleteRolePolicy */
+    {&ts_model_svc_iam, 10853, 10111, 10116, 37}, /* DeleteSAMLProvider */
+    {&ts_model_svc_iam, 10872, 10111, 10116, 38}, /* DeleteSSHPublicKey */
+    {&ts_model_svc_iam, 10891, 10111, 10116, 39}, /* DeleteServerCertificate */
+    {&ts_model_svc_iam, 10915, 10111, 10116, 40}, /* DeleteServiceLinkedRole */
+    {&ts_model_svc_iam, 10939, 10111, 10116, 41}, /* DeleteServiceSpecificCredential */
+    {&ts_model_svc_iam, 10971, 10111, 10116, 42}, /* DeleteSigningCertificate */
+    {&ts_model_svc_iam, 10996, 10111, 10116, 43}, /* DeleteUser */
+    {&ts_model_svc_iam, 11007, 10111, 10116, 44}, /* DeleteUserPermissionsBoundary */
+    {&ts_model_svc_iam, 11037, 10111, 10116, 45}, /* DeleteUserPolicy */
+    {&ts_model_svc_iam, 11054, 10111, 10116, 46}, /* DeleteVirtualMFADevice */
+    {&ts_model_svc_iam, 11077, 10111, 10116, 47}, /* DetachGroupPolicy */
+    {&ts_model_svc_iam, 11095, 10111, 10116, 48}, /* DetachRolePolicy */
+    {&ts_model_svc_iam, 11112, 10111, 10116, 49}, /* DetachUserPolicy */
+    {&ts_model_svc_iam, 11129, 10111, 10116, 50}, /* DisableOrganizationsRootCredentialsManagement */
+    {&ts_model_svc_iam, 11175, 10111, 10116, 51}, /* DisableOrganizationsRootSessions */
+    {&ts_model_svc_iam, 11208, 10111, 10116, -1}, /* DisableOutboundWebIdentityFederation */
+    {&ts_model_svc_iam, 11245, 10111, 10116, 52}, /* EnableMFADevice */
+    {&ts_model_svc_iam, 11261, 10111, 10116, 53}, /* EnableOrganizationsRootCredentialsManagement */
+    {&ts_model_svc_iam, 11306, 10111, 10116, 54}, /* EnableOrganizationsRootSessions */
+    {&ts_model_svc_iam, 11338, 10111, 10116, -1}, /* EnableOutboundWebIdentityFederation */
+    {&ts_model_svc_iam, 11374, 10111, 10116, -1}, /* GenerateCredentialReport */
+    {&ts_model_svc_iam, 11399, 10111, 10116, 55}, /* GenerateOrganizationsAccessReport */
+    {&ts_model_svc_iam, 11433, 10111, 10116, 56}, /* GenerateServiceLastAccessedDetails */
+    {&ts_model_svc_iam, 11468, 10111, 10116, 57}, /* GetAccessKeyLastUsed */
+    {&ts_model_svc_iam, 11489, 10111, 10116, 58}, /* GetAccountAuthorizationDetails */
+    {&ts_model_svc_iam, 11520, 10111, 10116, -1}, /* GetAccountPasswordPolicy */
+    {&ts_model_svc_iam, 11545, 10111, 10116, -1}, /* GetAccountSummary */
+    {&ts_model_svc_iam, 11563, 10111, 10116, 59}, /* GetContextKeysForCustomPolicy */
+    {&ts_model_svc_iam, 11593, 10111, 10116, 60}, /* GetContextKeysForPrincipalPolicy */
+    {&ts_model_svc_iam, 11626, 10111, 10116, -1}, /* GetCredentialReport */
+    {&ts_model_svc_iam, 11646, 10111, 10116, 61}, /* GetDelegationRequest */
+    {&ts_model_svc_iam, 11667, 10111, 10116, 62}, /* GetGroup */
+    {&ts_model_svc_iam, 11676, 10111, 10116, 63}, /* GetGroupPolicy */
+    {&ts_model_svc_iam, 11691, 10111, 10116, 64}, /* GetHumanReadableSummary */
+    {&ts_model_svc_iam, 11715, 10111, 10116, 65}, /* GetInstanceProfile */
+    {&ts_model_svc_iam, 11734, 10111, 10116, 66}, /* GetLoginProfile */
+    {&ts_model_svc_iam, 11750, 10111, 10116, 67}, /* GetMFADevice */
+    {&ts_model_svc_iam, 11763, 10111, 10116, 68}, /* GetOpenIDConnectProvider */
+    {&ts_model_svc_iam, 11788, 10111, 10116, 69}, /* GetOrganizationsAccessReport */
+    {&ts_model_svc_iam, 11817, 10111, 10116, -1}, /* GetOutboundWebIdentityFederationInfo */
+    {&ts_model_svc_iam, 11854, 10111, 10116, 70}, /* GetPolicy */
+    {&ts_model_svc_iam, 11864, 10111, 10116, 71}, /* GetPolicyVersion */
+    {&ts_model_svc_iam, 11881, 10111, 10116, 72}, /* GetRole */
+    {&ts_model_svc_iam, 11889, 10111, 10116, 73}, /* GetRolePolicy */
+    {&ts_model_svc_iam, 11903, 10111, 10116, 74}, /* GetSAMLProvider */
+    {&ts_model_svc_iam, 11919, 10111, 10116, 75}, /* GetSSHPublicKey */
+    {&ts_model_svc_iam, 11935, 10111, 10116, 76}, /* GetServerCertificate */
+    {&ts_model_svc_iam, 11956, 10111, 10116, 77}, /* GetServiceLastAccessedDetails */
+    {&ts_model_svc_iam, 11986, 10111, 10116, 78}, /* GetServiceLastAccessedDetailsWithEntities */
+    {&ts_model_svc_iam, 12028, 10111, 10116, 79}, /* GetServiceLinkedRoleDeletionStatus */
+    {&ts_model_svc_iam, 12063, 10111, 10116, 80}, /* GetUser */
+    {&ts_model_svc_iam, 12071, 10111, 10116, 81}, /* GetUserPolicy */
+    {&ts_model_svc_iam, 12085, 10111, 10116, 82}, /* ListAccessKeys */
+    {&ts_model_svc_iam, 12100, 10111, 10116, 83}, /* ListAccountAliases */
+    {&ts_model_svc_iam, 12119, 10111, 10116, 84}, /* ListAttachedGroupPolicies */
+    {&ts_model_svc_iam, 12145, 10111, 10116, 85}, /* ListAttachedRolePolicies */
+    {&ts_model_svc_iam, 12170, 10111, 10116, 86}, /* ListAttachedUserPolicies */
+    {&ts_model_svc_iam, 12195, 10111, 10116, 87}, /* ListDelegationRequests */
+    {&ts_model_svc_iam, 12218, 10111, 10116, 88}, /* ListEntitiesForPolicy */
+    {&ts_model_svc_iam, 12240, 10111, 10116, 89}, /* ListGroupPolicies */
+    {&ts_model_svc_iam, 12258, 10111, 10116, 90}, /* ListGroups */
+    {&ts_model_svc_iam, 12269, 10111, 10116, 91}, /* ListGroupsForUser */
+    {&ts_model_svc_iam, 12287, 10111, 10116, 92}, /* ListInstanceProfileTags */
+    {&ts_model_svc_iam, 12311, 10111, 10116, 93}, /* ListInstanceProfiles */
+    {&ts_model_svc_iam, 12332, 10111, 10116, 94}, /* ListInstanceProfilesForRole */
+    {&ts_model_svc_iam, 12360, 10111, 10116, 95}, /* ListMFADeviceTags */
+    {&ts_model_svc_iam, 12378, 10111, 10116, 96}, /* ListMFADevices */
+    {&ts_model_svc_iam, 12393, 10111, 10116, 97}, /* ListOpenIDConnectProviderTags */
+    {&ts_model_svc_iam, 12423, 10111, 10116, 98}, /* ListOpenIDConnectProviders */
+    {&ts_model_svc_iam, 12450, 10111, 10116, 99}, /* ListOrganizationsFeatures */
+    {&ts_model_svc_iam, 12476, 10111, 10116, 100}, /* ListPolicies */
+    {&ts_model_svc_iam, 12489, 10111, 10116, 101}, /* ListPoliciesGrantingServiceAccess */
+    {&ts_model_svc_iam, 12523, 10111, 10116, 102}, /* ListPolicyTags */
+    {&ts_model_svc_iam, 12538, 10111, 10116, 103}, /* ListPolicyVersions */
+    {&ts_model_svc_iam, 12557, 10111, 10116, 104}, /* ListRolePolicies */
+    {&ts_model_svc_iam, 12574, 10111, 10116, 105}, /* ListRoleTags */
+    {&ts_model_svc_iam, 12587, 10111, 10116, 106}, /* ListRoles */
+    {&ts_model_svc_iam, 12597, 10111, 10116, 107}, /* ListSAMLProviderTags */
+    {&ts_model_svc_iam, 12618, 10111, 10116, 108}, /* ListSAMLProviders */
+    {&ts_model_svc_iam, 12636, 10111, 10116, 109}, /* ListSSHPublicKeys */
+    {&ts_model_svc_iam, 12654, 10111, 10116, 110}, /* ListServerCertificateTags */
+    {&ts_model_svc_iam, 12680, 10111, 10116, 111}, /* ListServerCertificates */
+    {&ts_model_svc_iam, 12703, 10111, 10116, 112}, /* ListServiceSpecificCredentials */
+    {&ts_model_svc_iam, 12734, 10111, 10116, 113}, /* ListSigningCertificates */
+    {&ts_model_svc_iam, 12758, 10111, 10116, 114}, /* ListUserPolicies */
+    {&ts_model_svc_iam, 12775, 10111, 10116, 115}, /* ListUserTags */
+    {&ts_model_svc_iam, 12788, 10111, 10116, 116}, /* ListUsers */
+    {&ts_model_svc_iam, 12798, 10111, 10116, 117}, /* ListVirtualMFADevices */
+    {&ts_model_svc_iam, 12820, 10111, 10116, 118}, /* PutGroupPolicy */
+    {&ts_model_svc_iam, 12835, 10111, 10116, 119}, /* PutRolePermissionsBoundary */
+    {&ts_model_svc_iam, 12862, 10111, 10116, 120}, /* PutRolePolicy */
+    {&ts_model_svc_iam, 12876, 10111, 10116, 121}, /* PutUserPermissionsBoundary */
+    {&ts_model_svc_iam, 12903, 10111, 10116, 122}, /* PutUserPolicy */
+    {&ts_model_svc_iam, 12917, 10111, 10116, 123}, /* RejectDelegationRequest */
+    {&ts_model_svc_iam, 12941, 10111, 10116, 124}, /* RemoveClientIDFromOpenIDConnectProvider */
+    {&ts_model_svc_iam, 12981, 10111, 10116, 125}, /* RemoveRoleFromInstanceProfile */
+    {&ts_model_svc_iam, 13011, 10111, 10116, 126}, /* RemoveUserFromGroup */
+    {&ts_model_svc_iam, 13031, 10111, 10116, 127}, /* ResetServiceSpecificCredential */
+    {&ts_model_svc_iam, 13062, 10111, 10116, 128}, /* ResyncMFADevice */
+    {&ts_model_svc_iam, 13078, 10111, 10116, 129}, /* SendDelegationToken */
+    {&ts_model_svc_iam, 13098, 10111, 10116, 130}, /* SetDefaultPolicyVersion */
+    {&ts_model_svc_iam, 13122, 10111, 10116, 131}, /* SetSecurityTokenServicePreferences */
+    {&ts_model_svc_iam, 13157, 10111, 10116, 132}, /* SimulateCustomPolicy */
+    {&ts_model_svc_iam, 13178, 10111, 10116, 133}, /* SimulatePrincipalPolicy */
+    {&ts_model_svc_iam, 13202, 10111, 10116, 134}, /* TagInstanceProfile */
+    {&ts_model_svc_iam, 13221, 10111, 10116, 135}, /* TagMFADevice */
+    {&ts_model_svc_iam, 13234, 10111, 10116, 136}, /* TagOpenIDConnectProvider */
+    {&ts_model_svc_iam, 13259, 10111, 10116, 137}, /* TagPolicy */
+    {&ts_model_svc_iam, 13269, 10111, 10116, 138}, /* TagRole */
+    {&ts_model_svc_iam, 13277, 10111, 10116, 139}, /* TagSAMLProvider */
+    {&ts_model_svc_iam, 13293, 10111, 10116, 140}, /* TagServerCertificate */
+    {&ts_model_svc_iam, 13314, 10111, 10116, 141}, /* TagUser */
+    {&ts_model_svc_iam, 13322, 10111, 10116, 142}, /* UntagInstanceProfile */
+    {&ts_model_svc_iam, 13343, 10111, 10116, 143}, /* UntagMFADevice */
+    {&ts_model_svc_iam, 13358, 10111, 10116, 144}, /* UntagOpenIDConnectProvider */
+    {&ts_model_svc_iam, 13385, 10111, 10116, 145}, /* UntagPolicy */
+    {&ts_model_svc_iam, 13397, 10111, 10116, 146}, /* UntagRole */
+    {&ts_model_svc_iam, 13407, 10111, 10116, 147}, /* UntagSAMLProvider */
+    {&ts_model_svc_iam, 13425, 10111, 10116, 148}, /* UntagServerCertificate */
+    {&ts_model_svc_iam, 13448, 10111, 10116, 149}, /* UntagUser */
+    {&ts_model_svc_iam, 13458, 10111, 10116, 150}, /* UpdateAccessKey */
+    {&ts_model_svc_iam, 13474, 10111, 10116, 151}, /* UpdateAccountPasswordPolicy */
+    {&ts_model_svc_iam, 13502, 10111, 10116, 152}, /* UpdateAssumeRolePolicy */
+    {&ts_model_svc_iam, 13525, 10111, 10116, 153}, /* UpdateDelegationRequest */
+    {&ts_model_svc_iam, 13549, 10111, 10116, 154}, /* UpdateGroup */
+    {&ts_model_svc_iam, 13561, 10111, 10116, 155}, /* UpdateLoginProfile */
+    {&ts_model_svc_iam, 13580, 10111, 10116, 156}, /* UpdateOpenIDConnectProviderThumbprint */
+    {&ts_model_svc_iam, 13618, 10111, 10116, 157}, /* UpdateRole */
+    {&ts_model_svc_iam, 13629, 10111, 10116, 158}, /* UpdateRoleDescription */
+    {&ts_model_svc_iam, 13651, 10111, 10116, 159}, /* UpdateSAMLProvider */
+    {&ts_model_svc_iam, 13670, 10111, 10116, 160}, /* UpdateSSHPublicKey */
+    {&ts_model_svc_iam, 13689, 10111, 10116, 161}, /* UpdateServerCertificate */
+    {&ts_model_svc_iam, 13713, 10111, 10116, 162}, /* UpdateServiceSpecificCredential */
+    {&ts_model_svc_iam, 13745, 10111, 10116, 163}, /* UpdateSigningCertificate */
+    {&ts_model_svc_iam, 13770, 10111, 10116, 164}, /* UpdateUser */
+    {&ts_model_svc_iam, 13781, 10111, 10116, 165}, /* UploadSSHPublicKey */
+    {&ts_model_svc_iam, 13800, 10111, 10116, 166}, /* UploadServerCertificate */
+    {&ts_model_svc_iam, 13824, 10111, 10116, 167}, /* UploadSigningCertificate */
 };
 
 const ts_model_service ts_model_svc_iam = {

@@ -89,6 +89,17 @@ typedef struct ts_model_regex {
     regex_t re;
 } ts_model_regex;
 
+struct ts_model_service;
+
+/* An operation: strings are offsets into its service's pool. */
+struct ts_model_op {
+    const struct ts_model_service *service;
+    uint32_t name;
+    uint32_t http_method;
+    uint32_t request_uri;
+    int32_t input;             /* the input shape, -1 when none */
+};
+
 typedef struct ts_model_service {
     const char *name;      /* "dynamodb" */
     const char *protocol;  /* "json", "rest-json", "rest-xml", "query" */

@@ -276,7 +276,99 @@ static const char strs[] =
     "^(/mnt/[a-zA-Z0-9._-]+)$\0"
     "^(arn:aws[a-zA-Z-]*:lambda:[a-z]{2}((-gov)|(-iso([a-z]\?)))\?-[a-z]+-[0-9]{1}:[0-9]{12}:capacity-provider:[a-zA-Z0-9_-]+)$\0"
     "^([^\012\015]*)$\0"
-    "^((([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])\\.)*([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]):[0-9]{1,5})$\0";
+    "^((([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])\\.)*([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]):[0-9]{1,5})$\0"
+    "AddLayerVersionPermission\0" "POST\0"
+    "/2018-10-31/layers/{LayerName}/versions/{VersionNumber}/policy\0"
+    "AddPermission\0" "/2015-03-31/functions/{FunctionName}/policy\0"
+    "CheckpointDurableExecution\0"
+    "/2025-12-01/durable-executions/{DurableExecutionArn}/checkpoint\0"
+    "CreateAlias\0" "/2015-03-31/functions/{FunctionName}/aliases\0"
+    "CreateCapacityProvider\0" "/2025-11-30/capacity-providers\0"
+    "CreateCodeSigningConfig\0" "/2020-04-22/code-signing-configs\0"
+    "CreateEventSourceMapping\0" "/2015-03-31/event-source-mappings\0"
+    "CreateFunction\0" "/2015-03-31/functions\0" "CreateFunctionUrlConfig\0"
+    "/2021-10-31/functions/{FunctionName}/url\0" "DeleteAlias\0" "DELETE\0"
+    "/2015-03-31/functions/{FunctionName}/aliases/{Name}\0"
+    "DeleteCapacityProvider\0"
+    "/2025-11-30/capacity-providers/{CapacityProviderName}\0"
+    "DeleteCodeSigningConfig\0"
+    "/2020-04-22/code-signing-configs/{CodeSigningConfigArn}\0"
+    "DeleteEventSourceMapping\0" "/2015-03-31/event-source-mappings/{UUID}\0"
+    "DeleteFunction\0" "/2015-03-31/functions/{FunctionName}\0"
+    "DeleteFunctionCodeSigningConfig\0"
+    "/2020-06-30/functions/{FunctionName}/code-signing-config\0"
+    "DeleteFunctionConcurrency\0"
+    "/2017-10-31/functions/{FunctionName}/concurrency\0"
+    "DeleteFunctionEventInvokeConfig\0"
+    "/2019-09-25/functions/{FunctionName}/event-invoke-config\0"
+    "DeleteFunctionUrlConfig\0" "DeleteLayerVersion\0"
+    "/2018-10-31/layers/{LayerName}/versions/{VersionNumber}\0"
+    "DeleteProvisionedConcurrencyConfig\0"
+    "/2019-09-30/functions/{FunctionName}/provisioned-concurrency\0"
+    "GetAccountSettings\0" "GET\0" "/2016-08-19/account-settings\0"
+    "GetAlias\0" "GetCapacityProvider\0" "GetCodeSigningConfig\0"
+    "GetDurableExecution\0"
+    "/2025-12-01/durable-executions/{DurableExecutionArn}\0"
+    "GetDurableExecutionHistory\0"
+    "/2025-12-01/durable-executions/{DurableExecutionArn}/history\0"
+    "GetDurableExecutionState\0"
+    "/2025-12-01/durable-executions/{DurableExecutionArn}/state\0"
+    "GetEventSourceMapping\0" "GetFunction\0" "GetFunctionCodeSigningConfig\0"
+    "GetFunctionConcurrency\0"
+    "/2019-09-30/functions/{FunctionName}/concurrency\0"
+    "GetFunctionConfiguration\0"
+    "/2015-03-31/functions/{FunctionName}/configuration\0"
+    "GetFunctionEventInvokeConfig\0" "GetFunctionRecursionConfig\0"
+    "/2024-08-31/functions/{FunctionName}/recursion-config\0"
+    "GetFunctionScalingConfig\0"
+    "/2025-11-30/functions/{FunctionName}/function-scaling-config\0"
+    "GetFunctionUrlConfig\0" "GetLayerVersion\0" "GetLayerVersionByArn\0"
+    "/2018-10-31/layers\?find=LayerVersion\0" "GetLayerVersionPolicy\0"
+    "GetPolicy\0" "GetProvisionedConcurrencyConfig\0"
+    "GetRuntimeManagementConfig\0"
+    "/2021-07-20/functions/{FunctionName}/runtime-management-config\0"
+    "Invoke\0" "/2015-03-31/functions/{FunctionName}/invocations\0"
+    "InvokeAsync\0" "/2014-11-13/functions/{FunctionName}/invoke-async\0"
+    "InvokeWithResponseStream\0"
+    "/2021-11-15/functions/{FunctionName}/response-streaming-invocations\0"
+    "ListAliases\0" "ListCapacityProviders\0" "ListCodeSigningConfigs\0"
+    "ListDurableExecutionsByFunction\0"
+    "/2025-12-01/functions/{FunctionName}/durable-executions\0"
+    "ListEventSourceMappings\0" "ListFunctionEventInvokeConfigs\0"
+    "/2019-09-25/functions/{FunctionName}/event-invoke-config/list\0"
+    "ListFunctionUrlConfigs\0" "/2021-10-31/functions/{FunctionName}/urls\0"
+    "ListFunctionVersionsByCapacityProvider\0"
+    "/2025-11-30/capacity-providers/{CapacityProviderName}/function-versions\0"
+    "ListFunctions\0" "ListFunctionsByCodeSigningConfig\0"
+    "/2020-04-22/code-signing-configs/{CodeSigningConfigArn}/functions\0"
+    "ListLayerVersions\0" "/2018-10-31/layers/{LayerName}/versions\0"
+    "ListLayers\0" "/2018-10-31/layers\0"
+    "ListProvisionedConcurrencyConfigs\0"
+    "/2019-09-30/functions/{FunctionName}/provisioned-concurrency\?List=ALL\0"
+    "ListTags\0" "/2017-03-31/tags/{Resource}\0" "ListVersionsByFunction\0"
+    "/2015-03-31/functions/{FunctionName}/versions\0" "PublishLayerVersion\0"
+    "PublishVersion\0" "PutFunctionCodeSigningConfig\0" "PUT\0"
+    "PutFunctionConcurrency\0" "PutFunctionEventInvokeConfig\0"
+    "PutFunctionRecursionConfig\0" "PutFunctionScalingConfig\0"
+    "PutProvisionedConcurrencyConfig\0" "PutRuntimeManagementConfig\0"
+    "RemoveLayerVersionPermission\0"
+    "/2018-10-31/layers/{LayerName}/versions/{VersionNumber}/policy/{StatementId}\0"
+    "RemovePermission\0"
+    "/2015-03-31/functions/{FunctionName}/policy/{StatementId}\0"
+    "SendDurableExecutionCallbackFailure\0"
+    "/2025-12-01/durable-execution-callbacks/{CallbackId}/fail\0"
+    "SendDurableExecutionCallbackHeartbeat\0"
+    "/2025-12-01/durable-execution-callbacks/{CallbackId}/heartbeat\0"
+    "SendDurableExecutionCallbackSuccess\0"
+    "/2025-12-01/durable-execution-callbacks/{CallbackId}/succeed\0"
+    "StopDurableExecution\0"
+    "/2025-12-01/durable-executions/{DurableExecutionArn}/stop\0"
+    "TagResource\0" "UntagResource\0" "UpdateAlias\0"
+    "UpdateCapacityProvider\0" "UpdateCodeSigningConfig\0"
+    "UpdateEventSourceMapping\0" "UpdateFunctionCode\0"
+    "/2015-03-31/functions/{FunctionName}/code\0"
+    "UpdateFunctionConfiguration\0" "UpdateFunctionEventInvokeConfig\0"
+    "UpdateFunctionUrlConfig\0";
 
 static const ts_model_shape shapes[] = {
     {80, 0, 0, 7, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 0 AddLayerVersionPermissionRequest */
@@ -1175,91 +1267,91 @@ static const uint32_t regex_src[] = {
 static ts_model_regex regex[47];
 
 static const ts_model_op ops[] = {
-    {"AddLayerVersionPermission", "POST", "/2018-10-31/layers/{LayerName}/versions/{VersionNumber}/policy", &ts_model_svc_lambda, 0},
-    {"AddPermission", "POST", "/2015-03-31/functions/{FunctionName}/policy", &ts_model_svc_lambda, 1},
-    {"CheckpointDurableExecution", "POST", "/2025-12-01/durable-executions/{DurableExecutionArn}/checkpoint", &ts_model_svc_lambda, 2},
-    {"CreateAlias", "POST", "/2015-03-31/functions/{FunctionName}/aliases", &ts_model_svc_lambda, 3},
-    {"CreateCapacityProvider", "POST", "/2025-11-30/capacity-providers", &ts_model_svc_lambda, 4},
-    {"CreateCodeSigningConfig", "POST", "/2020-04-22/code-signing-configs", &ts_model_svc_lambda, 5},
-    {"CreateEventSourceMapping", "POST", "/2015-03-31/event-source-mappings", &ts_model_svc_lambda, 6},
-    {"CreateFunction", "POST", "/2015-03-31/functions", &ts_model_svc_lambda, 7},
-    {"CreateFunctionUrlConfig", "POST", "/2021-10-31/functions/{FunctionName}/url", &ts_model_svc_lambda, 8},
-    {"DeleteAlias", "DELETE", "/2015-03-31/functions/{FunctionName}/aliases/{Name}", &ts_model_svc_lambda, 9},
-    {"DeleteCapacityProvider", "DELETE", "/2025-11-30/capacity-providers/{CapacityProviderName}", &ts_model_svc_lambda, 10},
-    {"DeleteCodeSigningConfig", "DELETE", "/2020-04-22/code-signing-configs/{CodeSigningConfigArn}", &ts_model_svc_lambda, 11},
-    {"DeleteEventSourceMapping", "DELETE", "/2015-03-31/event-source-mappings/{UUID}", &ts_model_svc_lambda, 12},
-    {"DeleteFunction", "DELETE", "/2015-03-31/functions/{FunctionName}", &ts_model_svc_lambda, 13},
-    {"DeleteFunctionCodeSigningConfig", "DELETE", "/2020-06-30/functions/{FunctionName}/code-signing-config", &ts_model_svc_lambda, 14},
-    {"DeleteFunctionConcurrency", "DELETE", "/2017-10-31/functions/{FunctionName}/concurrency", &ts_model_svc_lambda, 15},
-    {"DeleteFunctionEventInvokeConfig", "DELETE", "/2019-09-25/functions/{FunctionName}/event-invoke-config", &ts_model_svc_lambda, 16},
-    {"DeleteFunctionUrlConfig", "DELETE", "/2021-10-31/functions/{FunctionName}/url", &ts_model_svc_lambda, 17},
-    {"DeleteLayerVersion", "DELETE", "/2018-10-31/layers/{LayerName}/versions/{VersionNumber}", &ts_model_svc_lambda, 18},
-    {"DeleteProvisionedConcurrencyConfig", "DELETE", "/2019-09-30/functions/{FunctionName}/provisioned-concurrency", &ts_model_svc_lambda, 19},
-    {"GetAccountSettings", "GET", "/2016-08-19/account-settings", &ts_model_svc_lambda, 20},
-    {"GetAlias", "GET", "/2015-03-31/functions/{FunctionName}/aliases/{Name}", &ts_model_svc_lambda, 21},
-    {"GetCapacityProvider", "GET", "/2025-11-30/capacity-providers/{CapacityProviderName}", &ts_model_svc_lambda, 22},
-    {"GetCodeSigningConfig", "GET", "/2020-04-22/code-signing-configs/{CodeSigningConfigArn}", &ts_model_svc_lambda, 23},
-    {"GetDurableExecution", "GET", "/2025-12-01/durable-executions/{DurableExecutionArn}", &ts_model_svc_lambda, 24},
-    {"GetDurableExecutionHistory", "GET", "/2025-12-01/durable-executions/{DurableExecutionArn}/history", &ts_model_svc_lambda, 25},
-    {"GetDurableExecutionState", "GET", "/2025-12-01/durable-executions/{DurableExecutionArn}/state", &ts_model_svc_lambda, 26},
-    {"GetEventSourceMapping", "GET", "/2015-03-31/event-source-mappings/{UUID}", &ts_model_svc_lambda, 27},
-    {"GetFunction", "GET", "/2015-03-31/functions/{FunctionName}", &ts_model_svc_lambda, 28},
-    {"GetFunctionCodeSigningConfig", "GET", "/2020-06-30/functions/{FunctionName}/code-signing-config", &ts_model_svc_lambda, 29},
-    {"GetFunctionConcurrency", "GET", "/2019-09-30/functions/{FunctionName}/concurrency", &ts_model_svc_lambda, 30},
-    {"GetFunctionConfiguration", "GET", "/2015-03-31/functions/{FunctionName}/configuration", &ts_model_svc_lambda, 31},
-    {"GetFunctionEventInvokeConfig", "GET", "/2019-09-25/functions/{FunctionName}/event-invoke-config", &ts_model_svc_lambda, 32},
-    {"GetFunctionRecursionConfig", "GET", "/2024-08-31/functions/{FunctionName}/recursion-config", &ts_model_svc_lambda, 33},
-    {"GetFunctionScalingConfig", "GET", "/2025-11-30/functions/{FunctionName}/function-scaling-config", &ts_model_svc_lambda, 34},
-    {"GetFunctionUrlConfig", "GET", "/2021-10-31/functions/{FunctionName}/url", &ts_model_svc_lambda, 35},
-    {"GetLayerVersion", "GET", "/2018-10-31/layers/{LayerName}/versions/{VersionNumber}", &ts_model_svc_lambda, 36},
-    {"GetLayerVersionByArn", "GET", "/2018-10-31/layers\?find=LayerVersion", &ts_model_svc_lambda, 37},
-    {"GetLayerVersionPolicy", "GET", "/2018-10-31/layers/{LayerName}/versions/{VersionNumber}/policy", &ts_model_svc_lambda, 38},
-    {"GetPolicy", "GET", "/2015-03-31/functions/{FunctionName}/policy", &ts_model_svc_lambda, 39},
-    {"GetProvisionedConcurrencyConfig", "GET", "/2019-09-30/functions/{FunctionName}/provisioned-concurrency", &ts_model_svc_lambda, 40},
-    {"GetRuntimeManagementConfig", "GET", "/2021-07-20/functions/{FunctionName}/runtime-management-config", &ts_model_svc_lambda, 41},
-    {"Invoke", "POST", "/2015-03-31/functions/{FunctionName}/invocations", &ts_model_svc_lambda, 42},
-    {"InvokeAsync", "POST", "/2014-11-13/functions/{FunctionName}/invoke-async", &ts_model_svc_lambda, 43},
-    {"InvokeWithResponseStream", "POST", "/2021-11-15/functions/{FunctionName}/response-streaming-invocations", &ts_model_svc_lambda, 44},
-    {"ListAliases", "GET", "/2015-03-31/functions/{FunctionName}/aliases", &ts_model_svc_lambda, 45},
-    {"ListCapacityProviders", "GET", "/2025-11-30/capacity-providers", &ts_model_svc_lambda, 46},
-    {"ListCodeSigningConfigs", "GET", "/2020-04-22/code-signing-configs", &ts_model_svc_lambda, 47},
-    {"ListDurableExecutionsByFunction", "GET", "/2025-12-01/functions/{FunctionName}/durable-executions", &ts_model_svc_lambda, 48},
-    {"ListEventSourceMappings", "GET", "/2015-03-31/event-source-mappings", &ts_model_svc_lambda, 49},
-    {"ListFunctionEventInvokeConfigs", "GET", "/2019-09-25/functions/{FunctionName}/event-invoke-config/list", &ts_model_svc_lambda, 50},
-    {"ListFunctionUrlConfigs", "GET", "/2021-10-31/functions/{FunctionName}/urls", &ts_model_svc_lambda, 51},
-    {"ListFunctionVersionsByCapacityProvider", "GET", "/2025-11-30/capacity-providers/{CapacityProviderName}/function-versions", &ts_model_svc_lambda, 52},
-    {"ListFunctions", "GET", "/2015-03-31/functions", &ts_model_svc_lambda, 53},
-    {"ListFunctionsByCodeSigningConfig", "GET", "/2020-04-22/code-signing-configs/{CodeSigningConfigArn}/functions", &ts_model_svc_lambda, 54},
-    {"ListLayerVersions", "GET", "/2018-10-31/layers/{LayerName}/versions", &ts_model_svc_lambda, 55},
-    {"ListLayers", "GET", "/2018-10-31/layers", &ts_model_svc_lambda, 56},
-    {"ListProvisionedConcurrencyConfigs", "GET", "/2019-09-30/functions/{FunctionName}/provisioned-concurrency\?List=ALL", &ts_model_svc_lambda, 57},
-    {"ListTags", "GET", "/2017-03-31/tags/{Resource}", &ts_model_svc_lambda, 58},
-    {"ListVersionsByFunction", "GET", "/2015-03-31/functions/{FunctionName}/versions", &ts_model_svc_lambda, 59},
-    {"PublishLayerVersion", "POST", "/2018-10-31/layers/{LayerName}/versions", &ts_model_svc_lambda, 60},
-    {"PublishVersion", "POST", "/2015-03-31/functions/{FunctionName}/versions", &ts_model_svc_lambda, 61},
-    {"PutFunctionCodeSigningConfig", "PUT", "/2020-06-30/functions/{FunctionName}/code-signing-config", &ts_model_svc_lambda, 62},
-    {"PutFunctionConcurrency", "PUT", "/2017-10-31/functions/{FunctionName}/concurrency", &ts_model_svc_lambda, 63},
-    {"PutFunctionEventInvokeConfig", "PUT", "/2019-09-25/functions/{FunctionName}/event-invoke-config", &ts_model_svc_lambda, 64},
-    {"PutFunctionRecursionConfig", "PUT", "/2024-08-31/functions/{FunctionName}/recursion-config", &ts_model_svc_lambda, 65},
-    {"PutFunctionScalingConfig", "PUT", "/2025-11-30/functions/{FunctionName}/function-scaling-config", &ts_model_svc_lambda, 66},
-    {"PutProvisionedConcurrencyConfig", "PUT", "/2019-09-30/functions/{FunctionName}/provisioned-concurrency", &ts_model_svc_lambda, 67},
-    {"PutRuntimeManagementConfig", "PUT", "/2021-07-20/functions/{FunctionName}/runtime-management-config", &ts_model_svc_lambda, 68},
-    {"RemoveLayerVersionPermission", "DELETE", "/2018-10-31/layers/{LayerName}/versions/{VersionNumber}/policy/{StatementId}", &ts_model_svc_lambda, 69},
-    {"RemovePermission", "DELETE", "/2015-03-31/functions/{FunctionName}/policy/{StatementId}", &ts_model_svc_lambda, 70},
-    {"SendDurableExecutionCallbackFailure", "POST", "/2025-12-01/durable-execution-callbacks/{CallbackId}/fail", &ts_model_svc_lambda, 71},
-    {"SendDurableExecutionCallbackHeartbeat", "POST", "/2025-12-01/durable-execution-callbacks/{CallbackId}/heartbeat", &ts_model_svc_lambda, 72},
-    {"SendDurableExecutionCallbackSuccess", "POST", "/2025-12-01/durable-execution-callbacks/{CallbackId}/succeed", &ts_model_svc_lambda, 73},
-    {"StopDurableExecution", "POST", "/2025-12-01/durable-executions/{DurableExecutionArn}/stop", &ts_model_svc_lambda, 74},
-    {"TagResource", "POST", "/2017-03-31/tags/{Resource}", &ts_model_svc_lambda, 75},
-    {"UntagResource", "DELETE", "/2017-03-31/tags/{Resource}", &ts_model_svc_lambda, 76},
-    {"UpdateAlias", "PUT", "/2015-03-31/functions/{FunctionName}/aliases/{Name}", &ts_model_svc_lambda, 77},
-    {"UpdateCapacityProvider", "PUT", "/2025-11-30/capacity-providers/{CapacityProviderName}", &ts_model_svc_lambda, 78},
-    {"UpdateCodeSigningConfig", "PUT", "/2020-04-22/code-signing-configs/{CodeSigningConfigArn}", &ts_model_svc_lambda, 79},
-    {"UpdateEventSourceMapping", "PUT", "/2015-03-31/event-source-mappings/{UUID}", &ts_model_svc_lambda, 80},
-    {"UpdateFunctionCode", "PUT", "/2015-03-31/functions/{FunctionName}/code", &ts_model_svc_lambda, 81},
-    {"UpdateFunctionConfiguration", "PUT", "/2015-03-31/functions/{FunctionName}/configuration", &ts_model_svc_lambda, 82},
-    {"UpdateFunctionEventInvokeConfig", "POST", "/2019-09-25/functions/{FunctionName}/event-invoke-config", &ts_model_svc_lambda, 83},
-    {"UpdateFunctionUrlConfig", "PUT", "/2021-10-31/functions/{FunctionName}/url", &ts_model_svc_lambda, 84},
+    {&ts_model_svc_lambda, 15693, 15719, 15724, 0}, /* AddLayerVersionPermission */
+    {&ts_model_svc_lambda, 15787, 15719, 15801, 1}, /* AddPermission */
+    {&ts_model_svc_lambda, 15845, 15719, 15872, 2}, /* CheckpointDurableExecution */
+    {&ts_model_svc_lambda, 15936, 15719, 15948, 3}, /* CreateAlias */
+    {&ts_model_svc_lambda, 15993, 15719, 16016, 4}, /* CreateCapacityProvider */
+    {&ts_model_svc_lambda, 16047, 15719, 16071, 5}, /* CreateCodeSigningConfig */
+    {&ts_model_svc_lambda, 16104, 15719, 16129, 6}, /* CreateEventSourceMapping */
+    {&ts_model_svc_lambda, 16163, 15719, 16178, 7}, /* CreateFunction */
+    {&ts_model_svc_lambda, 16200, 15719, 16224, 8}, /* CreateFunctionUrlConfig */
+    {&ts_model_svc_lambda, 16265, 16277, 16284, 9}, /* DeleteAlias */
+    {&ts_model_svc_lambda, 16336, 16277, 16359, 10}, /* DeleteCapacityProvider */
+    {&ts_model_svc_lambda, 16413, 16277, 16437, 11}, /* DeleteCodeSigningConfig */
+    {&ts_model_svc_lambda, 16493, 16277, 16518, 12}, /* DeleteEventSourceMapping */
+    {&ts_model_svc_lambda, 16559, 16277, 16574, 13}, /* DeleteFunction */
+    {&ts_model_svc_lambda, 16611, 16277, 16643, 14}, /* DeleteFunctionCodeSigningConfig */
+    {&ts_model_svc_lambda, 16700, 16277, 16726, 15}, /* DeleteFunctionConcurrency */
+    {&ts_model_svc_lambda, 16775, 16277, 16807, 16}, /* DeleteFunctionEventInvokeConfig */
+    {&ts_model_svc_lambda, 16864, 16277, 16224, 17}, /* DeleteFunctionUrlConfig */
+    {&ts_model_svc_lambda, 16888, 16277, 16907, 18}, /* DeleteLayerVersion */
+    {&ts_model_svc_lambda, 16963, 16277, 16998, 19}, /* DeleteProvisionedConcurrencyConfig */
+    {&ts_model_svc_lambda, 17059, 17078, 17082, 20}, /* GetAccountSettings */
+    {&ts_model_svc_lambda, 17111, 17078, 16284, 21}, /* GetAlias */
+    {&ts_model_svc_lambda, 17120, 17078, 16359, 22}, /* GetCapacityProvider */
+    {&ts_model_svc_lambda, 17140, 17078, 16437, 23}, /* GetCodeSigningConfig */
+    {&ts_model_svc_lambda, 17161, 17078, 17181, 24}, /* GetDurableExecution */
+    {&ts_model_svc_lambda, 17234, 17078, 17261, 25}, /* GetDurableExecutionHistory */
+    {&ts_model_svc_lambda, 17322, 17078, 17347, 26}, /* GetDurableExecutionState */
+    {&ts_model_svc_lambda, 17406, 17078, 16518, 27}, /* GetEventSourceMapping */
+    {&ts_model_svc_lambda, 17428, 17078, 16574, 28}, /* GetFunction */
+    {&ts_model_svc_lambda, 17440, 17078, 16643, 29}, /* GetFunctionCodeSigningConfig */
+    {&ts_model_svc_lambda, 17469, 17078, 17492, 30}, /* GetFunctionConcurrency */
+    {&ts_model_svc_lambda, 17541, 17078, 17566, 31}, /* GetFunctionConfiguration */
+    {&ts_model_svc_lambda, 17617, 17078, 16807, 32}, /* GetFunctionEventInvokeConfig */
+    {&ts_model_svc_lambda, 17646, 17078, 17673, 33}, /* GetFunctionRecursionConfig */
+    {&ts_model_svc_lambda, 17727, 17078, 17752, 34}, /* GetFunctionScalingConfig */
+    {&ts_model_svc_lambda, 17813, 17078, 16224, 35}, /* GetFunctionUrlConfig */
+    {&ts_model_svc_lambda, 17834, 17078, 16907, 36}, /* GetLayerVersion */
+    {&ts_model_svc_lambda, 17850, 17078, 17871, 37}, /* GetLayerVersionByArn */
+    {&ts_model_svc_lambda, 17908, 17078, 15724, 38}, /* GetLayerVersionPolicy */
+    {&ts_model_svc_lambda, 17930, 17078, 15801, 39}, /* GetPolicy */
+    {&ts_model_svc_lambda, 17940, 17078, 16998, 40}, /* GetProvisionedConcurrencyConfig */
+    {&ts_model_svc_lambda, 17972, 17078, 17999, 41}, /* GetRuntimeManagementConfig */
+    {&ts_model_svc_lambda, 18062, 15719, 18069, 42}, /* Invoke */
+    {&ts_model_svc_lambda, 18118, 15719, 18130, 43}, /* InvokeAsync */
+    {&ts_model_svc_lambda, 18180, 15719, 18205, 44}, /* InvokeWithResponseStream */
+    {&ts_model_svc_lambda, 18273, 17078, 15948, 45}, /* ListAliases */
+    {&ts_model_svc_lambda, 18285, 17078, 16016, 46}, /* ListCapacityProviders */
+    {&ts_model_svc_lambda, 18307, 17078, 16071, 47}, /* ListCodeSigningConfigs */
+    {&ts_model_svc_lambda, 18330, 17078, 18362, 48}, /* ListDurableExecutionsByFunction */
+    {&ts_model_svc_lambda, 18418, 17078, 16129, 49}, /* ListEventSourceMappings */
+    {&ts_model_svc_lambda, 18442, 17078, 18473, 50}, /* ListFunctionEventInvokeConfigs */
+    {&ts_model_svc_lambda, 18535, 17078, 18558, 51}, /* ListFunctionUrlConfigs */
+    {&ts_model_svc_lambda, 18600, 17078, 18639, 52}, /* ListFunctionVersionsByCapacityProvider */
+    {&ts_model_svc_lambda, 18711, 17078, 16178, 53}, /* ListFunctions */
+    {&ts_model_svc_lambda, 18725, 17078, 18758, 54}, /* ListFunctionsByCodeSigningConfig */
+    {&ts_model_svc_lambda, 18824, 17078, 18842, 55}, /* ListLayerVersions */
+    {&ts_model_svc_lambda, 18882, 17078, 18893, 56}, /* ListLayers */
+    {&ts_model_svc_lambda, 18912, 17078, 18946, 57}, /* ListProvisionedConcurrencyConfigs */
+    {&ts_model_svc_lambda, 19016, 17078, 19025, 58}, /* ListTags */
+    {&ts_model_svc_lambda, 19053, 17078, 19076, 59}, /* ListVersionsByFunction */
+    {&ts_model_svc_lambda, 19122, 15719, 18842, 60}, /* PublishLayerVersion */
+    {&ts_model_svc_lambda, 19142, 15719, 19076, 61}, /* PublishVersion */
+    {&ts_model_svc_lambda, 19157, 19186, 16643, 62}, /* PutFunctionCodeSigningConfig */
+    {&ts_model_svc_lambda, 19190, 19186, 16726, 63}, /* PutFunctionConcurrency */
+    {&ts_model_svc_lambda, 19213, 19186, 16807, 64}, /* PutFunctionEventInvokeConfig */
+    {&ts_model_svc_lambda, 19242, 19186, 17673, 65}, /* PutFunctionRecursionConfig */
+    {&ts_model_svc_lambda, 19269, 19186, 17752, 66}, /* PutFunctionScalingConfig */
+    {&ts_model_svc_lambda, 19294, 19186, 16998, 67}, /* PutProvisionedConcurrencyConfig */
+    {&ts_model_svc_lambda, 19326, 19186, 17999, 68}, /* PutRuntimeManagementConfig */
+    {&ts_model_svc_lambda, 19353, 16277, 19382, 69}, /* RemoveLayerVersionPermission */
+    {&ts_model_svc_lambda, 19459, 16277, 19476, 70}, /* RemovePermission */
+    {&ts_model_svc_lambda, 19534, 15719, 19570, 71}, /* SendDurableExecutionCallbackFailure */
+    {&ts_model_svc_lambda, 19628, 15719, 19666, 72}, /* SendDurableExecutionCallbackHeartbeat */
+    {&ts_model_svc_lambda, 19729, 15719, 19765, 73}, /* SendDurableExecutionCallbackSuccess */
+    {&ts_model_svc_lambda, 19826, 15719, 19847, 74}, /* StopDurableExecution */
+    {&ts_model_svc_lambda, 19905, 15719, 19025, 75}, /* TagResource */
+    {&ts_model_svc_lambda, 19917, 16277, 19025, 76}, /* UntagResource */
+    {&ts_model_svc_lambda, 19931, 19186, 16284, 77}, /* UpdateAlias */
+    {&ts_model_svc_lambda, 19943, 19186, 16359, 78}, /* UpdateCapacityProvider */
+    {&ts_model_svc_lambda, 19966, 19186, 16437, 79}, /* UpdateCodeSigningConfig */
+    {&ts_model_svc_lambda, 19990, 19186, 16518, 80}, /* UpdateEventSourceMapping */
+    {&ts_model_svc_lambda, 20015, 19186, 20034, 81}, /* UpdateFunctionCode */
+    {&ts_model_svc_lambda, 20076, 19186, 17566, 82}, /* UpdateFunctionConfiguration */
+    {&ts_model_svc_lambda, 20104, 15719, 16807, 83}, /* UpdateFunctionEventInvokeConfig */
+    {&ts_model_svc_lambda, 20136, 19186, 16224, 84}, /* UpdateFunctionUrlConfig */
 };
 
 const ts_model_service ts_model_svc_lambda = {

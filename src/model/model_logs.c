@@ -259,7 +259,51 @@ static const char strs[] =
     "^([a-zA-Z0-9+,./:=@_-]*)$\0" "^([a-zA-Z0-9_]*)$\0"
     "^([^ \011\012\013\014\015]{36,128})$\0" "^(^[0-9]{12}$)$\0"
     "^(s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[^\012\015]*)\?)$\0"
-    "^(^[a-zA-Z_][a-zA-Z0-9_]*)$\0" "^(^[0-9]+\\.[0-9]+(\\.[0-9]+)\?$)$\0";
+    "^(^[a-zA-Z_][a-zA-Z0-9_]*)$\0" "^(^[0-9]+\\.[0-9]+(\\.[0-9]+)\?$)$\0"
+    "AssociateKmsKey\0" "POST\0" "/\0" "AssociateSourceToS3TableIntegration\0"
+    "CancelExportTask\0" "CancelImportTask\0" "CreateDelivery\0"
+    "CreateExportTask\0" "CreateImportTask\0" "CreateLogAnomalyDetector\0"
+    "CreateLogGroup\0" "CreateLogStream\0" "CreateLookupTable\0"
+    "CreateScheduledQuery\0" "DeleteAccountPolicy\0"
+    "DeleteDataProtectionPolicy\0" "DeleteDelivery\0"
+    "DeleteDeliveryDestination\0" "DeleteDeliveryDestinationPolicy\0"
+    "DeleteDeliverySource\0" "DeleteDestination\0" "DeleteIndexPolicy\0"
+    "DeleteIntegration\0" "DeleteLogAnomalyDetector\0" "DeleteLogGroup\0"
+    "DeleteLogStream\0" "DeleteLookupTable\0" "DeleteMetricFilter\0"
+    "DeleteQueryDefinition\0" "DeleteResourcePolicy\0"
+    "DeleteRetentionPolicy\0" "DeleteScheduledQuery\0"
+    "DeleteSubscriptionFilter\0" "DeleteTransformer\0"
+    "DescribeAccountPolicies\0" "DescribeConfigurationTemplates\0"
+    "DescribeDeliveries\0" "DescribeDeliveryDestinations\0"
+    "DescribeDeliverySources\0" "DescribeDestinations\0"
+    "DescribeExportTasks\0" "DescribeFieldIndexes\0"
+    "DescribeImportTaskBatches\0" "DescribeImportTasks\0"
+    "DescribeIndexPolicies\0" "DescribeLogGroups\0" "DescribeLogStreams\0"
+    "DescribeLookupTables\0" "DescribeMetricFilters\0" "DescribeQueries\0"
+    "DescribeQueryDefinitions\0" "DescribeResourcePolicies\0"
+    "DescribeSubscriptionFilters\0" "DisassociateKmsKey\0"
+    "DisassociateSourceFromS3TableIntegration\0" "FilterLogEvents\0"
+    "GetDataProtectionPolicy\0" "GetDelivery\0" "GetDeliveryDestination\0"
+    "GetDeliveryDestinationPolicy\0" "GetDeliverySource\0" "GetIntegration\0"
+    "GetLogAnomalyDetector\0" "GetLogEvents\0" "GetLogFields\0"
+    "GetLogGroupFields\0" "GetLogObject\0" "GetLogRecord\0" "GetLookupTable\0"
+    "GetQueryResults\0" "GetScheduledQuery\0" "GetScheduledQueryHistory\0"
+    "GetTransformer\0" "ListAggregateLogGroupSummaries\0" "ListAnomalies\0"
+    "ListIntegrations\0" "ListLogAnomalyDetectors\0" "ListLogGroups\0"
+    "ListLogGroupsForQuery\0" "ListScheduledQueries\0"
+    "ListSourcesForS3TableIntegration\0" "ListTagsForResource\0"
+    "ListTagsLogGroup\0" "PutAccountPolicy\0" "PutBearerTokenAuthentication\0"
+    "PutDataProtectionPolicy\0" "PutDeliveryDestination\0"
+    "PutDeliveryDestinationPolicy\0" "PutDeliverySource\0" "PutDestination\0"
+    "PutDestinationPolicy\0" "PutIndexPolicy\0" "PutIntegration\0"
+    "PutLogEvents\0" "PutLogGroupDeletionProtection\0" "PutMetricFilter\0"
+    "PutQueryDefinition\0" "PutResourcePolicy\0" "PutRetentionPolicy\0"
+    "PutSubscriptionFilter\0" "PutTransformer\0" "StartLiveTail\0"
+    "StartQuery\0" "StopQuery\0" "TagLogGroup\0" "TagResource\0"
+    "TestMetricFilter\0" "TestTransformer\0" "UntagLogGroup\0"
+    "UntagResource\0" "UpdateAnomaly\0" "UpdateDeliveryConfiguration\0"
+    "UpdateLogAnomalyDetector\0" "UpdateLookupTable\0"
+    "UpdateScheduledQuery\0";
 
 static const ts_model_shape shapes[] = {
     {42, 0, 0, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 0 AssociateKmsKeyRequest */
@@ -1224,119 +1268,119 @@ static const uint32_t regex_src[] = {
 static ts_model_regex regex[20];
 
 static const ts_model_op ops[] = {
-    {"AssociateKmsKey", "POST", "/", &ts_model_svc_logs, 0},
-    {"AssociateSourceToS3TableIntegration", "POST", "/", &ts_model_svc_logs, 1},
-    {"CancelExportTask", "POST", "/", &ts_model_svc_logs, 2},
-    {"CancelImportTask", "POST", "/", &ts_model_svc_logs, 3},
-    {"CreateDelivery", "POST", "/", &ts_model_svc_logs, 4},
-    {"CreateExportTask", "POST", "/", &ts_model_svc_logs, 5},
-    {"CreateImportTask", "POST", "/", &ts_model_svc_logs, 6},
-    {"CreateLogAnomalyDetector", "POST", "/", &ts_model_svc_logs, 7},
-    {"CreateLogGroup", "POST", "/", &ts_model_svc_logs, 8},
-    {"CreateLogStream", "POST", "/", &ts_model_svc_logs, 9},
-    {"CreateLookupTable", "POST", "/", &ts_model_svc_logs, 10},
-    {"CreateScheduledQuery", "POST", "/", &ts_model_svc_logs, 11},
-    {"DeleteAccountPolicy", "POST", "/", &ts_model_svc_logs, 12},
-    {"DeleteDataProtectionPolicy", "POST", "/", &ts_model_svc_logs, 13},
-    {"DeleteDelivery", "POST", "/", &ts_model_svc_logs, 14},
-    {"DeleteDeliveryDestination", "POST", "/", &ts_model_svc_logs, 15},
-    {"DeleteDeliveryDestinationPolicy", "POST", "/", &ts_model_svc_logs, 16},
-    {"DeleteDeliverySource", "POST", "/", &ts_model_svc_logs, 17},
-    {"DeleteDestination", "POST", "/", &ts_model_svc_logs, 18},
-    {"DeleteIndexPolicy", "POST", "/", &ts_model_svc_logs, 19},
-    {"DeleteIntegration", "POST", "/", &ts_model_svc_logs, 20},
-    {"DeleteLogAnomalyDetector", "POST", "/", &ts_model_svc_logs, 21},
-    {"DeleteLogGroup", "POST", "/", &ts_model_svc_logs, 22},
-    {"DeleteLogStream", "POST", "/", &ts_model_svc_logs, 23},
-    {"DeleteLookupTable", "POST", "/", &ts_model_svc_logs, 24},
-    {"DeleteMetricFilter", "POST", "/", &ts_model_svc_logs, 25},
-    {"DeleteQueryDefinition", "POST", "/", &ts_model_svc_logs, 26},
-    {"DeleteResourcePolicy", "POST", "/", &ts_model_svc_logs, 27},
-    {"DeleteRetentionPolicy", "POST", "/", &ts_model_svc_logs, 28},
-    {"DeleteScheduledQuery", "POST", "/", &ts_model_svc_logs, 29},
-    {"DeleteSubscriptionFilter", "POST", "/", &ts_model_svc_logs, 30},
-    {"DeleteTransformer", "POST", "/", &ts_model_svc_logs, 31},
-    {"DescribeAccountPolicies", "POST", "/", &ts_model_svc_logs, 32},
-    {"DescribeConfigurationTemplates", "POST", "/", &ts_model_svc_logs, 33},
-    {"DescribeDeliveries", "POST", "/", &ts_model_svc_logs, 34},
-    {"DescribeDeliveryDestinations", "POST", "/", &ts_model_svc_logs, 35},
-    {"DescribeDeliverySources", "POST", "/", &ts_model_svc_logs, 36},
-    {"DescribeDestinations", "POST", "/", &ts_model_svc_logs, 37},
-    {"DescribeExportTasks", "POST", "/", &ts_model_svc_logs, 38},
-    {"DescribeFieldIndexes", "POST", "/", &ts_model_svc_logs, 39},
-    {"DescribeImportTaskBatches", "POST", "/", &ts_model_svc_logs, 40},
-    {"DescribeImportTasks", "POST", "/", &ts_model_svc_logs, 41},
-    {"DescribeIndexPolicies", "POST", "/", &ts_model_svc_logs, 42},
-    {"DescribeLogGroups", "POST", "/", &ts_model_svc_logs, 43},
-    {"DescribeLogStreams", "POST", "/", &ts_model_svc_logs, 44},
-    {"DescribeLookupTables", "POST", "/", &ts_model_svc_logs, 45},
-    {"DescribeMetricFilters", "POST", "/", &ts_model_svc_logs, 46},
-    {"DescribeQueries", "POST", "/", &ts_model_svc_logs, 47},
-    {"DescribeQueryDefinitions", "POST", "/", &ts_model_svc_logs, 48},
-    {"DescribeResourcePolicies", "POST", "/", &ts_model_svc_logs, 49},
-    {"DescribeSubscriptionFilters", "POST", "/", &ts_model_svc_logs, 50},
-    {"DisassociateKmsKey", "POST", "/", &ts_model_svc_logs, 51},
-    {"DisassociateSourceFromS3TableIntegration", "POST", "/", &ts_model_svc_logs, 52},
-    {"FilterLogEvents", "POST", "/", &ts_model_svc_logs, 53},
-    {"GetDataProtectionPolicy", "POST", "/", &ts_model_svc_logs, 54},
-    {"GetDelivery", "POST", "/", &ts_model_svc_logs, 55},
-    {"GetDeliveryDestination", "POST", "/", &ts_model_svc_logs, 56},
-    {"GetDeliveryDestinationPolicy", "POST", "/", &ts_model_svc_logs, 57},
-    {"GetDeliverySource", "POST", "/", &ts_model_svc_logs, 58},
-    {"GetIntegration", "POST", "/", &ts_model_svc_logs, 59},
-    {"GetLogAnomalyDetector", "POST", "/", &ts_model_svc_logs, 60},
-    {"GetLogEvents", "POST", "/", &ts_model_svc_logs, 61},
-    {"GetLogFields", "POST", "/", &ts_model_svc_logs, 62},
-    {"GetLogGroupFields", "POST", "/", &ts_model_svc_logs, 63},
-    {"GetLogObject", "POST", "/", &ts_model_svc_logs, 64},
-    {"GetLogRecord", "POST", "/", &ts_model_svc_logs, 65},
-    {"GetLookupTable", "POST", "/", &ts_model_svc_logs, 66},
-    {"GetQueryResults", "POST", "/", &ts_model_svc_logs, 67},
-    {"GetScheduledQuery", "POST", "/", &ts_model_svc_logs, 68},
-    {"GetScheduledQueryHistory", "POST", "/", &ts_model_svc_logs, 69},
-    {"GetTransformer", "POST", "/", &ts_model_svc_logs, 70},
-    {"ListAggregateLogGroupSummaries", "POST", "/", &ts_model_svc_logs, 71},
-    {"ListAnomalies", "POST", "/", &ts_model_svc_logs, 72},
-    {"ListIntegrations", "POST", "/", &ts_model_svc_logs, 73},
-    {"ListLogAnomalyDetectors", "POST", "/", &ts_model_svc_logs, 74},
-    {"ListLogGroups", "POST", "/", &ts_model_svc_logs, 75},
-    {"ListLogGroupsForQuery", "POST", "/", &ts_model_svc_logs, 76},
-    {"ListScheduledQueries", "POST", "/", &ts_model_svc_logs, 77},
-    {"ListSourcesForS3TableIntegration", "POST", "/", &ts_model_svc_logs, 78},
-    {"ListTagsForResource", "POST", "/", &ts_model_svc_logs, 79},
-    {"ListTagsLogGroup", "POST", "/", &ts_model_svc_logs, 80},
-    {"PutAccountPolicy", "POST", "/", &ts_model_svc_logs, 81},
-    {"PutBearerTokenAuthentication", "POST", "/", &ts_model_svc_logs, 82},
-    {"PutDataProtectionPolicy", "POST", "/", &ts_model_svc_logs, 83},
-    {"PutDeliveryDestination", "POST", "/", &ts_model_svc_logs, 84},
-    {"PutDeliveryDestinationPolicy", "POST", "/", &ts_model_svc_logs, 85},
-    {"PutDeliverySource", "POST", "/", &ts_model_svc_logs, 86},
-    {"PutDestination", "POST", "/", &ts_model_svc_logs, 87},
-    {"PutDestinationPolicy", "POST", "/", &ts_model_svc_logs, 88},
-    {"PutIndexPolicy", "POST", "/", &ts_model_svc_logs, 89},
-    {"PutIntegration", "POST", "/", &ts_model_svc_logs, 90},
-    {"PutLogEvents", "POST", "/", &ts_model_svc_logs, 91},
-    {"PutLogGroupDeletionProtection", "POST", "/", &ts_model_svc_logs, 92},
-    {"PutMetricFilter", "POST", "/", &ts_model_svc_logs, 93},
-    {"PutQueryDefinition", "POST", "/", &ts_model_svc_logs, 94},
-    {"PutResourcePolicy", "POST", "/", &ts_model_svc_logs, 95},
-    {"PutRetentionPolicy", "POST", "/", &ts_model_svc_logs, 96},
-    {"PutSubscriptionFilter", "POST", "/", &ts_model_svc_logs, 97},
-    {"PutTransformer", "POST", "/", &ts_model_svc_logs, 98},
-    {"StartLiveTail", "POST", "/", &ts_model_svc_logs, 99},
-    {"StartQuery", "POST", "/", &ts_model_svc_logs, 100},
-    {"StopQuery", "POST", "/", &ts_model_svc_logs, 101},
-    {"TagLogGroup", "POST", "/", &ts_model_svc_logs, 102},
-    {"TagResource", "POST", "/", &ts_model_svc_logs, 103},
-    {"TestMetricFilter", "POST", "/", &ts_model_svc_logs, 104},
-    {"TestTransformer", "POST", "/", &ts_model_svc_logs, 105},
-    {"UntagLogGroup", "POST", "/", &ts_model_svc_logs, 106},
-    {"UntagResource", "POST", "/", &ts_model_svc_logs, 107},
-    {"UpdateAnomaly", "POST", "/", &ts_model_svc_logs, 108},
-    {"UpdateDeliveryConfiguration", "POST", "/", &ts_model_svc_logs, 109},
-    {"UpdateLogAnomalyDetector", "POST", "/", &ts_model_svc_logs, 110},
-    {"UpdateLookupTable", "POST", "/", &ts_model_svc_logs, 111},
-    {"UpdateScheduledQuery", "POST", "/", &ts_model_svc_logs, 112},
+    {&ts_model_svc_logs, 12646, 12662, 12667, 0}, /* AssociateKmsKey */
+    {&ts_model_svc_logs, 12669, 12662, 12667, 1}, /* AssociateSourceToS3TableIntegration */
+    {&ts_model_svc_logs, 12705, 12662, 12667, 2}, /* CancelExportTask */
+    {&ts_model_svc_logs, 12722, 12662, 12667, 3}, /* CancelImportTask */
+    {&ts_model_svc_logs, 12739, 12662, 12667, 4}, /* CreateDelivery */
+    {&ts_model_svc_logs, 12754, 12662, 12667, 5}, /* CreateExportTask */
+    {&ts_model_svc_logs, 12771, 12662, 12667, 6}, /* CreateImportTask */
+    {&ts_model_svc_logs, 12788, 12662, 12667, 7}, /* CreateLogAnomalyDetector */
+    {&ts_model_svc_logs, 12813, 12662, 12667, 8}, /* CreateLogGroup */
+    {&ts_model_svc_logs, 12828, 12662, 12667, 9}, /* CreateLogStream */
+    {&ts_model_svc_logs, 12844, 12662, 12667, 10}, /* CreateLookupTable */
+    {&ts_model_svc_logs, 12862, 12662, 12667, 11}, /* CreateScheduledQuery */
+    {&ts_model_svc_logs, 12883, 12662, 12667, 12}, /* DeleteAccountPolicy */
+    {&ts_model_svc_logs, 12903, 12662, 12667, 13}, /* DeleteDataProtectionPolicy */
+    {&ts_model_svc_logs, 12930, 12662, 12667, 14}, /* DeleteDelivery */
+    {&ts_model_svc_logs, 12945, 12662, 12667, 15}, /* DeleteDeliveryDestination */
+    {&ts_model_svc_logs, 12971, 12662, 12667, 16}, /* DeleteDeliveryDestinationPolicy */
+    {&ts_model_svc_logs, 13003, 12662, 12667, 17}, /* DeleteDeliverySource */
+    {&ts_model_svc_logs, 13024, 12662, 12667, 18}, /* DeleteDestination */
+    {&ts_model_svc_logs, 13042, 12662, 12667, 19}, /* DeleteIndexPolicy */
+    {&ts_model_svc_logs, 13060, 12662, 12667, 20}, /* DeleteIntegration */
+    {&ts_model_svc_logs, 13078, 12662, 12667, 21}, /* DeleteLogAnomalyDetector */
+    {&ts_model_svc_logs, 13103, 12662, 12667, 22}, /* DeleteLogGroup */
+    {&ts_model_svc_logs, 13118, 12662, 12667, 23}, /* DeleteLogStream */
+    {&ts_model_svc_logs, 13134, 12662, 12667, 24}, /* DeleteLookupTable */
+    {&ts_model_svc_logs, 13152, 12662, 12667, 25}, /* DeleteMetricFilter */
+    {&ts_model_svc_logs, 13171, 12662, 12667, 26}, /* DeleteQueryDefinition */
+    {&ts_model_svc_logs, 13193, 12662, 12667, 27}, /* DeleteResourcePolicy */
+    {&ts_model_svc_logs, 13214, 12662, 12667, 28}, /* DeleteRetentionPolicy */
+    {&ts_model_svc_logs, 13236, 12662, 12667, 29}, /* DeleteScheduledQuery */
+    {&ts_model_svc_logs, 13257, 12662, 12667, 30}, /* DeleteSubscriptionFilter */
+    {&ts_model_svc_logs, 13282, 12662, 12667, 31}, /* DeleteTransformer */
+    {&ts_model_svc_logs, 13300, 12662, 12667, 32}, /* DescribeAccountPolicies */
+    {&ts_model_svc_logs, 13324, 12662, 12667, 33}, /* DescribeConfigurationTemplates */
+    {&ts_model_svc_logs, 13355, 12662, 12667, 34}, /* DescribeDeliveries */
+    {&ts_model_svc_logs, 13374, 12662, 12667, 35}, /* DescribeDeliveryDestinations */
+    {&ts_model_svc_logs, 13403, 12662, 12667, 36}, /* DescribeDeliverySources */
+    {&ts_model_svc_logs, 13427, 12662, 12667, 37}, /* DescribeDestinations */
+    {&ts_model_svc_logs, 13448, 12662, 12667, 38}, /* DescribeExportTasks */
+    {&ts_model_svc_logs, 13468, 12662, 12667, 39}, /* DescribeFieldIndexes */
+    {&ts_model_svc_logs, 13489, 12662, 12667, 40}, /* DescribeImportTaskBatches */
+    {&ts_model_svc_logs, 13515, 12662, 12667, 41}, /* DescribeImportTasks */
+    {&ts_model_svc_logs, 13535, 12662, 12667, 42}, /* DescribeIndexPolicies */
+    {&ts_model_svc_logs, 13557, 12662, 12667, 43}, /* DescribeLogGroups */
+    {&ts_model_svc_logs, 13575, 12662, 12667, 44}, /* DescribeLogStreams */
+    {&ts_model_svc_logs, 13594, 12662, 12667, 45}, /* DescribeLookupTables */
+    {&ts_model_svc_logs, 13615, 12662, 12667, 46}, /* DescribeMetricFilters */
+    {&ts_model_svc_logs, 13637, 12662, 12667, 47}, /* DescribeQueries */
+    {&ts_model_svc_logs, 13653, 12662, 12667, 48}, /* DescribeQueryDefinitions */
+    {&ts_model_svc_logs, 13678, 12662, 12667, 49}, /* DescribeResourcePolicies */
+    {&ts_model_svc_logs, 13703, 12662, 12667, 50}, /* DescribeSubscriptionFilters */
+    {&ts_model_svc_logs, 13731, 12662, 12667, 51}, /* DisassociateKmsKey */
+    {&ts_model_svc_logs, 13750, 12662, 12667, 52}, /* DisassociateSourceFromS3TableIntegration */
+    {&ts_model_svc_logs, 13791, 12662, 12667, 53}, /* FilterLogEvents */
+    {&ts_model_svc_logs, 13807, 12662, 12667, 54}, /* GetDataProtectionPolicy */
+    {&ts_model_svc_logs, 13831, 12662, 12667, 55}, /* GetDelivery */
+    {&ts_model_svc_logs, 13843, 12662, 12667, 56}, /* GetDeliveryDestination */
+    {&ts_model_svc_logs, 13866, 12662, 12667, 57}, /* GetDeliveryDestinationPolicy */
+    {&ts_model_svc_logs, 13895, 12662, 12667, 58}, /* GetDeliverySource */
+    {&ts_model_svc_logs, 13913, 12662, 12667, 59}, /* GetIntegration */
+    {&ts_model_svc_logs, 13928, 12662, 12667, 60}, /* GetLogAnomalyDetector */
+    {&ts_model_svc_logs, 13950, 12662, 12667, 61}, /* GetLogEvents */
+    {&ts_model_svc_logs, 13963, 12662, 12667, 62}, /* GetLogFields */
+    {&ts_model_svc_logs, 13976, 12662, 12667, 63}, /* GetLogGroupFields */
+    {&ts_model_svc_logs, 13994, 12662, 12667, 64}, /* GetLogObject */
+    {&ts_model_svc_logs, 14007, 12662, 12667, 65}, /* GetLogRecord */
+    {&ts_model_svc_logs, 14020, 12662, 12667, 66}, /* GetLookupTable */
+    {&ts_model_svc_logs, 14035, 12662, 12667, 67}, /* GetQueryResults */
+    {&ts_model_svc_logs, 14051, 12662, 12667, 68}, /* GetScheduledQuery */
+    {&ts_model_svc_logs, 14069, 12662, 12667, 69}, /* GetScheduledQueryHistory */
+    {&ts_model_svc_logs, 14094, 12662, 12667, 70}, /* GetTransformer */
+    {&ts_model_svc_logs, 14109, 12662, 12667, 71}, /* ListAggregateLogGroupSummaries */
+    {&ts_model_svc_logs, 14140, 12662, 12667, 72}, /* ListAnomalies */
+    {&ts_model_svc_logs, 14154, 12662, 12667, 73}, /* ListIntegrations */
+    {&ts_model_svc_logs, 14171, 12662, 12667, 74}, /* ListLogAnomalyDetectors */
+    {&ts_model_svc_logs, 14195, 12662, 12667, 75}, /* ListLogGroups */
+    {&ts_model_svc_logs, 14209, 12662, 12667, 76}, /* ListLogGroupsForQuery */
+    {&ts_model_svc_logs, 14231, 12662, 12667, 77}, /* ListScheduledQueries */
+    {&ts_model_svc_logs, 14252, 12662, 12667, 78}, /* ListSourcesForS3TableIntegration */
+    {&ts_model_svc_logs, 14285, 12662, 12667, 79}, /* ListTagsForResource */
+    {&ts_model_svc_logs, 14305, 12662, 12667, 80}, /* ListTagsLogGroup */
+    {&ts_model_svc_logs, 14322, 12662, 12667, 81}, /* PutAccountPolicy */
+    {&ts_model_svc_logs, 14339, 12662, 12667, 82}, /* PutBearerTokenAuthentication */
+    {&ts_model_svc_logs, 14368, 12662, 12667, 83}, /* PutDataProtectionPolicy */
+    {&ts_model_svc_logs, 14392, 12662, 12667, 84}, /* PutDeliveryDestination */
+    {&ts_model_svc_logs, 14415, 12662, 12667, 85}, /* PutDeliveryDestinationPolicy */
+    {&ts_model_svc_logs, 14444, 12662, 12667, 86}, /* PutDeliverySource */
+    {&ts_model_svc_logs, 14462, 12662, 12667, 87}, /* PutDestination */
+    {&ts_model_svc_logs, 14477, 12662, 12667, 88}, /* PutDestinationPolicy */
+    {&ts_model_svc_logs, 14498, 12662, 12667, 89}, /* PutIndexPolicy */
+    {&ts_model_svc_logs, 14513, 12662, 12667, 90}, /* PutIntegration */
+    {&ts_model_svc_logs, 14528, 12662, 12667, 91}, /* PutLogEvents */
+    {&ts_model_svc_logs, 14541, 12662, 12667, 92}, /* PutLogGroupDeletionProtection */
+    {&ts_model_svc_logs, 14571, 12662, 12667, 93}, /* PutMetricFilter */
+    {&ts_model_svc_logs, 14587, 12662, 12667, 94}, /* PutQueryDefinition */
+    {&ts_model_svc_logs, 14606, 12662, 12667, 95}, /* PutResourcePolicy */
+    {&ts_model_svc_logs, 14624, 12662, 12667, 96}, /* PutRetentionPolicy */
+    {&ts_model_svc_logs, 14643, 12662, 12667, 97}, /* PutSubscriptionFilter */
+    {&ts_model_svc_logs, 14665, 12662, 12667, 98}, /* PutTransformer */
+    {&ts_model_svc_logs, 14680, 12662, 12667, 99}, /* StartLiveTail */
+    {&ts_model_svc_logs, 14694, 12662, 12667, 100}, /* StartQuery */
+    {&ts_model_svc_logs, 14705, 12662, 12667, 101}, /* StopQuery */
+    {&ts_model_svc_logs, 14715, 12662, 12667, 102}, /* TagLogGroup */
+    {&ts_model_svc_logs, 14727, 12662, 12667, 103}, /* TagResource */
+    {&ts_model_svc_logs, 14739, 12662, 12667, 104}, /* TestMetricFilter */
+    {&ts_model_svc_logs, 14756, 12662, 12667, 105}, /* TestTransformer */
+    {&ts_model_svc_logs, 14772, 12662, 12667, 106}, /* UntagLogGroup */
+    {&ts_model_svc_logs, 14786, 12662, 12667, 107}, /* UntagResource */
+    {&ts_model_svc_logs, 14800, 12662, 12667, 108}, /* UpdateAnomaly */
+    {&ts_model_svc_logs, 14814, 12662, 12667, 109}, /* UpdateDeliveryConfiguration */
+    {&ts_model_svc_logs, 14842, 12662, 12667, 110}, /* UpdateLogAnomalyDetector */
+    {&ts_model_svc_logs, 14867, 12662, 12667, 111}, /* UpdateLookupTable */
+    {&ts_model_svc_logs, 14885, 12662, 12667, 112}, /* UpdateScheduledQuery */
 };
 
 const ts_model_service ts_model_svc_logs = {

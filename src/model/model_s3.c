@@ -367,7 +367,76 @@ static const char strs[] =
     "OwnerOverride\0" "ReplicationTimeStatus\0" "Minutes\0"
     "ReplicationTimeValue\0" "MetricsStatus\0" "suffix\0" "FilterRuleName\0"
     "FilterRuleValue\0" "^(/\?[^\012\015]+/[^\012\015]+)$\0"
-    "^(arn:aws[a-zA-Z0-9-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-zA-Z0-9-]+)$\0";
+    "^(arn:aws[a-zA-Z0-9-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-zA-Z0-9-]+)$\0"
+    "AbortMultipartUpload\0" "DELETE\0" "/{Bucket}/{Key+}\0" "POST\0"
+    "CopyObject\0" "PUT\0" "CreateBucket\0" "/{Bucket}\0"
+    "CreateBucketMetadataConfiguration\0" "/{Bucket}\?metadataConfiguration\0"
+    "CreateBucketMetadataTableConfiguration\0" "/{Bucket}\?metadataTable\0"
+    "CreateMultipartUpload\0" "/{Bucket}/{Key+}\?uploads\0" "CreateSession\0"
+    "GET\0" "/{Bucket}\?session\0" "DeleteBucket\0"
+    "DeleteBucketAnalyticsConfiguration\0" "/{Bucket}\?analytics\0"
+    "DeleteBucketCors\0" "/{Bucket}\?cors\0" "DeleteBucketEncryption\0"
+    "/{Bucket}\?encryption\0" "DeleteBucketIntelligentTieringConfiguration\0"
+    "/{Bucket}\?intelligent-tiering\0" "DeleteBucketInventoryConfiguration\0"
+    "/{Bucket}\?inventory\0" "DeleteBucketLifecycle\0"
+    "/{Bucket}\?lifecycle\0" "DeleteBucketMetadataConfiguration\0"
+    "DeleteBucketMetadataTableConfiguration\0"
+    "DeleteBucketMetricsConfiguration\0" "/{Bucket}\?metrics\0"
+    "DeleteBucketOwnershipControls\0" "/{Bucket}\?ownershipControls\0"
+    "DeleteBucketPolicy\0" "/{Bucket}\?policy\0" "DeleteBucketReplication\0"
+    "/{Bucket}\?replication\0" "DeleteBucketTagging\0" "/{Bucket}\?tagging\0"
+    "DeleteBucketWebsite\0" "/{Bucket}\?website\0" "DeleteObject\0"
+    "DeleteObjectTagging\0" "/{Bucket}/{Key+}\?tagging\0" "DeleteObjects\0"
+    "/{Bucket}\?delete\0" "DeletePublicAccessBlock\0"
+    "/{Bucket}\?publicAccessBlock\0" "GetBucketAbac\0" "/{Bucket}\?abac\0"
+    "GetBucketAccelerateConfiguration\0" "/{Bucket}\?accelerate\0"
+    "GetBucketAcl\0" "/{Bucket}\?acl\0" "GetBucketAnalyticsConfiguration\0"
+    "GetBucketCors\0" "GetBucketEncryption\0"
+    "GetBucketIntelligentTieringConfiguration\0"
+    "GetBucketInventoryConfiguration\0" "GetBucketLifecycle\0"
+    "GetBucketLifecycleConfiguration\0" "GetBucketLocation\0"
+    "/{Bucket}\?location\0" "GetBucketLogging\0" "/{Bucket}\?logging\0"
+    "GetBucketMetadataConfiguration\0" "GetBucketMetadataTableConfiguration\0"
+    "GetBucketMetricsConfiguration\0" "GetBucketNotification\0"
+    "/{Bucket}\?notification\0" "GetBucketNotificationConfiguration\0"
+    "GetBucketOwnershipControls\0" "GetBucketPolicy\0"
+    "GetBucketPolicyStatus\0" "/{Bucket}\?policyStatus\0"
+    "GetBucketReplication\0" "GetBucketRequestPayment\0"
+    "/{Bucket}\?requestPayment\0" "GetBucketTagging\0" "GetBucketVersioning\0"
+    "/{Bucket}\?versioning\0" "GetBucketWebsite\0" "GetObject\0"
+    "GetObjectAcl\0" "/{Bucket}/{Key+}\?acl\0" "GetObjectAttributes\0"
+    "/{Bucket}/{Key+}\?attributes\0" "GetObjectLegalHold\0"
+    "/{Bucket}/{Key+}\?legal-hold\0" "GetObjectLockConfiguration\0"
+    "/{Bucket}\?object-lock\0" "GetObjectRetention\0"
+    "/{Bucket}/{Key+}\?retention\0" "GetObjectTagging\0" "GetObjectTorrent\0"
+    "/{Bucket}/{Key+}\?torrent\0" "GetPublicAccessBlock\0" "HeadBucket\0"
+    "HEAD\0" "HeadObject\0" "ListBucketAnalyticsConfigurations\0"
+    "ListBucketIntelligentTieringConfigurations\0"
+    "ListBucketInventoryConfigurations\0" "ListBucketMetricsConfigurations\0"
+    "ListBuckets\0" "/\0" "ListDirectoryBuckets\0" "ListMultipartUploads\0"
+    "/{Bucket}\?uploads\0" "ListObjectVersions\0" "/{Bucket}\?versions\0"
+    "ListObjects\0" "ListObjectsV2\0" "/{Bucket}\?list-type=2\0" "ListParts\0"
+    "PutBucketAbac\0" "PutBucketAccelerateConfiguration\0" "PutBucketAcl\0"
+    "PutBucketAnalyticsConfiguration\0" "PutBucketCors\0"
+    "PutBucketEncryption\0" "PutBucketIntelligentTieringConfiguration\0"
+    "PutBucketInventoryConfiguration\0" "PutBucketLifecycle\0"
+    "PutBucketLifecycleConfiguration\0" "PutBucketLogging\0"
+    "PutBucketMetricsConfiguration\0" "PutBucketNotification\0"
+    "PutBucketNotificationConfiguration\0" "PutBucketOwnershipControls\0"
+    "PutBucketPolicy\0" "PutBucketReplication\0" "PutBucketRequestPayment\0"
+    "PutBucketTagging\0" "PutBucketVersioning\0" "PutBucketWebsite\0"
+    "PutObject\0" "PutObjectAcl\0" "PutObjectLegalHold\0"
+    "PutObjectLockConfiguration\0" "PutObjectRetention\0" "PutObjectTagging\0"
+    "PutPublicAccessBlock\0" "RenameObject\0"
+    "/{Bucket}/{Key+}\?renameObject\0" "RestoreObject\0"
+    "/{Bucket}/{Key+}\?restore\0" "SelectObjectContent\0"
+    "/{Bucket}/{Key+}\?select&select-type=2\0"
+    "UpdateBucketMetadataInventoryTableConfiguration\0"
+    "/{Bucket}\?metadataInventoryTable\0"
+    "UpdateBucketMetadataJournalTableConfiguration\0"
+    "/{Bucket}\?metadataJournalTable\0" "UpdateObjectEncryption\0"
+    "/{Bucket}/{Key+}\?encryption\0" "UploadPart\0" "UploadPartCopy\0"
+    "WriteGetObjectResponse\0" "/WriteGetObjectResponse\0";
 
 static const ts_model_shape shapes[] = {
     {162, 0, 0, 6, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 0 AbortMultipartUploadRequest */
@@ -2000,117 +2069,117 @@ static const uint32_t regex_src[] = {
 static ts_model_regex regex[2];
 
 static const ts_model_op ops[] = {
-    {"AbortMultipartUpload", "DELETE", "/{Bucket}/{Key+}", &ts_model_svc_s3, 0},
-    {"CompleteMultipartUpload", "POST", "/{Bucket}/{Key+}", &ts_model_svc_s3, 1},
-    {"CopyObject", "PUT", "/{Bucket}/{Key+}", &ts_model_svc_s3, 2},
-    {"CreateBucket", "PUT", "/{Bucket}", &ts_model_svc_s3, 3},
-    {"CreateBucketMetadataConfiguration", "POST", "/{Bucket}\?metadataConfiguration", &ts_model_svc_s3, 4},
-    {"CreateBucketMetadataTableConfiguration", "POST", "/{Bucket}\?metadataTable", &ts_model_svc_s3, 5},
-    {"CreateMultipartUpload", "POST", "/{Bucket}/{Key+}\?uploads", &ts_model_svc_s3, 6},
-    {"CreateSession", "GET", "/{Bucket}\?session", &ts_model_svc_s3, 7},
-    {"DeleteBucket", "DELETE", "/{Bucket}", &ts_model_svc_s3, 8},
-    {"DeleteBucketAnalyticsConfiguration", "DELETE", "/{Bucket}\?analytics", &ts_model_svc_s3, 9},
-    {"DeleteBucketCors", "DELETE", "/{Bucket}\?cors", &ts_model_svc_s3, 10},
-    {"DeleteBucketEncryption", "DELETE", "/{Bucket}\?encryption", &ts_model_svc_s3, 11},
-    {"DeleteBucketIntelligentTieringConfiguration", "DELETE", "/{Bucket}\?intelligent-tiering", &ts_model_svc_s3, 12},
-    {"DeleteBucketInventoryConfiguration", "DELETE", "/{Bucket}\?inventory", &ts_model_svc_s3, 13},
-    {"DeleteBucketLifecycle", "DELETE", "/{Bucket}\?lifecycle", &ts_model_svc_s3, 14},
-    {"DeleteBucketMetadataConfiguration", "DELETE", "/{Bucket}\?metadataConfiguration", &ts_model_svc_s3, 15},
-    {"DeleteBucketMetadataTableConfiguration", "DELETE", "/{Bucket}\?metadataTable", &ts_model_svc_s3, 16},
-    {"DeleteBucketMetricsConfiguration", "DELETE", "/{Bucket}\?metrics", &ts_model_svc_s3, 17},
-    {"DeleteBucketOwnershipControls", "DELETE", "/{Bucket}\?ownershipControls", &ts_model_svc_s3, 18},
-    {"DeleteBucketPolicy", "DELETE", "/{Bucket}\?policy", &ts_model_svc_s3, 19},
-    {"DeleteBucketReplication", "DELETE", "/{Bucket}\?replication", &ts_model_svc_s3, 20},
-    {"DeleteBucketTagging", "DELETE", "/{Bucket}\?tagging", &ts_model_svc_s3, 21},
-    {"DeleteBucketWebsite", "DELETE", "/{Bucket}\?website", &ts_model_svc_s3, 22},
-    {"DeleteObject", "DELETE", "/{Bucket}/{Key+}", &ts_model_svc_s3, 23},
-    {"DeleteObjectTagging", "DELETE", "/{Bucket}/{Key+}\?tagging", &ts_model_svc_s3, 24},
-    {"DeleteObjects", "POST", "/{Bucket}\?delete", &ts_model_svc_s3, 25},
-    {"DeletePublicAccessBlock", "DELETE", "/{Bucket}\?publicAccessBlock", &ts_model_svc_s3, 26},
-    {"GetBucketAbac", "GET", "/{Bucket}\?abac", &ts_model_svc_s3, 27},
-    {"GetBucketAccelerateConfiguration", "GET", "/{Bucket}\?accelerate", &ts_model_svc_s3, 28},
-    {"GetBucketAcl", "GET", "/{Bucket}\?acl", &ts_model_svc_s3, 29},
-    {"GetBucketAnalyticsConfiguration", "GET", "/{Bucket}\?analytics", &ts_model_svc_s3, 30},
-    {"GetBucketCors", "GET", "/{Bucket}\?cors", &ts_model_svc_s3, 31},
-    {"GetBucketEncryption", "GET", "/{Bucket}\?encryption", &ts_model_svc_s3, 32},
-    {"GetBucketIntelligentTieringConfiguration", "GET", "/{Bucket}\?intelligent-tiering", &ts_model_svc_s3, 33},
-    {"GetBucketInventoryConfiguration", "GET", "/{Bucket}\?inventory", &ts_model_svc_s3, 34},
-    {"GetBucketLifecycle", "GET", "/{Bucket}\?lifecycle", &ts_model_svc_s3, 35},
-    {"GetBucketLifecycleConfiguration", "GET", "/{Bucket}\?lifecycle", &ts_model_svc_s3, 36},
-    {"GetBucketLocation", "GET", "/{Bucket}\?location", &ts_model_svc_s3, 37},
-    {"GetBucketLogging", "GET", "/{Bucket}\?logging", &ts_model_svc_s3, 38},
-    {"GetBucketMetadataConfiguration", "GET", "/{Bucket}\?metadataConfiguration", &ts_model_svc_s3, 39},
-    {"GetBucketMetadataTableConfiguration", "GET", "/{Bucket}\?metadataTable", &ts_model_svc_s3, 40},
-    {"GetBucketMetricsConfiguration", "GET", "/{Bucket}\?metrics", &ts_model_svc_s3, 41},
-    {"GetBucketNotification", "GET", "/{Bucket}\?notification", &ts_model_svc_s3, 42},
-    {"GetBucketNotificationConfiguration", "GET", "/{Bucket}\?notification", &ts_model_svc_s3, 42},
-    {"GetBucketOwnershipControls", "GET", "/{Bucket}\?ownershipControls", &ts_model_svc_s3, 43},
-    {"GetBucketPolicy", "GET", "/{Bucket}\?policy", &ts_model_svc_s3, 44},
-    {"GetBucketPolicyStatus", "GET", "/{Bucket}\?policyStatus", &ts_model_svc_s3, 45},
-    {"GetBucketReplication", "GET", "/{Bucket}\?replication", &ts_model_svc_s3, 46},
-    {"GetBucketRequestPayment", "GET", "/{Bucket}\?requestPayment", &ts_model_svc_s3, 47},
-    {"GetBucketTagging", "GET", "/{Bucket}\?tagging", &ts_model_svc_s3, 48},
-    {"GetBucketVersioning", "GET", "/{Bucket}\?versioning", &ts_model_svc_s3, 49},
-    {"GetBucketWebsite", "GET", "/{Bucket}\?website", &ts_model_svc_s3, 50},
-    {"GetObject", "GET", "/{Bucket}/{Key+}", &ts_model_svc_s3, 51},
-    {"GetObjectAcl", "GET", "/{Bucket}/{Key+}\?acl", &ts_model_svc_s3, 52},
-    {"GetObjectAttributes", "GET", "/{Bucket}/{Key+}\?attributes", &ts_model_svc_s3, 53},
-    {"GetObjectLegalHold", "GET", "/{Bucket}/{Key+}\?legal-hold", &ts_model_svc_s3, 54},
-    {"GetObjectLockConfiguration", "GET", "/{Bucket}\?object-lock", &ts_model_svc_s3, 55},
-    {"GetObjectRetention", "GET", "/{Bucket}/{Key+}\?retention", &ts_model_svc_s3, 56},
-    {"GetObjectTagging", "GET", "/{Bucket}/{Key+}\?tagging", &ts_model_svc_s3, 57},
-    {"GetObjectTorrent", "GET", "/{Bucket}/{Key+}\?torrent", &ts_model_svc_s3, 58},
-    {"GetPublicAccessBlock", "GET", "/{Bucket}\?publicAccessBlock", &ts_model_svc_s3, 59},
-    {"HeadBucket", "HEAD", "/{Bucket}", &ts_model_svc_s3, 60},
-    {"HeadObject", "HEAD", "/{Bucket}/{Key+}", &ts_model_svc_s3, 61},
-    {"ListBucketAnalyticsConfigurations", "GET", "/{Bucket}\?analytics", &ts_model_svc_s3, 62},
-    {"ListBucketIntelligentTieringConfigurations", "GET", "/{Bucket}\?intelligent-tiering", &ts_model_svc_s3, 63},
-    {"ListBucketInventoryConfigurations", "GET", "/{Bucket}\?inventory", &ts_model_svc_s3, 64},
-    {"ListBucketMetricsConfigurations", "GET", "/{Bucket}\?metrics", &ts_model_svc_s3, 65},
-    {"ListBuckets", "GET", "/", &ts_model_svc_s3, 66},
-    {"ListDirectoryBuckets", "GET", "/", &ts_model_svc_s3, 67},
-    {"ListMultipartUploads", "GET", "/{Bucket}\?uploads", &ts_model_svc_s3, 68},
-    {"ListObjectVersions", "GET", "/{Bucket}\?versions", &ts_model_svc_s3, 69},
-    {"ListObjects", "GET", "/{Bucket}", &ts_model_svc_s3, 70},
-    {"ListObjectsV2", "GET", "/{Bucket}\?list-type=2", &ts_model_svc_s3, 71},
-    {"ListParts", "GET", "/{Bucket}/{Key+}", &ts_model_svc_s3, 72},
-    {"PutBucketAbac", "PUT", "/{Bucket}\?abac", &ts_model_svc_s3, 73},
-    {"PutBucketAccelerateConfiguration", "PUT", "/{Bucket}\?accelerate", &ts_model_svc_s3, 74},
-    {"PutBucketAcl", "PUT", "/{Bucket}\?acl", &ts_model_svc_s3, 75},
-    {"PutBucketAnalyticsConfiguration", "PUT", "/{Bucket}\?analytics", &ts_model_svc_s3, 76},
-    {"PutBucketCors", "PUT", "/{Bucket}\?cors", &ts_model_svc_s3, 77},
-    {"PutBucketEncryption", "PUT", "/{Bucket}\?encryption", &ts_model_svc_s3, 78},
-    {"PutBucketIntelligentTieringConfiguration", "PUT", "/{Bucket}\?intelligent-tiering", &ts_model_svc_s3, 79},
-    {"PutBucketInventoryConfiguration", "PUT", "/{Bucket}\?inventory", &ts_model_svc_s3, 80},
-    {"PutBucketLifecycle", "PUT", "/{Bucket}\?lifecycle", &ts_model_svc_s3, 81},
-    {"PutBucketLifecycleConfiguration", "PUT", "/{Bucket}\?lifecycle", &ts_model_svc_s3, 82},
-    {"PutBucketLogging", "PUT", "/{Bucket}\?logging", &ts_model_svc_s3, 83},
-    {"PutBucketMetricsConfiguration", "PUT", "/{Bucket}\?metrics", &ts_model_svc_s3, 84},
-    {"PutBucketNotification", "PUT", "/{Bucket}\?notification", &ts_model_svc_s3, 85},
-    {"PutBucketNotificationConfiguration", "PUT", "/{Bucket}\?notification", &ts_model_svc_s3, 86},
-    {"PutBucketOwnershipControls", "PUT", "/{Bucket}\?ownershipControls", &ts_model_svc_s3, 87},
-    {"PutBucketPolicy", "PUT", "/{Bucket}\?policy", &ts_model_svc_s3, 88},
-    {"PutBucketReplication", "PUT", "/{Bucket}\?replication", &ts_model_svc_s3, 89},
-    {"PutBucketRequestPayment", "PUT", "/{Bucket}\?requestPayment", &ts_model_svc_s3, 90},
-    {"PutBucketTagging", "PUT", "/{Bucket}\?tagging", &ts_model_svc_s3, 91},
-    {"PutBucketVersioning", "PUT", "/{Bucket}\?versioning", &ts_model_svc_s3, 92},
-    {"PutBucketWebsite", "PUT", "/{Bucket}\?website", &ts_model_svc_s3, 93},
-    {"PutObject", "PUT", "/{Bucket}/{Key+}", &ts_model_svc_s3, 94},
-    {"PutObjectAcl", "PUT", "/{Bucket}/{Key+}\?acl", &ts_model_svc_s3, 95},
-    {"PutObjectLegalHold", "PUT", "/{Bucket}/{Key+}\?legal-hold", &ts_model_svc_s3, 96},
-    {"PutObjectLockConfiguration", "PUT", "/{Bucket}\?object-lock", &ts_model_svc_s3, 97},
-    {"PutObjectRetention", "PUT", "/{Bucket}/{Key+}\?retention", &ts_model_svc_s3, 98},
-    {"PutObjectTagging", "PUT", "/{Bucket}/{Key+}\?tagging", &ts_model_svc_s3, 99},
-    {"PutPublicAccessBlock", "PUT", "/{Bucket}\?publicAccessBlock", &ts_model_svc_s3, 100},
-    {"RenameObject", "PUT", "/{Bucket}/{Key+}\?renameObject", &ts_model_svc_s3, 101},
-    {"RestoreObject", "POST", "/{Bucket}/{Key+}\?restore", &ts_model_svc_s3, 102},
-    {"SelectObjectContent", "POST", "/{Bucket}/{Key+}\?select&select-type=2", &ts_model_svc_s3, 103},
-    {"UpdateBucketMetadataInventoryTableConfiguration", "PUT", "/{Bucket}\?metadataInventoryTable", &ts_model_svc_s3, 104},
-    {"UpdateBucketMetadataJournalTableConfiguration", "PUT", "/{Bucket}\?metadataJournalTable", &ts_model_svc_s3, 105},
-    {"UpdateObjectEncryption", "PUT", "/{Bucket}/{Key+}\?encryption", &ts_model_svc_s3, 106},
-    {"UploadPart", "PUT", "/{Bucket}/{Key+}", &ts_model_svc_s3, 107},
-    {"UploadPartCopy", "PUT", "/{Bucket}/{Key+}", &ts_model_svc_s3, 108},
-    {"WriteGetObjectResponse", "POST", "/WriteGetObjectResponse", &ts_model_svc_s3, 109},
+    {&ts_model_svc_s3, 18337, 18358, 18365, 0}, /* AbortMultipartUpload */
+    {&ts_model_svc_s3, 206, 18382, 18365, 1}, /* CompleteMultipartUpload */
+    {&ts_model_svc_s3, 18387, 18398, 18365, 2}, /* CopyObject */
+    {&ts_model_svc_s3, 18402, 18398, 18415, 3}, /* CreateBucket */
+    {&ts_model_svc_s3, 18425, 18382, 18459, 4}, /* CreateBucketMetadataConfiguration */
+    {&ts_model_svc_s3, 18491, 18382, 18530, 5}, /* CreateBucketMetadataTableConfiguration */
+    {&ts_model_svc_s3, 18554, 18382, 18576, 6}, /* CreateMultipartUpload */
+    {&ts_model_svc_s3, 18601, 18615, 18619, 7}, /* CreateSession */
+    {&ts_model_svc_s3, 18637, 18358, 18415, 8}, /* DeleteBucket */
+    {&ts_model_svc_s3, 18650, 18358, 18685, 9}, /* DeleteBucketAnalyticsConfiguration */
+    {&ts_model_svc_s3, 18705, 18358, 18722, 10}, /* DeleteBucketCors */
+    {&ts_model_svc_s3, 18737, 18358, 18760, 11}, /* DeleteBucketEncryption */
+    {&ts_model_svc_s3, 18781, 18358, 18825, 12}, /* DeleteBucketIntelligentTieringConfiguration */
+    {&ts_model_svc_s3, 18855, 18358, 18890, 13}, /* DeleteBucketInventoryConfiguration */
+    {&ts_model_svc_s3, 18910, 18358, 18932, 14}, /* DeleteBucketLifecycle */
+    {&ts_model_svc_s3, 18952, 18358, 18459, 15}, /* DeleteBucketMetadataConfiguration */
+    {&ts_model_svc_s3, 18986, 18358, 18530, 16}, /* DeleteBucketMetadataTableConfiguration */
+    {&ts_model_svc_s3, 19025, 18358, 19058, 17}, /* DeleteBucketMetricsConfiguration */
+    {&ts_model_svc_s3, 19076, 18358, 19106, 18}, /* DeleteBucketOwnershipControls */
+    {&ts_model_svc_s3, 19134, 18358, 19153, 19}, /* DeleteBucketPolicy */
+    {&ts_model_svc_s3, 19170, 18358, 19194, 20}, /* DeleteBucketReplication */
+    {&ts_model_svc_s3, 19216, 18358, 19236, 21}, /* DeleteBucketTagging */
+    {&ts_model_svc_s3, 19254, 18358, 19274, 22}, /* DeleteBucketWebsite */
+    {&ts_model_svc_s3, 19292, 18358, 18365, 23}, /* DeleteObject */
+    {&ts_model_svc_s3, 19305, 18358, 19325, 24}, /* DeleteObjectTagging */
+    {&ts_model_svc_s3, 19350, 18382, 19364, 25}, /* DeleteObjects */
+    {&ts_model_svc_s3, 19381, 18358, 19405, 26}, /* DeletePublicAccessBlock */
+    {&ts_model_svc_s3, 19433, 18615, 19447, 27}, /* GetBucketAbac */
+    {&ts_model_svc_s3, 19462, 18615, 19495, 28}, /* GetBucketAccelerateConfiguration */
+    {&ts_model_svc_s3, 19516, 18615, 19529, 29}, /* GetBucketAcl */
+    {&ts_model_svc_s3, 19543, 18615, 18685, 30}, /* GetBucketAnalyticsConfiguration */
+    {&ts_model_svc_s3, 19575, 18615, 18722, 31}, /* GetBucketCors */
+    {&ts_model_svc_s3, 19589, 18615, 18760, 32}, /* GetBucketEncryption */
+    {&ts_model_svc_s3, 19609, 18615, 18825, 33}, /* GetBucketIntelligentTieringConfiguration */
+    {&ts_model_svc_s3, 19650, 18615, 18890, 34}, /* GetBucketInventoryConfiguration */
+    {&ts_model_svc_s3, 19682, 18615, 18932, 35}, /* GetBucketLifecycle */
+    {&ts_model_svc_s3, 19701, 18615, 18932, 36}, /* GetBucketLifecycleConfiguration */
+    {&ts_model_svc_s3, 19733, 18615, 19751, 37}, /* GetBucketLocation */
+    {&ts_model_svc_s3, 19770, 18615, 19787, 38}, /* GetBucketLogging */
+    {&ts_model_svc_s3, 19805, 18615, 18459, 39}, /* GetBucketMetadataConfiguration */
+    {&ts_model_svc_s3, 19836, 18615, 18530, 40}, /* GetBucketMetadataTableConfiguration */
+    {&ts_model_svc_s3, 19872, 18615, 19058, 41}, /* GetBucketMetricsConfiguration */
+    {&ts_model_svc_s3, 19902, 18615, 19924, 42}, /* GetBucketNotification */
+    {&ts_model_svc_s3, 19947, 18615, 19924, 42}, /* GetBucketNotificationConfiguration */
+    {&ts_model_svc_s3, 19982, 18615, 19106, 43}, /* GetBucketOwnershipControls */
+    {&ts_model_svc_s3, 20009, 18615, 19153, 44}, /* GetBucketPolicy */
+    {&ts_model_svc_s3, 20025, 18615, 20047, 45}, /* GetBucketPolicyStatus */
+    {&ts_model_svc_s3, 20070, 18615, 19194, 46}, /* GetBucketReplication */
+    {&ts_model_svc_s3, 20091, 18615, 20115, 47}, /* GetBucketRequestPayment */
+    {&ts_model_svc_s3, 20140, 18615, 19236, 48}, /* GetBucketTagging */
+    {&ts_model_svc_s3, 20157, 18615, 20177, 49}, /* GetBucketVersioning */
+    {&ts_model_svc_s3, 20198, 18615, 19274, 50}, /* GetBucketWebsite */
+    {&ts_model_svc_s3, 20215, 18615, 18365, 51}, /* GetObject */
+    {&ts_model_svc_s3, 20225, 18615, 20238, 52}, /* GetObjectAcl */
+    {&ts_model_svc_s3, 20259, 18615, 20279, 53}, /* GetObjectAttributes */
+    {&ts_model_svc_s3, 20307, 18615, 20326, 54}, /* GetObjectLegalHold */
+    {&ts_model_svc_s3, 20354, 18615, 20381, 55}, /* GetObjectLockConfiguration */
+    {&ts_model_svc_s3, 20403, 18615, 20422, 56}, /* GetObjectRetention */
+    {&ts_model_svc_s3, 20449, 18615, 19325, 57}, /* GetObjectTagging */
+    {&ts_model_svc_s3, 20466, 18615, 20483, 58}, /* GetObjectTorrent */
+    {&ts_model_svc_s3, 20508, 18615, 19405, 59}, /* GetPublicAccessBlock */
+    {&ts_model_svc_s3, 20529, 20540, 18415, 60}, /* HeadBucket */
+    {&ts_model_svc_s3, 20545, 20540, 18365, 61}, /* HeadObject */
+    {&ts_model_svc_s3, 20556, 18615, 18685, 62}, /* ListBucketAnalyticsConfigurations */
+    {&ts_model_svc_s3, 20590, 18615, 18825, 63}, /* ListBucketIntelligentTieringConfigurations */
+    {&ts_model_svc_s3, 20633, 18615, 18890, 64}, /* ListBucketInventoryConfigurations */
+    {&ts_model_svc_s3, 20667, 18615, 19058, 65}, /* ListBucketMetricsConfigurations */
+    {&ts_model_svc_s3, 20699, 18615, 20711, 66}, /* ListBuckets */
+    {&ts_model_svc_s3, 20713, 18615, 20711, 67}, /* ListDirectoryBuckets */
+    {&ts_model_svc_s3, 20734, 18615, 20755, 68}, /* ListMultipartUploads */
+    {&ts_model_svc_s3, 20773, 18615, 20792, 69}, /* ListObjectVersions */
+    {&ts_model_svc_s3, 20811, 18615, 18415, 70}, /* ListObjects */
+    {&ts_model_svc_s3, 20823, 18615, 20837, 71}, /* ListObjectsV2 */
+    {&ts_model_svc_s3, 20859, 18615, 18365, 72}, /* ListParts */
+    {&ts_model_svc_s3, 20869, 18398, 19447, 73}, /* PutBucketAbac */
+    {&ts_model_svc_s3, 20883, 18398, 19495, 74}, /* PutBucketAccelerateConfiguration */
+    {&ts_model_svc_s3, 20916, 18398, 19529, 75}, /* PutBucketAcl */
+    {&ts_model_svc_s3, 20929, 18398, 18685, 76}, /* PutBucketAnalyticsConfiguration */
+    {&ts_model_svc_s3, 20961, 18398, 18722, 77}, /* PutBucketCors */
+    {&ts_model_svc_s3, 20975, 18398, 18760, 78}, /* PutBucketEncryption */
+    {&ts_model_svc_s3, 20995, 18398, 18825, 79}, /* PutBucketIntelligentTieringConfiguration */
+    {&ts_model_svc_s3, 21036, 18398, 18890, 80}, /* PutBucketInventoryConfiguration */
+    {&ts_model_svc_s3, 21068, 18398, 18932, 81}, /* PutBucketLifecycle */
+    {&ts_model_svc_s3, 21087, 18398, 18932, 82}, /* PutBucketLifecycleConfiguration */
+    {&ts_model_svc_s3, 21119, 18398, 19787, 83}, /* PutBucketLogging */
+    {&ts_model_svc_s3, 21136, 18398, 19058, 84}, /* PutBucketMetricsConfiguration */
+    {&ts_model_svc_s3, 21166, 18398, 19924, 85}, /* PutBucketNotification */
+    {&ts_model_svc_s3, 21188, 18398, 19924, 86}, /* PutBucketNotificationConfiguration */
+    {&ts_model_svc_s3, 21223, 18398, 19106, 87}, /* PutBucketOwnershipControls */
+    {&ts_model_svc_s3, 21250, 18398, 19153, 88}, /* PutBucketPolicy */
+    {&ts_model_svc_s3, 21266, 18398, 19194, 89}, /* PutBucketReplication */
+    {&ts_model_svc_s3, 21287, 18398, 20115, 90}, /* PutBucketRequestPayment */
+    {&ts_model_svc_s3, 21311, 18398, 19236, 91}, /* PutBucketTagging */
+    {&ts_model_svc_s3, 21328, 18398, 20177, 92}, /* PutBucketVersioning */
+    {&ts_model_svc_s3, 21348, 18398, 19274, 93}, /* PutBucketWebsite */
+    {&ts_model_svc_s3, 21365, 18398, 18365, 94}, /* PutObject */
+    {&ts_model_svc_s3, 21375, 18398, 20238, 95}, /* PutObjectAcl */
+    {&ts_model_svc_s3, 21388, 18398, 20326, 96}, /* PutObjectLegalHold */
+    {&ts_model_svc_s3, 21407, 18398, 20381, 97}, /* PutObjectLockConfiguration */
+    {&ts_model_svc_s3, 21434, 18398, 20422, 98}, /* PutObjectRetention */
+    {&ts_model_svc_s3, 21453, 18398, 19325, 99}, /* PutObjectTagging */
+    {&ts_model_svc_s3, 21470, 18398, 19405, 100}, /* PutPublicAccessBlock */
+    {&ts_model_svc_s3, 21491, 18398, 21504, 101}, /* RenameObject */
+    {&ts_model_svc_s3, 21534, 18382, 21548, 102}, /* RestoreObject */
+    {&ts_model_svc_s3, 21573, 18382, 21593, 103}, /* SelectObjectContent */
+    {&ts_model_svc_s3, 21631, 18398, 21679, 104}, /* UpdateBucketMetadataInventoryTableConfiguration */
+    {&ts_model_svc_s3, 21712, 18398, 21758, 105}, /* UpdateBucketMetadataJournalTableConfiguration */
+    {&ts_model_svc_s3, 21789, 18398, 21812, 106}, /* UpdateObjectEncryption */
+    {&ts_model_svc_s3, 21840, 18398, 18365, 107}, /* UploadPart */
+    {&ts_model_svc_s3, 21851, 18398, 18365, 108}, /* UploadPartCopy */
+    {&ts_model_svc_s3, 21866, 18382, 21889, 109}, /* WriteGetObjectResponse */
 };
 
 const ts_model_service ts_model_svc_s3 = {

@@ -43,7 +43,11 @@ static const char strs[] =
     "webIdentityTokenAudienceStringType\0" "tagValueType\0"
     "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*\0" "contextAssertionType\0"
     "^([a-zA-Z0-9+,.=@_-]*)$\0" "^([a-zA-Z0-9+,./:=@_-]*)$\0" "^([0-9]*)$\0"
-    "^([a-zA-Z0-9_]*)$\0";
+    "^([a-zA-Z0-9_]*)$\0" "AssumeRole\0" "POST\0" "/\0" "AssumeRoleWithSAML\0"
+    "AssumeRoleWithWebIdentity\0" "AssumeRoot\0"
+    "DecodeAuthorizationMessage\0" "GetAccessKeyInfo\0" "GetCallerIdentity\0"
+    "GetDelegatedAccessToken\0" "GetFederationToken\0" "GetSessionToken\0"
+    "GetWebIdentityToken\0";
 
 static const ts_model_shape shapes[] = {
     {148, 0, 0, 12, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 0 AssumeRoleRequest */
@@ -179,17 +183,17 @@ static const uint32_t regex_src[] = {
 static ts_model_regex regex[4];
 
 static const ts_model_op ops[] = {
-    {"AssumeRole", "POST", "/", &ts_model_svc_sts, 0},
-    {"AssumeRoleWithSAML", "POST", "/", &ts_model_svc_sts, 1},
-    {"AssumeRoleWithWebIdentity", "POST", "/", &ts_model_svc_sts, 2},
-    {"AssumeRoot", "POST", "/", &ts_model_svc_sts, 3},
-    {"DecodeAuthorizationMessage", "POST", "/", &ts_model_svc_sts, 4},
-    {"GetAccessKeyInfo", "POST", "/", &ts_model_svc_sts, 5},
-    {"GetCallerIdentity", "POST", "/", &ts_model_svc_sts, 6},
-    {"GetDelegatedAccessToken", "POST", "/", &ts_model_svc_sts, 7},
-    {"GetFederationToken", "POST", "/", &ts_model_svc_sts, 8},
-    {"GetSessionToken", "POST", "/", &ts_model_svc_sts, 9},
-    {"GetWebIdentityToken", "POST", "/", &ts_model_svc_sts, 10},
+    {&ts_model_svc_sts, 1574, 1585, 1590, 0}, /* AssumeRole */
+    {&ts_model_svc_sts, 1592, 1585, 1590, 1}, /* AssumeRoleWithSAML */
+    {&ts_model_svc_sts, 1611, 1585, 1590, 2}, /* AssumeRoleWithWebIdentity */
+    {&ts_model_svc_sts, 1637, 1585, 1590, 3}, /* AssumeRoot */
+    {&ts_model_svc_sts, 1648, 1585, 1590, 4}, /* DecodeAuthorizationMessage */
+    {&ts_model_svc_sts, 1675, 1585, 1590, 5}, /* GetAccessKeyInfo */
+    {&ts_model_svc_sts, 1692, 1585, 1590, 6}, /* GetCallerIdentity */
+    {&ts_model_svc_sts, 1710, 1585, 1590, 7}, /* GetDelegatedAccessToken */
+    {&ts_model_svc_sts, 1734, 1585, 1590, 8}, /* GetFederationToken */
+    {&ts_model_svc_sts, 1753, 1585, 1590, 9}, /* GetSessionToken */
+    {&ts_model_svc_sts, 1769, 1585, 1590, 10}, /* GetWebIdentityToken */
 };
 
 const ts_model_service ts_model_svc_sts = {

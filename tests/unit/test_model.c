@@ -63,17 +63,17 @@ TEST(model_lookup)
     const ts_model_op *o = ts_model_op_find("dynamodb", "PutItem");
 
     REQUIRE(o != NULL);
-    CHECK_STR(o->name, "PutItem");
-    CHECK_STR(o->http_method, "POST");
-    CHECK_STR(o->request_uri, "/");
-    CHECK(o->input >= 0);
+    CHECK_STR(ts_model_op_name(o), "PutItem");
+    CHECK_STR(ts_model_op_http_method(o), "POST");
+    CHECK_STR(ts_model_op_request_uri(o), "/");
     o = ts_model_op_find("lambda", "Invoke");
     REQUIRE(o != NULL);
-    CHECK_STR(o->request_uri, "/2015-03-31/functions/{FunctionName}/invocations");
+    CHECK_STR(ts_model_op_http_method(o), "POST");
+    CHECK_STR(ts_model_op_request_uri(o), "/2015-03-31/functions/{FunctionName}/invocations");
     o = ts_model_op_find("s3", "GetObject");
     REQUIRE(o != NULL);
-    CHECK_STR(o->http_method, "GET");
-    CHECK_STR(o->request_uri, "/{Bucket}/{Key+}");
+    CHECK_STR(ts_model_op_http_method(o), "GET");
+    CHECK_STR(ts_model_op_request_uri(o), "/{Bucket}/{Key+}");
     CHECK(ts_model_op_find("apigateway", "GetRestApis") != NULL);
     CHECK(ts_model_op_find("apigatewayv2", "GetApis") != NULL);
     CHECK(ts_model_op_find("iam", "CreateRole") != NULL);

@@ -151,11 +151,13 @@ static void ovr_resolve(void)
 
 static const ovr *ovr_find(const ts_model_service *svc, unsigned shape, int kind)
 {
+    const ovr *o = NULL;
+
     pthread_once(&ovr_once, ovr_resolve);
-    for (size_t i = 0; i < TS_ARRAY_LEN(overrides); i++)
+    for (size_t i = 0; !o && i < TS_ARRAY_LEN(overrides); i++)
         if (ovr_svc[i] == svc && ovr_shape[i] == (int)shape && overrides[i].kind == kind)
-            return &overrides[i];
-    return NULL;
+            o = &overrides[i];
+    return o;
 }
 
 /* ---- the walk ---- */
@@ -236,15 +238,13 @@ static void java_type(const vctx *v, unsigned shape, ts_buf *b)
 /* The short type name in "X_VALUE cannot be converted to <name>". */
 static const char *scalar_name(int type)
 {
-    switch (type) {
-    case TS_MT_INTEGER: return "Integer";
-    case TS_MT_LONG: return "Long";
-    case TS_MT_BOOLEAN: return "Boolean";
-    case TS_MT_DOUBLE: return "Double";
-    case TS_MT_FLOAT: return "Float";
-    case TS_MT_TIMESTAMP: return "Date";
-    default: return "String";
-    }
+    return type == TS_MT_INTEGER   ? "Integer"
+           : type == TS_MT_LONG    ? "Long"
+           : type == TS_MT_BOOLEAN ? "Boolean"
+           : type == TS_MT_DOUBLE  ? "Double"
+           : type == TS_MT_FLOAT   ? "Float"
+           : type == TS_MT_TIMESTAMP ? "Date"
+                                     : "String";
 }
 
 static int json_is_integral(const cJSON *j)
@@ -254,15 +254,14 @@ static int json_is_integral(const cJSON *j)
     return isfinite(d) && d == floor(d);
 }
 
+/* Jackson's name for the token a value starts with. */
 static const char *token_name(const cJSON *j)
 {
-    if (cJSON_IsTrue(j))
-        return "TRUE_VALUE";
-    if (cJSON_IsFalse(j))
-        return "FALSE_VALUE";
-    if (cJSON_IsString(j))
-        return "STRING_VALUE";
-    return json_is_integral(j) ? "NUMBER_VALUE" : "DECIMAL_VALUE";
+    return cJSON_IsTrue(j)       ? "TRUE_VALUE"
+           : cJSON_IsFalse(j)    ? "FALSE_VALUE"
+           : cJSON_IsString(j)   ? "STRING_VALUE"
+           : json_is_integral(j) ? "NUMBER_VALUE"
+                                 : "DECIMAL_VALUE";
 }
 
 static const char CAST_MSG[] =
@@ -272,38 +271,49 @@ static const char CAST_MSG[] =
 
 static int b64_value(char ch)
 {
-    if (ch >= 'A' && ch <= 'Z') return ch - 'A';
-    if (ch >= 'a' && ch <= 'z') return ch - 'a' + 26;
-    if (ch >= '0' && ch <= '9') return ch - '0' + 52;
-    if (ch == '+') return 62;
-    if (ch == '/') return 63;
-    return -1;
+    return ch >= 'A' && ch <= 'Z'   ? ch - 'A'
+           : ch >= 'a' && ch <= 'z' ? ch - 'a' + 26
+           : ch >= '0' && ch <= '9' ? ch - '0' + 52
+           : ch == '+'              ? 62
+           : ch == '/'              ? 63
+                                    : -1;
 }
 
-/* NULL when s is canonical padded base64, else AWS's complaint. */
+/* The byte count of padded base64 text of n characters. */
+static size_t b64_decoded_len(const char *s, size_t n)
+{
+    size_t len = n / 4 * 3;
+
+    if (n && s[n - 1] == '=')
+        len -= (n > 1 && s[n - 2] == '=') ? 2 : 1;
+    return len;
+}
+
+/* NULL when s is canonical padded base64, else AWS's complaint (in buf
+ * or static). */
 static const char *b64_problem(const char *s, size_t n, char *buf, size_t len)
 {
-    size_t pad = 0, i;
+    static const char last[] = "Invalid last non-pad Base64 character dectected";
+    const char *msg = NULL;
+    size_t pad = 0;
 
     if (n % 4) {
         snprintf(buf, len, "Base64 encoded length is expected a multiple of 4 bytes "
                            "but found: %zu", n);
-        return buf;
+        msg = buf;
+    } else {
+        while (pad < n && s[n - 1 - pad] == '=')
+            pad++;
+        if (pad > 2)
+            msg = last;
+        for (size_t i = 0; !msg && i < n - pad; i++)
+            msg = s[i] == '=' ? last : b64_value(s[i]) < 0 ? "Invalid Base64 character found"
+                                                           : NULL;
+        /* The bits past the last whole byte must be zero. */
+        if (!msg && pad && (b64_value(s[n - pad - 1]) & (pad == 1 ? 3 : 15)))
+            msg = last;
     }
-    while (pad < n && s[n - 1 - pad] == '=')
-        pad++;
-    if (pad > 2)
-        return "Invalid last non-pad Base64 character dectected";
-    for (i = 0; i < n - pad; i++) {
-        if (s[i] == '=')
-            return "Invalid last non-pad Base64 character dectected";
-        if (b64_value(s[i]) < 0)
-            return "Invalid Base64 character found";
-    }
-    /* The bits past the last whole byte must be zero. */
-    if (pad && (b64_value(s[n - pad - 1]) & (pad == 1 ? 3 : 15)))
-        return "Invalid last non-pad Base64 character dectected";
-    return NULL;
+    return msg;
 }
 
 static void ser_fail(vctx *v, const char *msg)
@@ -316,24 +326,25 @@ enum { AS_FIELD, AS_ELEMENT };
 
 static int check_types(vctx *v, unsigned shape, const cJSON *j, int as, int depth);
 
+/* The members of a structure, in document order; unknown ones and nulls
+ * are skipped. */
 static int check_struct_types(vctx *v, const ts_model_shape *s, const cJSON *j, int depth)
 {
     const cJSON *c;
+    int rc = 0;
 
-    cJSON_ArrayForEach(c, j) {
+    for (c = j->child; c && rc == 0; c = c->next) {
         const ts_model_member *m = NULL;
 
         if (!c->string || cJSON_IsNull(c))
             continue;
-        for (unsigned k = 0; k < s->count; k++)
-            if (!strcmp(str_at(v, v->svc->members[s->first + k].name), c->string)) {
+        for (unsigned k = 0; !m && k < s->count; k++)
+            if (!strcmp(str_at(v, v->svc->members[s->first + k].name), c->string))
                 m = &v->svc->members[s->first + k];
-                break;
-            }
-        if (m && check_types(v, m->shape, c, AS_FIELD, depth + 1) != 0)
-            return -1;
+        if (m)
+            rc = check_types(v, m->shape, c, AS_FIELD, depth + 1);
     }
-    return 0;
+    return rc;
 }
 
 /* Phase one: the first value of the wrong JSON type, as AWS reports it. */
@@ -477,22 +488,15 @@ static void print_number(ts_buf *b, int type, double d)
     }
 }
 
-static void render(const vctx *v, unsigned shape, const cJSON *j, ts_buf *b, int depth)
+static void render(const vctx *v, unsigned shape, const cJSON *j, ts_buf *b, int depth);
+
+/* A present, non-sensitive value as its Java class's toString() prints it. */
+static void render_value(const vctx *v, unsigned shape, const cJSON *j, ts_buf *b, int depth)
 {
     const ts_model_shape *s = shape_at(v, shape);
     const cJSON *c;
     int first = 1;
 
-    if (b->len > RENDER_MAX || depth > MAX_DEPTH)
-        return;
-    if (!j || cJSON_IsNull(j)) {
-        ts_buf_puts(b, "null");
-        return;
-    }
-    if (s->flags & TS_MODEL_SENSITIVE) {
-        ts_buf_puts(b, "*** Sensitive Data Redacted ***");
-        return;
-    }
     switch (s->type) {
     case TS_MT_STRING:
         if (cJSON_IsString(j))
@@ -503,9 +507,7 @@ static void render(const vctx *v, unsigned shape, const cJSON *j, ts_buf *b, int
         break;
     case TS_MT_BLOB:
         if (cJSON_IsString(j)) {
-            size_t n = strlen(j->valuestring), len = n / 4 * 3;
-            if (n && j->valuestring[n - 1] == '=')
-                len -= (n > 1 && j->valuestring[n - 2] == '=') ? 2 : 1;
+            size_t len = b64_decoded_len(j->valuestring, strlen(j->valuestring));
             ts_buf_printf(b, "java.nio.HeapByteBuffer[pos=0 lim=%zu cap=%zu]", len, len);
         }
         break;
@@ -551,6 +553,7 @@ static void render(const vctx *v, unsigned shape, const cJSON *j, ts_buf *b, int
             cJSON_free(text);
             break;
         }
+        /* Lombok-style: every member, absent ones as null */
         ts_buf_printf(b, "%s(", str_at(v, s->name));
         for (unsigned k = 0; k < s->count; k++) {
             const ts_model_member *m = &v->svc->members[s->first + k];
@@ -570,6 +573,18 @@ static void render(const vctx *v, unsigned shape, const cJSON *j, ts_buf *b, int
     }
 }
 
+static void render(const vctx *v, unsigned shape, const cJSON *j, ts_buf *b, int depth)
+{
+    if (b->len > RENDER_MAX || depth > MAX_DEPTH)
+        ; /* enough said: the rest is cut */
+    else if (!j || cJSON_IsNull(j))
+        ts_buf_puts(b, "null");
+    else if (shape_at(v, shape)->flags & TS_MODEL_SENSITIVE)
+        ts_buf_puts(b, "*** Sensitive Data Redacted ***");
+    else
+        render_value(v, shape, j, b, depth);
+}
+
 /* ---- constraints ---- */
 
 static void add_error(vctx *v, unsigned shape, const cJSON *j, const char *fmt, ...)
@@ -579,26 +594,31 @@ static void add_error(vctx *v, unsigned shape, const cJSON *j, const char *fmt, 
 {
     va_list ap;
 
-    if (v->nerr >= MAX_ERRORS)
-        return;
-    if (v->nerr++)
-        ts_buf_puts(&v->errs, "; ");
-    if (!j || cJSON_IsNull(j)) {
-        ts_buf_puts(&v->errs, "Value null");
-    } else if (shape_at(v, shape)->flags & TS_MODEL_SENSITIVE) {
-        ts_buf_puts(&v->errs, "Value"); /* AWS does not quote sensitive values */
-    } else {
-        ts_buf value;
-        ts_buf_init(&value);
-        render(v, shape, j, &value, 0);
-        ts_buf_printf(&v->errs, "Value '%s'", value.data ? value.data : "");
-        ts_buf_free(&value);
+    if (v->nerr < MAX_ERRORS) {
+        if (v->nerr++)
+            ts_buf_puts(&v->errs, "; ");
+        if (!j || cJSON_IsNull(j)) {
+            ts_buf_puts(&v->errs, "Value null");
+        } else if (shape_at(v, shape)->flags & TS_MODEL_SENSITIVE) {
+            ts_buf_puts(&v->errs, "Value"); /* AWS does not quote sensitive values */
+        } else {
+            ts_buf value;
+            size_t n;
+            ts_buf_init(&value);
+            render(v, shape, j, &value, 0);
+            /* a long value is cut, at a UTF-8 character boundary */
+            n = TS_MIN(value.len, (size_t)RENDER_MAX);
+            while (n < value.len && n > 0 && ((unsigned char)value.data[n] & 0xC0) == 0x80)
+                n--;
+            ts_buf_printf(&v->errs, "Value '%.*s'", (int)n, value.data ? value.data : "");
+            ts_buf_free(&value);
+        }
+        ts_buf_printf(&v->errs, " at '%s' failed to satisfy constraint: ",
+                      v->path.data ? v->path.data : "");
+        va_start(ap, fmt);
+        ts_buf_vprintf(&v->errs, fmt, ap);
+        va_end(ap);
     }
-    ts_buf_printf(&v->errs, " at '%s' failed to satisfy constraint: ",
-                  v->path.data ? v->path.data : "");
-    va_start(ap, fmt);
-    ts_buf_vprintf(&v->errs, fmt, ap);
-    va_end(ap);
 }
 
 /* Java's String.length(): UTF-16 code units of UTF-8 text. */
@@ -635,11 +655,12 @@ static int regex_match(const vctx *v, unsigned slot, const char *text)
 
 static int table_name_chars_ok(const char *s)
 {
-    for (; *s; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-              (*s >= '0' && *s <= '9') || *s == '_' || *s == '-' || *s == '.'))
-            return 0;
-    return 1;
+    int ok = 1;
+
+    for (; *s && ok; s++)
+        ok = (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+             (*s >= '0' && *s <= '9') || *s == '_' || *s == '-' || *s == '.';
+    return ok;
 }
 
 /* One constraint of a shape, for the bracketed lists. */
@@ -690,35 +711,27 @@ static const char *enum_text(const vctx *v, unsigned shape, ts_buf *b)
     const ts_model_shape *s = shape_at(v, shape);
     const ovr *o = ovr_find(v->svc, shape, OVR_ENUM_TEXT);
 
-    if (o)
-        return o->text;
-    ts_buf_putc(b, '[');
-    for (unsigned k = 0; k < s->count; k++)
-        ts_buf_printf(b, "%s%s", k ? ", " : "", str_at(v, v->svc->enums[s->first + k]));
-    ts_buf_putc(b, ']');
-    return b->data;
+    if (!o) {
+        ts_buf_putc(b, '[');
+        for (unsigned k = 0; k < s->count; k++)
+            ts_buf_printf(b, "%s%s", k ? ", " : "", str_at(v, v->svc->enums[s->first + k]));
+        ts_buf_putc(b, ']');
+    }
+    return o ? o->text : b->data;
 }
 
 /* The length a constraint measures, -1 when it measures none. */
 static double measure(const ts_model_shape *s, const cJSON *j)
 {
-    switch (s->type) {
-    case TS_MT_STRING:
-        return cJSON_IsString(j) ? (double)utf16_len(j->valuestring) : -1;
-    case TS_MT_BLOB:
-        if (cJSON_IsString(j)) {
-            size_t n = strlen(j->valuestring), len = n / 4 * 3;
-            if (n && j->valuestring[n - 1] == '=')
-                len -= (n > 1 && j->valuestring[n - 2] == '=') ? 2 : 1;
-            return (double)len;
-        }
-        return -1;
-    case TS_MT_LIST:
-    case TS_MT_MAP:
-        return (double)cJSON_GetArraySize(j);
-    default:
-        return -1;
-    }
+    double n = -1;
+
+    if (s->type == TS_MT_STRING && cJSON_IsString(j))
+        n = (double)utf16_len(j->valuestring);
+    else if (s->type == TS_MT_BLOB && cJSON_IsString(j))
+        n = (double)b64_decoded_len(j->valuestring, strlen(j->valuestring));
+    else if (s->type == TS_MT_LIST || s->type == TS_MT_MAP)
+        n = (double)cJSON_GetArraySize(j);
+    return n;
 }
 
 /*
@@ -840,11 +853,9 @@ static void check_members(vctx *v, unsigned shape, unsigned member, const cJSON 
     int i = 0;
 
     if (has_constraints(v, member))
-        cJSON_ArrayForEach(c, j)
-            if (!cJSON_IsNull(c) && check_scalar(v, member, c, 0)) {
+        for (c = j->child; c && !bad; c = c->next)
+            if (!cJSON_IsNull(c) && check_scalar(v, member, c, 0))
                 bad = c;
-                break;
-            }
     if (bad) {
         ts_buf t;
         ts_buf_init(&t);
@@ -853,9 +864,7 @@ static void check_members(vctx *v, unsigned shape, unsigned member, const cJSON 
                   is_map ? "Map value" : "Member", t.data);
         ts_buf_free(&t);
     }
-    if (!is_container(shape_at(v, member)->type))
-        return;
-    cJSON_ArrayForEach(c, j) {
+    for (c = is_container(shape_at(v, member)->type) ? j->child : NULL; c; c = c->next) {
         char num[24];
         i++;
         if (cJSON_IsNull(c))
@@ -872,38 +881,43 @@ static void check_members(vctx *v, unsigned shape, unsigned member, const cJSON 
     }
 }
 
+/* A map's keys against its key shape: one error for all that break it. */
+static void check_keys(vctx *v, unsigned shape, unsigned key_shape, const cJSON *j)
+{
+    const cJSON *c;
+    int bad = 0;
+
+    for (c = has_constraints(v, key_shape) ? j->child : NULL; c && !bad; c = c->next) {
+        cJSON key;
+        memset(&key, 0, sizeof(key));
+        key.type = cJSON_String;
+        key.valuestring = c->string ? c->string : (char *)"";
+        if (check_scalar(v, key_shape, &key, 0)) {
+            ts_buf t;
+            ts_buf_init(&t);
+            constraint_list(v, key_shape, &key, &t);
+            add_error(v, shape, j, "Map keys must satisfy constraint: %s", t.data);
+            ts_buf_free(&t);
+            bad = 1;
+        }
+    }
+}
+
 /* Phase two for a present value at the current path; own is 0 for a list
  * member or map value, whose own constraints its parent reported. */
 static void check_value(vctx *v, unsigned shape, const cJSON *j, int own, int depth)
 {
     const ts_model_shape *s = shape_at(v, shape);
+    int type = depth > MAX_DEPTH || v->nerr >= MAX_ERRORS ? 0 : s->type;
 
-    if (depth > MAX_DEPTH || v->nerr >= MAX_ERRORS)
-        return;
-    if (own && has_constraints(v, shape))
+    if (type && own && has_constraints(v, shape))
         check_scalar(v, shape, j, 1);
-    switch (s->type) {
+    switch (type) {
     case TS_MT_LIST:
         check_members(v, shape, s->first, j, 0, depth);
         break;
     case TS_MT_MAP:
-        if (has_constraints(v, s->first)) {
-            const cJSON *c;
-            cJSON_ArrayForEach(c, j) {
-                cJSON key;
-                memset(&key, 0, sizeof(key));
-                key.type = cJSON_String;
-                key.valuestring = c->string ? c->string : (char *)"";
-                if (check_scalar(v, s->first, &key, 0)) {
-                    ts_buf t;
-                    ts_buf_init(&t);
-                    constraint_list(v, s->first, &key, &t);
-                    add_error(v, shape, j, "Map keys must satisfy constraint: %s", t.data);
-                    ts_buf_free(&t);
-                    break;
-                }
-            }
-        }
+        check_keys(v, shape, s->first, j);
         check_members(v, shape, s->value, j, 1, depth);
         break;
     case TS_MT_STRUCTURE:
@@ -935,12 +949,12 @@ int ts_model_validate(const ts_model_op *op, const cJSON *in, ts_model_error *ou
 
     out->kind = TS_MODEL_OK;
     out->message = NULL;
-    if (!op || op->input < 0 || !in)
-        return 0;
     memset(&v, 0, sizeof(v));
-    v.svc = op->service;
     ts_buf_init(&v.path);
     ts_buf_init(&v.errs);
+    if (!op || op->input < 0 || !in)
+        goto out; /* nothing to check */
+    v.svc = op->service;
     if (check_types(&v, (unsigned)op->input, in, AS_FIELD, 0) != 0) {
         out->kind = TS_MODEL_SERIALIZATION;
         out->message = v.ser;

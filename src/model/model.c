@@ -81,7 +81,8 @@ static const ovr overrides[] = {
     {"dynamodb", "AttributeValue", OVR_OPAQUE, NULL, 0},
 };
 
-/* The shape index of each override row in its service, found once. */
+/* The shape index of each override row in its service, found once; each
+ * service's overrides[] byte map marks the shapes that have some. */
 static int ovr_shape[TS_ARRAY_LEN(overrides)];
 static const ts_model_service *ovr_svc[TS_ARRAY_LEN(overrides)];
 static pthread_once_t ovr_once = PTHREAD_ONCE_INIT;
@@ -136,6 +137,13 @@ void ts_model_error_free(ts_model_error *e)
     e->kind = TS_MODEL_OK;
 }
 
+/*
+ * An override must name a shape the model has, and one that changes a
+ * constraint must name a shape that already has some (TS_MODEL_CHECKED is
+ * computed by the generator, overrides cannot add it to the shapes that
+ * contain this one).  A regenerated model that breaks either stops the
+ * first validation, so the unit tests catch it.
+ */
 static void ovr_resolve(void)
 {
     for (size_t i = 0; i < TS_ARRAY_LEN(overrides); i++) {
@@ -146,6 +154,14 @@ static void ovr_resolve(void)
         for (unsigned k = 0; svc && k < svc->nshapes; k++)
             if (!strcmp(svc->strs + svc->shapes[k].name, overrides[i].shape))
                 ovr_shape[i] = (int)k;
+        if (ovr_shape[i] < 0 ||
+            (overrides[i].kind != OVR_OPAQUE &&
+             !(svc->shapes[ovr_shape[i]].flags & TS_MODEL_CHECKED))) {
+            fprintf(stderr, "model: override of %s %s fits no shape of the model\n",
+                    overrides[i].service, overrides[i].shape);
+            abort();
+        }
+        svc->overrides[ovr_shape[i]] |= (uint8_t)(1u << overrides[i].kind);
     }
 }
 
@@ -154,7 +170,8 @@ static const ovr *ovr_find(const ts_model_service *svc, unsigned shape, int kind
     const ovr *o = NULL;
 
     pthread_once(&ovr_once, ovr_resolve);
-    for (size_t i = 0; !o && i < TS_ARRAY_LEN(overrides); i++)
+    for (size_t i = 0; !o && (svc->overrides[shape] & (1u << kind)) &&
+                       i < TS_ARRAY_LEN(overrides); i++)
         if (ovr_svc[i] == svc && ovr_shape[i] == (int)shape && overrides[i].kind == kind)
             o = &overrides[i];
     return o;
@@ -338,9 +355,11 @@ static int check_struct_types(vctx *v, const ts_model_shape *s, const cJSON *j, 
 
         if (!c->string || cJSON_IsNull(c))
             continue;
-        for (unsigned k = 0; !m && k < s->count; k++)
-            if (!strcmp(str_at(v, v->svc->members[s->first + k].name), c->string))
+        for (unsigned k = 0; !m && k < s->count; k++) {
+            const char *name = str_at(v, v->svc->members[s->first + k].name);
+            if (name[0] == c->string[0] && !strcmp(name, c->string))
                 m = &v->svc->members[s->first + k];
+        }
         if (m)
             rc = check_types(v, m->shape, c, AS_FIELD, depth + 1);
     }
@@ -864,7 +883,9 @@ static void check_members(vctx *v, unsigned shape, unsigned member, const cJSON 
                   is_map ? "Map value" : "Member", t.data);
         ts_buf_free(&t);
     }
-    for (c = is_container(shape_at(v, member)->type) ? j->child : NULL; c; c = c->next) {
+    for (c = is_container(shape_at(v, member)->type) &&
+             (shape_at(v, member)->flags & TS_MODEL_CHECKED) ? j->child : NULL;
+         c; c = c->next) {
         char num[24];
         i++;
         if (cJSON_IsNull(c))
@@ -924,17 +945,24 @@ static void check_value(vctx *v, unsigned shape, const cJSON *j, int own, int de
     case TS_MT_UNION:
         for (unsigned k = 0; k < s->count && v->nerr < MAX_ERRORS; k++) {
             const ts_model_member *m = &v->svc->members[s->first + k];
-            const cJSON *c = cJSON_GetObjectItemCaseSensitive(j, str_at(v, m->name));
+            const cJSON *c;
             size_t mark = v->path.len;
 
-            path_push(&v->path, str_at(v, m->name), 1);
-            if (!c || cJSON_IsNull(c)) {
-                if (m->flags & TS_MODEL_REQUIRED)
+            /* nothing to check at or below this member */
+            if (!(m->flags & TS_MODEL_REQUIRED) &&
+                !(shape_at(v, m->shape)->flags & TS_MODEL_CHECKED))
+                continue;
+            c = cJSON_GetObjectItemCaseSensitive(j, str_at(v, m->name));
+            if (c && cJSON_IsNull(c))
+                c = NULL;
+            if (c || (m->flags & TS_MODEL_REQUIRED)) {
+                path_push(&v->path, str_at(v, m->name), 1);
+                if (c)
+                    check_value(v, m->shape, c, 1, depth + 1);
+                else
                     add_error(v, m->shape, NULL, "Member must not be null");
-            } else {
-                check_value(v, m->shape, c, 1, depth + 1);
+                path_pop(&v->path, mark);
             }
-            path_pop(&v->path, mark);
         }
         break;
     default:

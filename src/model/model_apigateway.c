@@ -245,181 +245,181 @@ static const char strs[] =
 
 static const ts_model_shape shapes[] = {
     {77, 0, 0, 8, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 0 CreateApiKeyRequest */
-    {254, 0, 8, 10, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 1 CreateAuthorizerRequest */
-    {329, 0, 18, 5, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 2 CreateBasePathMappingRequest */
-    {462, 0, 23, 9, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 3 CreateDeploymentRequest */
-    {506, 0, 32, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 4 CreateDocumentationPartRequest */
-    {558, 0, 35, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 5 CreateDocumentationVersionRequest */
-    {860, 0, 39, 16, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 6 CreateDomainNameRequest */
-    {950, 0, 55, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 7 CreateDomainNameAccessAssociationRequest */
-    {1010, 0, 59, 5, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 8 CreateModelRequest */
-    {1075, 0, 64, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 9 CreateRequestValidatorRequest */
-    {1133, 0, 68, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 10 CreateResourceRequest */
-    {1252, 0, 71, 13, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 11 CreateRestApiRequest */
-    {1286, 0, 84, 11, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 12 CreateStageRequest */
-    {1330, 0, 95, 6, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 13 CreateUsagePlanRequest */
-    {1391, 0, 101, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 14 CreateUsagePlanKeyRequest */
-    {1428, 0, 104, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 15 CreateVpcLinkRequest */
-    {1464, 0, 108, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 16 DeleteApiKeyRequest */
-    {1511, 0, 109, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 17 DeleteAuthorizerRequest */
-    {1545, 0, 111, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 18 DeleteBasePathMappingRequest */
-    {1615, 0, 114, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 19 DeleteClientCertificateRequest */
-    {1660, 0, 115, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 20 DeleteDeploymentRequest */
-    {1712, 0, 117, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 21 DeleteDocumentationPartRequest */
-    {1755, 0, 119, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 22 DeleteDocumentationVersionRequest */
-    {1789, 0, 121, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 23 DeleteDomainNameRequest */
-    {1879, 0, 123, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 24 DeleteDomainNameAccessAssociationRequest */
-    {1947, 0, 124, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 25 DeleteGatewayResponseRequest */
-    {2022, 0, 126, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 26 DeleteIntegrationRequest */
-    {2070, 0, 129, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 27 DeleteIntegrationResponseRequest */
-    {2103, 0, 133, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 28 DeleteMethodRequest */
-    {2123, 0, 136, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 29 DeleteMethodResponseRequest */
-    {2172, 0, 140, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 30 DeleteModelRequest */
-    {2230, 0, 142, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 31 DeleteRequestValidatorRequest */
-    {2260, 0, 144, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 32 DeleteResourceRequest */
-    {2282, 0, 146, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 33 DeleteRestApiRequest */
-    {2314, 0, 147, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 34 DeleteStageRequest */
-    {2333, 0, 149, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 35 DeleteUsagePlanRequest */
-    {2356, 0, 150, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 36 DeleteUsagePlanKeyRequest */
-    {2403, 0, 152, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 37 DeleteVpcLinkRequest */
-    {2424, 0, 153, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 38 FlushStageAuthorizersCacheRequest */
-    {2458, 0, 155, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 39 FlushStageCacheRequest */
+    {254, 0, 8, 10, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 1 CreateAuthorizerRequest */
+    {329, 0, 18, 5, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 2 CreateBasePathMappingRequest */
+    {462, 0, 23, 9, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 3 CreateDeploymentRequest */
+    {506, 0, 32, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 4 CreateDocumentationPartRequest */
+    {558, 0, 35, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 5 CreateDocumentationVersionRequest */
+    {860, 0, 39, 16, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 6 CreateDomainNameRequest */
+    {950, 0, 55, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 7 CreateDomainNameAccessAssociationRequest */
+    {1010, 0, 59, 5, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 8 CreateModelRequest */
+    {1075, 0, 64, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 9 CreateRequestValidatorRequest */
+    {1133, 0, 68, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 10 CreateResourceRequest */
+    {1252, 0, 71, 13, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 11 CreateRestApiRequest */
+    {1286, 0, 84, 11, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 12 CreateStageRequest */
+    {1330, 0, 95, 6, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 13 CreateUsagePlanRequest */
+    {1391, 0, 101, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 14 CreateUsagePlanKeyRequest */
+    {1428, 0, 104, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 15 CreateVpcLinkRequest */
+    {1464, 0, 108, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 16 DeleteApiKeyRequest */
+    {1511, 0, 109, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 17 DeleteAuthorizerRequest */
+    {1545, 0, 111, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 18 DeleteBasePathMappingRequest */
+    {1615, 0, 114, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 19 DeleteClientCertificateRequest */
+    {1660, 0, 115, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 20 DeleteDeploymentRequest */
+    {1712, 0, 117, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 21 DeleteDocumentationPartRequest */
+    {1755, 0, 119, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 22 DeleteDocumentationVersionRequest */
+    {1789, 0, 121, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 23 DeleteDomainNameRequest */
+    {1879, 0, 123, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 24 DeleteDomainNameAccessAssociationRequest */
+    {1947, 0, 124, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 25 DeleteGatewayResponseRequest */
+    {2022, 0, 126, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 26 DeleteIntegrationRequest */
+    {2070, 0, 129, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 27 DeleteIntegrationResponseRequest */
+    {2103, 0, 133, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 28 DeleteMethodRequest */
+    {2123, 0, 136, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 29 DeleteMethodResponseRequest */
+    {2172, 0, 140, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 30 DeleteModelRequest */
+    {2230, 0, 142, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 31 DeleteRequestValidatorRequest */
+    {2260, 0, 144, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 32 DeleteResourceRequest */
+    {2282, 0, 146, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 33 DeleteRestApiRequest */
+    {2314, 0, 147, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 34 DeleteStageRequest */
+    {2333, 0, 149, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 35 DeleteUsagePlanRequest */
+    {2356, 0, 150, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 36 DeleteUsagePlanKeyRequest */
+    {2403, 0, 152, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 37 DeleteVpcLinkRequest */
+    {2424, 0, 153, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 38 FlushStageAuthorizersCacheRequest */
+    {2458, 0, 155, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 39 FlushStageCacheRequest */
     {2481, 0, 157, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 40 GenerateClientCertificateRequest */
     {2514, 0, 159, 0, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 41 GetAccountRequest */
-    {2545, 0, 159, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 42 GetApiKeyRequest */
+    {2545, 0, 159, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 42 GetApiKeyRequest */
     {2601, 0, 161, 5, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 43 GetApiKeysRequest */
-    {2619, 0, 166, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 44 GetAuthorizerRequest */
-    {2640, 0, 168, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 45 GetAuthorizersRequest */
-    {2662, 0, 171, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 46 GetBasePathMappingRequest */
-    {2688, 0, 174, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 47 GetBasePathMappingsRequest */
-    {2715, 0, 178, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 48 GetClientCertificateRequest */
+    {2619, 0, 166, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 44 GetAuthorizerRequest */
+    {2640, 0, 168, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 45 GetAuthorizersRequest */
+    {2662, 0, 171, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 46 GetBasePathMappingRequest */
+    {2688, 0, 174, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 47 GetBasePathMappingsRequest */
+    {2715, 0, 178, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 48 GetClientCertificateRequest */
     {2743, 0, 179, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 49 GetClientCertificatesRequest */
-    {2778, 0, 181, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 50 GetDeploymentRequest */
-    {2799, 0, 184, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 51 GetDeploymentsRequest */
-    {2821, 0, 187, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 52 GetDocumentationPartRequest */
-    {2869, 0, 189, 7, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 53 GetDocumentationPartsRequest */
-    {2898, 0, 196, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 54 GetDocumentationVersionRequest */
-    {2929, 0, 198, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 55 GetDocumentationVersionsRequest */
-    {2961, 0, 201, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 56 GetDomainNameRequest */
-    {2996, 0, 203, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 57 GetDomainNameAccessAssociationsRequest */
-    {3035, 0, 206, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 58 GetDomainNamesRequest */
-    {3106, 0, 209, 5, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 59 GetExportRequest */
-    {3123, 0, 214, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 60 GetGatewayResponseRequest */
-    {3149, 0, 216, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 61 GetGatewayResponsesRequest */
-    {3176, 0, 219, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 62 GetIntegrationRequest */
-    {3198, 0, 222, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 63 GetIntegrationResponseRequest */
-    {3228, 0, 226, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 64 GetMethodRequest */
-    {3245, 0, 229, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 65 GetMethodResponseRequest */
-    {3278, 0, 233, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 66 GetModelRequest */
-    {3294, 0, 236, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 67 GetModelTemplateRequest */
-    {3318, 0, 238, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 68 GetModelsRequest */
-    {3335, 0, 241, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 69 GetRequestValidatorRequest */
-    {3362, 0, 243, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 70 GetRequestValidatorsRequest */
-    {3390, 0, 246, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 71 GetResourceRequest */
-    {3409, 0, 249, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 72 GetResourcesRequest */
-    {3429, 0, 253, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 73 GetRestApiRequest */
+    {2778, 0, 181, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 50 GetDeploymentRequest */
+    {2799, 0, 184, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 51 GetDeploymentsRequest */
+    {2821, 0, 187, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 52 GetDocumentationPartRequest */
+    {2869, 0, 189, 7, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 53 GetDocumentationPartsRequest */
+    {2898, 0, 196, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 54 GetDocumentationVersionRequest */
+    {2929, 0, 198, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 55 GetDocumentationVersionsRequest */
+    {2961, 0, 201, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 56 GetDomainNameRequest */
+    {2996, 0, 203, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 57 GetDomainNameAccessAssociationsRequest */
+    {3035, 0, 206, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 58 GetDomainNamesRequest */
+    {3106, 0, 209, 5, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 59 GetExportRequest */
+    {3123, 0, 214, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 60 GetGatewayResponseRequest */
+    {3149, 0, 216, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 61 GetGatewayResponsesRequest */
+    {3176, 0, 219, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 62 GetIntegrationRequest */
+    {3198, 0, 222, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 63 GetIntegrationResponseRequest */
+    {3228, 0, 226, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 64 GetMethodRequest */
+    {3245, 0, 229, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 65 GetMethodResponseRequest */
+    {3278, 0, 233, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 66 GetModelRequest */
+    {3294, 0, 236, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 67 GetModelTemplateRequest */
+    {3318, 0, 238, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 68 GetModelsRequest */
+    {3335, 0, 241, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 69 GetRequestValidatorRequest */
+    {3362, 0, 243, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 70 GetRequestValidatorsRequest */
+    {3390, 0, 246, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 71 GetResourceRequest */
+    {3409, 0, 249, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 72 GetResourcesRequest */
+    {3429, 0, 253, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 73 GetRestApiRequest */
     {3447, 0, 254, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 74 GetRestApisRequest */
-    {3483, 0, 256, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 75 GetSdkRequest */
-    {3511, 0, 260, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 76 GetSdkTypeRequest */
+    {3483, 0, 256, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 75 GetSdkRequest */
+    {3511, 0, 260, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 76 GetSdkTypeRequest */
     {3529, 0, 261, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 77 GetSdkTypesRequest */
-    {3548, 0, 263, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 78 GetStageRequest */
-    {3564, 0, 265, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 79 GetStagesRequest */
-    {3606, 0, 267, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 80 GetTagsRequest */
-    {3639, 0, 270, 6, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 81 GetUsageRequest */
-    {3655, 0, 276, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 82 GetUsagePlanRequest */
-    {3675, 0, 277, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 83 GetUsagePlanKeyRequest */
-    {3698, 0, 279, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 84 GetUsagePlanKeysRequest */
+    {3548, 0, 263, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 78 GetStageRequest */
+    {3564, 0, 265, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 79 GetStagesRequest */
+    {3606, 0, 267, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 80 GetTagsRequest */
+    {3639, 0, 270, 6, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 81 GetUsageRequest */
+    {3655, 0, 276, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 82 GetUsagePlanRequest */
+    {3675, 0, 277, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 83 GetUsagePlanKeyRequest */
+    {3698, 0, 279, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 84 GetUsagePlanKeysRequest */
     {3722, 0, 283, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 85 GetUsagePlansRequest */
-    {3743, 0, 286, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 86 GetVpcLinkRequest */
+    {3743, 0, 286, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 86 GetVpcLinkRequest */
     {3761, 0, 287, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 87 GetVpcLinksRequest */
-    {3822, 0, 289, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 88 ImportApiKeysRequest */
-    {3848, 0, 292, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 89 ImportDocumentationPartsRequest */
-    {3880, 0, 296, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 90 ImportRestApiRequest */
-    {3938, 0, 299, 5, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 91 PutGatewayResponseRequest */
-    {4200, 0, 304, 19, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 92 PutIntegrationRequest */
-    {4239, 0, 323, 8, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 93 PutIntegrationResponseRequest */
-    {4350, 0, 331, 11, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 94 PutMethodRequest */
-    {4382, 0, 342, 6, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 95 PutMethodResponseRequest */
-    {4407, 0, 348, 5, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 96 PutRestApiRequest */
-    {4425, 0, 353, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 97 RejectDomainNameAccessAssociationRequest */
-    {4466, 0, 355, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 98 TagResourceRequest */
-    {4564, 0, 357, 8, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 99 TestInvokeAuthorizerRequest */
-    {4592, 0, 365, 9, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 100 TestInvokeMethodRequest */
-    {4624, 0, 374, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 101 UntagResourceRequest */
-    {4661, 0, 376, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 102 UpdateAccountRequest */
-    {4682, 0, 377, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 103 UpdateApiKeyRequest */
-    {4702, 0, 379, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 104 UpdateAuthorizerRequest */
-    {4726, 0, 382, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 105 UpdateBasePathMappingRequest */
-    {4755, 0, 386, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 106 UpdateClientCertificateRequest */
-    {4786, 0, 388, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 107 UpdateDeploymentRequest */
-    {4810, 0, 391, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 108 UpdateDocumentationPartRequest */
-    {4841, 0, 394, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 109 UpdateDocumentationVersionRequest */
-    {4875, 0, 397, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 110 UpdateDomainNameRequest */
-    {4899, 0, 400, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 111 UpdateGatewayResponseRequest */
-    {4928, 0, 403, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 112 UpdateIntegrationRequest */
-    {4953, 0, 407, 5, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 113 UpdateIntegrationResponseRequest */
-    {4986, 0, 412, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 114 UpdateMethodRequest */
-    {5006, 0, 416, 5, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 115 UpdateMethodResponseRequest */
-    {5034, 0, 421, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 116 UpdateModelRequest */
-    {5053, 0, 424, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 117 UpdateRequestValidatorRequest */
-    {5083, 0, 427, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 118 UpdateResourceRequest */
-    {5105, 0, 430, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 119 UpdateRestApiRequest */
-    {5126, 0, 432, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 120 UpdateStageRequest */
-    {5145, 0, 435, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 121 UpdateUsageRequest */
-    {5164, 0, 438, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 122 UpdateUsagePlanRequest */
-    {5187, 0, 440, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 123 UpdateVpcLinkRequest */
+    {3822, 0, 289, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 88 ImportApiKeysRequest */
+    {3848, 0, 292, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 89 ImportDocumentationPartsRequest */
+    {3880, 0, 296, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 90 ImportRestApiRequest */
+    {3938, 0, 299, 5, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 91 PutGatewayResponseRequest */
+    {4200, 0, 304, 19, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 92 PutIntegrationRequest */
+    {4239, 0, 323, 8, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 93 PutIntegrationResponseRequest */
+    {4350, 0, 331, 11, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 94 PutMethodRequest */
+    {4382, 0, 342, 6, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 95 PutMethodResponseRequest */
+    {4407, 0, 348, 5, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 96 PutRestApiRequest */
+    {4425, 0, 353, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 97 RejectDomainNameAccessAssociationRequest */
+    {4466, 0, 355, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 98 TagResourceRequest */
+    {4564, 0, 357, 8, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 99 TestInvokeAuthorizerRequest */
+    {4592, 0, 365, 9, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 100 TestInvokeMethodRequest */
+    {4624, 0, 374, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 101 UntagResourceRequest */
+    {4661, 0, 376, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 102 UpdateAccountRequest */
+    {4682, 0, 377, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 103 UpdateApiKeyRequest */
+    {4702, 0, 379, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 104 UpdateAuthorizerRequest */
+    {4726, 0, 382, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 105 UpdateBasePathMappingRequest */
+    {4755, 0, 386, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 106 UpdateClientCertificateRequest */
+    {4786, 0, 388, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 107 UpdateDeploymentRequest */
+    {4810, 0, 391, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 108 UpdateDocumentationPartRequest */
+    {4841, 0, 394, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 109 UpdateDocumentationVersionRequest */
+    {4875, 0, 397, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 110 UpdateDomainNameRequest */
+    {4899, 0, 400, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 111 UpdateGatewayResponseRequest */
+    {4928, 0, 403, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 112 UpdateIntegrationRequest */
+    {4953, 0, 407, 5, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 113 UpdateIntegrationResponseRequest */
+    {4986, 0, 412, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 114 UpdateMethodRequest */
+    {5006, 0, 416, 5, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 115 UpdateMethodResponseRequest */
+    {5034, 0, 421, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 116 UpdateModelRequest */
+    {5053, 0, 424, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 117 UpdateRequestValidatorRequest */
+    {5083, 0, 427, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 118 UpdateResourceRequest */
+    {5105, 0, 430, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 119 UpdateRestApiRequest */
+    {5126, 0, 432, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 120 UpdateStageRequest */
+    {5145, 0, 435, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 121 UpdateUsageRequest */
+    {5164, 0, 438, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 122 UpdateUsagePlanRequest */
+    {5187, 0, 440, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 123 UpdateVpcLinkRequest */
     {5208, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 124 String */
     {5215, 0, 0, 0, 0, 0, TS_MT_BOOLEAN, 0, 0}, /* 125 Boolean */
     {5223, 0, 163, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 126 ListOfStageKeys */
     {5239, 0, 124, 0, 124, 0, TS_MT_MAP, 0, 0}, /* 127 MapOfStringToString */
-    {5292, 0, 0, 3, 0, 0, TS_MT_STRING, 0, 0}, /* 128 AuthorizerType */
+    {5292, 0, 0, 3, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 128 AuthorizerType */
     {5307, 0, 164, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 129 ListOfARNs */
     {5318, 0, 0, 0, 0, 0, TS_MT_INTEGER, 0, 0}, /* 130 NullableInteger */
     {5334, 0, 0, 0, 0, 0, TS_MT_BOOLEAN, 0, 0}, /* 131 NullableBoolean */
-    {5385, 0, 3, 8, 0, 0, TS_MT_STRING, 0, 0}, /* 132 CacheClusterSize */
+    {5385, 0, 3, 8, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 132 CacheClusterSize */
     {5454, 0, 442, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 133 DeploymentCanarySettings */
-    {5486, 0, 445, 5, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 134 DocumentationPartLocation */
-    {5547, 0, 450, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 135 EndpointConfiguration */
-    {5948, 0, 11, 12, 0, 0, TS_MT_STRING, 0, 0}, /* 136 SecurityPolicy */
-    {5976, 0, 23, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 137 EndpointAccessMode */
+    {5486, 0, 445, 5, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 134 DocumentationPartLocation */
+    {5547, 0, 450, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 135 EndpointConfiguration */
+    {5948, 0, 11, 12, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 136 SecurityPolicy */
+    {5976, 0, 23, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 137 EndpointAccessMode */
     {6027, 0, 453, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 138 MutualTlsAuthenticationInput */
-    {6133, 0, 25, 3, 0, 0, TS_MT_STRING, 0, 0}, /* 139 RoutingMode */
-    {6150, 0, 28, 1, 0, 0, TS_MT_STRING, 0, 0}, /* 140 AccessAssociationSourceType */
+    {6133, 0, 25, 3, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 139 RoutingMode */
+    {6150, 0, 28, 1, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 140 AccessAssociationSourceType */
     {6178, 0, 124, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 141 ListOfString */
-    {6209, 0, 29, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 142 ApiKeySourceType */
+    {6209, 0, 29, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 142 ApiKeySourceType */
     {6226, 0, 455, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 143 CanarySettings */
     {6241, 0, 169, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 144 ListOfApiStage */
     {6277, 0, 459, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 145 ThrottleSettings */
-    {6308, 0, 461, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 146 QuotaSettings */
-    {6702, 0, 31, 21, 0, 0, TS_MT_STRING, 0, 0}, /* 147 GatewayResponseType */
-    {6722, 6733, 0, 0, 0, 0, TS_MT_STRING, 0, 1}, /* 148 StatusCode */
-    {6867, 0, 52, 12, 0, 0, TS_MT_STRING, 0, 0}, /* 149 DocumentationPartType */
-    {6913, 0, 64, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 150 LocationStatusType */
-    {6952, 0, 66, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 151 ResourceOwner */
+    {6308, 0, 461, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 146 QuotaSettings */
+    {6702, 0, 31, 21, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 147 GatewayResponseType */
+    {6722, 6733, 0, 0, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 1}, /* 148 StatusCode */
+    {6867, 0, 52, 12, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 149 DocumentationPartType */
+    {6913, 0, 64, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 150 LocationStatusType */
+    {6952, 0, 66, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 151 ResourceOwner */
     {6966, 0, 0, 0, 0, 0, TS_MT_BLOB, 0, 0}, /* 152 Blob */
-    {6975, 0, 68, 1, 0, 0, TS_MT_STRING, 0, 0}, /* 153 ApiKeysFormat */
-    {7005, 0, 69, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 154 PutMode */
-    {7048, 0, 71, 5, 0, 0, TS_MT_STRING, 0, 0}, /* 155 IntegrationType */
-    {7082, 0, 76, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 156 ConnectionType */
-    {7131, 0, 78, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 157 ContentHandlingStrategy */
+    {6975, 0, 68, 1, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 153 ApiKeysFormat */
+    {7005, 0, 69, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 154 PutMode */
+    {7048, 0, 71, 5, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 155 IntegrationType */
+    {7082, 0, 76, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 156 ConnectionType */
+    {7131, 0, 78, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 157 ContentHandlingStrategy */
     {7180, 0, 464, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 158 TlsConfig */
-    {7206, 0, 80, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 159 ResponseTransferMode */
+    {7206, 0, 80, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 159 ResponseTransferMode */
     {7227, 0, 124, 0, 131, 0, TS_MT_MAP, 0, 0}, /* 160 MapOfStringToBoolean */
     {7248, 0, 124, 0, 141, 0, TS_MT_MAP, 0, 0}, /* 161 MapOfStringToList */
-    {7266, 0, 172, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 162 ListOfPatchOperation */
+    {7266, 0, 172, 0, 0, 0, TS_MT_LIST, TS_MODEL_CHECKED, 0}, /* 162 ListOfPatchOperation */
     {7287, 0, 465, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 163 StageKey */
     {7296, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 164 ProviderARN */
     {7308, 0, 0, 0, 0, 0, TS_MT_DOUBLE, 0, 0}, /* 165 Double */
-    {7315, 7351, 0, 0, 0, 0, TS_MT_STRING, 0, 2}, /* 166 DocumentationPartLocationStatusCode */
-    {7372, 0, 173, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 167 ListOfEndpointType */
-    {7406, 0, 82, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 168 IpAddressType */
+    {7315, 7351, 0, 0, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 2}, /* 166 DocumentationPartLocationStatusCode */
+    {7372, 0, 173, 0, 0, 0, TS_MT_LIST, TS_MODEL_CHECKED, 0}, /* 167 ListOfEndpointType */
+    {7406, 0, 82, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 168 IpAddressType */
     {7426, 0, 467, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 169 ApiStage */
     {7435, 0, 0, 0, 0, 0, TS_MT_INTEGER, 0, 0}, /* 170 Integer */
-    {7458, 0, 84, 3, 0, 0, TS_MT_STRING, 0, 0}, /* 171 QuotaPeriodType */
-    {7482, 0, 470, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 172 PatchOperation */
-    {7519, 0, 87, 3, 0, 0, TS_MT_STRING, 0, 0}, /* 173 EndpointType */
+    {7458, 0, 84, 3, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 171 QuotaPeriodType */
+    {7482, 0, 470, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 172 PatchOperation */
+    {7519, 0, 87, 3, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 173 EndpointType */
     {7532, 0, 124, 0, 145, 0, TS_MT_MAP, 0, 0}, /* 174 MapOfApiStageThrottleSettings */
-    {7596, 0, 90, 6, 0, 0, TS_MT_STRING, 0, 0}, /* 175 Op */
+    {7596, 0, 90, 6, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 175 Op */
 };
 
 static const ts_model_member members[] = {
@@ -916,6 +916,7 @@ static const uint32_t regex_src[] = {
     7599, 7619,
 };
 static ts_model_regex regex[2];
+static uint8_t overrides[176]; /* filled by model.c */
 
 static const ts_model_op ops[] = {
     {&ts_model_svc_apigateway, 7656, 7669, 7674, 0}, /* CreateApiKey */
@@ -1046,7 +1047,7 @@ static const ts_model_op ops[] = {
 
 const ts_model_service ts_model_svc_apigateway = {
     "apigateway", "rest-json", "com.amazonaws.apigateway.v20150709",
-    strs, shapes, members, enums, bounds, regex_src, regex,
+    strs, shapes, members, enums, bounds, regex_src, regex, overrides,
     176, 2, 124,
     ops,
 };

@@ -269,216 +269,216 @@ static const char strs[] =
     "UpdateStage\0" "UpdateVpcLink\0";
 
 static const ts_model_shape shapes[] = {
-    {415, 0, 0, 14, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 0 CreateApiRequest */
-    {506, 0, 14, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 1 CreateApiMappingRequest */
-    {924, 0, 18, 11, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 2 CreateAuthorizerRequest */
-    {968, 0, 29, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 3 CreateDeploymentRequest */
-    {1114, 0, 32, 5, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 4 CreateDomainNameRequest */
-    {1676, 0, 37, 18, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 5 CreateIntegrationRequest */
-    {1811, 0, 55, 7, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 6 CreateIntegrationResponseRequest */
-    {1882, 0, 62, 5, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 7 CreateModelRequest */
-    {2105, 0, 67, 7, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 8 CreatePortalRequest */
-    {2149, 0, 74, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 9 CreatePortalProductRequest */
-    {2238, 0, 77, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 10 CreateProductPageRequest */
-    {2331, 0, 79, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 11 CreateProductRestEndpointPageRequest */
-    {2672, 0, 83, 12, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 12 CreateRouteRequest */
-    {2771, 0, 95, 6, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 13 CreateRouteResponseRequest */
-    {2880, 0, 101, 5, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 14 CreateRoutingRuleRequest */
-    {3129, 0, 106, 11, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 15 CreateStageRequest */
-    {3202, 0, 117, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 16 CreateVpcLinkRequest */
-    {3223, 0, 121, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 17 DeleteAccessLogSettingsRequest */
-    {3254, 0, 123, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 18 DeleteApiRequest */
-    {3297, 0, 124, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 19 DeleteApiMappingRequest */
-    {3321, 0, 126, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 20 DeleteAuthorizerRequest */
-    {3345, 0, 128, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 21 DeleteCorsConfigurationRequest */
-    {3376, 0, 129, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 22 DeleteDeploymentRequest */
-    {3400, 0, 131, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 23 DeleteDomainNameRequest */
-    {3424, 0, 132, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 24 DeleteIntegrationRequest */
-    {3493, 0, 134, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 25 DeleteIntegrationResponseRequest */
-    {3542, 0, 137, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 26 DeleteModelRequest */
-    {3579, 0, 139, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 27 DeletePortalRequest */
-    {3599, 0, 140, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 28 DeletePortalProductRequest */
-    {3626, 0, 141, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 29 DeletePortalProductSharingPolicyRequest */
-    {3694, 0, 142, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 30 DeleteProductPageRequest */
-    {3771, 0, 144, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 31 DeleteProductRestEndpointPageRequest */
-    {3808, 0, 146, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 32 DeleteRouteRequest */
-    {3867, 0, 148, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 33 DeleteRouteRequestParameterRequest */
-    {3934, 0, 151, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 34 DeleteRouteResponseRequest */
-    {3961, 0, 154, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 35 DeleteRouteSettingsRequest */
-    {4016, 0, 157, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 36 DeleteRoutingRuleRequest */
-    {4041, 0, 160, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 37 DeleteStageRequest */
-    {4080, 0, 162, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 38 DeleteVpcLinkRequest */
-    {4101, 0, 163, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 39 DisablePortalRequest */
-    {4236, 0, 164, 6, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 40 ExportApiRequest */
-    {4253, 0, 170, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 41 GetApiRequest */
-    {4267, 0, 171, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 42 GetApiMappingRequest */
-    {4330, 0, 173, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 43 GetApiMappingsRequest */
+    {415, 0, 0, 14, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 0 CreateApiRequest */
+    {506, 0, 14, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 1 CreateApiMappingRequest */
+    {924, 0, 18, 11, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 2 CreateAuthorizerRequest */
+    {968, 0, 29, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 3 CreateDeploymentRequest */
+    {1114, 0, 32, 5, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 4 CreateDomainNameRequest */
+    {1676, 0, 37, 18, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 5 CreateIntegrationRequest */
+    {1811, 0, 55, 7, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 6 CreateIntegrationResponseRequest */
+    {1882, 0, 62, 5, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 7 CreateModelRequest */
+    {2105, 0, 67, 7, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 8 CreatePortalRequest */
+    {2149, 0, 74, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 9 CreatePortalProductRequest */
+    {2238, 0, 77, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 10 CreateProductPageRequest */
+    {2331, 0, 79, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 11 CreateProductRestEndpointPageRequest */
+    {2672, 0, 83, 12, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 12 CreateRouteRequest */
+    {2771, 0, 95, 6, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 13 CreateRouteResponseRequest */
+    {2880, 0, 101, 5, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 14 CreateRoutingRuleRequest */
+    {3129, 0, 106, 11, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 15 CreateStageRequest */
+    {3202, 0, 117, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 16 CreateVpcLinkRequest */
+    {3223, 0, 121, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 17 DeleteAccessLogSettingsRequest */
+    {3254, 0, 123, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 18 DeleteApiRequest */
+    {3297, 0, 124, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 19 DeleteApiMappingRequest */
+    {3321, 0, 126, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 20 DeleteAuthorizerRequest */
+    {3345, 0, 128, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 21 DeleteCorsConfigurationRequest */
+    {3376, 0, 129, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 22 DeleteDeploymentRequest */
+    {3400, 0, 131, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 23 DeleteDomainNameRequest */
+    {3424, 0, 132, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 24 DeleteIntegrationRequest */
+    {3493, 0, 134, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 25 DeleteIntegrationResponseRequest */
+    {3542, 0, 137, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 26 DeleteModelRequest */
+    {3579, 0, 139, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 27 DeletePortalRequest */
+    {3599, 0, 140, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 28 DeletePortalProductRequest */
+    {3626, 0, 141, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 29 DeletePortalProductSharingPolicyRequest */
+    {3694, 0, 142, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 30 DeleteProductPageRequest */
+    {3771, 0, 144, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 31 DeleteProductRestEndpointPageRequest */
+    {3808, 0, 146, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 32 DeleteRouteRequest */
+    {3867, 0, 148, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 33 DeleteRouteRequestParameterRequest */
+    {3934, 0, 151, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 34 DeleteRouteResponseRequest */
+    {3961, 0, 154, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 35 DeleteRouteSettingsRequest */
+    {4016, 0, 157, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 36 DeleteRoutingRuleRequest */
+    {4041, 0, 160, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 37 DeleteStageRequest */
+    {4080, 0, 162, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 38 DeleteVpcLinkRequest */
+    {4101, 0, 163, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 39 DisablePortalRequest */
+    {4236, 0, 164, 6, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 40 ExportApiRequest */
+    {4253, 0, 170, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 41 GetApiRequest */
+    {4267, 0, 171, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 42 GetApiMappingRequest */
+    {4330, 0, 173, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 43 GetApiMappingsRequest */
     {4352, 0, 176, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 44 GetApisRequest */
-    {4367, 0, 178, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 45 GetAuthorizerRequest */
-    {4388, 0, 180, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 46 GetAuthorizersRequest */
-    {4410, 0, 183, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 47 GetDeploymentRequest */
-    {4431, 0, 185, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 48 GetDeploymentsRequest */
-    {4453, 0, 188, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 49 GetDomainNameRequest */
+    {4367, 0, 178, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 45 GetAuthorizerRequest */
+    {4388, 0, 180, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 46 GetAuthorizersRequest */
+    {4410, 0, 183, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 47 GetDeploymentRequest */
+    {4431, 0, 185, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 48 GetDeploymentsRequest */
+    {4453, 0, 188, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 49 GetDomainNameRequest */
     {4474, 0, 189, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 50 GetDomainNamesRequest */
-    {4496, 0, 191, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 51 GetIntegrationRequest */
-    {4518, 0, 193, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 52 GetIntegrationResponseRequest */
-    {4548, 0, 196, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 53 GetIntegrationResponsesRequest */
-    {4579, 0, 200, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 54 GetIntegrationsRequest */
-    {4602, 0, 203, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 55 GetModelRequest */
-    {4618, 0, 205, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 56 GetModelTemplateRequest */
-    {4642, 0, 207, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 57 GetModelsRequest */
-    {4659, 0, 210, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 58 GetPortalRequest */
-    {4722, 0, 211, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 59 GetPortalProductRequest */
-    {4746, 0, 213, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 60 GetPortalProductSharingPolicyRequest */
-    {4783, 0, 214, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 61 GetProductPageRequest */
-    {4855, 0, 217, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 62 GetProductRestEndpointPageRequest */
-    {4889, 0, 221, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 63 GetRouteRequest */
-    {4905, 0, 223, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 64 GetRouteResponseRequest */
-    {4929, 0, 226, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 65 GetRouteResponsesRequest */
-    {4954, 0, 230, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 66 GetRoutesRequest */
-    {4971, 0, 233, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 67 GetRoutingRuleRequest */
-    {4993, 0, 236, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 68 GetStageRequest */
-    {5009, 0, 238, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 69 GetStagesRequest */
-    {5051, 0, 241, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 70 GetTagsRequest */
-    {5066, 0, 242, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 71 GetVpcLinkRequest */
+    {4496, 0, 191, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 51 GetIntegrationRequest */
+    {4518, 0, 193, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 52 GetIntegrationResponseRequest */
+    {4548, 0, 196, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 53 GetIntegrationResponsesRequest */
+    {4579, 0, 200, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 54 GetIntegrationsRequest */
+    {4602, 0, 203, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 55 GetModelRequest */
+    {4618, 0, 205, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 56 GetModelTemplateRequest */
+    {4642, 0, 207, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 57 GetModelsRequest */
+    {4659, 0, 210, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 58 GetPortalRequest */
+    {4722, 0, 211, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 59 GetPortalProductRequest */
+    {4746, 0, 213, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 60 GetPortalProductSharingPolicyRequest */
+    {4783, 0, 214, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 61 GetProductPageRequest */
+    {4855, 0, 217, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 62 GetProductRestEndpointPageRequest */
+    {4889, 0, 221, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 63 GetRouteRequest */
+    {4905, 0, 223, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 64 GetRouteResponseRequest */
+    {4929, 0, 226, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 65 GetRouteResponsesRequest */
+    {4954, 0, 230, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 66 GetRoutesRequest */
+    {4971, 0, 233, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 67 GetRoutingRuleRequest */
+    {4993, 0, 236, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 68 GetStageRequest */
+    {5009, 0, 238, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 69 GetStagesRequest */
+    {5051, 0, 241, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 70 GetTagsRequest */
+    {5066, 0, 242, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 71 GetVpcLinkRequest */
     {5084, 0, 243, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 72 GetVpcLinksRequest */
-    {5161, 0, 245, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 73 ImportApiRequest */
+    {5161, 0, 245, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 73 ImportApiRequest */
     {5206, 0, 248, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 74 ListPortalProductsRequest */
     {5232, 0, 251, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 75 ListPortalsRequest */
-    {5251, 0, 253, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 76 ListProductPagesRequest */
-    {5275, 0, 257, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 77 ListProductRestEndpointPagesRequest */
-    {5311, 0, 261, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 78 ListRoutingRulesRequest */
-    {5335, 0, 265, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 79 PreviewPortalRequest */
-    {5356, 0, 266, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 80 PublishPortalRequest */
-    {5407, 0, 268, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 81 PutPortalProductSharingPolicyRequest */
-    {5444, 0, 270, 6, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 82 PutRoutingRuleRequest */
-    {5466, 0, 276, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 83 ReimportApiRequest */
-    {5485, 0, 280, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 84 ResetAuthorizersCacheRequest */
-    {5514, 0, 282, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 85 TagResourceRequest */
-    {5549, 0, 284, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 86 UntagResourceRequest */
-    {5570, 0, 286, 13, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 87 UpdateApiRequest */
-    {5587, 0, 299, 5, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 88 UpdateApiMappingRequest */
-    {5611, 0, 304, 12, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 89 UpdateAuthorizerRequest */
-    {5635, 0, 316, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 90 UpdateDeploymentRequest */
-    {5659, 0, 319, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 91 UpdateDomainNameRequest */
-    {5683, 0, 323, 19, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 92 UpdateIntegrationRequest */
-    {5708, 0, 342, 8, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 93 UpdateIntegrationResponseRequest */
-    {5741, 0, 350, 6, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 94 UpdateModelRequest */
-    {5760, 0, 356, 7, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 95 UpdatePortalRequest */
-    {5806, 0, 363, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 96 UpdatePortalProductRequest */
-    {5833, 0, 367, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 97 UpdateProductPageRequest */
-    {5858, 0, 370, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 98 UpdateProductRestEndpointPageRequest */
-    {5895, 0, 374, 13, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 99 UpdateRouteRequest */
-    {5914, 0, 387, 7, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 100 UpdateRouteResponseRequest */
-    {5941, 0, 394, 10, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 101 UpdateStageRequest */
-    {5960, 0, 404, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 102 UpdateVpcLinkRequest */
+    {5251, 0, 253, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 76 ListProductPagesRequest */
+    {5275, 0, 257, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 77 ListProductRestEndpointPagesRequest */
+    {5311, 0, 261, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 78 ListRoutingRulesRequest */
+    {5335, 0, 265, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 79 PreviewPortalRequest */
+    {5356, 0, 266, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 80 PublishPortalRequest */
+    {5407, 0, 268, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 81 PutPortalProductSharingPolicyRequest */
+    {5444, 0, 270, 6, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 82 PutRoutingRuleRequest */
+    {5466, 0, 276, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 83 ReimportApiRequest */
+    {5485, 0, 280, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 84 ResetAuthorizersCacheRequest */
+    {5514, 0, 282, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 85 TagResourceRequest */
+    {5549, 0, 284, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 86 UntagResourceRequest */
+    {5570, 0, 286, 13, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 87 UpdateApiRequest */
+    {5587, 0, 299, 5, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 88 UpdateApiMappingRequest */
+    {5611, 0, 304, 12, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 89 UpdateAuthorizerRequest */
+    {5635, 0, 316, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 90 UpdateDeploymentRequest */
+    {5659, 0, 319, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 91 UpdateDomainNameRequest */
+    {5683, 0, 323, 19, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 92 UpdateIntegrationRequest */
+    {5708, 0, 342, 8, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 93 UpdateIntegrationResponseRequest */
+    {5741, 0, 350, 6, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 94 UpdateModelRequest */
+    {5760, 0, 356, 7, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 95 UpdatePortalRequest */
+    {5806, 0, 363, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 96 UpdatePortalProductRequest */
+    {5833, 0, 367, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 97 UpdateProductPageRequest */
+    {5858, 0, 370, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 98 UpdateProductRestEndpointPageRequest */
+    {5895, 0, 374, 13, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 99 UpdateRouteRequest */
+    {5914, 0, 387, 7, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 100 UpdateRouteResponseRequest */
+    {5941, 0, 394, 10, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 101 UpdateStageRequest */
+    {5960, 0, 404, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 102 UpdateVpcLinkRequest */
     {5981, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 103 SelectionExpression */
-    {6155, 0, 406, 6, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 104 Cors */
+    {6155, 0, 406, 6, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 104 Cors */
     {6160, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 105 Arn */
     {6164, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 106 StringWithLengthBetween0And1024 */
     {6196, 0, 0, 0, 0, 0, TS_MT_BOOLEAN, 0, 0}, /* 107 __boolean */
-    {243, 0, 0, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 108 IpAddressType */
+    {243, 0, 0, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 108 IpAddressType */
     {6221, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 109 StringWithLengthBetween1And128 */
-    {281, 0, 2, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 110 ProtocolType */
+    {281, 0, 2, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 110 ProtocolType */
     {6267, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 111 SelectionKey */
     {375, 0, 116, 0, 170, 0, TS_MT_MAP, 0, 0}, /* 112 Tags */
     {6280, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 113 UriWithLengthBetween1And2048 */
     {6309, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 114 StringWithLengthBetween1And64 */
     {6339, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 115 Id */
     {6342, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 116 __string */
-    {6351, 0, 0, 0, 0, 0, TS_MT_INTEGER, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 117 IntegerWithLengthBetween0And3600 */
-    {700, 0, 4, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 118 AuthorizerType */
+    {6351, 0, 0, 0, 0, 0, TS_MT_INTEGER, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 117 IntegerWithLengthBetween0And3600 */
+    {700, 0, 4, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 118 AuthorizerType */
     {6396, 0, 116, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 119 IdentitySourceList */
     {6447, 0, 412, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 120 JWTConfiguration */
     {6464, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 121 StringWithLengthBetween1And512 */
-    {992, 0, 171, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 122 DomainNameConfigurations */
+    {992, 0, 171, 0, 0, 0, TS_MT_LIST, TS_MODEL_CHECKED, 0}, /* 122 DomainNameConfigurations */
     {6559, 0, 414, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 123 MutualTlsAuthenticationInput */
-    {1090, 0, 6, 3, 0, 0, TS_MT_STRING, 0, 0}, /* 124 RoutingMode */
+    {1090, 0, 6, 3, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 124 RoutingMode */
     {6653, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 125 StringWithLengthBetween1And1024 */
-    {1164, 0, 9, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 126 ConnectionType */
-    {1194, 0, 11, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 127 ContentHandlingStrategy */
-    {1316, 0, 13, 5, 0, 0, TS_MT_STRING, 0, 0}, /* 128 IntegrationType */
-    {1378, 0, 18, 3, 0, 0, TS_MT_STRING, 0, 0}, /* 129 PassthroughBehavior */
+    {1164, 0, 9, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 126 ConnectionType */
+    {1194, 0, 11, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 127 ContentHandlingStrategy */
+    {1316, 0, 13, 5, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 128 IntegrationType */
+    {1378, 0, 18, 3, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 129 PassthroughBehavior */
     {6805, 0, 116, 0, 121, 0, TS_MT_MAP, 0, 0}, /* 130 IntegrationParameters */
     {6827, 0, 116, 0, 136, 0, TS_MT_MAP, 0, 0}, /* 131 TemplateMap */
     {1530, 0, 116, 0, 130, 0, TS_MT_MAP, 0, 0}, /* 132 ResponseParameters */
-    {6839, 0, 0, 0, 0, 1, TS_MT_INTEGER, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 133 IntegerWithLengthBetween50And30000 */
+    {6839, 0, 0, 0, 0, 1, TS_MT_INTEGER, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 133 IntegerWithLengthBetween50And30000 */
     {6912, 0, 416, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 134 TlsConfigInput */
     {6927, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 135 StringWithLengthBetween1And256 */
     {6958, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 136 StringWithLengthBetween0And32K */
-    {1901, 0, 417, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 137 Authorization */
-    {7049, 0, 419, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 138 EndpointConfigurationRequest */
-    {7078, 0, 175, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 139 __listOf__stringMin20Max2048 */
-    {7107, 0, 0, 0, 0, 2, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 140 __stringMin0Max1092 */
-    {2041, 0, 421, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 141 PortalContent */
-    {7139, 0, 0, 0, 0, 3, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 142 __stringMin0Max255 */
-    {7158, 0, 0, 0, 0, 4, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 143 __stringMin0Max1024 */
-    {7178, 0, 0, 0, 0, 5, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 144 __stringMin1Max255 */
-    {2176, 0, 424, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 145 DisplayContent */
-    {7229, 0, 426, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 146 EndpointDisplayContent */
-    {2263, 0, 428, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 147 RestEndpointIdentifier */
-    {2309, 0, 21, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 148 TryItState */
+    {1901, 0, 417, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 137 Authorization */
+    {7049, 0, 419, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 138 EndpointConfigurationRequest */
+    {7078, 0, 175, 0, 0, 0, TS_MT_LIST, TS_MODEL_CHECKED, 0}, /* 139 __listOf__stringMin20Max2048 */
+    {7107, 0, 0, 0, 0, 2, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 140 __stringMin0Max1092 */
+    {2041, 0, 421, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 141 PortalContent */
+    {7139, 0, 0, 0, 0, 3, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 142 __stringMin0Max255 */
+    {7158, 0, 0, 0, 0, 4, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 143 __stringMin0Max1024 */
+    {7178, 0, 0, 0, 0, 5, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 144 __stringMin1Max255 */
+    {2176, 0, 424, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 145 DisplayContent */
+    {7229, 0, 426, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 146 EndpointDisplayContent */
+    {2263, 0, 428, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 147 RestEndpointIdentifier */
+    {2309, 0, 21, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 148 TryItState */
     {2398, 0, 114, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 149 AuthorizationScopes */
-    {2438, 0, 23, 4, 0, 0, TS_MT_STRING, 0, 0}, /* 150 AuthorizationType */
+    {2438, 0, 23, 4, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 150 AuthorizationType */
     {7321, 0, 116, 0, 109, 0, TS_MT_MAP, 0, 0}, /* 151 RouteModels */
     {7333, 0, 116, 0, 181, 0, TS_MT_MAP, 0, 0}, /* 152 RouteParameters */
-    {7349, 0, 182, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 153 __listOfRoutingRuleAction */
-    {7375, 0, 183, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 154 __listOfRoutingRuleCondition */
-    {7404, 0, 0, 0, 0, 6, TS_MT_INTEGER, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 155 RoutingRulePriority */
+    {7349, 0, 182, 0, 0, 0, TS_MT_LIST, TS_MODEL_CHECKED, 0}, /* 153 __listOfRoutingRuleAction */
+    {7375, 0, 183, 0, 0, 0, TS_MT_LIST, TS_MODEL_CHECKED, 0}, /* 154 __listOfRoutingRuleCondition */
+    {7404, 0, 0, 0, 0, 6, TS_MT_INTEGER, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 155 RoutingRulePriority */
     {2905, 0, 429, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 156 AccessLogSettings */
-    {3071, 0, 431, 5, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 157 RouteSettings */
-    {7656, 0, 116, 0, 157, 0, TS_MT_MAP, 0, 0}, /* 158 RouteSettingsMap */
+    {3071, 0, 431, 5, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 157 RouteSettings */
+    {7656, 0, 116, 0, 157, 0, TS_MT_MAP, TS_MODEL_CHECKED, 0}, /* 158 RouteSettingsMap */
     {7673, 0, 116, 0, 187, 0, TS_MT_MAP, 0, 0}, /* 159 StageVariablesMap */
     {7691, 0, 116, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 160 SecurityGroupIdList */
     {7711, 0, 116, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 161 SubnetIdList */
-    {4288, 0, 0, 0, 0, 7, TS_MT_INTEGER, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 162 MaxResults */
-    {7724, 0, 0, 0, 0, 8, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 163 __stringMin1Max307200 */
+    {4288, 0, 0, 0, 0, 7, TS_MT_INTEGER, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 162 MaxResults */
+    {7724, 0, 0, 0, 0, 8, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 163 __stringMin1Max307200 */
     {7746, 0, 116, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 164 __listOf__string */
-    {5780, 0, 436, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 165 DisplayOrder */
+    {5780, 0, 436, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 165 DisplayOrder */
     {7845, 0, 116, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 166 CorsHeaderList */
     {7860, 0, 114, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 167 CorsMethodList */
     {7875, 0, 116, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 168 CorsOriginList */
-    {7890, 0, 0, 0, 0, 9, TS_MT_INTEGER, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 169 IntegerWithLengthBetweenMinus1And86400 */
+    {7890, 0, 0, 0, 0, 9, TS_MT_INTEGER, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 169 IntegerWithLengthBetweenMinus1And86400 */
     {7929, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 170 StringWithLengthBetween1And1600 */
-    {8345, 0, 439, 11, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 171 DomainNameConfiguration */
-    {6989, 0, 450, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 172 CognitoConfig */
+    {8345, 0, 439, 11, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 171 DomainNameConfiguration */
+    {6989, 0, 450, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 172 CognitoConfig */
     {7017, 0, 453, 0, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 173 None */
-    {8447, 0, 453, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 174 ACMManaged */
-    {8458, 0, 0, 0, 0, 10, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 175 __stringMin20Max2048 */
-    {8479, 0, 0, 0, 0, 11, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 176 __stringMin3Max255 */
-    {8558, 0, 455, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 177 PortalTheme */
-    {8570, 0, 0, 0, 0, 12, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 178 __stringMin1Max32768 */
-    {8609, 0, 457, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 179 DisplayContentOverrides */
-    {7252, 0, 460, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 180 IdentifierParts */
+    {8447, 0, 453, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 174 ACMManaged */
+    {8458, 0, 0, 0, 0, 10, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 175 __stringMin20Max2048 */
+    {8479, 0, 0, 0, 0, 11, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 176 __stringMin3Max255 */
+    {8558, 0, 455, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 177 PortalTheme */
+    {8570, 0, 0, 0, 0, 12, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 178 __stringMin1Max32768 */
+    {8609, 0, 457, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 179 DisplayContentOverrides */
+    {7252, 0, 460, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 180 IdentifierParts */
     {8695, 0, 464, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 181 ParameterConstraints */
-    {8736, 0, 465, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 182 RoutingRuleAction */
-    {8810, 0, 466, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 183 RoutingRuleCondition */
-    {7548, 0, 27, 3, 0, 0, TS_MT_STRING, 0, 0}, /* 184 LoggingLevel */
+    {8736, 0, 465, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 182 RoutingRuleAction */
+    {8810, 0, 466, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 183 RoutingRuleCondition */
+    {7548, 0, 27, 3, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 184 LoggingLevel */
     {8846, 0, 0, 0, 0, 0, TS_MT_INTEGER, 0, 0}, /* 185 __integer */
     {8856, 0, 0, 0, 0, 0, TS_MT_DOUBLE, 0, 0}, /* 186 __double */
     {8865, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 187 StringWithLengthBetween0And2048 */
-    {8897, 0, 205, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 188 __listOfSection */
+    {8897, 0, 205, 0, 0, 0, TS_MT_LIST, TS_MODEL_CHECKED, 0}, /* 188 __listOfSection */
     {8913, 0, 0, 0, 0, 0, TS_MT_TIMESTAMP, 0, 0}, /* 189 __timestampIso8601 */
-    {8109, 0, 30, 4, 0, 0, TS_MT_STRING, 0, 0}, /* 190 DomainNameStatus */
-    {8191, 0, 34, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 191 EndpointType */
-    {8243, 0, 36, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 192 SecurityPolicy */
-    {9041, 0, 0, 0, 0, 13, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 193 __stringMin1Max256 */
-    {9060, 0, 0, 0, 0, 14, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 194 __stringMin10Max2048 */
-    {9081, 0, 0, 0, 0, 15, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 195 __stringMin3Max256 */
-    {8498, 0, 468, 6, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 196 CustomColors */
-    {9274, 0, 0, 0, 0, 16, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 197 __stringMin1Max1024 */
-    {9294, 0, 0, 0, 0, 17, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 198 __stringMin1Max20 */
-    {9312, 0, 0, 0, 0, 18, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 199 __stringMin1Max4096 */
-    {9332, 0, 0, 0, 0, 19, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 200 __stringMin1Max50 */
-    {9350, 0, 0, 0, 0, 20, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 201 __stringMin1Max128 */
-    {9397, 0, 474, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 202 RoutingRuleActionInvokeApi */
-    {9436, 0, 477, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 203 RoutingRuleMatchBasePaths */
-    {9462, 0, 478, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 204 RoutingRuleMatchHeaders */
-    {9566, 0, 479, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 205 Section */
-    {9574, 0, 0, 0, 0, 21, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 206 __stringMin1Max16 */
+    {8109, 0, 30, 4, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 190 DomainNameStatus */
+    {8191, 0, 34, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 191 EndpointType */
+    {8243, 0, 36, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 192 SecurityPolicy */
+    {9041, 0, 0, 0, 0, 13, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 193 __stringMin1Max256 */
+    {9060, 0, 0, 0, 0, 14, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 194 __stringMin10Max2048 */
+    {9081, 0, 0, 0, 0, 15, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 195 __stringMin3Max256 */
+    {8498, 0, 468, 6, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 196 CustomColors */
+    {9274, 0, 0, 0, 0, 16, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 197 __stringMin1Max1024 */
+    {9294, 0, 0, 0, 0, 17, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 198 __stringMin1Max20 */
+    {9312, 0, 0, 0, 0, 18, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 199 __stringMin1Max4096 */
+    {9332, 0, 0, 0, 0, 19, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 200 __stringMin1Max50 */
+    {9350, 0, 0, 0, 0, 20, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 201 __stringMin1Max128 */
+    {9397, 0, 474, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 202 RoutingRuleActionInvokeApi */
+    {9436, 0, 477, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 203 RoutingRuleMatchBasePaths */
+    {9462, 0, 478, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 204 RoutingRuleMatchHeaders */
+    {9566, 0, 479, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 205 Section */
+    {9574, 0, 0, 0, 0, 21, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 206 __stringMin1Max16 */
     {9592, 0, 111, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 207 __listOfSelectionKey */
-    {9613, 0, 209, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 208 __listOfRoutingRuleMatchHeaderValue */
-    {9683, 0, 481, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 209 RoutingRuleMatchHeaderValue */
+    {9613, 0, 209, 0, 0, 0, TS_MT_LIST, TS_MODEL_CHECKED, 0}, /* 208 __listOfRoutingRuleMatchHeaderValue */
+    {9683, 0, 481, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 209 RoutingRuleMatchHeaderValue */
 };
 
 static const ts_model_member members[] = {
@@ -1001,6 +1001,7 @@ static const double bounds[][2] = {
 
 static const uint32_t regex_src[1];
 static ts_model_regex regex[1];
+static uint8_t overrides[210]; /* filled by model.c */
 
 static const ts_model_op ops[] = {
     {&ts_model_svc_apigatewayv2, 9711, 9721, 9726, 0}, /* CreateApi */
@@ -1110,7 +1111,7 @@ static const ts_model_op ops[] = {
 
 const ts_model_service ts_model_svc_apigatewayv2 = {
     "apigatewayv2", "rest-json", "com.amazonaws.apigateway.v20181129",
-    strs, shapes, members, enums, bounds, regex_src, regex,
+    strs, shapes, members, enums, bounds, regex_src, regex, overrides,
     210, 0, 103,
     ops,
 };

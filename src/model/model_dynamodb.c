@@ -197,268 +197,268 @@ static const char strs[] =
     "UpdateTableReplicaAutoScaling\0" "UpdateTimeToLive\0";
 
 static const ts_model_shape shapes[] = {
-    {35, 0, 0, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 0 BatchExecuteStatementInput */
-    {75, 0, 2, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 1 BatchGetItemInput */
-    {121, 0, 4, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 2 BatchWriteItemInput */
-    {162, 0, 7, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 3 CreateBackupInput */
-    {213, 0, 9, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 4 CreateGlobalTableInput */
-    {530, 0, 11, 17, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 5 CreateTableInput */
-    {557, 0, 28, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 6 DeleteBackupInput */
-    {728, 0, 29, 11, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 7 DeleteItemInput */
-    {775, 0, 40, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 8 DeleteResourcePolicyInput */
-    {801, 0, 42, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 9 DeleteTableInput */
-    {818, 0, 43, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 10 DescribeBackupInput */
-    {838, 0, 44, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 11 DescribeContinuousBackupsInput */
-    {879, 0, 45, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 12 DescribeContributorInsightsInput */
+    {35, 0, 0, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 0 BatchExecuteStatementInput */
+    {75, 0, 2, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 1 BatchGetItemInput */
+    {121, 0, 4, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 2 BatchWriteItemInput */
+    {162, 0, 7, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 3 CreateBackupInput */
+    {213, 0, 9, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 4 CreateGlobalTableInput */
+    {530, 0, 11, 17, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 5 CreateTableInput */
+    {557, 0, 28, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 6 DeleteBackupInput */
+    {728, 0, 29, 11, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 7 DeleteItemInput */
+    {775, 0, 40, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 8 DeleteResourcePolicyInput */
+    {801, 0, 42, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 9 DeleteTableInput */
+    {818, 0, 43, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 10 DescribeBackupInput */
+    {838, 0, 44, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 11 DescribeContinuousBackupsInput */
+    {879, 0, 45, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 12 DescribeContributorInsightsInput */
     {912, 0, 47, 0, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 13 DescribeEndpointsRequest */
-    {947, 0, 47, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 14 DescribeExportInput */
-    {967, 0, 48, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 15 DescribeGlobalTableInput */
-    {992, 0, 49, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 16 DescribeGlobalTableSettingsInput */
-    {1035, 0, 50, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 17 DescribeImportInput */
-    {1055, 0, 51, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 18 DescribeKinesisStreamingDestinationInput */
+    {947, 0, 47, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 14 DescribeExportInput */
+    {967, 0, 48, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 15 DescribeGlobalTableInput */
+    {992, 0, 49, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 16 DescribeGlobalTableSettingsInput */
+    {1035, 0, 50, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 17 DescribeImportInput */
+    {1055, 0, 51, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 18 DescribeKinesisStreamingDestinationInput */
     {1096, 0, 52, 0, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 19 DescribeLimitsInput */
-    {1116, 0, 52, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 20 DescribeTableInput */
-    {1135, 0, 53, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 21 DescribeTableReplicaAutoScalingInput */
-    {1172, 0, 54, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 22 DescribeTimeToLiveInput */
-    {1242, 0, 55, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 23 KinesisStreamingDestinationInput */
-    {1327, 0, 58, 7, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 24 ExecuteStatementInput */
-    {1387, 0, 65, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 25 ExecuteTransactionInput */
-    {1559, 0, 68, 11, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 26 ExportTableToPointInTimeInput */
-    {1626, 0, 79, 7, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 27 GetItemInput */
-    {1639, 0, 86, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 28 GetResourcePolicyInput */
-    {1753, 0, 87, 6, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 29 ImportTableInput */
-    {1845, 0, 93, 6, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 30 ListBackupsInput */
-    {1873, 0, 99, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 31 ListContributorInsightsInput */
-    {1902, 0, 102, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 32 ListExportsInput */
-    {1960, 0, 105, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 33 ListGlobalTablesInput */
-    {1991, 0, 108, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 34 ListImportsInput */
-    {2032, 0, 111, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 35 ListTablesInput */
-    {2048, 0, 113, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 36 ListTagsOfResourceInput */
-    {2077, 0, 115, 11, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 37 PutItemInput */
-    {2129, 0, 126, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 38 PutResourcePolicyInput */
-    {2260, 0, 130, 17, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 39 QueryInput */
-    {2446, 0, 147, 8, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 40 RestoreTableFromBackupInput */
-    {2545, 0, 155, 11, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 41 RestoreTableToPointInTimeInput */
-    {2609, 0, 166, 16, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 42 ScanInput */
-    {2619, 0, 182, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 43 TagResourceInput */
-    {2650, 0, 184, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 44 TransactGetItemsInput */
-    {2672, 0, 186, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 45 TransactWriteItemsInput */
-    {2704, 0, 190, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 46 UntagResourceInput */
-    {2756, 0, 192, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 47 UpdateContinuousBackupsInput */
-    {2835, 0, 194, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 48 UpdateContributorInsightsInput */
-    {2881, 0, 198, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 49 UpdateGlobalTableInput */
-    {3097, 0, 200, 6, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 50 UpdateGlobalTableSettingsInput */
-    {3162, 0, 206, 13, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 51 UpdateItemInput */
-    {3214, 0, 219, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 52 UpdateKinesisStreamingDestinationInput */
-    {3330, 0, 222, 15, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 53 UpdateTableInput */
-    {3389, 0, 237, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 54 UpdateTableReplicaAutoScalingInput */
-    {3448, 0, 241, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 55 UpdateTimeToLiveInput */
-    {3470, 0, 163, 0, 0, 0, TS_MT_LIST, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 56 PartiQLBatchRequest */
-    {12, 0, 0, 3, 0, 0, TS_MT_STRING, 0, 0}, /* 57 ReturnConsumedCapacity */
-    {3509, 0, 61, 0, 164, 1, TS_MT_MAP, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 58 BatchGetRequestMap */
-    {3528, 0, 61, 0, 165, 0, TS_MT_MAP, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 59 BatchWriteItemRequestMap */
-    {93, 0, 3, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 60 ReturnItemCollectionMetrics */
-    {1411, 0, 0, 0, 0, 2, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 61 TableArn */
-    {151, 3558, 0, 0, 0, 3, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 1}, /* 62 BackupName */
-    {141, 3558, 0, 0, 0, 3, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 1}, /* 63 TableName */
+    {1116, 0, 52, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 20 DescribeTableInput */
+    {1135, 0, 53, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 21 DescribeTableReplicaAutoScalingInput */
+    {1172, 0, 54, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 22 DescribeTimeToLiveInput */
+    {1242, 0, 55, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 23 KinesisStreamingDestinationInput */
+    {1327, 0, 58, 7, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 24 ExecuteStatementInput */
+    {1387, 0, 65, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 25 ExecuteTransactionInput */
+    {1559, 0, 68, 11, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 26 ExportTableToPointInTimeInput */
+    {1626, 0, 79, 7, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 27 GetItemInput */
+    {1639, 0, 86, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 28 GetResourcePolicyInput */
+    {1753, 0, 87, 6, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 29 ImportTableInput */
+    {1845, 0, 93, 6, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 30 ListBackupsInput */
+    {1873, 0, 99, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 31 ListContributorInsightsInput */
+    {1902, 0, 102, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 32 ListExportsInput */
+    {1960, 0, 105, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 33 ListGlobalTablesInput */
+    {1991, 0, 108, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 34 ListImportsInput */
+    {2032, 0, 111, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 35 ListTablesInput */
+    {2048, 0, 113, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 36 ListTagsOfResourceInput */
+    {2077, 0, 115, 11, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 37 PutItemInput */
+    {2129, 0, 126, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 38 PutResourcePolicyInput */
+    {2260, 0, 130, 17, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 39 QueryInput */
+    {2446, 0, 147, 8, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 40 RestoreTableFromBackupInput */
+    {2545, 0, 155, 11, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 41 RestoreTableToPointInTimeInput */
+    {2609, 0, 166, 16, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 42 ScanInput */
+    {2619, 0, 182, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 43 TagResourceInput */
+    {2650, 0, 184, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 44 TransactGetItemsInput */
+    {2672, 0, 186, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 45 TransactWriteItemsInput */
+    {2704, 0, 190, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 46 UntagResourceInput */
+    {2756, 0, 192, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 47 UpdateContinuousBackupsInput */
+    {2835, 0, 194, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 48 UpdateContributorInsightsInput */
+    {2881, 0, 198, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 49 UpdateGlobalTableInput */
+    {3097, 0, 200, 6, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 50 UpdateGlobalTableSettingsInput */
+    {3162, 0, 206, 13, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 51 UpdateItemInput */
+    {3214, 0, 219, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 52 UpdateKinesisStreamingDestinationInput */
+    {3330, 0, 222, 15, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 53 UpdateTableInput */
+    {3389, 0, 237, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 54 UpdateTableReplicaAutoScalingInput */
+    {3448, 0, 241, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 55 UpdateTimeToLiveInput */
+    {3470, 0, 163, 0, 0, 0, TS_MT_LIST, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 56 PartiQLBatchRequest */
+    {12, 0, 0, 3, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 57 ReturnConsumedCapacity */
+    {3509, 0, 61, 0, 164, 1, TS_MT_MAP, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 58 BatchGetRequestMap */
+    {3528, 0, 61, 0, 165, 0, TS_MT_MAP, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 59 BatchWriteItemRequestMap */
+    {93, 0, 3, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 60 ReturnItemCollectionMetrics */
+    {1411, 0, 0, 0, 0, 2, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 61 TableArn */
+    {151, 3558, 0, 0, 0, 3, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 1}, /* 62 BackupName */
+    {141, 3558, 0, 0, 0, 3, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 1}, /* 63 TableName */
     {3574, 0, 166, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 64 ReplicaList */
-    {236, 0, 167, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 65 AttributeDefinitions */
-    {257, 0, 168, 0, 0, 4, TS_MT_LIST, TS_MODEL_HAS_MIN, 0}, /* 66 KeySchema */
-    {3586, 0, 169, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 67 LocalSecondaryIndexList */
-    {3610, 0, 170, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 68 GlobalSecondaryIndexList */
-    {312, 0, 5, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 69 BillingMode */
-    {324, 0, 243, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 70 ProvisionedThroughput */
-    {346, 0, 245, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 71 StreamSpecification */
-    {366, 0, 247, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 72 SSESpecification */
-    {3760, 0, 176, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 73 TagList */
-    {388, 0, 7, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 74 TableClass */
+    {236, 0, 167, 0, 0, 0, TS_MT_LIST, TS_MODEL_CHECKED, 0}, /* 65 AttributeDefinitions */
+    {257, 0, 168, 0, 0, 4, TS_MT_LIST, TS_MODEL_HAS_MIN|TS_MODEL_CHECKED, 0}, /* 66 KeySchema */
+    {3586, 0, 169, 0, 0, 0, TS_MT_LIST, TS_MODEL_CHECKED, 0}, /* 67 LocalSecondaryIndexList */
+    {3610, 0, 170, 0, 0, 0, TS_MT_LIST, TS_MODEL_CHECKED, 0}, /* 68 GlobalSecondaryIndexList */
+    {312, 0, 5, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 69 BillingMode */
+    {324, 0, 243, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 70 ProvisionedThroughput */
+    {346, 0, 245, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 71 StreamSpecification */
+    {366, 0, 247, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 72 SSESpecification */
+    {3760, 0, 176, 0, 0, 0, TS_MT_LIST, TS_MODEL_CHECKED, 0}, /* 73 TagList */
+    {388, 0, 7, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 74 TableClass */
     {399, 0, 0, 0, 0, 0, TS_MT_BOOLEAN, 0, 0}, /* 75 DeletionProtectionEnabled */
     {425, 0, 250, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 76 WarmThroughput */
     {440, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 77 ResourcePolicy */
     {455, 0, 252, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 78 OnDemandThroughput */
-    {495, 0, 9, 3, 0, 0, TS_MT_STRING, 0, 0}, /* 79 GlobalTableSettingsReplicationMode */
-    {547, 0, 0, 0, 0, 5, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 80 BackupArn */
-    {575, 0, 178, 0, 179, 0, TS_MT_MAP, 0, 0}, /* 81 Key */
-    {3924, 0, 178, 0, 180, 0, TS_MT_MAP, 0, 0}, /* 82 ExpectedAttributeMap */
-    {588, 0, 12, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 83 ConditionalOperator */
-    {3992, 0, 14, 5, 0, 0, TS_MT_STRING, 0, 0}, /* 84 ReturnValue */
+    {495, 0, 9, 3, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 79 GlobalTableSettingsReplicationMode */
+    {547, 0, 0, 0, 0, 5, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 80 BackupArn */
+    {575, 0, 178, 0, 179, 0, TS_MT_MAP, TS_MODEL_CHECKED, 0}, /* 81 Key */
+    {3924, 0, 178, 0, 180, 0, TS_MT_MAP, TS_MODEL_CHECKED, 0}, /* 82 ExpectedAttributeMap */
+    {588, 0, 12, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 83 ConditionalOperator */
+    {3992, 0, 14, 5, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 84 ReturnValue */
     {621, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 85 ConditionExpression */
-    {4004, 0, 181, 0, 178, 0, TS_MT_MAP, 0, 0}, /* 86 ExpressionAttributeNameMap */
-    {4031, 0, 182, 0, 179, 0, TS_MT_MAP, 0, 0}, /* 87 ExpressionAttributeValueMap */
-    {692, 0, 19, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 88 ReturnValuesOnConditionCheckFailure */
-    {4059, 0, 0, 0, 0, 6, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 89 ResourceArnString */
-    {4077, 0, 0, 0, 0, 7, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 90 PolicyRevisionId */
-    {869, 3558, 0, 0, 0, 3, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 1}, /* 91 IndexName */
-    {937, 0, 0, 0, 0, 5, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 92 ExportArn */
-    {1025, 0, 0, 0, 0, 5, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 93 ImportArn */
-    {1196, 0, 0, 0, 0, 5, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 94 StreamArn */
-    {1206, 0, 254, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 95 EnableKinesisStreamingConfiguration */
-    {4131, 0, 0, 0, 0, 8, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 96 PartiQLStatement */
-    {4148, 0, 179, 0, 0, 4, TS_MT_LIST, TS_MODEL_HAS_MIN, 0}, /* 97 PreparedStatementParameters */
+    {4004, 0, 181, 0, 178, 0, TS_MT_MAP, TS_MODEL_CHECKED, 0}, /* 86 ExpressionAttributeNameMap */
+    {4031, 0, 182, 0, 179, 0, TS_MT_MAP, TS_MODEL_CHECKED, 0}, /* 87 ExpressionAttributeValueMap */
+    {692, 0, 19, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 88 ReturnValuesOnConditionCheckFailure */
+    {4059, 0, 0, 0, 0, 6, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 89 ResourceArnString */
+    {4077, 0, 0, 0, 0, 7, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 90 PolicyRevisionId */
+    {869, 3558, 0, 0, 0, 3, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 1}, /* 91 IndexName */
+    {937, 0, 0, 0, 0, 5, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 92 ExportArn */
+    {1025, 0, 0, 0, 0, 5, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 93 ImportArn */
+    {1196, 0, 0, 0, 0, 5, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 94 StreamArn */
+    {1206, 0, 254, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 95 EnableKinesisStreamingConfiguration */
+    {4131, 0, 0, 0, 0, 8, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 96 PartiQLStatement */
+    {4148, 0, 179, 0, 0, 4, TS_MT_LIST, TS_MODEL_HAS_MIN|TS_MODEL_CHECKED, 0}, /* 97 PreparedStatementParameters */
     {1296, 0, 0, 0, 0, 0, TS_MT_BOOLEAN, 0, 0}, /* 98 ConsistentRead */
-    {4176, 0, 0, 0, 0, 9, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 99 PartiQLNextToken */
-    {4193, 0, 0, 0, 0, 4, TS_MT_INTEGER, TS_MODEL_HAS_MIN, 0}, /* 100 PositiveIntegerObject */
-    {4215, 0, 184, 0, 0, 1, TS_MT_LIST, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 101 ParameterizedStatements */
-    {1368, 0, 0, 0, 0, 10, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 102 ClientRequestToken */
+    {4176, 0, 0, 0, 0, 9, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 99 PartiQLNextToken */
+    {4193, 0, 0, 0, 0, 4, TS_MT_INTEGER, TS_MODEL_HAS_MIN|TS_MODEL_CHECKED, 0}, /* 100 PositiveIntegerObject */
+    {4215, 0, 184, 0, 0, 1, TS_MT_LIST, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 101 ParameterizedStatements */
+    {1368, 0, 0, 0, 0, 10, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 102 ClientRequestToken */
     {1420, 0, 0, 0, 0, 0, TS_MT_TIMESTAMP, 0, 0}, /* 103 ExportTime */
-    {1431, 4239, 0, 0, 0, 0, TS_MT_STRING, 0, 2}, /* 104 ClientToken */
-    {1443, 4248, 0, 0, 0, 11, TS_MT_STRING, TS_MODEL_HAS_MAX, 3}, /* 105 S3Bucket */
-    {1452, 4284, 0, 0, 0, 0, TS_MT_STRING, 0, 4}, /* 106 S3BucketOwner */
-    {1466, 0, 0, 0, 0, 12, TS_MT_STRING, TS_MODEL_HAS_MAX, 0}, /* 107 S3Prefix */
-    {1475, 0, 21, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 108 S3SseAlgorithm */
-    {1490, 0, 0, 0, 0, 13, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 109 S3SseKmsKeyId */
-    {1504, 0, 23, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 110 ExportFormat */
-    {1517, 0, 25, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 111 ExportType */
-    {1528, 0, 255, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 112 IncrementalExportSpecification */
-    {4397, 0, 178, 0, 0, 4, TS_MT_LIST, TS_MODEL_HAS_MIN, 0}, /* 113 AttributeNameList */
+    {1431, 4239, 0, 0, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 2}, /* 104 ClientToken */
+    {1443, 4248, 0, 0, 0, 11, TS_MT_STRING, TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 3}, /* 105 S3Bucket */
+    {1452, 4284, 0, 0, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 4}, /* 106 S3BucketOwner */
+    {1466, 0, 0, 0, 0, 12, TS_MT_STRING, TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 107 S3Prefix */
+    {1475, 0, 21, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 108 S3SseAlgorithm */
+    {1490, 0, 0, 0, 0, 13, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 109 S3SseKmsKeyId */
+    {1504, 0, 23, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 110 ExportFormat */
+    {1517, 0, 25, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 111 ExportType */
+    {1528, 0, 255, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 112 IncrementalExportSpecification */
+    {4397, 0, 178, 0, 0, 4, TS_MT_LIST, TS_MODEL_HAS_MIN|TS_MODEL_CHECKED, 0}, /* 113 AttributeNameList */
     {1605, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 114 ProjectionExpression */
-    {1662, 0, 258, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 115 S3BucketSource */
-    {1677, 0, 27, 3, 0, 0, TS_MT_STRING, 0, 0}, /* 116 InputFormat */
-    {1689, 0, 261, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 117 InputFormatOptions */
-    {1708, 0, 30, 3, 0, 0, TS_MT_STRING, 0, 0}, /* 118 InputCompressionType */
-    {1729, 0, 262, 8, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 119 TableCreationParameters */
-    {4445, 0, 0, 0, 0, 1, TS_MT_INTEGER, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 120 BackupsInputLimit */
+    {1662, 0, 258, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 115 S3BucketSource */
+    {1677, 0, 27, 3, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 116 InputFormat */
+    {1689, 0, 261, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 117 InputFormatOptions */
+    {1708, 0, 30, 3, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 118 InputCompressionType */
+    {1729, 0, 262, 8, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 119 TableCreationParameters */
+    {4445, 0, 0, 0, 0, 1, TS_MT_INTEGER, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 120 BackupsInputLimit */
     {1770, 0, 0, 0, 0, 0, TS_MT_TIMESTAMP, 0, 0}, /* 121 TimeRangeLowerBound */
     {1790, 0, 0, 0, 0, 0, TS_MT_TIMESTAMP, 0, 0}, /* 122 TimeRangeUpperBound */
-    {4490, 0, 33, 4, 0, 0, TS_MT_STRING, 0, 0}, /* 123 BackupTypeFilter */
+    {4490, 0, 33, 4, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 123 BackupTypeFilter */
     {4507, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 124 NextTokenString */
-    {4523, 0, 0, 0, 0, 14, TS_MT_INTEGER, TS_MODEL_HAS_MAX, 0}, /* 125 ListContributorInsightsLimit */
-    {4552, 0, 0, 0, 0, 0, TS_MT_INTEGER, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 126 ListExportsMaxLimit */
+    {4523, 0, 0, 0, 0, 14, TS_MT_INTEGER, TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 125 ListContributorInsightsLimit */
+    {4552, 0, 0, 0, 0, 0, TS_MT_INTEGER, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 126 ListExportsMaxLimit */
     {4572, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 127 ExportNextToken */
     {1949, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 128 RegionName */
-    {4588, 0, 0, 0, 0, 0, TS_MT_INTEGER, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 129 ListImportsMaxLimit */
-    {4608, 4624, 0, 0, 0, 15, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 5}, /* 130 ImportNextToken */
-    {4640, 0, 0, 0, 0, 1, TS_MT_INTEGER, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 131 ListTablesInputLimit */
-    {4661, 0, 178, 0, 179, 0, TS_MT_MAP, 0, 0}, /* 132 PutItemInputAttributeMap */
+    {4588, 0, 0, 0, 0, 0, TS_MT_INTEGER, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 129 ListImportsMaxLimit */
+    {4608, 4624, 0, 0, 0, 15, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 5}, /* 130 ImportNextToken */
+    {4640, 0, 0, 0, 0, 1, TS_MT_INTEGER, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 131 ListTablesInputLimit */
+    {4661, 0, 178, 0, 179, 0, TS_MT_MAP, TS_MODEL_CHECKED, 0}, /* 132 PutItemInputAttributeMap */
     {2097, 0, 0, 0, 0, 0, TS_MT_BOOLEAN, 0, 0}, /* 133 ConfirmRemoveSelfResourceAccess */
-    {2152, 0, 37, 4, 0, 0, TS_MT_STRING, 0, 0}, /* 134 Select */
-    {2159, 0, 178, 0, 189, 0, TS_MT_MAP, 0, 0}, /* 135 KeyConditions */
-    {4752, 0, 178, 0, 189, 0, TS_MT_MAP, 0, 0}, /* 136 FilterConditionMap */
+    {2152, 0, 37, 4, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 134 Select */
+    {2159, 0, 178, 0, 189, 0, TS_MT_MAP, TS_MODEL_CHECKED, 0}, /* 135 KeyConditions */
+    {4752, 0, 178, 0, 189, 0, TS_MT_MAP, TS_MODEL_CHECKED, 0}, /* 136 FilterConditionMap */
     {4771, 0, 0, 0, 0, 0, TS_MT_BOOLEAN, 0, 0}, /* 137 BooleanObject */
     {4785, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 138 KeyExpression */
     {4799, 0, 0, 0, 0, 0, TS_MT_TIMESTAMP, 0, 0}, /* 139 Date */
-    {4804, 0, 0, 0, 0, 16, TS_MT_INTEGER, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 140 ScanTotalSegments */
-    {4822, 0, 0, 0, 0, 17, TS_MT_INTEGER, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 141 ScanSegment */
-    {4834, 0, 190, 0, 0, 1, TS_MT_LIST, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 142 TransactGetItemList */
-    {4854, 0, 191, 0, 0, 1, TS_MT_LIST, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 143 TransactWriteItemList */
-    {4876, 0, 192, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 144 TagKeyList */
-    {2723, 0, 270, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 145 PointInTimeRecoverySpecification */
-    {2785, 0, 41, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 146 ContributorInsightsAction */
-    {2811, 0, 43, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 147 ContributorInsightsMode */
-    {4993, 0, 194, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 148 ReplicaUpdateList */
-    {5011, 0, 0, 0, 0, 4, TS_MT_LONG, TS_MODEL_HAS_MIN, 0}, /* 149 PositiveLongObject */
-    {5115, 0, 272, 5, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 150 AutoScalingSettingsUpdate */
-    {5141, 0, 197, 0, 0, 18, TS_MT_LIST, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 151 GlobalTableGlobalSecondaryIndexSettingsUpdateList */
-    {5191, 0, 198, 0, 0, 19, TS_MT_LIST, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 152 ReplicaSettingsUpdateList */
-    {3128, 0, 178, 0, 199, 0, TS_MT_MAP, 0, 0}, /* 153 AttributeUpdates */
+    {4804, 0, 0, 0, 0, 16, TS_MT_INTEGER, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 140 ScanTotalSegments */
+    {4822, 0, 0, 0, 0, 17, TS_MT_INTEGER, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 141 ScanSegment */
+    {4834, 0, 190, 0, 0, 1, TS_MT_LIST, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 142 TransactGetItemList */
+    {4854, 0, 191, 0, 0, 1, TS_MT_LIST, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 143 TransactWriteItemList */
+    {4876, 0, 192, 0, 0, 0, TS_MT_LIST, TS_MODEL_CHECKED, 0}, /* 144 TagKeyList */
+    {2723, 0, 270, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 145 PointInTimeRecoverySpecification */
+    {2785, 0, 41, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 146 ContributorInsightsAction */
+    {2811, 0, 43, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 147 ContributorInsightsMode */
+    {4993, 0, 194, 0, 0, 0, TS_MT_LIST, TS_MODEL_CHECKED, 0}, /* 148 ReplicaUpdateList */
+    {5011, 0, 0, 0, 0, 4, TS_MT_LONG, TS_MODEL_HAS_MIN|TS_MODEL_CHECKED, 0}, /* 149 PositiveLongObject */
+    {5115, 0, 272, 5, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 150 AutoScalingSettingsUpdate */
+    {5141, 0, 197, 0, 0, 18, TS_MT_LIST, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 151 GlobalTableGlobalSecondaryIndexSettingsUpdateList */
+    {5191, 0, 198, 0, 0, 19, TS_MT_LIST, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 152 ReplicaSettingsUpdateList */
+    {3128, 0, 178, 0, 199, 0, TS_MT_MAP, TS_MODEL_CHECKED, 0}, /* 153 AttributeUpdates */
     {3145, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 154 UpdateExpression */
-    {3178, 0, 277, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 155 UpdateKinesisStreamingConfiguration */
-    {5217, 0, 200, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 156 GlobalSecondaryIndexUpdateList */
-    {5248, 0, 201, 0, 0, 4, TS_MT_LIST, TS_MODEL_HAS_MIN, 0}, /* 157 ReplicationGroupUpdateList */
-    {3281, 0, 45, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 158 MultiRegionConsistency */
-    {5291, 0, 202, 0, 0, 20, TS_MT_LIST, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 159 GlobalTableWitnessGroupUpdateList */
-    {5325, 0, 203, 0, 0, 4, TS_MT_LIST, TS_MODEL_HAS_MIN, 0}, /* 160 GlobalSecondaryIndexAutoScalingUpdateList */
-    {5367, 0, 204, 0, 0, 4, TS_MT_LIST, TS_MODEL_HAS_MIN, 0}, /* 161 ReplicaAutoScalingUpdateList */
-    {3424, 0, 278, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 162 TimeToLiveSpecification */
-    {5410, 0, 280, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 163 BatchStatementRequest */
-    {5437, 0, 284, 5, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 164 KeysAndAttributes */
-    {5455, 0, 208, 0, 0, 0, TS_MT_LIST, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 165 WriteRequests */
+    {3178, 0, 277, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 155 UpdateKinesisStreamingConfiguration */
+    {5217, 0, 200, 0, 0, 0, TS_MT_LIST, TS_MODEL_CHECKED, 0}, /* 156 GlobalSecondaryIndexUpdateList */
+    {5248, 0, 201, 0, 0, 4, TS_MT_LIST, TS_MODEL_HAS_MIN|TS_MODEL_CHECKED, 0}, /* 157 ReplicationGroupUpdateList */
+    {3281, 0, 45, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 158 MultiRegionConsistency */
+    {5291, 0, 202, 0, 0, 20, TS_MT_LIST, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 159 GlobalTableWitnessGroupUpdateList */
+    {5325, 0, 203, 0, 0, 4, TS_MT_LIST, TS_MODEL_HAS_MIN|TS_MODEL_CHECKED, 0}, /* 160 GlobalSecondaryIndexAutoScalingUpdateList */
+    {5367, 0, 204, 0, 0, 4, TS_MT_LIST, TS_MODEL_HAS_MIN|TS_MODEL_CHECKED, 0}, /* 161 ReplicaAutoScalingUpdateList */
+    {3424, 0, 278, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 162 TimeToLiveSpecification */
+    {5410, 0, 280, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 163 BatchStatementRequest */
+    {5437, 0, 284, 5, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 164 KeysAndAttributes */
+    {5455, 0, 208, 0, 0, 0, TS_MT_LIST, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 165 WriteRequests */
     {5469, 0, 289, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 166 Replica */
-    {5491, 0, 290, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 167 AttributeDefinition */
-    {5519, 0, 292, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 168 KeySchemaElement */
-    {5547, 0, 294, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 169 LocalSecondaryIndex */
-    {5567, 0, 297, 6, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 170 GlobalSecondaryIndex */
+    {5491, 0, 290, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 167 AttributeDefinition */
+    {5519, 0, 292, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 168 KeySchemaElement */
+    {5547, 0, 294, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 169 LocalSecondaryIndex */
+    {5567, 0, 297, 6, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 170 GlobalSecondaryIndex */
     {3700, 0, 0, 0, 0, 0, TS_MT_BOOLEAN, 0, 0}, /* 171 StreamEnabled */
-    {3714, 0, 47, 4, 0, 0, TS_MT_STRING, 0, 0}, /* 172 StreamViewType */
+    {3714, 0, 47, 4, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 172 StreamViewType */
     {5637, 0, 0, 0, 0, 0, TS_MT_BOOLEAN, 0, 0}, /* 173 SSEEnabled */
-    {3737, 0, 51, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 174 SSEType */
+    {3737, 0, 51, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 174 SSEType */
     {3745, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 175 KMSMasterKeyId */
-    {5654, 0, 303, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 176 Tag */
+    {5654, 0, 303, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 176 Tag */
     {5658, 0, 0, 0, 0, 0, TS_MT_LONG, 0, 0}, /* 177 LongObject */
-    {5396, 0, 0, 0, 0, 21, TS_MT_STRING, TS_MODEL_HAS_MAX, 0}, /* 178 AttributeName */
-    {5698, 0, 305, 10, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 179 AttributeValue */
-    {5758, 0, 315, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 180 ExpectedAttributeValue */
+    {5396, 0, 0, 0, 0, 21, TS_MT_STRING, TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 178 AttributeName */
+    {5698, 0, 305, 10, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 179 AttributeValue */
+    {5758, 0, 315, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 180 ExpectedAttributeValue */
     {5781, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 181 ExpressionAttributeNameVariable */
     {5813, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 182 ExpressionAttributeValueVariable */
-    {4094, 0, 53, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 183 ApproximateCreationDateTimePrecision */
-    {5870, 0, 319, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 184 ParameterizedStatement */
+    {4094, 0, 53, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 183 ApproximateCreationDateTimePrecision */
+    {5870, 0, 319, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 184 ParameterizedStatement */
     {4354, 0, 0, 0, 0, 0, TS_MT_TIMESTAMP, 0, 0}, /* 185 ExportFromTime */
     {4369, 0, 0, 0, 0, 0, TS_MT_TIMESTAMP, 0, 0}, /* 186 ExportToTime */
-    {4382, 0, 55, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 187 ExportViewType */
-    {5914, 0, 322, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 188 CsvOptions */
-    {5925, 0, 324, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 189 Condition */
-    {5939, 0, 326, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 190 TransactGetItem */
-    {5988, 0, 327, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 191 TransactWriteItem */
-    {6006, 0, 0, 0, 0, 22, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 192 TagKeyString */
-    {4914, 0, 0, 0, 0, 23, TS_MT_INTEGER, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 193 RecoveryPeriodInDays */
-    {6026, 0, 331, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 194 ReplicaUpdate */
-    {5076, 6040, 0, 0, 0, 24, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 195 AutoScalingRoleArn */
-    {6153, 0, 333, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 196 AutoScalingPolicyUpdate */
-    {3029, 0, 335, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 197 GlobalTableGlobalSecondaryIndexSettingsUpdate */
-    {3075, 0, 338, 5, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 198 ReplicaSettingsUpdate */
-    {6416, 0, 343, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 199 AttributeValueUpdate */
-    {6437, 0, 345, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 200 GlobalSecondaryIndexUpdate */
-    {6464, 0, 348, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 201 ReplicationGroupUpdate */
-    {6487, 0, 351, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 202 GlobalTableWitnessGroupUpdate */
-    {6517, 0, 353, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 203 GlobalSecondaryIndexAutoScalingUpdate */
-    {6638, 0, 355, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 204 ReplicaAutoScalingUpdate */
+    {4382, 0, 55, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 187 ExportViewType */
+    {5914, 0, 322, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 188 CsvOptions */
+    {5925, 0, 324, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 189 Condition */
+    {5939, 0, 326, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 190 TransactGetItem */
+    {5988, 0, 327, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 191 TransactWriteItem */
+    {6006, 0, 0, 0, 0, 22, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 192 TagKeyString */
+    {4914, 0, 0, 0, 0, 23, TS_MT_INTEGER, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 193 RecoveryPeriodInDays */
+    {6026, 0, 331, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 194 ReplicaUpdate */
+    {5076, 6040, 0, 0, 0, 24, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 195 AutoScalingRoleArn */
+    {6153, 0, 333, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 196 AutoScalingPolicyUpdate */
+    {3029, 0, 335, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 197 GlobalTableGlobalSecondaryIndexSettingsUpdate */
+    {3075, 0, 338, 5, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 198 ReplicaSettingsUpdate */
+    {6416, 0, 343, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 199 AttributeValueUpdate */
+    {6437, 0, 345, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 200 GlobalSecondaryIndexUpdate */
+    {6464, 0, 348, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 201 ReplicationGroupUpdate */
+    {6487, 0, 351, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 202 GlobalTableWitnessGroupUpdate */
+    {6517, 0, 353, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 203 GlobalSecondaryIndexAutoScalingUpdate */
+    {6638, 0, 355, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 204 ReplicaAutoScalingUpdate */
     {6663, 0, 0, 0, 0, 0, TS_MT_BOOLEAN, 0, 0}, /* 205 TimeToLiveEnabled */
-    {6681, 0, 0, 0, 0, 7, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 206 TimeToLiveAttributeName */
-    {6705, 0, 81, 0, 0, 1, TS_MT_LIST, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 207 KeyList */
-    {6738, 0, 358, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 208 WriteRequest */
-    {6751, 0, 0, 0, 0, 7, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 209 KeySchemaAttributeName */
-    {6774, 0, 57, 3, 0, 0, TS_MT_STRING, 0, 0}, /* 210 ScalarAttributeType */
-    {5511, 0, 60, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 211 KeyType */
-    {5536, 0, 360, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 212 Projection */
-    {6837, 0, 0, 0, 0, 25, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 213 TagValueString */
+    {6681, 0, 0, 0, 0, 7, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 206 TimeToLiveAttributeName */
+    {6705, 0, 81, 0, 0, 1, TS_MT_LIST, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 207 KeyList */
+    {6738, 0, 358, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 208 WriteRequest */
+    {6751, 0, 0, 0, 0, 7, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 209 KeySchemaAttributeName */
+    {6774, 0, 57, 3, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 210 ScalarAttributeType */
+    {5511, 0, 60, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 211 KeyType */
+    {5536, 0, 360, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 212 Projection */
+    {6837, 0, 0, 0, 0, 25, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 213 TagValueString */
     {6852, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 214 StringAttributeValue */
     {6873, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 215 NumberAttributeValue */
     {6894, 0, 0, 0, 0, 0, TS_MT_BLOB, 0, 0}, /* 216 BinaryAttributeValue */
     {6915, 0, 214, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 217 StringSetAttributeValue */
     {6939, 0, 215, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 218 NumberSetAttributeValue */
     {6963, 0, 216, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 219 BinarySetAttributeValue */
-    {6987, 0, 178, 0, 179, 0, TS_MT_MAP, 0, 0}, /* 220 MapAttributeValue */
-    {7005, 0, 179, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 221 ListAttributeValue */
+    {6987, 0, 178, 0, 179, 0, TS_MT_MAP, TS_MODEL_CHECKED, 0}, /* 220 MapAttributeValue */
+    {7005, 0, 179, 0, 0, 0, TS_MT_LIST, TS_MODEL_CHECKED, 0}, /* 221 ListAttributeValue */
     {7024, 0, 0, 0, 0, 0, TS_MT_BOOLEAN, 0, 0}, /* 222 NullAttributeValue */
     {7043, 0, 0, 0, 0, 0, TS_MT_BOOLEAN, 0, 0}, /* 223 BooleanAttributeValue */
-    {5720, 0, 62, 13, 0, 0, TS_MT_STRING, 0, 0}, /* 224 ComparisonOperator */
-    {5739, 0, 179, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 225 AttributeValueList */
-    {7137, 7150, 0, 0, 0, 20, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 6}, /* 226 CsvDelimiter */
-    {7160, 0, 252, 0, 0, 7, TS_MT_LIST, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 227 CsvHeaderList */
-    {5935, 0, 362, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 228 Get */
-    {5955, 0, 366, 6, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 229 ConditionCheck */
-    {5970, 0, 372, 6, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 230 Put */
-    {5974, 0, 378, 6, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 231 Delete */
-    {5981, 0, 384, 7, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 232 Update */
-    {7174, 0, 391, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 233 CreateReplicaAction */
-    {7194, 0, 392, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 234 DeleteReplicaAction */
-    {7214, 7236, 0, 0, 0, 26, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 235 AutoScalingPolicyName */
-    {7307, 0, 393, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 236 AutoScalingTargetTrackingScalingPolicyConfigurationUpdate */
-    {7365, 0, 255, 0, 0, 18, TS_MT_LIST, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 237 ReplicaGlobalSecondaryIndexSettingsUpdateList */
-    {7426, 0, 75, 3, 0, 0, TS_MT_STRING, 0, 0}, /* 238 AttributeAction */
-    {7442, 0, 397, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 239 UpdateGlobalSecondaryIndexAction */
-    {7475, 0, 401, 6, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 240 CreateGlobalSecondaryIndexAction */
-    {7508, 0, 407, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 241 DeleteGlobalSecondaryIndexAction */
-    {7560, 0, 408, 6, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 242 CreateReplicationGroupMemberAction */
-    {7595, 0, 414, 6, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 243 UpdateReplicationGroupMemberAction */
-    {7630, 0, 420, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 244 DeleteReplicationGroupMemberAction */
-    {7665, 0, 421, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 245 CreateGlobalTableWitnessGroupMemberAction */
-    {7707, 0, 422, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 246 DeleteGlobalTableWitnessGroupMemberAction */
-    {7749, 0, 259, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 247 ReplicaGlobalSecondaryIndexAutoScalingUpdateList */
-    {6713, 0, 423, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 248 PutRequest */
-    {6724, 0, 424, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 249 DeleteRequest */
-    {6805, 0, 78, 3, 0, 0, TS_MT_STRING, 0, 0}, /* 250 ProjectionType */
-    {7806, 0, 260, 0, 0, 18, TS_MT_LIST, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 251 NonKeyAttributeNameList */
-    {7830, 7840, 0, 0, 0, 27, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 7}, /* 252 CsvHeader */
+    {5720, 0, 62, 13, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 224 ComparisonOperator */
+    {5739, 0, 179, 0, 0, 0, TS_MT_LIST, TS_MODEL_CHECKED, 0}, /* 225 AttributeValueList */
+    {7137, 7150, 0, 0, 0, 20, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 6}, /* 226 CsvDelimiter */
+    {7160, 0, 252, 0, 0, 7, TS_MT_LIST, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 227 CsvHeaderList */
+    {5935, 0, 362, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 228 Get */
+    {5955, 0, 366, 6, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 229 ConditionCheck */
+    {5970, 0, 372, 6, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 230 Put */
+    {5974, 0, 378, 6, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 231 Delete */
+    {5981, 0, 384, 7, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 232 Update */
+    {7174, 0, 391, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 233 CreateReplicaAction */
+    {7194, 0, 392, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 234 DeleteReplicaAction */
+    {7214, 7236, 0, 0, 0, 26, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 235 AutoScalingPolicyName */
+    {7307, 0, 393, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 236 AutoScalingTargetTrackingScalingPolicyConfigurationUpdate */
+    {7365, 0, 255, 0, 0, 18, TS_MT_LIST, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 237 ReplicaGlobalSecondaryIndexSettingsUpdateList */
+    {7426, 0, 75, 3, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 238 AttributeAction */
+    {7442, 0, 397, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 239 UpdateGlobalSecondaryIndexAction */
+    {7475, 0, 401, 6, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 240 CreateGlobalSecondaryIndexAction */
+    {7508, 0, 407, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 241 DeleteGlobalSecondaryIndexAction */
+    {7560, 0, 408, 6, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 242 CreateReplicationGroupMemberAction */
+    {7595, 0, 414, 6, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 243 UpdateReplicationGroupMemberAction */
+    {7630, 0, 420, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 244 DeleteReplicationGroupMemberAction */
+    {7665, 0, 421, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 245 CreateGlobalTableWitnessGroupMemberAction */
+    {7707, 0, 422, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 246 DeleteGlobalTableWitnessGroupMemberAction */
+    {7749, 0, 259, 0, 0, 0, TS_MT_LIST, TS_MODEL_CHECKED, 0}, /* 247 ReplicaGlobalSecondaryIndexAutoScalingUpdateList */
+    {6713, 0, 423, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 248 PutRequest */
+    {6724, 0, 424, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 249 DeleteRequest */
+    {6805, 0, 78, 3, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 250 ProjectionType */
+    {7806, 0, 260, 0, 0, 18, TS_MT_LIST, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 251 NonKeyAttributeNameList */
+    {7830, 7840, 0, 0, 0, 27, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 7}, /* 252 CsvHeader */
     {7871, 0, 0, 0, 0, 0, TS_MT_INTEGER, 0, 0}, /* 253 IntegerObject */
     {7885, 0, 0, 0, 0, 0, TS_MT_DOUBLE, 0, 0}, /* 254 DoubleObject */
-    {6349, 0, 425, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 255 ReplicaGlobalSecondaryIndexSettingsUpdate */
-    {2364, 0, 428, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 256 ProvisionedThroughputOverride */
+    {6349, 0, 425, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 255 ReplicaGlobalSecondaryIndexSettingsUpdate */
+    {2364, 0, 428, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 256 ProvisionedThroughputOverride */
     {2394, 0, 429, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 257 OnDemandThroughputOverride */
-    {7976, 0, 261, 0, 0, 4, TS_MT_LIST, TS_MODEL_HAS_MIN, 0}, /* 258 ReplicaGlobalSecondaryIndexList */
-    {8049, 0, 430, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 259 ReplicaGlobalSecondaryIndexAutoScalingUpdate */
-    {8094, 0, 0, 0, 0, 7, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 260 NonKeyAttributeName */
-    {8114, 0, 432, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 261 ReplicaGlobalSecondaryIndex */
+    {7976, 0, 261, 0, 0, 4, TS_MT_LIST, TS_MODEL_HAS_MIN|TS_MODEL_CHECKED, 0}, /* 258 ReplicaGlobalSecondaryIndexList */
+    {8049, 0, 430, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 259 ReplicaGlobalSecondaryIndexAutoScalingUpdate */
+    {8094, 0, 0, 0, 0, 7, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 260 NonKeyAttributeName */
+    {8114, 0, 432, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 261 ReplicaGlobalSecondaryIndex */
 };
 
 static const ts_model_member members[] = {
@@ -944,6 +944,7 @@ static const uint32_t regex_src[] = {
     8142, 8162, 8174, 8220, 8234, 8254, 8267,
 };
 static ts_model_regex regex[7];
+static uint8_t overrides[262]; /* filled by model.c */
 
 static const ts_model_op ops[] = {
     {&ts_model_svc_dynamodb, 8363, 8385, 8390, 0}, /* BatchExecuteStatement */
@@ -1007,7 +1008,7 @@ static const ts_model_op ops[] = {
 
 const ts_model_service ts_model_svc_dynamodb = {
     "dynamodb", "json", "com.amazonaws.dynamodb.v20120810",
-    strs, shapes, members, enums, bounds, regex_src, regex,
+    strs, shapes, members, enums, bounds, regex_src, regex, overrides,
     262, 7, 57,
     ops,
 };

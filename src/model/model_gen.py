@@ -341,6 +341,26 @@ def generate(data_dir, svc, botocore_version):
     if len(order) > 0xffff:
         raise SystemExit("%s: too many shapes" % svc)
 
+    # Shapes whose values need the constraint walk: those with constraints
+    # of their own, structures with required members, and containers of
+    # such shapes (a fixed point, since shapes recurse).
+    def own_checks(s):
+        return any(k in s for k in ("min", "max", "pattern", "enum")) or \
+            bool(s.get("required"))
+    checked = set(n for n in order if own_checks(shapes[n]))
+    grew = True
+    while grew:
+        grew = False
+        for n in order:
+            if n in checked:
+                continue
+            s = shapes[n]
+            kids = [m["shape"] for m in s.get("members", {}).values()] + \
+                [s[k]["shape"] for k in ("member", "key", "value") if k in s]
+            if any(k in checked for k in kids):
+                checked.add(n)
+                grew = True
+
     pool = Pool()
     members, enums, bounds, bounds_ix = [], [], [], {}
     regex_slots, regex_ix, skipped = [], {}, []
@@ -392,6 +412,8 @@ def generate(data_dir, svc, botocore_version):
             b = bounds_ix[pair]
         if s.get("sensitive"):
             flags.append("TS_MODEL_SENSITIVE")
+        if name in checked:
+            flags.append("TS_MODEL_CHECKED")
         pat = s.get("pattern")
         re_slot = 0
         if pat is not None:
@@ -478,6 +500,7 @@ def generate(data_dir, svc, botocore_version):
     else:
         w("static const uint32_t regex_src[1];")
         w("static ts_model_regex regex[1];")
+    w("static uint8_t overrides[%d]; /* filled by model.c */" % len(rows))
     w("")
     w("static const ts_model_op ops[] = {")
     for op, (name_off, method_off, uri_off) in zip(ops, op_strings):
@@ -488,7 +511,7 @@ def generate(data_dir, svc, botocore_version):
     w("")
     w("const ts_model_service ts_model_svc_%s = {" % svc)
     w("    %s, %s, %s," % (c_string(svc), c_string(meta["protocol"]), c_string(ns)))
-    w("    strs, shapes, members, enums, bounds, regex_src, regex,")
+    w("    strs, shapes, members, enums, bounds, regex_src, regex, overrides,")
     w("    %d, %d, %d," % (len(rows), len(regex_offsets), len(ops)))
     w("    ops,")
     w("};")

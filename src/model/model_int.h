@@ -34,6 +34,7 @@ enum {
     TS_MODEL_HAS_MIN = 1 << 0,
     TS_MODEL_HAS_MAX = 1 << 1,
     TS_MODEL_SENSITIVE = 1 << 2,
+    TS_MODEL_CHECKED = 1 << 3, /* it, or a shape inside it, has constraints */
 };
 
 /* ts_model_member.flags */
@@ -111,6 +112,7 @@ typedef struct ts_model_service {
     const double (*bounds)[2];
     const uint32_t *regex_src; /* POSIX texts, anchored */
     ts_model_regex *regex;
+    uint8_t *overrides;        /* per shape: 1 << kind of model.c's overrides */
     unsigned nshapes;
     unsigned nregex;
     unsigned nops;

@@ -439,120 +439,120 @@ static const char strs[] =
     "WriteGetObjectResponse\0" "/WriteGetObjectResponse\0";
 
 static const ts_model_shape shapes[] = {
-    {162, 0, 0, 6, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 0 AbortMultipartUploadRequest */
-    {907, 0, 6, 23, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 1 CompleteMultipartUploadRequest */
-    {2475, 0, 29, 43, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 2 CopyObjectRequest */
-    {2686, 0, 72, 11, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 3 CreateBucketRequest */
-    {2780, 0, 83, 5, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 4 CreateBucketMetadataConfigurationRequest */
-    {2848, 0, 88, 5, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 5 CreateBucketMetadataTableConfigurationRequest */
-    {2894, 0, 93, 31, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 6 CreateMultipartUploadRequest */
-    {2961, 0, 124, 6, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 7 CreateSessionRequest */
-    {2982, 0, 130, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 8 DeleteBucketRequest */
-    {3008, 0, 132, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 9 DeleteBucketAnalyticsConfigurationRequest */
-    {3050, 0, 135, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 10 DeleteBucketCorsRequest */
-    {3074, 0, 137, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 11 DeleteBucketEncryptionRequest */
-    {3104, 0, 139, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 12 DeleteBucketIntelligentTieringConfigurationRequest */
-    {3155, 0, 142, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 13 DeleteBucketInventoryConfigurationRequest */
-    {3197, 0, 145, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 14 DeleteBucketLifecycleRequest */
-    {3226, 0, 147, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 15 DeleteBucketMetadataConfigurationRequest */
-    {3267, 0, 149, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 16 DeleteBucketMetadataTableConfigurationRequest */
-    {3313, 0, 151, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 17 DeleteBucketMetricsConfigurationRequest */
-    {3353, 0, 154, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 18 DeleteBucketOwnershipControlsRequest */
-    {3390, 0, 156, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 19 DeleteBucketPolicyRequest */
-    {3416, 0, 158, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 20 DeleteBucketReplicationRequest */
-    {3447, 0, 160, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 21 DeleteBucketTaggingRequest */
-    {3474, 0, 162, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 22 DeleteBucketWebsiteRequest */
-    {3685, 0, 164, 10, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 23 DeleteObjectRequest */
-    {3705, 0, 174, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 24 DeleteObjectTaggingRequest */
-    {3739, 0, 178, 7, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 25 DeleteObjectsRequest */
-    {3760, 0, 185, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 26 DeletePublicAccessBlockRequest */
-    {3791, 0, 187, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 27 GetBucketAbacRequest */
-    {3812, 0, 189, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 28 GetBucketAccelerateConfigurationRequest */
-    {3852, 0, 192, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 29 GetBucketAclRequest */
-    {3872, 0, 194, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 30 GetBucketAnalyticsConfigurationRequest */
-    {3911, 0, 197, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 31 GetBucketCorsRequest */
-    {3932, 0, 199, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 32 GetBucketEncryptionRequest */
-    {3959, 0, 201, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 33 GetBucketIntelligentTieringConfigurationRequest */
-    {4007, 0, 204, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 34 GetBucketInventoryConfigurationRequest */
-    {4046, 0, 207, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 35 GetBucketLifecycleRequest */
-    {4072, 0, 209, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 36 GetBucketLifecycleConfigurationRequest */
-    {4111, 0, 211, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 37 GetBucketLocationRequest */
-    {4136, 0, 213, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 38 GetBucketLoggingRequest */
-    {4160, 0, 215, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 39 GetBucketMetadataConfigurationRequest */
-    {4198, 0, 217, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 40 GetBucketMetadataTableConfigurationRequest */
-    {4241, 0, 219, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 41 GetBucketMetricsConfigurationRequest */
-    {4278, 0, 222, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 42 GetBucketNotificationConfigurationRequest */
-    {4320, 0, 224, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 43 GetBucketOwnershipControlsRequest */
-    {4354, 0, 226, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 44 GetBucketPolicyRequest */
-    {4377, 0, 228, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 45 GetBucketPolicyStatusRequest */
-    {4406, 0, 230, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 46 GetBucketReplicationRequest */
-    {4434, 0, 232, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 47 GetBucketRequestPaymentRequest */
-    {4465, 0, 234, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 48 GetBucketTaggingRequest */
-    {4489, 0, 236, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 49 GetBucketVersioningRequest */
-    {4516, 0, 238, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 50 GetBucketWebsiteRequest */
-    {4948, 0, 240, 21, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 51 GetObjectRequest */
-    {4965, 0, 261, 5, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 52 GetObjectAclRequest */
-    {5093, 0, 266, 11, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 53 GetObjectAttributesRequest */
-    {5120, 0, 277, 5, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 54 GetObjectLegalHoldRequest */
-    {5146, 0, 282, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 55 GetObjectLockConfigurationRequest */
-    {5180, 0, 284, 5, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 56 GetObjectRetentionRequest */
-    {5206, 0, 289, 5, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 57 GetObjectTaggingRequest */
-    {5230, 0, 294, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 58 GetObjectTorrentRequest */
-    {5254, 0, 298, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 59 GetPublicAccessBlockRequest */
-    {5282, 0, 300, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 60 HeadBucketRequest */
-    {5300, 0, 302, 21, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 61 HeadObjectRequest */
-    {5355, 0, 323, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 62 ListBucketAnalyticsConfigurationsRequest */
-    {5396, 0, 326, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 63 ListBucketIntelligentTieringConfigurationsRequest */
-    {5446, 0, 329, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 64 ListBucketInventoryConfigurationsRequest */
-    {5487, 0, 332, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 65 ListBucketMetricsConfigurationsRequest */
-    {5590, 0, 335, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 66 ListBucketsRequest */
-    {5651, 0, 339, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 67 ListDirectoryBucketsRequest */
-    {5802, 0, 341, 9, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 68 ListMultipartUploadsRequest */
-    {5939, 0, 350, 10, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 69 ListObjectVersionsRequest */
-    {5979, 0, 360, 9, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 70 ListObjectsRequest */
-    {6044, 0, 369, 11, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 71 ListObjectsV2Request */
-    {6094, 0, 380, 10, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 72 ListPartsRequest */
-    {6122, 0, 390, 5, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 73 PutBucketAbacRequest */
-    {6167, 0, 395, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 74 PutBucketAccelerateConfigurationRequest */
-    {6227, 0, 399, 11, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 75 PutBucketAclRequest */
-    {6270, 0, 410, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 76 PutBucketAnalyticsConfigurationRequest */
-    {6327, 0, 414, 5, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 77 PutBucketCorsRequest */
-    {6382, 0, 419, 5, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 78 PutBucketEncryptionRequest */
-    {6441, 0, 424, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 79 PutBucketIntelligentTieringConfigurationRequest */
-    {6512, 0, 428, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 80 PutBucketInventoryConfigurationRequest */
-    {6574, 0, 432, 5, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 81 PutBucketLifecycleRequest */
-    {6680, 0, 437, 5, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 82 PutBucketLifecycleConfigurationRequest */
-    {6739, 0, 442, 5, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 83 PutBucketLoggingRequest */
-    {6784, 0, 447, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 84 PutBucketMetricsConfigurationRequest */
-    {6847, 0, 451, 5, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 85 PutBucketNotificationRequest */
-    {6936, 0, 456, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 86 PutBucketNotificationConfigurationRequest */
-    {6996, 0, 460, 5, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 87 PutBucketOwnershipControlsRequest */
-    {7107, 0, 465, 6, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 88 PutBucketPolicyRequest */
-    {7192, 0, 471, 6, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 89 PutBucketReplicationRequest */
-    {7248, 0, 477, 5, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 90 PutBucketRequestPaymentRequest */
-    {7279, 0, 482, 5, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 91 PutBucketTaggingRequest */
-    {7327, 0, 487, 6, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 92 PutBucketVersioningRequest */
-    {7375, 0, 493, 5, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 93 PutBucketWebsiteRequest */
-    {7475, 0, 498, 46, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 94 PutObjectRequest */
-    {7492, 0, 544, 14, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 95 PutObjectAclRequest */
-    {7522, 0, 558, 8, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 96 PutObjectLegalHoldRequest */
-    {7572, 0, 566, 7, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 97 PutObjectLockConfigurationRequest */
-    {7616, 0, 573, 9, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 98 PutObjectRetentionRequest */
-    {7642, 0, 582, 8, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 99 PutObjectTaggingRequest */
-    {7697, 0, 590, 5, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 100 PutPublicAccessBlockRequest */
-    {8106, 0, 595, 12, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 101 RenameObjectRequest */
-    {8141, 0, 607, 7, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 102 RestoreObjectRequest */
-    {8253, 0, 614, 12, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 103 SelectObjectContentRequest */
-    {8308, 0, 626, 5, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 104 UpdateBucketMetadataInventoryTableConfigurationRequest */
-    {8389, 0, 631, 5, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 105 UpdateBucketMetadataJournalTableConfigurationRequest */
-    {8459, 0, 636, 8, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 106 UpdateObjectEncryptionRequest */
-    {8489, 0, 644, 23, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 107 UploadPartRequest */
-    {8547, 0, 667, 19, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 108 UploadPartCopyRequest */
-    {10375, 0, 686, 46, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 109 WriteGetObjectResponseRequest */
+    {162, 0, 0, 6, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 0 AbortMultipartUploadRequest */
+    {907, 0, 6, 23, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 1 CompleteMultipartUploadRequest */
+    {2475, 0, 29, 43, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 2 CopyObjectRequest */
+    {2686, 0, 72, 11, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 3 CreateBucketRequest */
+    {2780, 0, 83, 5, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 4 CreateBucketMetadataConfigurationRequest */
+    {2848, 0, 88, 5, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 5 CreateBucketMetadataTableConfigurationRequest */
+    {2894, 0, 93, 31, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 6 CreateMultipartUploadRequest */
+    {2961, 0, 124, 6, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 7 CreateSessionRequest */
+    {2982, 0, 130, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 8 DeleteBucketRequest */
+    {3008, 0, 132, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 9 DeleteBucketAnalyticsConfigurationRequest */
+    {3050, 0, 135, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 10 DeleteBucketCorsRequest */
+    {3074, 0, 137, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 11 DeleteBucketEncryptionRequest */
+    {3104, 0, 139, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 12 DeleteBucketIntelligentTieringConfigurationRequest */
+    {3155, 0, 142, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 13 DeleteBucketInventoryConfigurationRequest */
+    {3197, 0, 145, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 14 DeleteBucketLifecycleRequest */
+    {3226, 0, 147, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 15 DeleteBucketMetadataConfigurationRequest */
+    {3267, 0, 149, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 16 DeleteBucketMetadataTableConfigurationRequest */
+    {3313, 0, 151, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 17 DeleteBucketMetricsConfigurationRequest */
+    {3353, 0, 154, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 18 DeleteBucketOwnershipControlsRequest */
+    {3390, 0, 156, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 19 DeleteBucketPolicyRequest */
+    {3416, 0, 158, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 20 DeleteBucketReplicationRequest */
+    {3447, 0, 160, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 21 DeleteBucketTaggingRequest */
+    {3474, 0, 162, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 22 DeleteBucketWebsiteRequest */
+    {3685, 0, 164, 10, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 23 DeleteObjectRequest */
+    {3705, 0, 174, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 24 DeleteObjectTaggingRequest */
+    {3739, 0, 178, 7, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 25 DeleteObjectsRequest */
+    {3760, 0, 185, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 26 DeletePublicAccessBlockRequest */
+    {3791, 0, 187, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 27 GetBucketAbacRequest */
+    {3812, 0, 189, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 28 GetBucketAccelerateConfigurationRequest */
+    {3852, 0, 192, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 29 GetBucketAclRequest */
+    {3872, 0, 194, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 30 GetBucketAnalyticsConfigurationRequest */
+    {3911, 0, 197, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 31 GetBucketCorsRequest */
+    {3932, 0, 199, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 32 GetBucketEncryptionRequest */
+    {3959, 0, 201, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 33 GetBucketIntelligentTieringConfigurationRequest */
+    {4007, 0, 204, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 34 GetBucketInventoryConfigurationRequest */
+    {4046, 0, 207, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 35 GetBucketLifecycleRequest */
+    {4072, 0, 209, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 36 GetBucketLifecycleConfigurationRequest */
+    {4111, 0, 211, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 37 GetBucketLocationRequest */
+    {4136, 0, 213, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 38 GetBucketLoggingRequest */
+    {4160, 0, 215, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 39 GetBucketMetadataConfigurationRequest */
+    {4198, 0, 217, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 40 GetBucketMetadataTableConfigurationRequest */
+    {4241, 0, 219, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 41 GetBucketMetricsConfigurationRequest */
+    {4278, 0, 222, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 42 GetBucketNotificationConfigurationRequest */
+    {4320, 0, 224, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 43 GetBucketOwnershipControlsRequest */
+    {4354, 0, 226, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 44 GetBucketPolicyRequest */
+    {4377, 0, 228, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 45 GetBucketPolicyStatusRequest */
+    {4406, 0, 230, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 46 GetBucketReplicationRequest */
+    {4434, 0, 232, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 47 GetBucketRequestPaymentRequest */
+    {4465, 0, 234, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 48 GetBucketTaggingRequest */
+    {4489, 0, 236, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 49 GetBucketVersioningRequest */
+    {4516, 0, 238, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 50 GetBucketWebsiteRequest */
+    {4948, 0, 240, 21, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 51 GetObjectRequest */
+    {4965, 0, 261, 5, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 52 GetObjectAclRequest */
+    {5093, 0, 266, 11, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 53 GetObjectAttributesRequest */
+    {5120, 0, 277, 5, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 54 GetObjectLegalHoldRequest */
+    {5146, 0, 282, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 55 GetObjectLockConfigurationRequest */
+    {5180, 0, 284, 5, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 56 GetObjectRetentionRequest */
+    {5206, 0, 289, 5, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 57 GetObjectTaggingRequest */
+    {5230, 0, 294, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 58 GetObjectTorrentRequest */
+    {5254, 0, 298, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 59 GetPublicAccessBlockRequest */
+    {5282, 0, 300, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 60 HeadBucketRequest */
+    {5300, 0, 302, 21, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 61 HeadObjectRequest */
+    {5355, 0, 323, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 62 ListBucketAnalyticsConfigurationsRequest */
+    {5396, 0, 326, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 63 ListBucketIntelligentTieringConfigurationsRequest */
+    {5446, 0, 329, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 64 ListBucketInventoryConfigurationsRequest */
+    {5487, 0, 332, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 65 ListBucketMetricsConfigurationsRequest */
+    {5590, 0, 335, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 66 ListBucketsRequest */
+    {5651, 0, 339, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 67 ListDirectoryBucketsRequest */
+    {5802, 0, 341, 9, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 68 ListMultipartUploadsRequest */
+    {5939, 0, 350, 10, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 69 ListObjectVersionsRequest */
+    {5979, 0, 360, 9, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 70 ListObjectsRequest */
+    {6044, 0, 369, 11, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 71 ListObjectsV2Request */
+    {6094, 0, 380, 10, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 72 ListPartsRequest */
+    {6122, 0, 390, 5, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 73 PutBucketAbacRequest */
+    {6167, 0, 395, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 74 PutBucketAccelerateConfigurationRequest */
+    {6227, 0, 399, 11, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 75 PutBucketAclRequest */
+    {6270, 0, 410, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 76 PutBucketAnalyticsConfigurationRequest */
+    {6327, 0, 414, 5, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 77 PutBucketCorsRequest */
+    {6382, 0, 419, 5, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 78 PutBucketEncryptionRequest */
+    {6441, 0, 424, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 79 PutBucketIntelligentTieringConfigurationRequest */
+    {6512, 0, 428, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 80 PutBucketInventoryConfigurationRequest */
+    {6574, 0, 432, 5, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 81 PutBucketLifecycleRequest */
+    {6680, 0, 437, 5, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 82 PutBucketLifecycleConfigurationRequest */
+    {6739, 0, 442, 5, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 83 PutBucketLoggingRequest */
+    {6784, 0, 447, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 84 PutBucketMetricsConfigurationRequest */
+    {6847, 0, 451, 5, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 85 PutBucketNotificationRequest */
+    {6936, 0, 456, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 86 PutBucketNotificationConfigurationRequest */
+    {6996, 0, 460, 5, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 87 PutBucketOwnershipControlsRequest */
+    {7107, 0, 465, 6, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 88 PutBucketPolicyRequest */
+    {7192, 0, 471, 6, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 89 PutBucketReplicationRequest */
+    {7248, 0, 477, 5, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 90 PutBucketRequestPaymentRequest */
+    {7279, 0, 482, 5, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 91 PutBucketTaggingRequest */
+    {7327, 0, 487, 6, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 92 PutBucketVersioningRequest */
+    {7375, 0, 493, 5, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 93 PutBucketWebsiteRequest */
+    {7475, 0, 498, 46, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 94 PutObjectRequest */
+    {7492, 0, 544, 14, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 95 PutObjectAclRequest */
+    {7522, 0, 558, 8, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 96 PutObjectLegalHoldRequest */
+    {7572, 0, 566, 7, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 97 PutObjectLockConfigurationRequest */
+    {7616, 0, 573, 9, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 98 PutObjectRetentionRequest */
+    {7642, 0, 582, 8, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 99 PutObjectTaggingRequest */
+    {7697, 0, 590, 5, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 100 PutPublicAccessBlockRequest */
+    {8106, 0, 595, 12, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 101 RenameObjectRequest */
+    {8141, 0, 607, 7, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 102 RestoreObjectRequest */
+    {8253, 0, 614, 12, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 103 SelectObjectContentRequest */
+    {8308, 0, 626, 5, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 104 UpdateBucketMetadataInventoryTableConfigurationRequest */
+    {8389, 0, 631, 5, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 105 UpdateBucketMetadataJournalTableConfigurationRequest */
+    {8459, 0, 636, 8, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 106 UpdateObjectEncryptionRequest */
+    {8489, 0, 644, 23, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 107 UploadPartRequest */
+    {8547, 0, 667, 19, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 108 UploadPartCopyRequest */
+    {10375, 0, 686, 46, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 109 WriteGetObjectResponseRequest */
     {10405, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 110 BucketName */
-    {10416, 0, 0, 0, 0, 0, TS_MT_STRING, TS_MODEL_HAS_MIN, 0}, /* 111 ObjectKey */
+    {10416, 0, 0, 0, 0, 0, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_CHECKED, 0}, /* 111 ObjectKey */
     {10426, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 112 MultipartUploadId */
-    {30, 0, 0, 1, 0, 0, TS_MT_STRING, 0, 0}, /* 113 RequestPayer */
+    {30, 0, 0, 1, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 113 RequestPayer */
     {10454, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 114 AccountId */
     {111, 0, 0, 0, 0, 0, TS_MT_TIMESTAMP, 0, 0}, /* 115 IfMatchInitiatedTime */
     {10475, 0, 732, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 116 CompletedMultipartUpload */
@@ -566,21 +566,21 @@ static const ts_model_shape shapes[] = {
     {483, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 124 ChecksumXXHASH64 */
     {524, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 125 ChecksumXXHASH3 */
     {563, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 126 ChecksumXXHASH128 */
-    {606, 0, 1, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 127 ChecksumType */
+    {606, 0, 1, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 127 ChecksumType */
     {639, 0, 0, 0, 0, 0, TS_MT_LONG, 0, 0}, /* 128 MpuObjectSize */
     {674, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 129 IfMatch */
     {691, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 130 IfNoneMatch */
     {717, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 131 SSECustomerAlgorithm */
     {786, 0, 0, 0, 0, 0, TS_MT_STRING, TS_MODEL_SENSITIVE, 0}, /* 132 SSECustomerKey */
     {843, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 133 SSECustomerKeyMD5 */
-    {10637, 0, 3, 7, 0, 0, TS_MT_STRING, 0, 0}, /* 134 ObjectCannedACL */
+    {10637, 0, 3, 7, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 134 ObjectCannedACL */
     {952, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 135 CacheControl */
-    {979, 0, 10, 10, 0, 0, TS_MT_STRING, 0, 0}, /* 136 ChecksumAlgorithm */
+    {979, 0, 10, 10, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 136 ChecksumAlgorithm */
     {1022, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 137 ContentDisposition */
     {1061, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 138 ContentEncoding */
     {1094, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 139 ContentLanguage */
     {1127, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 140 ContentType */
-    {1152, 10726, 0, 0, 0, 0, TS_MT_STRING, 0, 1}, /* 141 CopySource */
+    {1152, 10726, 0, 0, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 1}, /* 141 CopySource */
     {1181, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 142 CopySourceIfMatch */
     {1226, 0, 0, 0, 0, 0, TS_MT_TIMESTAMP, 0, 0}, /* 143 CopySourceIfModifiedSince */
     {1288, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 144 CopySourceIfNoneMatch */
@@ -591,10 +591,10 @@ static const ts_model_shape shapes[] = {
     {1485, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 149 GrantReadACP */
     {1519, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 150 GrantWriteACP */
     {1555, 0, 285, 0, 286, 0, TS_MT_MAP, 0, 0}, /* 151 Metadata */
-    {1576, 0, 20, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 152 MetadataDirective */
-    {1619, 0, 22, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 153 TaggingDirective */
-    {1660, 0, 24, 4, 0, 0, TS_MT_STRING, 0, 0}, /* 154 ServerSideEncryption */
-    {1710, 0, 28, 13, 0, 0, TS_MT_STRING, 0, 0}, /* 155 StorageClass */
+    {1576, 0, 20, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 152 MetadataDirective */
+    {1619, 0, 22, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 153 TaggingDirective */
+    {1660, 0, 24, 4, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 154 ServerSideEncryption */
+    {1710, 0, 28, 13, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 155 StorageClass */
     {1743, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 156 WebsiteRedirectLocation */
     {1799, 0, 0, 0, 0, 0, TS_MT_STRING, TS_MODEL_SENSITIVE, 0}, /* 157 SSEKMSKeyId */
     {1855, 0, 0, 0, 0, 0, TS_MT_STRING, TS_MODEL_SENSITIVE, 0}, /* 158 SSEKMSEncryptionContext */
@@ -603,19 +603,19 @@ static const ts_model_shape shapes[] = {
     {2072, 0, 0, 0, 0, 0, TS_MT_STRING, TS_MODEL_SENSITIVE, 0}, /* 161 CopySourceSSECustomerKey */
     {2151, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 162 CopySourceSSECustomerKeyMD5 */
     {10940, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 163 TaggingHeader */
-    {2259, 0, 41, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 164 ObjectLockMode */
+    {2259, 0, 41, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 164 ObjectLockMode */
     {2297, 0, 0, 0, 0, 0, TS_MT_TIMESTAMP, 0, 0}, /* 165 ObjectLockRetainUntilDate */
-    {2359, 0, 43, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 166 ObjectLockLegalHoldStatus */
-    {10983, 0, 45, 4, 0, 0, TS_MT_STRING, 0, 0}, /* 167 BucketCannedACL */
-    {2493, 0, 733, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 168 CreateBucketConfiguration */
+    {2359, 0, 43, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 166 ObjectLockLegalHoldStatus */
+    {10983, 0, 45, 4, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 167 BucketCannedACL */
+    {2493, 0, 733, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 168 CreateBucketConfiguration */
     {2519, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 169 GrantWrite */
     {2548, 0, 0, 0, 0, 0, TS_MT_BOOLEAN, 0, 0}, /* 170 ObjectLockEnabledForBucket */
-    {2608, 0, 49, 3, 0, 0, TS_MT_STRING, 0, 0}, /* 171 ObjectOwnership */
-    {2647, 0, 52, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 172 BucketNamespace */
+    {2608, 0, 49, 3, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 171 ObjectOwnership */
+    {2647, 0, 52, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 172 BucketNamespace */
     {2706, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 173 ContentMD5 */
-    {2758, 0, 737, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 174 MetadataConfiguration */
-    {2821, 0, 739, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 175 MetadataTableConfiguration */
-    {2923, 0, 54, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 176 SessionMode */
+    {2758, 0, 737, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 174 MetadataConfiguration */
+    {2821, 0, 739, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 175 MetadataTableConfiguration */
+    {2923, 0, 54, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 176 SessionMode */
     {11149, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 177 AnalyticsId */
     {11161, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 178 IntelligentTieringId */
     {11182, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 179 InventoryId */
@@ -625,7 +625,7 @@ static const ts_model_shape shapes[] = {
     {3535, 0, 0, 0, 0, 0, TS_MT_BOOLEAN, 0, 0}, /* 183 BypassGovernanceRetention */
     {3595, 0, 0, 0, 0, 0, TS_MT_TIMESTAMP, 0, 0}, /* 184 IfMatchLastModifiedTime */
     {3653, 0, 0, 0, 0, 0, TS_MT_LONG, 0, 0}, /* 185 IfMatchSize */
-    {3732, 0, 740, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 186 Delete */
+    {3732, 0, 740, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 186 Delete */
     {4540, 0, 0, 0, 0, 0, TS_MT_TIMESTAMP, 0, 0}, /* 187 IfModifiedSince */
     {4574, 0, 0, 0, 0, 0, TS_MT_TIMESTAMP, 0, 0}, /* 188 IfUnmodifiedSince */
     {4612, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 189 Range */
@@ -636,75 +636,75 @@ static const ts_model_shape shapes[] = {
     {4818, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 194 ResponseContentType */
     {4860, 0, 0, 0, 0, 0, TS_MT_TIMESTAMP, 0, 0}, /* 195 ResponseExpires */
     {4893, 0, 0, 0, 0, 0, TS_MT_INTEGER, 0, 0}, /* 196 PartNumber */
-    {4915, 0, 56, 1, 0, 0, TS_MT_STRING, 0, 0}, /* 197 ChecksumMode */
+    {4915, 0, 56, 1, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 197 ChecksumMode */
     {4985, 0, 0, 0, 0, 0, TS_MT_INTEGER, 0, 0}, /* 198 MaxParts */
     {5010, 0, 0, 0, 0, 0, TS_MT_INTEGER, 0, 0}, /* 199 PartNumberMarker */
-    {11249, 0, 296, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 200 ObjectAttributesList */
+    {11249, 0, 296, 0, 0, 0, TS_MT_LIST, TS_MODEL_CHECKED, 0}, /* 200 ObjectAttributesList */
     {7155, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 201 Token */
-    {5526, 0, 0, 0, 0, 1, TS_MT_INTEGER, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 202 MaxBuckets */
+    {5526, 0, 0, 0, 0, 1, TS_MT_INTEGER, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 202 MaxBuckets */
     {5549, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 203 Prefix */
     {5563, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 204 BucketRegion */
-    {11270, 0, 0, 0, 0, 2, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 205 DirectoryBucketToken */
-    {5609, 0, 0, 0, 0, 3, TS_MT_INTEGER, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 206 MaxDirectoryBuckets */
+    {11270, 0, 0, 0, 0, 2, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 205 DirectoryBucketToken */
+    {5609, 0, 0, 0, 0, 3, TS_MT_INTEGER, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 206 MaxDirectoryBuckets */
     {5679, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 207 Delimiter */
-    {5699, 0, 57, 1, 0, 0, TS_MT_STRING, 0, 0}, /* 208 EncodingType */
+    {5699, 0, 57, 1, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 208 EncodingType */
     {5726, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 209 KeyMarker */
     {5747, 0, 0, 0, 0, 0, TS_MT_INTEGER, 0, 0}, /* 210 MaxUploads */
     {5770, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 211 UploadIdMarker */
     {5830, 0, 0, 0, 0, 0, TS_MT_INTEGER, 0, 0}, /* 212 MaxKeys */
     {5847, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 213 VersionIdMarker */
-    {11295, 0, 297, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 214 OptionalObjectAttributesList */
+    {11295, 0, 297, 0, 0, 0, TS_MT_LIST, TS_MODEL_CHECKED, 0}, /* 214 OptionalObjectAttributesList */
     {5965, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 215 Marker */
     {5998, 0, 0, 0, 0, 0, TS_MT_BOOLEAN, 0, 0}, /* 216 FetchOwner */
     {6021, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 217 StartAfter */
-    {6111, 0, 742, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 218 AbacStatus */
-    {6143, 0, 743, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 219 AccelerateConfiguration */
-    {6207, 0, 744, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 220 AccessControlPolicy */
-    {6247, 0, 746, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 221 AnalyticsConfiguration */
-    {6309, 0, 749, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 222 CORSConfiguration */
-    {6348, 0, 750, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 223 ServerSideEncryptionConfiguration */
-    {6409, 0, 751, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 224 IntelligentTieringConfiguration */
-    {6489, 0, 755, 7, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 225 InventoryConfiguration */
-    {6551, 0, 762, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 226 LifecycleConfiguration */
-    {11506, 0, 763, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 227 BucketLifecycleConfiguration */
-    {6600, 0, 58, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 228 TransitionDefaultMinimumObjectSize */
-    {6719, 0, 764, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 229 BucketLoggingStatus */
-    {6763, 0, 765, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 230 MetricsConfiguration */
-    {11664, 0, 767, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 231 NotificationConfigurationDeprecated */
-    {6821, 0, 770, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 232 NotificationConfiguration */
+    {6111, 0, 742, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 218 AbacStatus */
+    {6143, 0, 743, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 219 AccelerateConfiguration */
+    {6207, 0, 744, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 220 AccessControlPolicy */
+    {6247, 0, 746, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 221 AnalyticsConfiguration */
+    {6309, 0, 749, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 222 CORSConfiguration */
+    {6348, 0, 750, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 223 ServerSideEncryptionConfiguration */
+    {6409, 0, 751, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 224 IntelligentTieringConfiguration */
+    {6489, 0, 755, 7, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 225 InventoryConfiguration */
+    {6551, 0, 762, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 226 LifecycleConfiguration */
+    {11506, 0, 763, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 227 BucketLifecycleConfiguration */
+    {6600, 0, 58, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 228 TransitionDefaultMinimumObjectSize */
+    {6719, 0, 764, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 229 BucketLoggingStatus */
+    {6763, 0, 765, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 230 MetricsConfiguration */
+    {11664, 0, 767, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 231 NotificationConfigurationDeprecated */
+    {6821, 0, 770, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 232 NotificationConfiguration */
     {11794, 0, 0, 0, 0, 0, TS_MT_BOOLEAN, 0, 0}, /* 233 SkipValidation */
-    {6978, 0, 774, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 234 OwnershipControls */
+    {6978, 0, 774, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 234 OwnershipControls */
     {7030, 0, 0, 0, 0, 0, TS_MT_BOOLEAN, 0, 0}, /* 235 ConfirmRemoveSelfBucketAccess */
     {7100, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 236 Policy */
-    {7130, 0, 775, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 237 ReplicationConfiguration */
+    {7130, 0, 775, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 237 ReplicationConfiguration */
     {11814, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 238 ObjectLockToken */
-    {7220, 0, 777, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 239 RequestPaymentConfiguration */
-    {2237, 0, 778, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 240 Tagging */
-    {7303, 0, 779, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 241 VersioningConfiguration */
-    {7354, 0, 781, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 242 WebsiteConfiguration */
+    {7220, 0, 777, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 239 RequestPaymentConfiguration */
+    {2237, 0, 778, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 240 Tagging */
+    {7303, 0, 779, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 241 VersioningConfiguration */
+    {7354, 0, 781, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 242 WebsiteConfiguration */
     {7399, 0, 0, 0, 0, 0, TS_MT_BLOB, 0, 0}, /* 243 Body */
     {7404, 0, 0, 0, 0, 0, TS_MT_LONG, 0, 0}, /* 244 ContentLength */
     {7433, 0, 0, 0, 0, 0, TS_MT_LONG, 0, 0}, /* 245 WriteOffsetBytes */
-    {11926, 0, 785, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 246 ObjectLockLegalHold */
-    {7548, 0, 786, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 247 ObjectLockConfiguration */
-    {11985, 0, 788, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 248 ObjectLockRetention */
+    {11926, 0, 785, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 246 ObjectLockLegalHold */
+    {7548, 0, 786, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 247 ObjectLockConfiguration */
+    {11985, 0, 788, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 248 ObjectLockRetention */
     {7666, 0, 790, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 249 PublicAccessBlockConfiguration */
-    {7725, 10726, 0, 0, 0, 0, TS_MT_STRING, 0, 1}, /* 250 RenameSource */
+    {7725, 10726, 0, 0, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 1}, /* 250 RenameSource */
     {12078, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 251 RenameSourceIfMatch */
     {12098, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 252 RenameSourceIfNoneMatch */
     {12122, 0, 0, 0, 0, 0, TS_MT_TIMESTAMP, 0, 0}, /* 253 RenameSourceIfModifiedSince */
     {12150, 0, 0, 0, 0, 0, TS_MT_TIMESTAMP, 0, 0}, /* 254 RenameSourceIfUnmodifiedSince */
     {8075, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 255 ClientToken */
-    {8126, 0, 794, 7, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 256 RestoreRequest */
+    {8126, 0, 794, 7, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 256 RestoreRequest */
     {8162, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 257 Expression */
-    {8173, 0, 60, 1, 0, 0, TS_MT_STRING, 0, 0}, /* 258 ExpressionType */
+    {8173, 0, 60, 1, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 258 ExpressionType */
     {8188, 0, 801, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 259 RequestProgress */
-    {8204, 0, 802, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 260 InputSerialization */
-    {8223, 0, 806, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 261 OutputSerialization */
+    {8204, 0, 802, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 260 InputSerialization */
+    {8223, 0, 806, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 261 OutputSerialization */
     {8243, 0, 808, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 262 ScanRange */
-    {12358, 0, 810, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 263 InventoryTableConfigurationUpdates */
-    {12410, 0, 812, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 264 JournalTableConfigurationUpdates */
-    {8442, 0, 813, 1, 0, 0, TS_MT_UNION, 0, 0}, /* 265 ObjectEncryption */
+    {12358, 0, 810, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 263 InventoryTableConfigurationUpdates */
+    {12410, 0, 812, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 264 JournalTableConfigurationUpdates */
+    {8442, 0, 813, 1, 0, 0, TS_MT_UNION, TS_MODEL_CHECKED, 0}, /* 265 ObjectEncryption */
     {8507, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 266 CopySourceRange */
     {8569, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 267 RequestRoute */
     {8602, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 268 RequestToken */
@@ -719,223 +719,223 @@ static const ts_model_shape shapes[] = {
     {9525, 0, 0, 0, 0, 0, TS_MT_TIMESTAMP, 0, 0}, /* 277 LastModified */
     {9569, 0, 0, 0, 0, 0, TS_MT_INTEGER, 0, 0}, /* 278 MissingMeta */
     {9756, 0, 0, 0, 0, 0, TS_MT_INTEGER, 0, 0}, /* 279 PartsCount */
-    {9805, 0, 61, 5, 0, 0, TS_MT_STRING, 0, 0}, /* 280 ReplicationStatus */
-    {9865, 0, 66, 1, 0, 0, TS_MT_STRING, 0, 0}, /* 281 RequestCharged */
+    {9805, 0, 61, 5, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 280 ReplicationStatus */
+    {9865, 0, 66, 1, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 281 RequestCharged */
     {9919, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 282 Restore */
     {10230, 0, 0, 0, 0, 0, TS_MT_INTEGER, 0, 0}, /* 283 TagCount */
     {12528, 0, 361, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 284 CompletedPartList */
     {12546, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 285 MetadataKey */
     {12558, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 286 MetadataValue */
-    {13034, 0, 67, 38, 0, 0, TS_MT_STRING, 0, 0}, /* 287 BucketLocationConstraint */
-    {13064, 0, 814, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 288 LocationInfo */
-    {13092, 0, 816, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 289 BucketInfo */
-    {11836, 0, 366, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 290 TagSet */
-    {8363, 0, 818, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 291 JournalTableConfiguration */
-    {8280, 0, 820, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 292 InventoryTableConfiguration */
-    {11110, 0, 822, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 293 S3TablesDestination */
-    {13128, 0, 369, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 294 ObjectIdentifierList */
+    {13034, 0, 67, 38, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 287 BucketLocationConstraint */
+    {13064, 0, 814, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 288 LocationInfo */
+    {13092, 0, 816, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 289 BucketInfo */
+    {11836, 0, 366, 0, 0, 0, TS_MT_LIST, TS_MODEL_CHECKED, 0}, /* 290 TagSet */
+    {8363, 0, 818, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 291 JournalTableConfiguration */
+    {8280, 0, 820, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 292 InventoryTableConfiguration */
+    {11110, 0, 822, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 293 S3TablesDestination */
+    {13128, 0, 369, 0, 0, 0, TS_MT_LIST, TS_MODEL_CHECKED, 0}, /* 294 ObjectIdentifierList */
     {11235, 0, 0, 0, 0, 0, TS_MT_BOOLEAN, 0, 0}, /* 295 Quiet */
-    {5052, 0, 105, 5, 0, 0, TS_MT_STRING, 0, 0}, /* 296 ObjectAttributes */
-    {5881, 0, 110, 1, 0, 0, TS_MT_STRING, 0, 0}, /* 297 OptionalObjectAttributes */
-    {13204, 0, 111, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 298 BucketAbacStatus */
-    {13231, 0, 113, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 299 BucketAccelerateStatus */
-    {11331, 0, 370, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 300 Grants */
+    {5052, 0, 105, 5, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 296 ObjectAttributes */
+    {5881, 0, 110, 1, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 297 OptionalObjectAttributes */
+    {13204, 0, 111, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 298 BucketAbacStatus */
+    {13231, 0, 113, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 299 BucketAccelerateStatus */
+    {11331, 0, 370, 0, 0, 0, TS_MT_LIST, TS_MODEL_CHECKED, 0}, /* 300 Grants */
     {11356, 0, 824, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 301 Owner */
-    {13277, 0, 826, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 302 AnalyticsFilter */
-    {11369, 0, 829, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 303 StorageClassAnalysis */
-    {11390, 0, 375, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 304 CORSRules */
-    {13304, 0, 376, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 305 ServerSideEncryptionRules */
-    {13330, 0, 830, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 306 IntelligentTieringFilter */
-    {13355, 0, 115, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 307 IntelligentTieringStatus */
-    {13380, 0, 378, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 308 TieringList */
-    {13412, 0, 833, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 309 InventoryDestination */
+    {13277, 0, 826, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 302 AnalyticsFilter */
+    {11369, 0, 829, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 303 StorageClassAnalysis */
+    {11390, 0, 375, 0, 0, 0, TS_MT_LIST, TS_MODEL_CHECKED, 0}, /* 304 CORSRules */
+    {13304, 0, 376, 0, 0, 0, TS_MT_LIST, TS_MODEL_CHECKED, 0}, /* 305 ServerSideEncryptionRules */
+    {13330, 0, 830, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 306 IntelligentTieringFilter */
+    {13355, 0, 115, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 307 IntelligentTieringStatus */
+    {13380, 0, 378, 0, 0, 0, TS_MT_LIST, TS_MODEL_CHECKED, 0}, /* 308 TieringList */
+    {13412, 0, 833, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 309 InventoryDestination */
     {11449, 0, 0, 0, 0, 0, TS_MT_BOOLEAN, 0, 0}, /* 310 IsEnabled */
-    {13433, 0, 834, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 311 InventoryFilter */
-    {13461, 0, 117, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 312 InventoryIncludedObjectVersions */
-    {13493, 0, 380, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 313 InventoryOptionalFields */
-    {13527, 0, 835, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 314 InventorySchedule */
-    {11409, 0, 382, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 315 Rules */
-    {13545, 0, 383, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 316 LifecycleRules */
-    {11584, 0, 836, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 317 LoggingEnabled */
-    {13636, 0, 840, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 318 MetricsFilter */
-    {13669, 0, 844, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 319 TopicConfigurationDeprecated */
-    {13704, 0, 848, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 320 QueueConfigurationDeprecated */
-    {11637, 0, 852, 5, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 321 CloudFunctionConfiguration */
-    {13762, 0, 397, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 322 TopicConfigurationList */
-    {13785, 0, 398, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 323 QueueConfigurationList */
-    {13808, 0, 399, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 324 LambdaFunctionConfigurationList */
+    {13433, 0, 834, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 311 InventoryFilter */
+    {13461, 0, 117, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 312 InventoryIncludedObjectVersions */
+    {13493, 0, 380, 0, 0, 0, TS_MT_LIST, TS_MODEL_CHECKED, 0}, /* 313 InventoryOptionalFields */
+    {13527, 0, 835, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 314 InventorySchedule */
+    {11409, 0, 382, 0, 0, 0, TS_MT_LIST, TS_MODEL_CHECKED, 0}, /* 315 Rules */
+    {13545, 0, 383, 0, 0, 0, TS_MT_LIST, TS_MODEL_CHECKED, 0}, /* 316 LifecycleRules */
+    {11584, 0, 836, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 317 LoggingEnabled */
+    {13636, 0, 840, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 318 MetricsFilter */
+    {13669, 0, 844, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 319 TopicConfigurationDeprecated */
+    {13704, 0, 848, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 320 QueueConfigurationDeprecated */
+    {11637, 0, 852, 5, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 321 CloudFunctionConfiguration */
+    {13762, 0, 397, 0, 0, 0, TS_MT_LIST, TS_MODEL_CHECKED, 0}, /* 322 TopicConfigurationList */
+    {13785, 0, 398, 0, 0, 0, TS_MT_LIST, TS_MODEL_CHECKED, 0}, /* 323 QueueConfigurationList */
+    {13808, 0, 399, 0, 0, 0, TS_MT_LIST, TS_MODEL_CHECKED, 0}, /* 324 LambdaFunctionConfigurationList */
     {11769, 0, 857, 0, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 325 EventBridgeConfiguration */
-    {13840, 0, 400, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 326 OwnershipControlsRules */
+    {13840, 0, 400, 0, 0, 0, TS_MT_LIST, TS_MODEL_CHECKED, 0}, /* 326 OwnershipControlsRules */
     {11809, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 327 Role */
-    {13863, 0, 401, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 328 ReplicationRules */
-    {11830, 0, 119, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 329 Payer */
-    {11843, 0, 121, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 330 MFADelete */
-    {13902, 0, 123, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 331 BucketVersioningStatus */
-    {11863, 0, 857, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 332 ErrorDocument */
-    {11877, 0, 858, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 333 IndexDocument */
-    {11891, 0, 859, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 334 RedirectAllRequestsTo */
-    {11913, 0, 405, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 335 RoutingRules */
-    {11946, 0, 125, 1, 0, 0, TS_MT_STRING, 0, 0}, /* 336 ObjectLockEnabled */
-    {13967, 0, 861, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 337 ObjectLockRule */
-    {13982, 0, 126, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 338 ObjectLockRetentionMode */
+    {13863, 0, 401, 0, 0, 0, TS_MT_LIST, TS_MODEL_CHECKED, 0}, /* 328 ReplicationRules */
+    {11830, 0, 119, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 329 Payer */
+    {11843, 0, 121, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 330 MFADelete */
+    {13902, 0, 123, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 331 BucketVersioningStatus */
+    {11863, 0, 857, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 332 ErrorDocument */
+    {11877, 0, 858, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 333 IndexDocument */
+    {11891, 0, 859, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 334 RedirectAllRequestsTo */
+    {11913, 0, 405, 0, 0, 0, TS_MT_LIST, TS_MODEL_CHECKED, 0}, /* 335 RoutingRules */
+    {11946, 0, 125, 1, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 336 ObjectLockEnabled */
+    {13967, 0, 861, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 337 ObjectLockRule */
+    {13982, 0, 126, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 338 ObjectLockRetentionMode */
     {14006, 0, 0, 0, 0, 0, TS_MT_TIMESTAMP, 0, 0}, /* 339 Date */
     {14011, 0, 0, 0, 0, 0, TS_MT_BOOLEAN, 0, 0}, /* 340 Setting */
     {12180, 0, 0, 0, 0, 0, TS_MT_INTEGER, 0, 0}, /* 341 Days */
-    {12185, 0, 862, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 342 GlacierJobParameters */
-    {14026, 0, 128, 1, 0, 0, TS_MT_STRING, 0, 0}, /* 343 RestoreRequestType */
-    {12211, 0, 129, 3, 0, 0, TS_MT_STRING, 0, 0}, /* 344 Tier */
+    {12185, 0, 862, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 342 GlacierJobParameters */
+    {14026, 0, 128, 1, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 343 RestoreRequestType */
+    {12211, 0, 129, 3, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 344 Tier */
     {12216, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 345 Description */
-    {12228, 0, 863, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 346 SelectParameters */
-    {12245, 0, 867, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 347 OutputLocation */
+    {12228, 0, 863, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 346 SelectParameters */
+    {12245, 0, 867, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 347 OutputLocation */
     {14072, 0, 0, 0, 0, 0, TS_MT_BOOLEAN, 0, 0}, /* 348 EnableRequestProgress */
-    {14212, 0, 868, 7, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 349 CSVInput */
-    {12276, 0, 132, 3, 0, 0, TS_MT_STRING, 0, 0}, /* 350 CompressionType */
-    {14237, 0, 875, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 351 JSONInput */
+    {14212, 0, 868, 7, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 349 CSVInput */
+    {12276, 0, 132, 3, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 350 CompressionType */
+    {14237, 0, 875, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 351 JSONInput */
     {14247, 0, 876, 0, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 352 ParquetInput */
-    {14272, 0, 876, 5, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 353 CSVOutput */
+    {14272, 0, 876, 5, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 353 CSVOutput */
     {14282, 0, 881, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 354 JSONOutput */
     {12305, 0, 0, 0, 0, 0, TS_MT_LONG, 0, 0}, /* 355 Start */
     {12311, 0, 0, 0, 0, 0, TS_MT_LONG, 0, 0}, /* 356 End */
-    {14302, 0, 135, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 357 InventoryConfigurationState */
-    {14353, 0, 882, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 358 MetadataTableEncryptionConfiguration */
-    {12393, 0, 884, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 359 RecordExpiration */
-    {14400, 0, 886, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 360 SSEKMSEncryption */
+    {14302, 0, 135, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 357 InventoryConfigurationState */
+    {14353, 0, 882, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 358 MetadataTableEncryptionConfiguration */
+    {12393, 0, 884, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 359 RecordExpiration */
+    {14400, 0, 886, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 360 SSEKMSEncryption */
     {14417, 0, 888, 12, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 361 CompletedPart */
-    {14458, 0, 137, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 362 LocationType */
+    {14458, 0, 137, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 362 LocationType */
     {14471, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 363 LocationNameAsString */
-    {13077, 0, 139, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 364 DataRedundancy */
-    {14541, 0, 141, 1, 0, 0, TS_MT_STRING, 0, 0}, /* 365 BucketType */
-    {13269, 0, 900, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 366 Tag */
+    {13077, 0, 139, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 364 DataRedundancy */
+    {14541, 0, 141, 1, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 365 BucketType */
+    {13269, 0, 900, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 366 Tag */
     {14558, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 367 S3TablesBucketArn */
     {14576, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 368 S3TablesName */
-    {14611, 0, 902, 5, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 369 ObjectIdentifier */
-    {14647, 0, 907, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 370 Grant */
+    {14611, 0, 902, 5, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 369 ObjectIdentifier */
+    {14647, 0, 907, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 370 Grant */
     {13254, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 371 DisplayName */
     {13266, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 372 ID */
-    {14653, 0, 909, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 373 AnalyticsAndOperator */
-    {14694, 0, 911, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 374 StorageClassAnalysisDataExport */
-    {11400, 0, 913, 6, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 375 CORSRule */
-    {14911, 0, 919, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 376 ServerSideEncryptionRule */
-    {14936, 0, 922, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 377 IntelligentTieringAndOperator */
-    {11429, 0, 924, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 378 Tiering */
-    {14995, 0, 926, 5, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 379 InventoryS3BucketDestination */
-    {15183, 0, 142, 16, 0, 0, TS_MT_STRING, 0, 0}, /* 380 InventoryOptionalField */
-    {15219, 0, 158, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 381 InventoryFrequency */
-    {11415, 0, 931, 8, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 382 Rule */
-    {15377, 0, 939, 9, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 383 LifecycleRule */
+    {14653, 0, 909, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 373 AnalyticsAndOperator */
+    {14694, 0, 911, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 374 StorageClassAnalysisDataExport */
+    {11400, 0, 913, 6, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 375 CORSRule */
+    {14911, 0, 919, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 376 ServerSideEncryptionRule */
+    {14936, 0, 922, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 377 IntelligentTieringAndOperator */
+    {11429, 0, 924, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 378 Tiering */
+    {14995, 0, 926, 5, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 379 InventoryS3BucketDestination */
+    {15183, 0, 142, 16, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 380 InventoryOptionalField */
+    {15219, 0, 158, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 381 InventoryFrequency */
+    {11415, 0, 931, 8, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 382 Rule */
+    {15377, 0, 939, 9, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 383 LifecycleRule */
     {13560, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 384 TargetBucket */
-    {13573, 0, 449, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 385 TargetGrants */
+    {13573, 0, 449, 0, 0, 0, TS_MT_LIST, TS_MODEL_CHECKED, 0}, /* 385 TargetGrants */
     {13586, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 386 TargetPrefix */
-    {13599, 0, 948, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 387 TargetObjectKeyFormat */
+    {13599, 0, 948, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 387 TargetObjectKeyFormat */
     {13621, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 388 AccessPointArn */
-    {15422, 0, 950, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 389 MetricsAndOperator */
+    {15422, 0, 950, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 389 MetricsAndOperator */
     {15441, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 390 NotificationId */
-    {15456, 0, 392, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 391 EventList */
-    {13657, 0, 160, 27, 0, 0, TS_MT_STRING, 0, 0}, /* 392 Event */
+    {15456, 0, 392, 0, 0, 0, TS_MT_LIST, TS_MODEL_CHECKED, 0}, /* 391 EventList */
+    {13657, 0, 160, 27, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 392 Event */
     {16201, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 393 TopicArn */
     {16210, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 394 QueueArn */
     {13733, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 395 CloudFunction */
     {16219, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 396 CloudFunctionInvocationRole */
-    {11599, 0, 953, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 397 TopicConfiguration */
-    {11618, 0, 957, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 398 QueueConfiguration */
-    {16265, 0, 961, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 399 LambdaFunctionConfiguration */
-    {16293, 0, 965, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 400 OwnershipControlsRule */
-    {16398, 0, 966, 9, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 401 ReplicationRule */
+    {11599, 0, 953, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 397 TopicConfiguration */
+    {11618, 0, 957, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 398 QueueConfiguration */
+    {16265, 0, 961, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 399 LambdaFunctionConfiguration */
+    {16293, 0, 965, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 400 OwnershipControlsRule */
+    {16398, 0, 966, 9, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 401 ReplicationRule */
     {13925, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 402 Suffix */
     {13932, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 403 HostName */
-    {13941, 0, 187, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 404 Protocol */
-    {16444, 0, 975, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 405 RoutingRule */
-    {13950, 0, 977, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 406 DefaultRetention */
-    {16485, 0, 980, 8, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 407 S3Location */
-    {14094, 0, 189, 3, 0, 0, TS_MT_STRING, 0, 0}, /* 408 FileHeaderInfo */
+    {13941, 0, 187, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 404 Protocol */
+    {16444, 0, 975, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 405 RoutingRule */
+    {13950, 0, 977, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 406 DefaultRetention */
+    {16485, 0, 980, 8, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 407 S3Location */
+    {14094, 0, 189, 3, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 408 FileHeaderInfo */
     {14109, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 409 Comments */
     {14118, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 410 QuoteEscapeCharacter */
     {14139, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 411 RecordDelimiter */
     {14155, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 412 FieldDelimiter */
     {14170, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 413 QuoteCharacter */
     {14185, 0, 0, 0, 0, 0, TS_MT_BOOLEAN, 0, 0}, /* 414 AllowQuotedRecordDelimiter */
-    {16522, 0, 192, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 415 JSONType */
-    {14260, 0, 194, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 416 QuoteFields */
-    {16547, 0, 196, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 417 TableSseAlgorithm */
+    {16522, 0, 192, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 415 JSONType */
+    {14260, 0, 194, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 416 QuoteFields */
+    {16547, 0, 196, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 417 TableSseAlgorithm */
     {14343, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 418 KmsKeyArn */
-    {16565, 0, 198, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 419 ExpirationState */
+    {16565, 0, 198, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 419 ExpirationState */
     {16581, 0, 0, 0, 0, 0, TS_MT_INTEGER, 0, 0}, /* 420 RecordExpirationDays */
-    {16602, 16626, 0, 0, 0, 4, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_SENSITIVE, 2}, /* 421 NonEmptyKmsKeyArnString */
+    {16602, 16626, 0, 0, 0, 4, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_SENSITIVE|TS_MODEL_CHECKED, 2}, /* 421 NonEmptyKmsKeyArnString */
     {14552, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 422 Value */
     {14589, 0, 0, 0, 0, 0, TS_MT_TIMESTAMP, 0, 0}, /* 423 LastModifiedTime */
     {14606, 0, 0, 0, 0, 0, TS_MT_LONG, 0, 0}, /* 424 Size */
-    {14628, 0, 988, 5, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 425 Grantee */
-    {14636, 0, 200, 5, 0, 0, TS_MT_STRING, 0, 0}, /* 426 Permission */
-    {16763, 0, 205, 1, 0, 0, TS_MT_STRING, 0, 0}, /* 427 StorageClassAnalysisSchemaVersion */
-    {16797, 0, 993, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 428 AnalyticsExportDestination */
+    {14628, 0, 988, 5, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 425 Grantee */
+    {14636, 0, 200, 5, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 426 Permission */
+    {16763, 0, 205, 1, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 427 StorageClassAnalysisSchemaVersion */
+    {16797, 0, 993, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 428 AnalyticsExportDestination */
     {14725, 0, 471, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 429 AllowedHeaders */
     {14754, 0, 472, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 430 AllowedMethods */
     {14783, 0, 473, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 431 AllowedOrigins */
     {14812, 0, 474, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 432 ExposeHeaders */
     {14839, 0, 0, 0, 0, 0, TS_MT_INTEGER, 0, 0}, /* 433 MaxAgeSeconds */
-    {16852, 0, 994, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 434 ServerSideEncryptionByDefault */
-    {14888, 0, 996, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 435 BlockedEncryptionTypes */
+    {16852, 0, 994, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 434 ServerSideEncryptionByDefault */
+    {14888, 0, 996, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 435 BlockedEncryptionTypes */
     {16897, 0, 0, 0, 0, 0, TS_MT_INTEGER, 0, 0}, /* 436 IntelligentTieringDays */
-    {15078, 0, 206, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 437 IntelligentTieringAccessTier */
-    {16959, 0, 208, 3, 0, 0, TS_MT_STRING, 0, 0}, /* 438 InventoryFormat */
-    {16988, 0, 997, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 439 InventoryEncryption */
+    {15078, 0, 206, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 437 IntelligentTieringAccessTier */
+    {16959, 0, 208, 3, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 438 InventoryFormat */
+    {16988, 0, 997, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 439 InventoryEncryption */
     {17034, 0, 999, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 440 LifecycleExpiration */
-    {17054, 0, 211, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 441 ExpirationStatus */
-    {15238, 0, 1002, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 442 Transition */
-    {15249, 0, 1005, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 443 NoncurrentVersionTransition */
+    {17054, 0, 211, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 441 ExpirationStatus */
+    {15238, 0, 1002, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 442 Transition */
+    {15249, 0, 1005, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 443 NoncurrentVersionTransition */
     {15277, 0, 1008, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 444 NoncurrentVersionExpiration */
     {15305, 0, 1010, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 445 AbortIncompleteMultipartUpload */
-    {17171, 0, 1011, 5, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 446 LifecycleRuleFilter */
-    {17191, 0, 442, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 447 TransitionList */
-    {17206, 0, 443, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 448 NoncurrentVersionTransitionList */
-    {17238, 0, 1016, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 449 TargetGrant */
+    {17171, 0, 1011, 5, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 446 LifecycleRuleFilter */
+    {17191, 0, 442, 0, 0, 0, TS_MT_LIST, TS_MODEL_CHECKED, 0}, /* 447 TransitionList */
+    {17206, 0, 443, 0, 0, 0, TS_MT_LIST, TS_MODEL_CHECKED, 0}, /* 448 NoncurrentVersionTransitionList */
+    {17238, 0, 1016, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 449 TargetGrant */
     {15391, 0, 1018, 0, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 450 SimplePrefix */
-    {15404, 0, 1018, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 451 PartitionedPrefix */
-    {17276, 0, 1019, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 452 NotificationConfigurationFilter */
+    {15404, 0, 1018, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 451 PartitionedPrefix */
+    {17276, 0, 1019, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 452 NotificationConfigurationFilter */
     {16247, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 453 LambdaFunctionArn */
     {16315, 0, 0, 0, 0, 0, TS_MT_INTEGER, 0, 0}, /* 454 Priority */
-    {17308, 0, 1020, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 455 ReplicationRuleFilter */
-    {17330, 0, 213, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 456 ReplicationRuleStatus */
-    {16324, 0, 1023, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 457 SourceSelectionCriteria */
-    {16348, 0, 1025, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 458 ExistingObjectReplication */
-    {11437, 0, 1026, 7, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 459 Destination */
-    {16374, 0, 1033, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 460 DeleteMarkerReplication */
+    {17308, 0, 1020, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 455 ReplicationRuleFilter */
+    {17330, 0, 213, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 456 ReplicationRuleStatus */
+    {16324, 0, 1023, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 457 SourceSelectionCriteria */
+    {16348, 0, 1025, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 458 ExistingObjectReplication */
+    {11437, 0, 1026, 7, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 459 Destination */
+    {16374, 0, 1033, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 460 DeleteMarkerReplication */
     {16425, 0, 1034, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 461 Condition */
-    {16435, 0, 1036, 5, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 462 Redirect */
+    {16435, 0, 1036, 5, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 462 Redirect */
     {16456, 0, 0, 0, 0, 0, TS_MT_INTEGER, 0, 0}, /* 463 Years */
     {17550, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 464 LocationPrefix */
-    {14984, 0, 1041, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 465 Encryption */
+    {14984, 0, 1041, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 465 Encryption */
     {16472, 0, 503, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 466 UserMetadata */
     {16690, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 467 EmailAddress */
-    {12206, 0, 215, 3, 0, 0, TS_MT_STRING, 0, 0}, /* 468 Type */
+    {12206, 0, 215, 3, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 468 Type */
     {16712, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 469 URI */
-    {17643, 0, 1044, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 470 AnalyticsS3BucketDestination */
+    {17643, 0, 1044, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 470 AnalyticsS3BucketDestination */
     {14740, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 471 AllowedHeader */
     {14769, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 472 AllowedMethod */
     {14798, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 473 AllowedOrigin */
     {14826, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 474 ExposeHeader */
-    {17672, 0, 505, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 475 EncryptionTypeList */
+    {17672, 0, 505, 0, 0, 0, TS_MT_LIST, TS_MODEL_CHECKED, 0}, /* 475 EncryptionTypeList */
     {16975, 0, 1048, 0, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 476 SSES3 */
-    {12443, 0, 1048, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 477 SSEKMS */
+    {12443, 0, 1048, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 477 SSEKMS */
     {17008, 0, 0, 0, 0, 0, TS_MT_BOOLEAN, 0, 0}, /* 478 ExpiredObjectDeleteMarker */
-    {17697, 0, 218, 6, 0, 0, TS_MT_STRING, 0, 0}, /* 479 TransitionStorageClass */
+    {17697, 0, 218, 6, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 479 TransitionStorageClass */
     {17720, 0, 0, 0, 0, 0, TS_MT_INTEGER, 0, 0}, /* 480 VersionCount */
     {17110, 0, 0, 0, 0, 0, TS_MT_INTEGER, 0, 0}, /* 481 DaysAfterInitiation */
     {17733, 0, 0, 0, 0, 0, TS_MT_LONG, 0, 0}, /* 482 ObjectSizeGreaterThanBytes */
     {17760, 0, 0, 0, 0, 0, TS_MT_LONG, 0, 0}, /* 483 ObjectSizeLessThanBytes */
-    {17784, 0, 1049, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 484 LifecycleRuleAndOperator */
-    {17809, 0, 224, 3, 0, 0, TS_MT_STRING, 0, 0}, /* 485 BucketLogsPermission */
-    {17250, 0, 227, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 486 PartitionDateSource */
-    {17876, 0, 1053, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 487 S3KeyFilter */
-    {17888, 0, 1054, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 488 ReplicationRuleAndOperator */
-    {17352, 0, 1056, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 489 SseKmsEncryptedObjects */
-    {17375, 0, 1057, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 490 ReplicaModifications */
-    {17915, 0, 229, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 491 ExistingObjectReplicationStatus */
-    {17404, 0, 1058, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 492 AccessControlTranslation */
+    {17784, 0, 1049, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 484 LifecycleRuleAndOperator */
+    {17809, 0, 224, 3, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 485 BucketLogsPermission */
+    {17250, 0, 227, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 486 PartitionDateSource */
+    {17876, 0, 1053, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 487 S3KeyFilter */
+    {17888, 0, 1054, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 488 ReplicationRuleAndOperator */
+    {17352, 0, 1056, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 489 SseKmsEncryptedObjects */
+    {17375, 0, 1057, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 490 ReplicaModifications */
+    {17915, 0, 229, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 491 ExistingObjectReplicationStatus */
+    {17404, 0, 1058, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 492 AccessControlTranslation */
     {12334, 0, 1059, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 493 EncryptionConfiguration */
-    {17429, 0, 1060, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 494 ReplicationTime */
-    {17445, 0, 1062, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 495 Metrics */
-    {17983, 0, 231, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 496 DeleteMarkerReplicationStatus */
+    {17429, 0, 1060, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 494 ReplicationTime */
+    {17445, 0, 1062, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 495 Metrics */
+    {17983, 0, 231, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 496 DeleteMarkerReplicationStatus */
     {17453, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 497 HttpErrorCodeReturnedEquals */
     {17481, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 498 KeyPrefixEquals */
     {17497, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 499 HttpRedirectCode */
@@ -943,19 +943,19 @@ static const ts_model_shape shapes[] = {
     {17535, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 501 ReplaceKeyWith */
     {17574, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 502 KMSContext */
     {18013, 0, 1064, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 503 MetadataEntry */
-    {18027, 0, 233, 1, 0, 0, TS_MT_STRING, 0, 0}, /* 504 AnalyticsS3ExportFileFormat */
-    {16882, 0, 234, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 505 EncryptionType */
-    {18061, 0, 514, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 506 FilterRuleList */
-    {18076, 0, 236, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 507 SseKmsEncryptedObjectsStatus */
-    {18105, 0, 238, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 508 ReplicaModificationsStatus */
-    {18132, 0, 240, 1, 0, 0, TS_MT_STRING, 0, 0}, /* 509 OwnerOverride */
+    {18027, 0, 233, 1, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 504 AnalyticsS3ExportFileFormat */
+    {16882, 0, 234, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 505 EncryptionType */
+    {18061, 0, 514, 0, 0, 0, TS_MT_LIST, TS_MODEL_CHECKED, 0}, /* 506 FilterRuleList */
+    {18076, 0, 236, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 507 SseKmsEncryptedObjectsStatus */
+    {18105, 0, 238, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 508 ReplicaModificationsStatus */
+    {18132, 0, 240, 1, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 509 OwnerOverride */
     {17947, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 510 ReplicaKmsKeyID */
-    {18146, 0, 241, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 511 ReplicationTimeStatus */
+    {18146, 0, 241, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 511 ReplicationTimeStatus */
     {18176, 0, 1066, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 512 ReplicationTimeValue */
-    {18197, 0, 243, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 513 MetricsStatus */
-    {17865, 0, 1067, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 514 FilterRule */
+    {18197, 0, 243, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 513 MetricsStatus */
+    {17865, 0, 1067, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 514 FilterRule */
     {18168, 0, 0, 0, 0, 0, TS_MT_INTEGER, 0, 0}, /* 515 Minutes */
-    {18218, 0, 245, 2, 0, 0, TS_MT_STRING, 0, 0}, /* 516 FilterRuleName */
+    {18218, 0, 245, 2, 0, 0, TS_MT_STRING, TS_MODEL_CHECKED, 0}, /* 516 FilterRuleName */
     {18233, 0, 0, 0, 0, 0, TS_MT_STRING, 0, 0}, /* 517 FilterRuleValue */
 };
 
@@ -2067,6 +2067,7 @@ static const uint32_t regex_src[] = {
     18249, 18269,
 };
 static ts_model_regex regex[2];
+static uint8_t overrides[518]; /* filled by model.c */
 
 static const ts_model_op ops[] = {
     {&ts_model_svc_s3, 18337, 18358, 18365, 0}, /* AbortMultipartUpload */
@@ -2184,7 +2185,7 @@ static const ts_model_op ops[] = {
 
 const ts_model_service ts_model_svc_s3 = {
     "s3", "rest-xml", "com.amazonaws.s3.v20060301",
-    strs, shapes, members, enums, bounds, regex_src, regex,
+    strs, shapes, members, enums, bounds, regex_src, regex, overrides,
     518, 2, 111,
     ops,
 };

@@ -50,50 +50,50 @@ static const char strs[] =
     "GetWebIdentityToken\0";
 
 static const ts_model_shape shapes[] = {
-    {148, 0, 0, 12, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 0 AssumeRoleRequest */
-    {193, 0, 12, 6, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 1 AssumeRoleWithSAMLRequest */
-    {247, 0, 18, 7, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 2 AssumeRoleWithWebIdentityRequest */
-    {310, 0, 25, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 3 AssumeRootRequest */
-    {343, 0, 28, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 4 DecodeAuthorizationMessageRequest */
-    {389, 0, 29, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 5 GetAccessKeyInfoRequest */
+    {148, 0, 0, 12, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 0 AssumeRoleRequest */
+    {193, 0, 12, 6, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 1 AssumeRoleWithSAMLRequest */
+    {247, 0, 18, 7, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 2 AssumeRoleWithWebIdentityRequest */
+    {310, 0, 25, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 3 AssumeRootRequest */
+    {343, 0, 28, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 4 DecodeAuthorizationMessageRequest */
+    {389, 0, 29, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 5 GetAccessKeyInfoRequest */
     {413, 0, 30, 0, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 6 GetCallerIdentityRequest */
-    {451, 0, 30, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 7 GetDelegatedAccessTokenRequest */
-    {487, 0, 31, 5, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 8 GetFederationTokenRequest */
-    {513, 0, 36, 3, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 9 GetSessionTokenRequest */
-    {562, 0, 39, 4, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 10 GetWebIdentityTokenRequest */
-    {589, 597, 0, 0, 0, 0, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 11 arnType */
-    {680, 700, 0, 0, 0, 1, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 1}, /* 12 roleSessionNameType */
-    {712, 0, 28, 0, 0, 0, TS_MT_LIST, 0, 0}, /* 13 policyDescriptorListType */
-    {737, 775, 0, 0, 0, 2, TS_MT_STRING, TS_MODEL_HAS_MIN, 0}, /* 14 unrestrictedSessionPolicyDocumentType */
-    {810, 0, 0, 0, 0, 3, TS_MT_INTEGER, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 15 roleDurationSecondsType */
-    {834, 0, 38, 0, 0, 4, TS_MT_LIST, TS_MODEL_HAS_MAX, 0}, /* 16 tagListType */
-    {846, 0, 39, 0, 0, 4, TS_MT_LIST, TS_MODEL_HAS_MAX, 0}, /* 17 tagKeyListType */
-    {861, 876, 0, 0, 0, 5, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 2}, /* 18 externalIdType */
-    {891, 908, 0, 0, 0, 6, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 2}, /* 19 serialNumberType */
-    {922, 936, 0, 0, 0, 7, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 3}, /* 20 tokenCodeType */
-    {942, 700, 0, 0, 0, 1, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 1}, /* 21 sourceIdentityType */
-    {961, 0, 40, 0, 0, 8, TS_MT_LIST, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 22 ProvidedContextsListType */
-    {986, 0, 0, 0, 0, 9, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_SENSITIVE, 0}, /* 23 SAMLAssertionType */
-    {1004, 775, 0, 0, 0, 10, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 24 sessionPolicyDocumentType */
-    {1030, 0, 0, 0, 0, 11, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_SENSITIVE, 0}, /* 25 clientTokenType */
-    {1046, 0, 0, 0, 0, 12, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 26 urlType */
-    {1054, 0, 0, 0, 0, 13, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 27 TargetPrincipalType */
-    {1078, 0, 43, 1, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 28 PolicyDescriptorType */
-    {1099, 0, 0, 0, 0, 14, TS_MT_INTEGER, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 29 RootDurationSecondsType */
-    {1123, 0, 0, 0, 0, 15, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 30 encodedMessageType */
-    {1142, 1158, 0, 0, 0, 16, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 4}, /* 31 accessKeyIdType */
+    {451, 0, 30, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 7 GetDelegatedAccessTokenRequest */
+    {487, 0, 31, 5, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 8 GetFederationTokenRequest */
+    {513, 0, 36, 3, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 9 GetSessionTokenRequest */
+    {562, 0, 39, 4, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 10 GetWebIdentityTokenRequest */
+    {589, 597, 0, 0, 0, 0, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 11 arnType */
+    {680, 700, 0, 0, 0, 1, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 1}, /* 12 roleSessionNameType */
+    {712, 0, 28, 0, 0, 0, TS_MT_LIST, TS_MODEL_CHECKED, 0}, /* 13 policyDescriptorListType */
+    {737, 775, 0, 0, 0, 2, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_CHECKED, 0}, /* 14 unrestrictedSessionPolicyDocumentType */
+    {810, 0, 0, 0, 0, 3, TS_MT_INTEGER, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 15 roleDurationSecondsType */
+    {834, 0, 38, 0, 0, 4, TS_MT_LIST, TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 16 tagListType */
+    {846, 0, 39, 0, 0, 4, TS_MT_LIST, TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 17 tagKeyListType */
+    {861, 876, 0, 0, 0, 5, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 2}, /* 18 externalIdType */
+    {891, 908, 0, 0, 0, 6, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 2}, /* 19 serialNumberType */
+    {922, 936, 0, 0, 0, 7, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 3}, /* 20 tokenCodeType */
+    {942, 700, 0, 0, 0, 1, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 1}, /* 21 sourceIdentityType */
+    {961, 0, 40, 0, 0, 8, TS_MT_LIST, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 22 ProvidedContextsListType */
+    {986, 0, 0, 0, 0, 9, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_SENSITIVE|TS_MODEL_CHECKED, 0}, /* 23 SAMLAssertionType */
+    {1004, 775, 0, 0, 0, 10, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 24 sessionPolicyDocumentType */
+    {1030, 0, 0, 0, 0, 11, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_SENSITIVE|TS_MODEL_CHECKED, 0}, /* 25 clientTokenType */
+    {1046, 0, 0, 0, 0, 12, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 26 urlType */
+    {1054, 0, 0, 0, 0, 13, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 27 TargetPrincipalType */
+    {1078, 0, 43, 1, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 28 PolicyDescriptorType */
+    {1099, 0, 0, 0, 0, 14, TS_MT_INTEGER, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 29 RootDurationSecondsType */
+    {1123, 0, 0, 0, 0, 15, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 30 encodedMessageType */
+    {1142, 1158, 0, 0, 0, 16, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 4}, /* 31 accessKeyIdType */
     {1164, 0, 0, 0, 0, 0, TS_MT_STRING, TS_MODEL_SENSITIVE, 0}, /* 32 tradeInTokenType */
-    {1181, 700, 0, 0, 0, 17, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 1}, /* 33 userNameType */
-    {1194, 0, 0, 0, 0, 18, TS_MT_INTEGER, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 34 durationSecondsType */
-    {1214, 0, 41, 0, 0, 19, TS_MT_LIST, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 35 webIdentityTokenAudienceListType */
-    {1247, 0, 0, 0, 0, 20, TS_MT_INTEGER, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 36 webIdentityTokenDurationSecondsType */
-    {1283, 0, 0, 0, 0, 21, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 37 jwtAlgorithmType */
-    {1310, 0, 44, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 38 Tag */
-    {1314, 1325, 0, 0, 0, 22, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 39 tagKeyType */
-    {1382, 0, 46, 2, 0, 0, TS_MT_STRUCTURE, 0, 0}, /* 40 ProvidedContext */
-    {1398, 0, 0, 0, 0, 23, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 41 webIdentityTokenAudienceStringType */
-    {1433, 1446, 0, 0, 0, 24, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 42 tagValueType */
-    {1474, 0, 0, 0, 0, 12, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX, 0}, /* 43 contextAssertionType */
+    {1181, 700, 0, 0, 0, 17, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 1}, /* 33 userNameType */
+    {1194, 0, 0, 0, 0, 18, TS_MT_INTEGER, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 34 durationSecondsType */
+    {1214, 0, 41, 0, 0, 19, TS_MT_LIST, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 35 webIdentityTokenAudienceListType */
+    {1247, 0, 0, 0, 0, 20, TS_MT_INTEGER, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 36 webIdentityTokenDurationSecondsType */
+    {1283, 0, 0, 0, 0, 21, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 37 jwtAlgorithmType */
+    {1310, 0, 44, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 38 Tag */
+    {1314, 1325, 0, 0, 0, 22, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 39 tagKeyType */
+    {1382, 0, 46, 2, 0, 0, TS_MT_STRUCTURE, TS_MODEL_CHECKED, 0}, /* 40 ProvidedContext */
+    {1398, 0, 0, 0, 0, 23, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 41 webIdentityTokenAudienceStringType */
+    {1433, 1446, 0, 0, 0, 24, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 42 tagValueType */
+    {1474, 0, 0, 0, 0, 12, TS_MT_STRING, TS_MODEL_HAS_MIN|TS_MODEL_HAS_MAX|TS_MODEL_CHECKED, 0}, /* 43 contextAssertionType */
 };
 
 static const ts_model_member members[] = {
@@ -181,6 +181,7 @@ static const uint32_t regex_src[] = {
     1495, 1519, 1545, 1556,
 };
 static ts_model_regex regex[4];
+static uint8_t overrides[44]; /* filled by model.c */
 
 static const ts_model_op ops[] = {
     {&ts_model_svc_sts, 1574, 1585, 1590, 0}, /* AssumeRole */
@@ -198,7 +199,7 @@ static const ts_model_op ops[] = {
 
 const ts_model_service ts_model_svc_sts = {
     "sts", "query", "com.amazonaws.sts.v20110615",
-    strs, shapes, members, enums, bounds, regex_src, regex,
+    strs, shapes, members, enums, bounds, regex_src, regex, overrides,
     44, 4, 11,
     ops,
 };

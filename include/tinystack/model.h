@@ -55,6 +55,14 @@ const ts_model_op *ts_model_op_find(const char *service, const char *operation);
  */
 int ts_model_validate(const ts_model_op *op, const cJSON *in, ts_model_error *out);
 
+/*
+ * Deletes from in every structure member whose value is JSON null, at any
+ * depth the model reaches (map values and list elements stay): AWS reads a
+ * null member as absent, so a handler that tests for presence then sees
+ * what AWS sees.  Call it after ts_model_validate accepted in.
+ */
+void ts_model_drop_nulls(const ts_model_op *op, cJSON *in);
+
 /* The operation's name ("CreateTable"), HTTP method ("POST") and
  * requestUri ("/2015-03-31/functions/{FunctionName}/invocations"), as the
  * model gives them; static strings. */

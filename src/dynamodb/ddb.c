@@ -116,8 +116,9 @@ static const ts_protocol ddb_proto = {"json-1.0", ddb_render_error};
 const ts_service ddb_service = {"dynamodb", &ddb_proto, ddb_resolve};
 
 /* The botocore model's check of the input (types, then constraints), as
- * DynamoDB does it before the operation runs. */
-static int model_check(ts_req *req, ts_resp *resp, const cJSON *in)
+ * DynamoDB does it before the operation runs; null members then go, as
+ * AWS reads them as absent. */
+static int model_check(ts_req *req, ts_resp *resp, cJSON *in)
 {
     const ts_model_op *op = ts_model_op_find("dynamodb", req->op->name);
     ts_model_error e;
@@ -127,6 +128,8 @@ static int model_check(ts_req *req, ts_resp *resp, const cJSON *in)
         ts_resp_error(resp, e.kind == TS_MODEL_SERIALIZATION ? TS_ERR_SERIALIZATION
                                                              : TS_ERR_VALIDATION,
                       ts_arena_strdup(req->arena, e.message));
+    else
+        ts_model_drop_nulls(op, in);
     ts_model_error_free(&e);
     return rc;
 }

@@ -1004,3 +1004,37 @@ out:
     ts_buf_free(&v.errs);
     return rc;
 }
+
+static void drop_nulls(const ts_model_service *svc, unsigned shape, cJSON *j, int depth)
+{
+    const ts_model_shape *s = &svc->shapes[shape];
+    unsigned el = s->type == TS_MT_LIST ? s->first : s->value; /* list, map */
+    cJSON *c, *next;
+
+    if (depth > MAX_DEPTH) {
+        ; /* left as it is */
+    } else if ((s->type == TS_MT_STRUCTURE || s->type == TS_MT_UNION) && cJSON_IsObject(j)) {
+        for (c = j->child; c; c = next) {
+            next = c->next;
+            if (cJSON_IsNull(c)) {
+                cJSON_Delete(cJSON_DetachItemViaPointer(j, c));
+                continue;
+            }
+            for (unsigned k = 0; c->string && k < s->count; k++) {
+                const ts_model_member *m = &svc->members[s->first + k];
+                if (!strcmp(svc->strs + m->name, c->string))
+                    drop_nulls(svc, m->shape, c, depth + 1);
+            }
+        }
+    } else if ((s->type == TS_MT_LIST || s->type == TS_MT_MAP) &&
+               is_container(svc->shapes[el].type)) {
+        cJSON_ArrayForEach(c, j)
+            drop_nulls(svc, el, c, depth + 1);
+    }
+}
+
+void ts_model_drop_nulls(const ts_model_op *op, cJSON *in)
+{
+    if (op && op->input >= 0 && in)
+        drop_nulls(op->service, (unsigned)op->input, in, 0);
+}

@@ -64,6 +64,20 @@ class TestModelValidation(DdbTestCase):
         r = raw_ddb("DescribeTable", {"TableName": self.t, "Extra": 5})
         self.assertEqual(r.status, 200, r)
 
+    def test_null_members_reach_the_operation_as_absent(self):
+        key = {"id": {"S": "n"}}
+        for op, body in (
+                ("ListTables", {"Limit": None}),
+                ("PutItem", {"TableName": self.t, "Item": key, "ReturnValues": None,
+                             "ConditionExpression": None, "ExpressionAttributeNames": None}),
+                ("GetItem", {"TableName": self.t, "Key": key, "ProjectionExpression": None}),
+                ("Query", {"TableName": self.t, "KeyConditionExpression": "id = :v",
+                           "ExpressionAttributeValues": {":v": {"S": "n"}}, "Limit": None}),
+                ("Scan", {"TableName": self.t, "Segment": None, "TotalSegments": None})):
+            with self.subTest(op=op):
+                r = raw_ddb(op, body)
+                self.assertEqual(r.status, 200, r)
+
     def test_nothing_is_written(self):
         r = raw_ddb("PutItem", {"TableName": self.t, "Item": {"id": {"S": "w"}},
                                 "ReturnValues": "EVERYTHING"})

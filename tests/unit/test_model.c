@@ -406,3 +406,25 @@ TEST(model_sensitive)
               "Member must satisfy regular expression pattern: [\\w+=,.@-]+");
     ts_model_error_free(&err);
 }
+
+TEST(model_drop_nulls)
+{
+    const ts_model_op *o = ts_model_op_find("dynamodb", "TransactWriteItems");
+    cJSON *in = cJSON_Parse("{\"TransactItems\": [{\"Put\": {\"TableName\": \"tbl\", \"Item\": "
+                            "{\"a\": {\"S\": \"x\", \"N\": null}, \"b\": null}, "
+                            "\"ConditionExpression\": null}, \"Update\": null}], "
+                            "\"ClientRequestToken\": null, \"Unknown\": null}");
+    char *text;
+
+    REQUIRE(o && in);
+    CHECK(ts_model_validate(o, in, &err) == 0);
+    ts_model_drop_nulls(o, in);
+    text = cJSON_PrintUnformatted(in);
+    /* structure members go, map values stay (the item's own check sees them) */
+    CHECK_STR(text, "{\"TransactItems\":[{\"Put\":{\"TableName\":\"tbl\",\"Item\":"
+                    "{\"a\":{\"S\":\"x\"},\"b\":null}}}]}");
+    cJSON_free(text);
+    cJSON_Delete(in);
+    ts_model_drop_nulls(NULL, NULL);
+    ts_model_error_free(&err);
+}

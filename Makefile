@@ -60,7 +60,7 @@ UNIT_OBJ  := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 BIN       := $(BUILD)/tinystack
 UNIT_BIN  := $(BUILD)/unit_tests
 
-.PHONY: all deps run test test-unit test-integration test-cli bench clean
+.PHONY: all deps run test test-unit test-integration test-cli bench clean models
 
 all: deps $(BIN)
 	@ln -sf $(BIN) tinystack
@@ -106,6 +106,12 @@ test-cli: all
 bench: all
 	sh bench/s3.sh
 	sh bench/dynamodb.sh
+
+# Regenerates src/model/model_<svc>.c from the botocore models (not part of
+# `all`: the generated files are committed).  BOTOCORE_DATA=dir/of/botocore/data
+# picks a botocore other than the one python3 imports.
+models:
+	python3 src/model/model_gen.py $(BOTOCORE_DATA)
 
 clean:
 	rm -rf build tinystack

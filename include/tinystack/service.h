@@ -79,6 +79,9 @@ struct ts_protocol {
     void (*render_error)(ts_call *c);
     /* Adds the request-id headers to every answer. */
     void (*ids)(ts_call *c);
+    /* 1: c->in is the operation's whole input as the botocore model
+     * shapes it, so the dispatcher validates it against the model. */
+    int model_input;
 };
 
 struct ts_service {

@@ -14,6 +14,7 @@
 #include <cjson/cJSON.h>
 
 #include "tinystack/bus.h"
+#include "tinystack/model.h"
 #include "tinystack/store.h"
 
 /* Bodies larger than this give their parsed input's memory back to the
@@ -78,6 +79,30 @@ static int run_in_write(ts_call *c, int retry)
     return 0;
 }
 
+/* The botocore model's check of the input (types, then constraints), as
+ * AWS runs it before it looks at any table, bucket or function. */
+static int model_check(ts_call *c)
+{
+    const ts_model_op *mop;
+    ts_model_error e;
+    int rc;
+
+    if (!c->in || !c->req->service->proto->model_input)
+        return 0;
+    mop = ts_model_op_find(c->req->service->name, c->req->op->name);
+    if (!mop)
+        return 0;
+    rc = ts_model_validate(mop, c->in, &e);
+    if (rc != 0)
+        ts_resp_error(c->resp, e.kind == TS_MODEL_SERIALIZATION ? TS_ERR_SERIALIZATION
+                                                                : TS_ERR_VALIDATION,
+                      ts_arena_strdup(c->req->arena, e.message));
+    else
+        ts_model_drop_nulls(mop, c->in);
+    ts_model_error_free(&e);
+    return rc;
+}
+
 static int run_in_read(ts_call *c)
 {
     int rc;
@@ -106,6 +131,8 @@ void http_dispatch(ts_call *c)
     if (!req->op)
         http_route_action(c);
     if (resp->err != TS_ERR_NONE || !req->op || !req->op->handler)
+        return;
+    if (model_check(c) != 0)
         return;
     if ((req->op->flags & TS_OP_WRITE) && !(req->op->flags & TS_OP_OWN_TXN))
         rc = run_in_write(c, 1);

@@ -281,7 +281,7 @@ static void internal_ids(ts_call *c)
 
 static const ts_protocol internal_proto = {
     "internal", internal_proto_resolve, internal_parse, internal_render,
-    internal_render_error, internal_ids,
+    internal_render_error, internal_ids, 0,
 };
 
 const ts_service http_internal_service = {

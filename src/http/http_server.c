@@ -467,6 +467,7 @@ int http_server_start(void)
     }
     daemon_ = MHD_start_daemon(
         flags, (uint16_t)ts_cfg.port, accept_cb, NULL, access_cb, NULL,
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_log_cb, NULL,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_THREAD_POOL_SIZE, ts_cfg.threads > 1 ? (unsigned)ts_cfg.threads : 0u,
         MHD_OPTION_URI_LOG_CALLBACK, uri_log_cb, NULL,
@@ -477,7 +478,6 @@ int http_server_start(void)
         MHD_OPTION_CONNECTION_LIMIT, conn_limit(),
         MHD_OPTION_CONNECTION_TIMEOUT, ts_cfg.idle_timeout,
         MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
-        MHD_OPTION_EXTERNAL_LOGGER, mhd_log_cb, NULL,
         MHD_OPTION_END);
     if (!daemon_) {
         ts_log(TS_LOG_ERROR, "cannot listen on %s:%d: %s", ts_cfg.host,

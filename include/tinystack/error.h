@@ -54,6 +54,10 @@
       "The bucket ownership controls were not found")                         \
     X(NO_SUCH_PAB, 404, "NoSuchPublicAccessBlockConfiguration",               \
       "The public access block configuration was not found")                  \
+    X(NO_SUCH_REPLICATION, 404, "ReplicationConfigurationNotFoundError",      \
+      "The replication configuration was not found")                          \
+    X(NO_SUCH_OBJECT_LOCK, 404, "ObjectLockConfigurationNotFoundError",       \
+      "Object Lock configuration does not exist for this bucket")             \
     X(MALFORMED_POLICY, 400, "MalformedPolicy",                               \
       "Policies must be valid JSON and the first byte must be '{'")          \
     X(BAD_REQUEST, 400, "BadRequest", "Bad Request")                          \

@@ -11,8 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *s3_config_subresource(ts_req *req);
-
 /* AWS's naming rules for general purpose buckets. */
 static int bucket_name_valid(const char *n)
 {
@@ -572,6 +570,10 @@ static int config_missing(ts_req *req, ts_resp *resp, const char *sub)
         s3_xml_end(resp, "RequestPaymentConfiguration");
         return 0;
     }
+    if (!strcmp(sub, "replication"))
+        return ts_resp_error(resp, TS_ERR_NO_SUCH_REPLICATION, NULL);
+    if (!strcmp(sub, "object-lock"))
+        return ts_resp_error(resp, TS_ERR_NO_SUCH_OBJECT_LOCK, NULL);
     if (!strcmp(sub, "accelerate")) {
         s3_xml_begin(req, resp, "AccelerateConfiguration");
         s3_xml_end(resp, "AccelerateConfiguration");

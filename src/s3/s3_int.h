@@ -85,6 +85,11 @@ static inline s3_ctx *s3_ctx_of(ts_req *req)
 }
 
 /* s3.c */
+/* The configuration document a bucket request names ("policy",
+ * "lifecycle" ...), or NULL. */
+const char *s3_config_subresource(ts_req *req);
+
+/* s3_row.c */
 /* Loads the request's bucket; NoSuchBucket (with BucketName) when absent. */
 int s3_bucket_load(ts_req *req, ts_resp *resp, s3_bucket *b);
 int s3_bucket_load_name(ts_req *req, ts_resp *resp, const char *name, s3_bucket *b);

@@ -77,6 +77,7 @@
     X(ILLEGAL_LOCATION, 400, "IllegalLocationConstraintException",            \
       "The unspecified location constraint is incompatible for the region "   \
       "specific endpoint this request was sent to.")                          \
+    X(INVALID_URI, 400, "InvalidURI", "Couldn't parse the specified URI.")   \
     X(KEY_TOO_LONG, 400, "KeyTooLongError", "Your key is too long")           \
     X(INVALID_RANGE, 416, "InvalidRange",                                     \
       "The requested range is not satisfiable")                               \

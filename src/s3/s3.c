@@ -354,15 +354,34 @@ static int s3_claims(ts_req *req)
     return (strstr(h, ".s3.") || strstr(h, ".s3-")) && !strstr(h, ".execute-api.");
 }
 
-static char *decode(ts_req *req, const char *s, size_t n)
+int s3_name_decode(ts_req *req, const char *s, size_t n, const char **out)
 {
-    char *t = ts_url_decode(s, n, 0), *out;
+    size_t len;
+    char *t = ts_url_decode_len(s, n, 0, &len);
+    int ok;
 
-    if (!t)
-        return ts_arena_strndup(req->arena, s, n);
-    out = ts_arena_strdup(req->arena, t);
+    if (!t) {
+        /* A malformed escape is kept as sent, as it always was. */
+        *out = ts_arena_strndup(req->arena, s, n);
+        return ts_utf8_valid(*out, n) ? 0 : -1;
+    }
+    ok = strlen(t) == len && ts_utf8_valid(t, len);
+    *out = ts_arena_strdup(req->arena, t);
     free(t);
-    return out;
+    return ok ? 0 : -1;
+}
+
+/* S3 parses the whole URI as UTF-8: a path or query argument that is not
+ * (or that holds a NUL, which would cut the name short) is InvalidURI. */
+static int uri_valid(ts_req *req)
+{
+    if (req->query_nul)
+        return 0;
+    for (ts_kv *q = req->query; q; q = q->next)
+        if (!ts_utf8_valid(q->name, strlen(q->name)) ||
+            !ts_utf8_valid(q->value, strlen(q->value)))
+            return 0;
+    return 1;
 }
 
 /* A presigned URL past X-Amz-Date + X-Amz-Expires is refused, as S3
@@ -469,6 +488,8 @@ static const ts_op *s3_resolve(ts_call *call)
     const char *p = req->path;
     const ts_op *op;
 
+    int bad = !uri_valid(req);
+
     req->svc = c;
     c->bucket = host_bucket(req);
     while (*p == '/')
@@ -476,16 +497,20 @@ static const ts_op *s3_resolve(ts_call *call)
     if (c->bucket) {
         c->virtual_host = 1;
         if (*p)
-            c->key = decode(req, p, strlen(p));
+            bad |= s3_name_decode(req, p, strlen(p), &c->key);
     } else if (*p) {
         const char *slash = strchr(p, '/');
         if (slash) {
-            c->bucket = decode(req, p, (size_t)(slash - p));
+            bad |= s3_name_decode(req, p, (size_t)(slash - p), &c->bucket);
             if (slash[1])
-                c->key = decode(req, slash + 1, strlen(slash + 1));
+                bad |= s3_name_decode(req, slash + 1, strlen(slash + 1), &c->key);
         } else {
-            c->bucket = decode(req, p, strlen(p));
+            bad |= s3_name_decode(req, p, strlen(p), &c->bucket);
         }
+    }
+    if (bad) {
+        ts_resp_error(resp, TS_ERR_INVALID_URI, NULL);
+        return NULL;
     }
     if (!c->bucket) {
         if (!strcmp(req->method, "GET"))

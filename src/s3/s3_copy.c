@@ -18,24 +18,24 @@ int s3_copy_source(ts_req *req, ts_resp *resp, s3_bucket *sb, s3_object *so);
 int s3_copy_source(ts_req *req, ts_resp *resp, s3_bucket *sb, s3_object *so)
 {
     const char *src = ts_req_header(req, "x-amz-copy-source"), *q, *slash;
-    const char *vid = NULL;
-    char *path, *bucket, *key;
+    const char *vid = NULL, *path;
+    char *bucket, *key;
+    size_t n;
 
     while (*src == '/')
         src++;
     q = strchr(src, '?');
     if (q && ts_starts_with(q + 1, "versionId="))
         vid = ts_arena_strdup(req->arena, q + 11);
-    path = ts_url_decode(src, q ? (size_t)(q - src) : strlen(src), 0);
-    if (!path || !(slash = strchr(path, '/')) || !slash[1]) {
-        ts_free(path);
+    n = q ? (size_t)(q - src) : strlen(src);
+    if (s3_name_decode(req, src, n, &path) != 0)
+        return ts_resp_error(resp, TS_ERR_INVALID_URI, NULL);
+    if (!(slash = strchr(path, '/')) || !slash[1])
         return ts_resp_error(resp, TS_ERR_INVALID_ARGUMENT,
                              "Copy Source must mention the source bucket and key: "
                              "sourcebucket/sourcekey");
-    }
     bucket = ts_arena_strndup(req->arena, path, (size_t)(slash - path));
     key = ts_arena_strdup(req->arena, slash + 1);
-    ts_free(path);
     if (s3_bucket_load_name(req, resp, bucket, sb) != 0)
         return -1;
     if (s3_object_find(req, resp, sb->id, key, vid, so) != 0)

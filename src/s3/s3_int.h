@@ -89,6 +89,11 @@ static inline s3_ctx *s3_ctx_of(ts_req *req)
  * "lifecycle" ...), or NULL. */
 const char *s3_config_subresource(ts_req *req);
 
+/* Percent-decodes a bucket name or key into the arena (*out).  0, or -1
+ * when the result is not UTF-8 or holds a NUL (S3's InvalidURI); *out is
+ * set either way. */
+int s3_name_decode(ts_req *req, const char *s, size_t n, const char **out);
+
 /* s3_row.c */
 /* Loads the request's bucket; NoSuchBucket (with BucketName) when absent. */
 int s3_bucket_load(ts_req *req, ts_resp *resp, s3_bucket *b);

@@ -94,5 +94,12 @@ int store_blob_ref(int64_t blob_id, int delta);
 /* Reads up to max bytes at off; returns bytes read, 0 past the end, -1 on
  * error (the blob vanished). */
 long store_blob_read(int64_t blob_id, uint64_t off, char *buf, size_t max);
+/* A reader that goes on reading a blob after its snapshot (a streamed GET,
+ * a part copy) pins it first, having found it in that snapshot: until the
+ * matching store_blob_unpin(), losing its last reference does not delete
+ * its chunks.  The last unpin of such a blob deletes it, in a write
+ * transaction (call it outside one, or inside the caller's). */
+void store_blob_pin(int64_t blob_id);
+void store_blob_unpin(int64_t blob_id);
 
 #endif

@@ -114,6 +114,10 @@ int s3_err_no_such_version(ts_req *req, ts_resp *resp, const char *key, const ch
 
 /* Parses a blobs column into the arena. */
 void s3_blobs_parse(ts_arena *a, const char *text, s3_blobs *out);
+/* Pins / unpins every blob of a list (store_blob_pin): call pin while the
+ * row naming them is in the current snapshot. */
+void s3_blobs_pin(const s3_blobs *b);
+void s3_blobs_unpin(const s3_blobs *b);
 /* Drops one reference to each blob of the text (inside a transaction). */
 void s3_blobs_release(const char *text);
 void s3_blobs_retain(const char *text);

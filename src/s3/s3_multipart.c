@@ -186,8 +186,10 @@ int s3_upload_part_copy(ts_call *call)
     char hex[33], etag[40], when[32];
     char *buf = NULL;
     int64_t blob;
-    int rc = -1;
+    int rc = -1, pinned = 0;
+    s3_object check;
 
+    store_blob_writer_init(&w);
     if (num < 1 || num > 10000)
         return ts_resp_error(resp, TS_ERR_INVALID_ARGUMENT,
                              "Part number must be an integer between 1 and 10000, inclusive");
@@ -210,12 +212,21 @@ int s3_upload_part_copy(ts_call *call)
         start = a;
         len = e - a + 1;
     }
-    /* Copy the bytes into a new blob, hashing as they go. */
-    store_blob_writer_init(&w);
+    /* Copy the bytes into a new blob, hashing as they go, in short
+     * transactions (the handler has its own): the source stays pinned,
+     * so its data outlives a delete or overwrite meanwhile. */
     md5 = EVP_MD_CTX_new();
     EVP_DigestInit_ex(md5, EVP_md5(), NULL);
     buf = ts_malloc(64u << 10);
     s3_blobs_parse(req->arena, so.blobs, &blobs);
+    s3_blobs_pin(&blobs);
+    pinned = 1;
+    if (s3_object_load(req, sb.id, so.key, so.version_id, &check) != 0 ||
+        check.id != so.id) {
+        /* Gone between the lookup and the pin. */
+        s3_err_no_such_key(req, resp, so.key);
+        goto out;
+    }
     while (done < len) {
         uint64_t off = start + done;
         long n = 0;
@@ -227,7 +238,15 @@ int s3_upload_part_copy(ts_call *call)
             }
             off -= blobs.size[i];
         }
-        if (n <= 0 || store_blob_write(&w, buf, (size_t)n) != 0)
+        if (n <= 0) {
+            /* Deleted just before the pin took: the source is gone. */
+            if (s3_object_load(req, sb.id, so.key, so.version_id, &check) != 0) {
+                s3_err_no_such_key(req, resp, so.key);
+                goto out;
+            }
+            goto internal;
+        }
+        if (store_blob_write(&w, buf, (size_t)n) != 0)
             goto internal;
         EVP_DigestUpdate(md5, buf, (size_t)n);
         done += (uint64_t)n;
@@ -239,7 +258,6 @@ int s3_upload_part_copy(ts_call *call)
         goto internal;
     if (mpu_load(req, resp, &b, &u) != 0) {
         store_rollback();
-        store_blob_writer_abort(&w);
         goto out;
     }
     blob = store_blob_finish(&w);
@@ -258,9 +276,12 @@ int s3_upload_part_copy(ts_call *call)
     rc = 0;
     goto out;
 internal:
-    store_blob_writer_abort(&w);
     ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
 out:
+    if (rc != 0)
+        store_blob_writer_abort(&w);
+    if (pinned)
+        s3_blobs_unpin(&blobs);
     ts_buf_free(&w.pending);
     if (md5)
         EVP_MD_CTX_free(md5);

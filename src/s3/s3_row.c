@@ -218,6 +218,25 @@ static long blob_reader_cb(void *arg, uint64_t pos, char *buf, size_t max)
     return 0;
 }
 
+void s3_blobs_pin(const s3_blobs *b)
+{
+    for (int i = 0; i < b->n; i++)
+        store_blob_pin(b->id[i]);
+}
+
+void s3_blobs_unpin(const s3_blobs *b)
+{
+    for (int i = 0; i < b->n; i++)
+        store_blob_unpin(b->id[i]);
+}
+
+static void blob_reader_free(void *arg)
+{
+    blob_reader *r = arg;
+
+    s3_blobs_unpin(&r->blobs);
+}
+
 void s3_send_blobs(ts_req *req, ts_resp *resp, const char *blobs,
                    uint64_t start, uint64_t len)
 {
@@ -246,4 +265,9 @@ void s3_send_blobs(ts_req *req, ts_resp *resp, const char *blobs,
     resp->reader = blob_reader_cb;
     resp->reader_arg = r;
     resp->reader_size = len;
+    if (!resp->head_only) {
+        /* The body streams after this snapshot: keep its data until sent. */
+        s3_blobs_pin(&r->blobs);
+        resp->reader_free = blob_reader_free;
+    }
 }

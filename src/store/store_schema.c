@@ -47,6 +47,32 @@ const char *const store_migrations[] = {
     "CREATE TABLE ddb_index(table_id INTEGER NOT NULL, idx TEXT NOT NULL,"
     "  hk BLOB NOT NULL, rk BLOB NOT NULL, thk BLOB NOT NULL, trk BLOB NOT NULL,"
     "  PRIMARY KEY(table_id, idx, hk, rk, thk, trk)) WITHOUT ROWID;",
+    /* 3: blob and bucket ids are never reused (AUTOINCREMENT).  A read
+     * that streams a blob deleted meanwhile finds no chunks instead of a
+     * newer blob's, and rows a deleted bucket left behind never show in
+     * a new one.  The sequences start past every id still mentioned. */
+    "CREATE TABLE blob_v3(id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  size INTEGER NOT NULL DEFAULT 0, refs INTEGER NOT NULL DEFAULT 0);"
+    "INSERT INTO blob_v3(id, size, refs) SELECT id, size, refs FROM blob;"
+    "DROP TABLE blob;"
+    "ALTER TABLE blob_v3 RENAME TO blob;"
+    "CREATE TABLE s3_bucket_v3(id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  name TEXT NOT NULL UNIQUE, region TEXT NOT NULL, created INTEGER NOT NULL,"
+    "  versioning INTEGER NOT NULL DEFAULT 0, tagging TEXT, cors TEXT, config TEXT);"
+    "INSERT INTO s3_bucket_v3(id, name, region, created, versioning, tagging, cors,"
+    "  config) SELECT id, name, region, created, versioning, tagging, cors, config"
+    "  FROM s3_bucket;"
+    "DROP TABLE s3_bucket;"
+    "ALTER TABLE s3_bucket_v3 RENAME TO s3_bucket;"
+    "DELETE FROM sqlite_sequence WHERE name IN ('blob', 's3_bucket', 'blob_v3',"
+    "  's3_bucket_v3');"
+    "INSERT INTO sqlite_sequence(name, seq) SELECT 'blob', max("
+    "  (SELECT coalesce(max(id), 0) FROM blob),"
+    "  (SELECT coalesce(max(id >> 20), 0) FROM chunk));"
+    "INSERT INTO sqlite_sequence(name, seq) SELECT 's3_bucket', max("
+    "  (SELECT coalesce(max(id), 0) FROM s3_bucket),"
+    "  (SELECT coalesce(max(bucket_id), 0) FROM s3_object),"
+    "  (SELECT coalesce(max(bucket_id), 0) FROM s3_upload));",
 };
 
 const int store_nmigrations = (int)TS_ARRAY_LEN(store_migrations);

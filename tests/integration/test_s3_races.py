@@ -39,12 +39,14 @@ def pattern(seed, size):
 class SlowGet:
     """A GET on a raw socket with a small receive buffer, read on demand."""
 
-    def __init__(self, path):
+    def __init__(self, path, port=None):
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 32 * 1024)
         self.sock.settimeout(30)
-        self.sock.connect((HOST, PORT))
+        self.sock.connect((HOST, port or PORT))
         headers = sign_headers("GET", path)
+        if port:
+            headers["Host"] = "127.0.0.1:%d" % port
         head = "GET %s HTTP/1.1\r\n%s\r\n" % (
             path, "".join("%s: %s\r\n" % kv for kv in headers.items()))
         self.sock.sendall(head.encode())
@@ -236,6 +238,33 @@ class TestIdsAreNeverReused(unittest.TestCase):
             db.close()
             s3.create_bucket(Bucket="fresh")
             self.assertEqual(s3.list_objects_v2(Bucket="fresh")["KeyCount"], 0)
+        finally:
+            self.assertEqual(d.stop(), 0)
+
+    def test_replaced_data_goes_once_the_get_ends(self):
+        data = tempfile.mkdtemp(prefix="tinystack-pin-")
+        self.addCleanup(shutil.rmtree, data, True)
+        d = self.daemon(data)
+        try:
+            s3 = d.client("s3")
+            s3.create_bucket(Bucket="pin")
+            x = pattern(b"pin-x", BIG)
+            s3.put_object(Bucket="pin", Key="x", Body=x)
+            g = SlowGet("/pin/x", port=d.port)
+            self.assertTrue(g.read(MiB))
+            s3.put_object(Bucket="pin", Key="x", Body=b"small now")
+            self.assertTrue(g.read(BIG), "the GET was cut")
+            self.assertEqual(g.body[:BIG], x)
+            g.close()
+            path = os.path.join(data, "tinystack.db")
+            for _ in range(100):  # the pin ends when the server sees the close
+                db = sqlite3.connect(path, timeout=30)
+                n = db.execute("SELECT count(*) FROM chunk").fetchone()[0]
+                db.close()
+                if n == 1:
+                    break
+                time.sleep(0.05)
+            self.assertEqual(n, 1, "the replaced object's chunks were kept")
         finally:
             self.assertEqual(d.stop(), 0)
 

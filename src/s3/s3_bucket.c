@@ -126,10 +126,8 @@ int s3_delete_bucket(ts_call *call)
     s3_bucket b;
     int busy;
 
-    if (store_begin() != 0)
-        return ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
     if (s3_bucket_load(req, resp, &b) != 0)
-        goto fail;
+        return -1;
     st = store_stmt("SELECT 1 FROM s3_object WHERE bucket_id = ? LIMIT 1");
     sqlite3_bind_int64(st, 1, b.id);
     busy = sqlite3_step(st) == SQLITE_ROW;
@@ -137,7 +135,7 @@ int s3_delete_bucket(ts_call *call)
     if (busy) {
         ts_resp_error(resp, TS_ERR_BUCKET_NOT_EMPTY, NULL);
         ts_resp_error_field(req, resp, "BucketName", b.name);
-        goto fail;
+        return -1;
     }
     st = store_stmt("SELECT p.blob_id FROM s3_part p JOIN s3_upload u "
                     "ON p.upload = u.id WHERE u.bucket_id = ?");
@@ -155,13 +153,8 @@ int s3_delete_bucket(ts_call *call)
     st = store_stmt("DELETE FROM s3_bucket WHERE id = ?");
     sqlite3_bind_int64(st, 1, b.id);
     sqlite3_step(st);
-    if (store_commit() != 0)
-        return ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
     resp->status = 204;
     return 0;
-fail:
-    store_rollback();
-    return -1;
 }
 
 int s3_list_buckets(ts_call *call)

@@ -72,12 +72,11 @@ int s3_copy_object(ts_call *call)
     memset(&o, 0, sizeof(o));
     if ((v = ts_req_header(req, "x-amz-storage-class")))
         o.storage_class = strcmp(v, "STANDARD") ? v : NULL;
+    /* Both buckets are read in the dispatcher's write transaction. */
     if (s3_bucket_load(req, resp, &b) != 0)
         return -1;
-    if (store_begin() != 0)
-        return ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
     if (s3_copy_source(req, resp, &sb, &so) != 0)
-        goto fail;
+        return -1;
     if (sb.id == b.id && !strcmp(so.key, key) && !replace_meta &&
         !ts_req_header(req, "x-amz-storage-class") &&
         !ts_req_header(req, "x-amz-website-redirect-location") &&
@@ -88,7 +87,7 @@ int s3_copy_object(ts_call *call)
                       "an object to itself without changing the object's metadata, "
                       "storage class, website redirect location or encryption "
                       "attributes.");
-        goto fail;
+        return -1;
     }
     o.key = key;
     o.size = so.size;
@@ -98,7 +97,7 @@ int s3_copy_object(ts_call *call)
     if (replace_tags) {
         v = ts_req_header(req, "x-amz-tagging");
         if (v && !(o.tagging = s3_tagging_from_query(req, resp, v)))
-            goto fail;
+            return -1;
     } else {
         o.tagging = so.tagging;
     }
@@ -108,10 +107,8 @@ int s3_copy_object(ts_call *call)
         o.storage_class = so.storage_class;
     s3_blobs_retain(so.blobs);
     vid = s3_object_put_version(req, &b, &o, "ObjectCreated:Copy");
-    if (!vid || store_commit() != 0) {
-        ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
-        goto fail;
-    }
+    if (!vid)
+        return ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
     if (b.versioning != S3_VERSIONING_NONE)
         ts_resp_header(req, resp, "x-amz-version-id", vid);
     if (strcmp(so.version_id, "null") != 0)
@@ -129,9 +126,6 @@ int s3_copy_object(ts_call *call)
     }
     s3_xml_end(resp, "CopyObjectResult");
     return 0;
-fail:
-    store_rollback();
-    return -1;
 }
 
 /* ---- object tagging ---- */

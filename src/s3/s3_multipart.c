@@ -145,16 +145,12 @@ int s3_upload_part(ts_call *call)
 
     if (s3_upload_finish(req, resp, &r) != 0)
         return -1;
-    if (store_begin() != 0)
-        return ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
+    /* In the write transaction: the upload may have gone since begin(). */
     if (s3_bucket_load(req, resp, &b) != 0 || mpu_load(req, resp, &b, &u) != 0)
-        goto fail;
+        return -1;
     blob = s3_upload_commit_blob(req);
-    if (blob <= 0 || part_store(&u, num, r.size, r.etag, blob, r.checksum) != 0 ||
-        store_commit() != 0) {
-        ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
-        goto fail;
-    }
+    if (blob <= 0 || part_store(&u, num, r.size, r.etag, blob, r.checksum) != 0)
+        return ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
     ts_resp_header(req, resp, "ETag", r.etag);
     if (r.checksum) {
         const char *colon = strchr(r.checksum, ':');
@@ -163,9 +159,6 @@ int s3_upload_part(ts_call *call)
         ts_resp_header(req, resp, s3_cksum_header(s3_cksum_algo_parse(algo)), colon + 1);
     }
     return 0;
-fail:
-    store_rollback();
-    return -1;
 }
 
 int s3_upload_part_copy(ts_call *call)
@@ -363,8 +356,6 @@ int s3_complete_multipart_upload(ts_call *call)
     }
     ts_buf_init(&blobs);
     memset(&o, 0, sizeof(o));
-    if (store_begin() != 0)
-        return ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
     if (mpu_load(req, resp, &b, &u) != 0)
         goto fail;
     md5 = EVP_MD_CTX_new();
@@ -434,7 +425,7 @@ int s3_complete_multipart_upload(ts_call *call)
     o.parts = n;
     o.storage_class = u.storage_class;
     vid = s3_object_put_version(req, &b, &o, "ObjectCreated:CompleteMultipartUpload");
-    if (!vid || store_commit() != 0) {
+    if (!vid) {
         ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
         goto fail;
     }
@@ -452,7 +443,6 @@ int s3_complete_multipart_upload(ts_call *call)
     ts_buf_free(&blobs);
     return 0;
 fail:
-    store_rollback();
     if (md5)
         EVP_MD_CTX_free(md5);
     ts_buf_free(&blobs);
@@ -466,16 +456,10 @@ int s3_abort_multipart_upload(ts_call *call)
     s3_bucket b;
     s3_mpu u;
 
-    if (store_begin() != 0)
-        return ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
-    if (s3_bucket_load(req, resp, &b) != 0 || mpu_load(req, resp, &b, &u) != 0) {
-        store_rollback();
+    if (s3_bucket_load(req, resp, &b) != 0 || mpu_load(req, resp, &b, &u) != 0)
         return -1;
-    }
     release_parts(u.id);
     delete_upload(u.id);
-    if (store_commit() != 0)
-        return ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
     resp->status = 204;
     return 0;
 }

@@ -1,9 +1,10 @@
 /*
  * s3_object.c - the object operations: PutObject (whose body arrives
  * through s3_upload.c), GetObject and HeadObject with ranges and
- * conditions, DeleteObject and DeleteObjects with versioning, CopyObject
- * (which shares the source's blobs instead of copying bytes), and object
- * tagging.  Every change is one transaction, with its event in the outbox.
+ * conditions, DeleteObject and DeleteObjects with versioning, and the
+ * version bookkeeping CopyObject (s3_copy.c) and CompleteMultipartUpload
+ * share.  Every change is the dispatcher's one write transaction, with
+ * its event in the outbox; a handler that sets an error rolls it back.
  */
 #include "s3_int.h"
 
@@ -184,13 +185,6 @@ static void checksum_header(ts_req *req, ts_resp *resp, const char *checksum)
     }
 }
 
-/* Loads the bucket again inside the write transaction (it may have been
- * deleted since the upload began). */
-static int reload_bucket(ts_req *req, ts_resp *resp, s3_bucket *b)
-{
-    return s3_bucket_load(req, resp, b);
-}
-
 int s3_put_object(ts_call *call)
 {
     ts_req *req = call->req;
@@ -215,45 +209,38 @@ int s3_put_object(ts_call *call)
     o.etag = r.etag;
     o.meta = s3_meta_from_headers(req, resp);
     o.checksum = r.checksum;
-    if (store_begin() != 0)
-        return ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
-    if (reload_bucket(req, resp, &b) != 0)
-        goto fail;
+    /* In the dispatcher's write transaction from here: the bucket is
+     * loaded again (it may have gone since begin()). */
+    if (s3_bucket_load(req, resp, &b) != 0)
+        return -1;
     if ((v = ts_req_header(req, "If-None-Match")) && !strcmp(v, "*") &&
         s3_object_load(req, b.id, key, NULL, &cur) == 0 && !cur.delete_marker) {
         ts_resp_error(resp, TS_ERR_PRECONDITION_FAILED, NULL);
         ts_resp_error_field(req, resp, "Condition", "If-None-Match");
-        goto fail;
+        return -1;
     }
     if ((v = ts_req_header(req, "If-Match"))) {
-        if (s3_object_load(req, b.id, key, NULL, &cur) != 0 || cur.delete_marker) {
-            s3_err_no_such_key(req, resp, key);
-            goto fail;
-        }
+        if (s3_object_load(req, b.id, key, NULL, &cur) != 0 || cur.delete_marker)
+            return s3_err_no_such_key(req, resp, key);
         if (strcmp(v, "*") != 0 && !strstr(v, cur.etag + 1 /* unquoted ok */)) {
             ts_resp_error(resp, TS_ERR_PRECONDITION_FAILED, NULL);
             ts_resp_error_field(req, resp, "Condition", "If-Match");
-            goto fail;
+            return -1;
         }
     }
     blob = s3_upload_commit_blob(req);
     if (blob <= 0)
-        goto internal;
+        return ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
     o.blobs = ts_arena_printf(req->arena, "%lld:%llu", (long long)blob,
                               (unsigned long long)r.size);
     vid = s3_object_put_version(req, &b, &o, "ObjectCreated:Put");
-    if (!vid || store_commit() != 0)
-        goto internal;
+    if (!vid)
+        return ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
     ts_resp_header(req, resp, "ETag", r.etag);
     version_header(req, resp, &b, vid);
     checksum_header(req, resp, r.checksum);
     ts_resp_header(req, resp, "x-amz-server-side-encryption", "AES256");
     return 0;
-internal:
-    ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
-fail:
-    store_rollback();
-    return -1;
 }
 
 /* ---- reads ---- */
@@ -513,29 +500,16 @@ static int get_or_head(ts_req *req, ts_resp *resp, int head)
     return 0;
 }
 
-/* One read transaction for the bucket, the version and (small) data. */
+/* The dispatcher's read snapshot holds the bucket, the version and
+ * (small) data together. */
 int s3_get_object(ts_call *call)
 {
-    ts_req *req = call->req;
-    ts_resp *resp = call->resp;
-    int rc;
-
-    store_read_begin();
-    rc = get_or_head(req, resp, 0);
-    store_read_end();
-    return rc;
+    return get_or_head(call->req, call->resp, 0);
 }
 
 int s3_head_object(ts_call *call)
 {
-    ts_req *req = call->req;
-    ts_resp *resp = call->resp;
-    int rc;
-
-    store_read_begin();
-    rc = get_or_head(req, resp, 1);
-    store_read_end();
-    return rc;
+    return get_or_head(call->req, call->resp, 1);
 }
 
 /* ---- deletes ---- */
@@ -601,17 +575,10 @@ int s3_delete_object(ts_call *call)
 
     if (vid && !s3_version_id_valid(vid))
         return s3_err_bad_version(req, resp, vid);
-    if (store_begin() != 0)
-        return ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
-    if (s3_bucket_load(req, resp, &b) != 0) {
-        store_rollback();
+    if (s3_bucket_load(req, resp, &b) != 0)
         return -1;
-    }
-    if (s3_delete_one(req, &b, s3_ctx_of(req)->key, vid, &marker, &out_vid) != 0 ||
-        store_commit() != 0) {
-        store_rollback();
+    if (s3_delete_one(req, &b, s3_ctx_of(req)->key, vid, &marker, &out_vid) != 0)
         return ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
-    }
     if (marker)
         ts_resp_header(req, resp, "x-amz-delete-marker", "true");
     if (out_vid && (b.versioning != S3_VERSIONING_NONE || vid))
@@ -644,8 +611,6 @@ int s3_delete_objects(ts_call *call)
     quiet = ts_xml_child_text(root, "Quiet");
     is_quiet = quiet && !strcasecmp(quiet, "true");
     ts_buf_init(&out);
-    if (store_begin() != 0)
-        return ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
     for (obj = ts_xml_child(root, "Object"); obj; obj = ts_xml_next(obj)) {
         const char *key = ts_xml_child_text(obj, "Key");
         const char *vid = ts_xml_child_text(obj, "VersionId"), *out_vid;
@@ -667,7 +632,6 @@ int s3_delete_objects(ts_call *call)
             continue;
         }
         if (s3_delete_one(req, &b, key, vid, &marker, &out_vid) != 0) {
-            store_rollback();
             ts_buf_free(&out);
             return ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
         }
@@ -683,10 +647,6 @@ int s3_delete_objects(ts_call *call)
                 ts_xml_text(&out, "DeleteMarkerVersionId", out_vid);
         }
         ts_buf_puts(&out, "</Deleted>");
-    }
-    if (store_commit() != 0) {
-        ts_buf_free(&out);
-        return ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
     }
     s3_xml_begin(req, resp, "DeleteResult");
     if (out.len)

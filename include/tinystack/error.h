@@ -77,6 +77,8 @@
     X(ILLEGAL_LOCATION, 400, "IllegalLocationConstraintException",            \
       "The unspecified location constraint is incompatible for the region "   \
       "specific endpoint this request was sent to.")                          \
+    X(AUTH_QUERY_PARAMS, 400, "AuthorizationQueryParametersError",           \
+      "X-Amz-Expires should be a number")                                     \
     X(INVALID_URI, 400, "InvalidURI", "Couldn't parse the specified URI.")   \
     X(KEY_TOO_LONG, 400, "KeyTooLongError", "Your key is too long")           \
     X(INVALID_RANGE, 416, "InvalidRange",                                     \

@@ -11,6 +11,7 @@
  */
 #include "s3_int.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -384,18 +385,42 @@ static int uri_valid(ts_req *req)
     return 1;
 }
 
-/* A presigned URL past X-Amz-Date + X-Amz-Expires is refused, as S3
- * does (the signature itself is not checked). */
+#define S3_MAX_PRESIGN 604800 /* seconds: SigV4 keys last a week */
+
+/* A presigned URL's X-Amz-Expires must be a number of seconds from 0 to
+ * a week (S3's messages), and one past X-Amz-Date + X-Amz-Expires is
+ * refused, as S3 does (the signature itself is not checked).  1 with the
+ * error set. */
 static int presign_expired(ts_req *req, ts_resp *resp)
 {
     const char *date = ts_req_query(req, "X-Amz-Date");
-    const char *expires = ts_req_query(req, "X-Amz-Expires");
+    const char *expires = ts_req_query(req, "X-Amz-Expires"), *p;
     int64_t t, now = ts_now_ms();
-    char when[32];
+    long long secs;
+    char when[32], *end;
 
-    if (!date || !expires || ts_time_parse(date, &t) != 0)
+    if (!expires)
         return 0;
-    t += strtoll(expires, NULL, 10) * 1000;
+    p = expires + (*expires == '-' || *expires == '+');
+    errno = 0;
+    secs = strtoll(expires, &end, 10);
+    if (*p < '0' || *p > '9' || *end || errno == ERANGE) {
+        ts_resp_error(resp, TS_ERR_AUTH_QUERY_PARAMS, "X-Amz-Expires should be a number");
+        return 1;
+    }
+    if (secs < 0) {
+        ts_resp_error(resp, TS_ERR_AUTH_QUERY_PARAMS, "X-Amz-Expires must be non-negative");
+        return 1;
+    }
+    if (secs > S3_MAX_PRESIGN) {
+        ts_resp_error(resp, TS_ERR_AUTH_QUERY_PARAMS,
+                      "X-Amz-Expires must be less than a week (in seconds); that is, the "
+                      "given X-Amz-Expires must be less than 604800 seconds");
+        return 1;
+    }
+    if (!date || ts_time_parse(date, &t) != 0)
+        return 0;
+    t += (int64_t)secs * 1000;
     if (now <= t)
         return 0;
     ts_resp_error(resp, TS_ERR_ACCESS_DENIED, "Request has expired");

@@ -18,6 +18,7 @@
 #define S3_XMLNS "http://s3.amazonaws.com/doc/2006-03-01/"
 #define S3_MAX_KEY 1024
 #define S3_MIN_PART (5u << 20)
+#define S3_MAX_OBJECT (5ull << 30) /* a single PUT or part: 5 GiB */
 #define S3_INLINE_BODY (64u << 10) /* GET bodies up to this are sent from memory */
 #define S3_OWNER_ID "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a"
 #define S3_OWNER_NAME "webfile"

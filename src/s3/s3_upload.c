@@ -52,6 +52,16 @@ static int part_number_ok(const char *s)
     return !*end && n >= 1 && n <= 10000;
 }
 
+static int too_large(ts_req *req, ts_resp *resp, uint64_t proposed)
+{
+    ts_resp_error(resp, TS_ERR_ENTITY_TOO_LARGE, NULL);
+    ts_resp_error_field(req, resp, "ProposedSize",
+                        ts_arena_printf(req->arena, "%llu", (unsigned long long)proposed));
+    ts_resp_error_field(req, resp, "MaxSizeAllowed",
+                        ts_arena_printf(req->arena, "%llu", (unsigned long long)S3_MAX_OBJECT));
+    return -1;
+}
+
 int s3_upload_begin(ts_call *call)
 {
     ts_req *req = call->req;
@@ -68,6 +78,19 @@ int s3_upload_begin(ts_call *call)
     EVP_DigestInit_ex(u->md5, EVP_md5(), NULL);
     ts_arena_cleanup(req->arena, upload_cleanup, u);
 
+    u->chunked = (sha && ts_starts_with(sha, "STREAMING-")) ||
+                 (enc && strstr(enc, "aws-chunked"));
+    if ((v = ts_req_header(req, "x-amz-decoded-content-length"))) {
+        char *end;
+        u->decoded_len = strtoull(v, &end, 10);
+        u->has_decoded_len = end != v && !*end;
+    }
+    /* Refused before 100 Continue: the size the client announces (the
+     * decoded one under aws-chunked framing); a body of unknown length is
+     * stopped as it passes the limit. */
+    if (u->chunked ? u->has_decoded_len && u->decoded_len > S3_MAX_OBJECT
+                   : req->has_content_length && req->content_length > S3_MAX_OBJECT)
+        return too_large(req, resp, u->chunked ? u->decoded_len : req->content_length);
     if (s3_bucket_load(req, resp, &b) != 0)
         return -1;
     if (!strcmp(req->op->name, "UploadPart")) {
@@ -99,15 +122,8 @@ int s3_upload_begin(ts_call *call)
         ts_free(raw);
         u->has_md5 = 1;
     }
-    u->chunked = (sha && ts_starts_with(sha, "STREAMING-")) ||
-                 (enc && strstr(enc, "aws-chunked"));
     if (u->chunked)
         s3_chunked_init(&u->dec);
-    if ((v = ts_req_header(req, "x-amz-decoded-content-length"))) {
-        char *end;
-        u->decoded_len = strtoull(v, &end, 10);
-        u->has_decoded_len = end != v && !*end;
-    }
     /* Which additional checksum: a value in a header, or one in a trailer. */
     for (int a = S3_CK_CRC32; a <= S3_CK_SHA256; a++) {
         if ((v = ts_req_header(req, s3_cksum_header((s3_cksum_algo)a)))) {
@@ -147,6 +163,10 @@ static int payload_cb(void *arg, const char *p, size_t n)
 {
     s3_upload *u = arg;
 
+    if (u->w.size + n > S3_MAX_OBJECT) {
+        u->err = TS_ERR_ENTITY_TOO_LARGE;
+        return -1;
+    }
     EVP_DigestUpdate(u->md5, p, n);
     if (u->ck.algo != S3_CK_NONE)
         s3_cksum_update(&u->ck, p, n);

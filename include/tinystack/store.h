@@ -87,7 +87,9 @@ int store_blob_write(store_blob_writer *w, const void *data, size_t len);
 /* Writes the last chunk and gives the blob one reference.  Call inside the
  * transaction that makes the blob reachable.  Returns the blob id (> 0). */
 int64_t store_blob_finish(store_blob_writer *w);
-/* Drops an unfinished blob's chunks (outside any transaction). */
+/* Ends a writer whatever became of it: the blob's chunks go unless a
+ * committed row references it (so it is safe after a finish whose
+ * transaction rolled back).  Inside or outside a transaction. */
 void store_blob_writer_abort(store_blob_writer *w);
 /* Adds delta to a blob's reference count; at zero its chunks go. 0/-1. */
 int store_blob_ref(int64_t blob_id, int delta);

@@ -135,10 +135,13 @@ void s3_tagging_to_xml(ts_buf *b, const char *json);
 int s3_tag_count(const char *json);
 /* A new random version or upload id into the arena. */
 char *s3_new_id(ts_req *req, size_t nbytes);
-/* Writes an object's data as the response body (streamed), honouring a
- * byte range [start, start+len). */
-void s3_send_blobs(ts_req *req, ts_resp *resp, const char *blobs,
-                   uint64_t start, uint64_t len);
+/* Writes an object's data [start, start+len) as the response body: read
+ * now when small (InternalError when it cannot be, and -1), else
+ * streamed, with its blobs pinned until sent (a read that fails then
+ * closes the connection).  Call inside the read snapshot that found the
+ * object.  0, or -1 with the error set. */
+int s3_send_blobs(ts_req *req, ts_resp *resp, const char *blobs,
+                  uint64_t start, uint64_t len);
 
 /* s3_checksum.c */
 s3_cksum_algo s3_cksum_algo_parse(const char *name);

@@ -496,8 +496,7 @@ static int get_or_head(ts_req *req, ts_resp *resp, int head)
                         (unsigned long long)o.size);
     }
     resp->head_only = head;
-    s3_send_blobs(req, resp, o.blobs, start, len);
-    return 0;
+    return s3_send_blobs(req, resp, o.blobs, start, len);
 }
 
 /* The dispatcher's read snapshot holds the bucket, the version and

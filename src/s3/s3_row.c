@@ -237,8 +237,8 @@ static void blob_reader_free(void *arg)
     s3_blobs_unpin(&r->blobs);
 }
 
-void s3_send_blobs(ts_req *req, ts_resp *resp, const char *blobs,
-                   uint64_t start, uint64_t len)
+int s3_send_blobs(ts_req *req, ts_resp *resp, const char *blobs,
+                  uint64_t start, uint64_t len)
 {
     blob_reader *r = ts_arena_zalloc(req->arena, sizeof(*r));
 
@@ -259,8 +259,13 @@ void s3_send_blobs(ts_req *req, ts_resp *resp, const char *blobs,
         }
         resp->body.data[resp->body.len] = '\0';
         if (done == len)
-            return;
+            return 0;
+        /* Known before any header went: say so instead of a 200 that
+         * ends short. */
         ts_buf_reset(&resp->body);
+        ts_log(TS_LOG_ERROR, "s3: the data of %s is unreadable at byte %llu",
+               s3_ctx_of(req)->key ? s3_ctx_of(req)->key : "?", (unsigned long long)done);
+        return ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
     }
     resp->reader = blob_reader_cb;
     resp->reader_arg = r;
@@ -270,4 +275,5 @@ void s3_send_blobs(ts_req *req, ts_resp *resp, const char *blobs,
         s3_blobs_pin(&r->blobs);
         resp->reader_free = blob_reader_free;
     }
+    return 0;
 }

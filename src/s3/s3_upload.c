@@ -26,14 +26,18 @@ typedef struct s3_upload {
     int has_decoded_len;
     store_blob_writer w;
     ts_err err;
-    int committed;
+    int finished;       /* store_blob_finish ran (in the transaction) */
+    ts_resp *resp;      /* outlives the arena, which holds this */
 } s3_upload;
 
 static void upload_cleanup(void *arg)
 {
     s3_upload *u = arg;
 
-    if (!u->committed)
+    /* After the request's transaction: a blob its object did not keep
+     * (an error, a rollback, a cut connection) goes.  A finished blob of
+     * a request that succeeded is its object's. */
+    if (!u->finished || u->resp->err != TS_ERR_NONE)
         store_blob_writer_abort(&u->w);
     ts_buf_free(&u->w.pending);
     if (u->md5)
@@ -73,6 +77,7 @@ int s3_upload_begin(ts_call *call)
     s3_bucket b;
 
     c->op_state = u;
+    u->resp = resp;
     store_blob_writer_init(&u->w);
     u->md5 = EVP_MD_CTX_new();
     EVP_DigestInit_ex(u->md5, EVP_md5(), NULL);
@@ -208,6 +213,13 @@ int s3_upload_finish(ts_req *req, ts_resp *resp, s3_upload_result *r)
         return ts_resp_error(resp, TS_ERR_INCOMPLETE_BODY, NULL);
     if (u->has_decoded_len && u->w.size != u->decoded_len)
         return ts_resp_error(resp, TS_ERR_INCOMPLETE_BODY, NULL);
+    /* Whatever the HTTP layer made of a cut connection, a body shorter
+     * than announced, or one whose blob did not finish, never becomes an
+     * object. */
+    if (!u->chunked && req->has_content_length && u->w.size != req->content_length)
+        return ts_resp_error(resp, TS_ERR_INCOMPLETE_BODY, NULL);
+    if (u->w.failed)
+        return ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
     EVP_DigestFinal_ex(u->md5, md5, &n);
     if (u->has_md5 && memcmp(md5, u->md5_expected, 16) != 0)
         return ts_resp_error(resp, TS_ERR_BAD_DIGEST, NULL);
@@ -233,11 +245,8 @@ int s3_upload_finish(ts_req *req, ts_resp *resp, s3_upload_result *r)
 int64_t s3_upload_commit_blob(ts_req *req)
 {
     s3_upload *u = s3_ctx_of(req)->op_state;
-    int64_t id = store_blob_finish(&u->w);
-
-    if (id > 0)
-        u->committed = 1;
-    return id;
+    u->finished = 1;
+    return store_blob_finish(&u->w);
 }
 
 /* Headers kept with an object and given back on GET and HEAD. */

@@ -158,13 +158,19 @@ static void blob_delete(int64_t blob_id)
 
 void store_blob_writer_abort(store_blob_writer *w)
 {
-    if (w->blob_id) {
-        int own = sqlite3_get_autocommit(store_db());
-        if (own)
-            store_begin();
-        blob_delete(w->blob_id);
-        if (own)
-            store_commit();
+    if (w->blob_id && store_begin() == 0) {
+        /* Only a blob nothing references: a finished one whose object
+         * committed stays; one whose transaction rolled back goes. */
+        sqlite3_stmt *st = store_stmt("SELECT refs FROM blob WHERE id = ?");
+        int refs = 0;
+
+        sqlite3_bind_int64(st, 1, w->blob_id);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            refs = sqlite3_column_int(st, 0);
+        sqlite3_reset(st);
+        if (refs <= 0)
+            blob_delete(w->blob_id);
+        store_commit();
     }
     ts_buf_free(&w->pending);
     w->blob_id = 0;

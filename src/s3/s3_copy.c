@@ -72,10 +72,13 @@ int s3_copy_object(ts_call *call)
     memset(&o, 0, sizeof(o));
     if ((v = ts_req_header(req, "x-amz-storage-class")))
         o.storage_class = strcmp(v, "STANDARD") ? v : NULL;
-    /* Both buckets are read in the dispatcher's write transaction. */
+    /* Both buckets are read in the dispatcher's write transaction; the
+     * destination's If-Match / If-None-Match come after the source's
+     * x-amz-copy-source-if-* conditions. */
     if (s3_bucket_load(req, resp, &b) != 0)
         return -1;
-    if (s3_copy_source(req, resp, &sb, &so) != 0)
+    if (s3_copy_source(req, resp, &sb, &so) != 0 ||
+        s3_check_write_conditions(req, resp, b.id, key, 1) != 0)
         return -1;
     if (sb.id == b.id && !strcmp(so.key, key) && !replace_meta &&
         !ts_req_header(req, "x-amz-storage-class") &&

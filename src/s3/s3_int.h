@@ -190,6 +190,9 @@ typedef struct s3_upload_result {
 int s3_upload_finish(ts_req *req, ts_resp *resp, s3_upload_result *r);
 /* Inside the transaction: writes the last chunk; the blob id or -1. */
 int64_t s3_upload_commit_blob(ts_req *req);
+/* A request header's value, its lines joined with ", " when it came on
+ * several (the arena's copy); NULL when absent. */
+const char *s3_header_joined(ts_req *req, const char *name);
 /* Collects Content-Type, Content-* and x-amz-meta-* headers as JSON text. */
 char *s3_meta_from_headers(ts_req *req, ts_resp *resp);
 void s3_meta_to_headers(ts_req *req, ts_resp *resp, const char *meta);
@@ -270,6 +273,12 @@ int s3_range_parse(const char *h, uint64_t size, uint64_t *start, uint64_t *len)
  * "x-amz-copy-source-" for copies).  0, or -1 with 304 / 412 set. */
 int s3_check_conditions(ts_req *req, ts_resp *resp, const char *prefix,
                         const char *etag, int64_t modified);
+/* Inside the write transaction: a write's If-Match (an ETag list or *)
+ * and, when none_match, If-None-Match against the key's current version
+ * (a delete marker is no version).  0, or -1 with 412 PreconditionFailed
+ * (its Condition) or NoSuchKey for If-Match on a key without one. */
+int s3_check_write_conditions(ts_req *req, ts_resp *resp, int64_t bucket_id,
+                              const char *key, int none_match);
 /* Is a version id one tinystack could have made ("null" or 32 hex)? */
 int s3_version_id_valid(const char *v);
 /* InvalidArgument for a malformed version id; returns -1. */

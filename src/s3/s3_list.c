@@ -302,10 +302,13 @@ static void list_close(ts_resp *resp, const char *root, ts_buf *items, ts_buf *p
     state_free(s);
 }
 
-static void head_common(ts_buf *b, const char *bucket, const list_args *a)
+/* With encoding-type=url S3 encodes Prefix in ListObjectsV2 and
+ * ListObjectVersions, not in ListObjects (v1), whose Prefix botocore
+ * therefore never decodes. */
+static void head_common(ts_buf *b, const char *bucket, const list_args *a, int encode_prefix)
 {
     ts_xml_text(b, "Name", bucket);
-    put_encoded(b, "Prefix", a->prefix, a->url);
+    put_encoded(b, "Prefix", a->prefix, a->url && encode_prefix);
     if (a->delimiter)
         put_encoded(b, "Delimiter", a->delimiter, a->url);
     ts_xml_textf(b, "MaxKeys", "%d", a->max);
@@ -360,7 +363,7 @@ int s3_list_objects_v2(ts_call *call)
     else
         s.truncated = 0;
     s3_xml_begin(req, resp, "ListBucketResult");
-    head_common(out, b.name, &a);
+    head_common(out, b.name, &a, 1);
     ts_xml_textf(out, "KeyCount", "%d", s.count);
     ts_xml_text(out, "IsTruncated", s.truncated ? "true" : "false");
     if (token)
@@ -403,7 +406,7 @@ int s3_list_objects(ts_call *call)
     if (a.max > 0)
         list_walk(req, b.id, &a, &s, &items, &prefixes);
     s3_xml_begin(req, resp, "ListBucketResult");
-    head_common(out, b.name, &a);
+    head_common(out, b.name, &a, 0);
     put_encoded(out, "Marker", marker ? marker : "", a.url);
     ts_xml_text(out, "IsTruncated", s.truncated ? "true" : "false");
     if (s.truncated && a.delimiter)
@@ -453,7 +456,7 @@ int s3_list_object_versions(ts_call *call)
     if (a.max > 0)
         list_walk(req, b.id, &a, &s, &items, &prefixes);
     s3_xml_begin(req, resp, "ListVersionsResult");
-    head_common(out, b.name, &a);
+    head_common(out, b.name, &a, 1);
     put_encoded(out, "KeyMarker", km ? km : "", a.url);
     ts_xml_text(out, "VersionIdMarker", vm ? vm : "");
     ts_xml_text(out, "IsTruncated", s.truncated ? "true" : "false");

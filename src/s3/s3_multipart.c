@@ -28,6 +28,8 @@ static int no_such_upload(ts_req *req, ts_resp *resp, const char *id)
     return -1;
 }
 
+/* Loads the request's upload (uploadId, in bucket b, for the request's
+ * key); NoSuchUpload when absent (no error set when resp is NULL). */
 static int mpu_load(ts_req *req, ts_resp *resp, const s3_bucket *b, s3_mpu *u)
 {
     const char *id = ts_req_query(req, "uploadId");
@@ -51,7 +53,7 @@ static int mpu_load(ts_req *req, ts_resp *resp, const s3_bucket *b, s3_mpu *u)
     }
     sqlite3_reset(st);
     if (!found || strcmp(u->key, s3_ctx_of(req)->key) != 0)
-        return no_such_upload(req, resp, id);
+        return resp ? no_such_upload(req, resp, id) : -1;
     return 0;
 }
 
@@ -322,6 +324,95 @@ static void delete_upload(int64_t upload)
     sqlite3_reset(st);
 }
 
+/* The ETag a Complete request's part list makes: the MD5 of the parts'
+ * MD5s, "-N".  NULL when a part's ETag is not an MD5. */
+static char *parts_etag(ts_req *req, ts_xml_node *root)
+{
+    EVP_MD_CTX *md5 = EVP_MD_CTX_new();
+    unsigned char raw[16], digest[16];
+    char hex[33];
+    int n = 0, ok = 1;
+
+    EVP_DigestInit_ex(md5, EVP_md5(), NULL);
+    for (ts_xml_node *p = ts_xml_child(root, "Part"); p && ok; p = ts_xml_next(p), n++) {
+        const char *e = ts_xml_child_text(p, "ETag");
+        size_t len = strlen(e);
+        if (len == 34 && e[0] == '"' && e[33] == '"')
+            e++, len = 32;
+        ok = len == 32 && ts_hex_decode(e, 32, raw) == 16;
+        EVP_DigestUpdate(md5, raw, 16);
+    }
+    EVP_DigestFinal_ex(md5, digest, NULL);
+    EVP_MD_CTX_free(md5);
+    if (!ok)
+        return NULL;
+    ts_hex_encode(digest, 16, hex);
+    return ts_arena_printf(req->arena, "\"%s-%d\"", hex, n);
+}
+
+static void complete_answer(ts_req *req, ts_resp *resp, const s3_bucket *b, const char *key,
+                            const char *etag, const char *vid)
+{
+    if (vid && b->versioning != S3_VERSIONING_NONE)
+        ts_resp_header(req, resp, "x-amz-version-id", vid);
+    s3_xml_begin(req, resp, "CompleteMultipartUploadResult");
+    ts_xml_textf(&resp->body, "Location", "http://%s/%s/%s",
+                 ts_req_header(req, "Host") ? ts_req_header(req, "Host") : "localhost",
+                 b->name, key);
+    ts_xml_text(&resp->body, "Bucket", b->name);
+    ts_xml_text(&resp->body, "Key", key);
+    ts_xml_text(&resp->body, "ETag", etag);
+    s3_xml_end(resp, "CompleteMultipartUploadResult");
+}
+
+/* Completed uploads are remembered for a while, so that a retried
+ * Complete (boto3 retries one that timed out) gets the first answer. */
+#define S3_COMPLETED_TTL_MS (60 * 60 * 1000)
+
+static void completed_remember(const s3_bucket *b, const s3_mpu *u, const char *etag,
+                               const char *vid)
+{
+    sqlite3_stmt *st = store_stmt("DELETE FROM s3_completed WHERE completed < ?");
+    int64_t now = ts_now_ms();
+
+    sqlite3_bind_int64(st, 1, now - S3_COMPLETED_TTL_MS);
+    sqlite3_step(st);
+    st = store_stmt("INSERT OR REPLACE INTO s3_completed(upload_id, bucket_id, key, etag,"
+                    " version_id, completed) VALUES(?, ?, ?, ?, ?, ?)");
+    store_bind_text(st, 1, u->upload_id);
+    sqlite3_bind_int64(st, 2, b->id);
+    store_bind_text(st, 3, u->key);
+    store_bind_text(st, 4, etag);
+    store_bind_text(st, 5, vid);
+    sqlite3_bind_int64(st, 6, now);
+    sqlite3_step(st);
+}
+
+/* A retry of a Complete that succeeded: the same upload, bucket, key and
+ * parts (their ETag).  Answers as the first time; 1 when it did. */
+static int completed_replay(ts_req *req, ts_resp *resp, const s3_bucket *b, ts_xml_node *root)
+{
+    sqlite3_stmt *st = store_stmt(
+        "SELECT etag, version_id FROM s3_completed WHERE upload_id = ? AND bucket_id = ?"
+        " AND key = ? AND completed >= ?");
+    const char *key = s3_ctx_of(req)->key, *etag = NULL, *vid = NULL, *want;
+
+    store_bind_text(st, 1, ts_req_query(req, "uploadId"));
+    sqlite3_bind_int64(st, 2, b->id);
+    store_bind_text(st, 3, key);
+    sqlite3_bind_int64(st, 4, ts_now_ms() - S3_COMPLETED_TTL_MS);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        etag = store_col_text(req->arena, st, 0);
+        vid = store_col_text(req->arena, st, 1);
+    }
+    sqlite3_reset(st);
+    want = etag ? parts_etag(req, root) : NULL;
+    if (!want || strcmp(want, etag) != 0)
+        return 0;
+    complete_answer(req, resp, b, key, etag, vid);
+    return 1;
+}
+
 int s3_complete_multipart_upload(ts_call *call)
 {
     ts_req *req = call->req;
@@ -356,7 +447,14 @@ int s3_complete_multipart_upload(ts_call *call)
     }
     ts_buf_init(&blobs);
     memset(&o, 0, sizeof(o));
-    if (mpu_load(req, resp, &b, &u) != 0)
+    if (mpu_load(req, NULL, &b, &u) != 0) {
+        if (completed_replay(req, resp, &b, root))
+            return 0;
+        return no_such_upload(req, resp, ts_req_query(req, "uploadId"));
+    }
+    /* The write conditions are S3's 412 before any part is looked at; the
+     * upload stays for a retry without them. */
+    if (s3_check_write_conditions(req, resp, b.id, u.key, 1) != 0)
         goto fail;
     md5 = EVP_MD_CTX_new();
     EVP_DigestInit_ex(md5, EVP_md5(), NULL);
@@ -429,16 +527,8 @@ int s3_complete_multipart_upload(ts_call *call)
         ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
         goto fail;
     }
-    if (b.versioning != S3_VERSIONING_NONE)
-        ts_resp_header(req, resp, "x-amz-version-id", vid);
-    s3_xml_begin(req, resp, "CompleteMultipartUploadResult");
-    ts_xml_textf(&resp->body, "Location", "http://%s/%s/%s",
-                 ts_req_header(req, "Host") ? ts_req_header(req, "Host") : "localhost",
-                 b.name, u.key);
-    ts_xml_text(&resp->body, "Bucket", b.name);
-    ts_xml_text(&resp->body, "Key", u.key);
-    ts_xml_text(&resp->body, "ETag", o.etag);
-    s3_xml_end(resp, "CompleteMultipartUploadResult");
+    completed_remember(&b, &u, o.etag, vid);
+    complete_answer(req, resp, &b, u.key, o.etag, vid);
     EVP_MD_CTX_free(md5);
     ts_buf_free(&blobs);
     return 0;

@@ -73,7 +73,7 @@ int s3_upload_begin(ts_call *call)
     s3_ctx *c = s3_ctx_of(req);
     s3_upload *u = ts_arena_zalloc(req->arena, sizeof(*u));
     const char *v, *sha = ts_req_header(req, "x-amz-content-sha256");
-    const char *enc = ts_req_header(req, "Content-Encoding");
+    const char *enc = s3_header_joined(req, "Content-Encoding");
     s3_bucket b;
 
     c->op_state = u;
@@ -249,6 +249,39 @@ int64_t s3_upload_commit_blob(ts_req *req)
     return store_blob_finish(&u->w);
 }
 
+typedef struct header_join {
+    const char *name;
+    ts_buf all;
+    int n;
+} header_join;
+
+static int header_join_cb(void *arg, const char *name, const char *value)
+{
+    header_join *j = arg;
+
+    if (!strcasecmp(name, j->name)) {
+        if (j->n++)
+            ts_buf_puts(&j->all, ", ");
+        ts_buf_puts(&j->all, value);
+    }
+    return 0;
+}
+
+const char *s3_header_joined(ts_req *req, const char *name)
+{
+    header_join j = {name, {NULL, 0, 0}, 0};
+    const char *out;
+
+    ts_req_headers_each(req, header_join_cb, &j);
+    if (j.n <= 1) {
+        ts_buf_free(&j.all);
+        return ts_req_header(req, name);
+    }
+    out = ts_arena_strdup(req->arena, j.all.data);
+    ts_buf_free(&j.all);
+    return out;
+}
+
 /* Headers kept with an object and given back on GET and HEAD. */
 static const char *const stored_headers[] = {
     "Content-Type", "Content-Encoding", "Content-Disposition",
@@ -278,7 +311,7 @@ char *s3_meta_from_headers(ts_req *req, ts_resp *resp)
     char *text, *out;
 
     for (int i = 0; stored_headers[i]; i++) {
-        const char *v = ts_req_header(req, stored_headers[i]);
+        const char *v = s3_header_joined(req, stored_headers[i]);
         if (!v)
             continue;
         if (!strcasecmp(stored_headers[i], "Content-Encoding")) {
@@ -323,7 +356,10 @@ void s3_meta_to_headers(ts_req *req, ts_resp *resp, const char *meta)
 
     cJSON_ArrayForEach(it, m) {
         if (cJSON_IsString(it)) {
-            ts_resp_header(req, resp, it->string, it->valuestring);
+            /* An empty value (x-amz-meta-a: "") is kept, as S3 keeps it;
+             * libmicrohttpd takes no empty header, and a lone space reads
+             * back as empty (HTTP trims it). */
+            ts_resp_header(req, resp, it->string, *it->valuestring ? it->valuestring : " ");
             has_type |= !strcasecmp(it->string, "Content-Type");
         }
     }

@@ -72,7 +72,13 @@ const char *const store_migrations[] = {
     "INSERT INTO sqlite_sequence(name, seq) SELECT 's3_bucket', max("
     "  (SELECT coalesce(max(id), 0) FROM s3_bucket),"
     "  (SELECT coalesce(max(bucket_id), 0) FROM s3_object),"
-    "  (SELECT coalesce(max(bucket_id), 0) FROM s3_upload));",
+    "  (SELECT coalesce(max(bucket_id), 0) FROM s3_upload));"
+    /* Completed multipart uploads, kept a while so that a retried
+     * CompleteMultipartUpload gets the answer the first one got. */
+    "CREATE TABLE s3_completed(upload_id TEXT PRIMARY KEY, bucket_id INTEGER NOT NULL,"
+    "  key TEXT NOT NULL, etag TEXT NOT NULL, version_id TEXT,"
+    "  completed INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE INDEX s3_completed_age ON s3_completed(completed);",
 };
 
 const int store_nmigrations = (int)TS_ARRAY_LEN(store_migrations);

@@ -117,6 +117,18 @@ class TestConditionalDelete(S3TestCase):
         s3.delete_object(Bucket=b, Key="k2")
         self.assertError("NoSuchKey", 404, s3.delete_object, Bucket=b, Key="k2")
 
+    def test_delete_objects_etags(self):
+        b = self.bucket("conddels")
+        e1 = self.put(b, "a", b"1")["ETag"]
+        self.put(b, "b", b"2")
+        r = self.s3.delete_objects(Bucket=b, Delete={"Objects": [
+            {"Key": "a", "ETag": e1}, {"Key": "b", "ETag": '"00000000000000000000000000000000"'},
+            {"Key": "gone", "ETag": e1}]})
+        self.assertEqual([d["Key"] for d in r.get("Deleted", [])], ["a"])
+        self.assertEqual(sorted((e["Key"], e["Code"]) for e in r["Errors"]),
+                         [("b", "PreconditionFailed"), ("gone", "NoSuchKey")])
+        self.assertEqual(self.get_body(b, "b"), b"2")
+
     def test_terraform_lock_cycle(self):
         b = self.bucket("tflock")
         create = with_headers("PutObject", {"If-None-Match": "*"})

@@ -291,6 +291,7 @@ class TestIdsAreNeverReused(unittest.TestCase):
             db.execute(sql.replace("AUTOINCREMENT", "").replace("autoincrement", ""))
             db.executescript("INSERT INTO %s SELECT * FROM old_t; DROP TABLE old_t;" % table)
         db.execute("DELETE FROM sqlite_sequence")
+        db.execute("DROP TABLE s3_completed")  # also new in migration 3
         db.execute("PRAGMA user_version=2")
         db.commit()
         max_blob = db.execute("SELECT max(id) FROM blob").fetchone()[0]

@@ -249,9 +249,11 @@ int s3_upload_part_copy(ts_call *call)
     EVP_DigestFinal_ex(md5, digest, NULL);
     ts_hex_encode(digest, 16, hex);
     snprintf(etag, sizeof(etag), "\"%s\"", hex);
+    /* The bucket and the upload again, in the transaction that stores
+     * the part: either may have gone while the bytes were copied. */
     if (store_begin() != 0)
         goto internal;
-    if (mpu_load(req, resp, &b, &u) != 0) {
+    if (s3_bucket_load(req, resp, &b) != 0 || mpu_load(req, resp, &b, &u) != 0) {
         store_rollback();
         goto out;
     }

@@ -8,10 +8,12 @@ succeeded gets 200 with the same ETag (boto3 retries on timeouts)."""
 import concurrent.futures
 import threading
 import unittest
+import xml.etree.ElementTree as ET
 
 from botocore.exceptions import ClientError
 
-from tinystack_env import MiB, S3TestCase, add_headers, multipart_etag, s3_client
+from tinystack_env import (MiB, S3TestCase, add_headers, md5_b64, multipart_etag, raw_request,
+                           s3_client, xml_all)
 
 PART = 5 * MiB
 
@@ -121,13 +123,19 @@ class TestConditionalDelete(S3TestCase):
         b = self.bucket("conddels")
         e1 = self.put(b, "a", b"1")["ETag"]
         self.put(b, "b", b"2")
-        r = self.s3.delete_objects(Bucket=b, Delete={"Objects": [
-            {"Key": "a", "ETag": e1}, {"Key": "b", "ETag": '"00000000000000000000000000000000"'},
-            {"Key": "gone", "ETag": e1}]})
-        self.assertEqual([d["Key"] for d in r.get("Deleted", [])], ["a"])
-        self.assertEqual(sorted((e["Key"], e["Code"]) for e in r["Errors"]),
-                         [("b", "PreconditionFailed"), ("gone", "NoSuchKey")])
+        # By hand: older botocores have no ETag member in ObjectIdentifier.
+        body = ("<Delete><Object><Key>a</Key><ETag>%s</ETag></Object>"
+                "<Object><Key>b</Key><ETag>\"00000000000000000000000000000000\"</ETag></Object>"
+                "<Object><Key>gone</Key><ETag>%s</ETag></Object></Delete>" % (e1, e1)).encode()
+        r = raw_request("POST", "/%s?delete" % b, body=body, headers={"Content-MD5": md5_b64(body)})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(xml_all(r.body, "Deleted"), [""])
+        root = ET.fromstring(r.body)
+        errors = sorted((e.find("{*}Key").text, e.find("{*}Code").text)
+                        for e in root if e.tag.endswith("Error"))
+        self.assertEqual(errors, [("b", "PreconditionFailed"), ("gone", "NoSuchKey")])
         self.assertEqual(self.get_body(b, "b"), b"2")
+        self.assertError("NoSuchKey", 404, self.s3.get_object, Bucket=b, Key="a")
 
     def test_terraform_lock_cycle(self):
         b = self.bucket("tflock")

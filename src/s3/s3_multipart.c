@@ -2,7 +2,10 @@
  * s3_multipart.c - multipart uploads.  Each part is a blob of its own;
  * completing an upload hands the listed parts' blobs, in order, to the
  * new object version (its blobs column lists them), so a 5 GiB upload
- * completes without moving a byte.  Parts left out are released.
+ * completes without moving a byte.  Parts left out are released.  A
+ * completed upload is remembered for an hour (s3_completed), so a
+ * Complete retried after it succeeded gets the same answer.  UploadPartCopy
+ * copies bytes in transactions of its own, its source pinned.
  */
 #include "s3_int.h"
 

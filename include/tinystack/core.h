@@ -99,6 +99,15 @@ int ts_ends_with(const char *s, const char *suffix);
 /* URL percent-decoding into a ts_malloc'd string; plus_space turns '+'
  * into ' ' (form encoding).  Returns NULL on a malformed escape. */
 char *ts_url_decode(const char *s, size_t n, int plus_space);
+/* The same, also giving the decoded length (an escaped NUL is kept, so
+ * it may exceed strlen of the result) in *outlen. */
+char *ts_url_decode_len(const char *s, size_t n, int plus_space, size_t *outlen);
+/* 1 when s[0..n) is well-formed UTF-8 (no overlong forms, surrogates or
+ * code points past U+10FFFF), else 0. */
+int ts_utf8_valid(const char *s, size_t n);
+/* The length of the well-formed UTF-8 sequence at s (at most n bytes),
+ * or 0 when the bytes there are not one. */
+size_t ts_utf8_seq(const unsigned char *s, size_t n);
 /* Appends s percent-encoded (RFC 3986 unreserved kept; '/' kept when
  * keep_slash). */
 void ts_url_encode(ts_buf *b, const char *s, size_t n, int keep_slash);

@@ -54,6 +54,10 @@
       "The bucket ownership controls were not found")                         \
     X(NO_SUCH_PAB, 404, "NoSuchPublicAccessBlockConfiguration",               \
       "The public access block configuration was not found")                  \
+    X(NO_SUCH_REPLICATION, 404, "ReplicationConfigurationNotFoundError",      \
+      "The replication configuration was not found")                          \
+    X(NO_SUCH_OBJECT_LOCK, 404, "ObjectLockConfigurationNotFoundError",       \
+      "Object Lock configuration does not exist for this bucket")             \
     X(MALFORMED_POLICY, 400, "MalformedPolicy",                               \
       "Policies must be valid JSON and the first byte must be '{'")          \
     X(BAD_REQUEST, 400, "BadRequest", "Bad Request")                          \
@@ -73,6 +77,9 @@
     X(ILLEGAL_LOCATION, 400, "IllegalLocationConstraintException",            \
       "The unspecified location constraint is incompatible for the region "   \
       "specific endpoint this request was sent to.")                          \
+    X(AUTH_QUERY_PARAMS, 400, "AuthorizationQueryParametersError",           \
+      "X-Amz-Expires should be a number")                                     \
+    X(INVALID_URI, 400, "InvalidURI", "Couldn't parse the specified URI.")   \
     X(KEY_TOO_LONG, 400, "KeyTooLongError", "Your key is too long")           \
     X(INVALID_RANGE, 416, "InvalidRange",                                     \
       "The requested range is not satisfiable")                               \

@@ -42,6 +42,8 @@ struct ts_req {
     const char *path;     /* raw path, still percent-encoded */
     const char *host;     /* Host header without port, lowercase, or "" */
     ts_kv *query;         /* decoded query arguments, in order */
+    int query_nul;        /* some name or value decoded to a NUL (it is
+                           * kept cut there) */
     ts_kv *headers;       /* request headers, in the order sent */
     const struct ts_service *service;
     const struct ts_op *op;

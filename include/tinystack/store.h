@@ -93,12 +93,21 @@ int store_blob_write(store_blob_writer *w, const void *data, size_t len);
 /* Writes the last chunk and gives the blob one reference.  Call inside the
  * transaction that makes the blob reachable.  Returns the blob id (> 0). */
 int64_t store_blob_finish(store_blob_writer *w);
-/* Drops an unfinished blob's chunks (outside any transaction). */
+/* Ends a writer whatever became of it: the blob's chunks go unless a
+ * committed row references it (so it is safe after a finish whose
+ * transaction rolled back).  Inside or outside a transaction. */
 void store_blob_writer_abort(store_blob_writer *w);
 /* Adds delta to a blob's reference count; at zero its chunks go. 0/-1. */
 int store_blob_ref(int64_t blob_id, int delta);
 /* Reads up to max bytes at off; returns bytes read, 0 past the end, -1 on
  * error (the blob vanished). */
 long store_blob_read(int64_t blob_id, uint64_t off, char *buf, size_t max);
+/* A reader that goes on reading a blob after its snapshot (a streamed GET,
+ * a part copy) pins it first, having found it in that snapshot: until the
+ * matching store_blob_unpin(), losing its last reference does not delete
+ * its chunks.  The last unpin of such a blob deletes it, in a write
+ * transaction (call it outside one, or inside the caller's). */
+void store_blob_pin(int64_t blob_id);
+void store_blob_unpin(int64_t blob_id);
 
 #endif

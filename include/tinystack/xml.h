@@ -10,7 +10,8 @@
 #define TS_XML_DECL "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 
 /* Appends s with &, <, >, " and ' escaped (and control characters as
- * character references, as S3 does). */
+ * character references, as S3 does); bytes that are not UTF-8 become
+ * U+FFFD, so the text is always well-formed UTF-8. */
 void ts_xml_escape(ts_buf *b, const char *s);
 void ts_xml_open(ts_buf *b, const char *tag);
 void ts_xml_close(ts_buf *b, const char *tag);

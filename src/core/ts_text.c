@@ -225,6 +225,13 @@ int ts_ends_with(const char *s, const char *suffix)
 
 char *ts_url_decode(const char *s, size_t n, int plus_space)
 {
+    size_t len;
+
+    return ts_url_decode_len(s, n, plus_space, &len);
+}
+
+char *ts_url_decode_len(const char *s, size_t n, int plus_space, size_t *outlen)
+{
     char *out = ts_malloc(n + 1), *o = out;
 
     for (size_t i = 0; i < n; i++) {
@@ -245,10 +252,57 @@ char *ts_url_decode(const char *s, size_t n, int plus_space)
         }
     }
     *o = '\0';
+    *outlen = (size_t)(o - out);
     return out;
 bad:
     free(out);
     return NULL;
+}
+
+size_t ts_utf8_seq(const unsigned char *s, size_t n)
+{
+    unsigned c = s[0];
+    size_t len;
+    uint32_t cp, min;
+
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        len = 2, cp = c & 0x1F, min = 0x80;
+    else if (c >= 0xE0 && c <= 0xEF)
+        len = 3, cp = c & 0x0F, min = 0x800;
+    else if (c >= 0xF0 && c <= 0xF4)
+        len = 4, cp = c & 0x07, min = 0x10000;
+    else
+        return 0;
+    if (len > n)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = cp << 6 | (s[i] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return len;
+}
+
+int ts_utf8_valid(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s, *end = p + n;
+
+    while (p < end) {
+        size_t k;
+        if (*p < 0x80) {
+            p++;
+            continue;
+        }
+        k = ts_utf8_seq(p, (size_t)(end - p));
+        if (!k)
+            return 0;
+        p += k;
+    }
+    return 1;
 }
 
 void ts_url_encode(ts_buf *b, const char *s, size_t n, int keep_slash)

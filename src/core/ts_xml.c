@@ -16,8 +16,22 @@
 
 void ts_xml_escape(ts_buf *b, const char *s)
 {
+    const char *end = s + strlen(s);
+
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
+        if (c >= 0x80) {
+            /* Bytes that are not UTF-8 (stored before keys were checked)
+             * become U+FFFD, so the document stays well-formed. */
+            size_t k = ts_utf8_seq((const unsigned char *)s, (size_t)(end - s));
+            if (k) {
+                ts_buf_append(b, s, k);
+                s += k - 1;
+            } else {
+                ts_buf_puts(b, "\xef\xbf\xbd");
+            }
+            continue;
+        }
         switch (c) {
         case '&': ts_buf_puts(b, "&amp;"); break;
         case '<': ts_buf_puts(b, "&lt;"); break;

@@ -55,13 +55,16 @@ int ts_req_has_query(ts_req *req, const char *name)
     return ts_req_query(req, name) != NULL;
 }
 
-static char *arena_decode(ts_arena *a, const char *s, size_t n)
+static char *arena_decode(ts_req *req, const char *s, size_t n)
 {
-    char *tmp = ts_url_decode(s, n, 1), *out;
+    size_t len;
+    char *tmp = ts_url_decode_len(s, n, 1, &len), *out;
 
     if (!tmp)
-        return ts_arena_strndup(a, s, n); /* keep malformed escapes as sent */
-    out = ts_arena_strdup(a, tmp);
+        return ts_arena_strndup(req->arena, s, n); /* keep malformed escapes as sent */
+    if (strlen(tmp) != len)
+        req->query_nul = 1;
+    out = ts_arena_strdup(req->arena, tmp);
     free(tmp);
     return out;
 }
@@ -78,8 +81,8 @@ static void parse_query(ts_req *req, const char *q)
         if (len) {
             ts_kv *kv = ts_arena_zalloc(req->arena, sizeof(*kv));
             size_t nlen = eq ? (size_t)(eq - q) : len;
-            kv->name = arena_decode(req->arena, q, nlen);
-            kv->value = eq ? arena_decode(req->arena, eq + 1, len - nlen - 1)
+            kv->name = arena_decode(req, q, nlen);
+            kv->value = eq ? arena_decode(req, eq + 1, len - nlen - 1)
                            : "";
             *tail = kv;
             tail = &kv->next;

@@ -1,91 +1,330 @@
 /*
- * s3.c - the S3 service: its operation table, how a request becomes an
- * operation (bucket from the Host header or the path, then method,
- * sub-resource query arguments and headers, as S3's REST API does), the
- * XML error renderer, and the row helpers the operation files share.
+ * s3.c - the S3 service: its operation table, and how a request becomes
+ * an operation as S3's REST API does it: the bucket from the Host header
+ * or the path, then the query sub-resource (?tagging, ?legal-hold ...)
+ * looked up with the method and the level (bucket or object) in one
+ * table built from the botocore model's requestUri values, then, with no
+ * sub-resource, the method, the upload arguments and x-amz-copy-source.
+ * An operation tinystack does not have is a row without a handler: it
+ * answers 501 NotImplemented naming itself before the body is read, so a
+ * sub-resource never falls through to another operation.
  */
 #include "s3_int.h"
 
+#include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tinystack/service.h"
 
+#define KiB (1u << 10)
+#define MiB (1u << 20)
+
 enum {
     OP_LIST_BUCKETS, OP_CREATE_BUCKET, OP_HEAD_BUCKET, OP_DELETE_BUCKET,
-    OP_GET_LOCATION, OP_PUT_BTAGGING, OP_GET_BTAGGING, OP_DEL_BTAGGING,
-    OP_PUT_CORS, OP_GET_CORS, OP_DEL_CORS, OP_PREFLIGHT, OP_PUT_VERSIONING,
-    OP_GET_VERSIONING, OP_PUT_CONFIG, OP_GET_CONFIG, OP_DEL_CONFIG,
-    OP_GET_BACL, OP_PUT_BACL, OP_PUT_OBJECT, OP_GET_OBJECT, OP_HEAD_OBJECT,
-    OP_DELETE_OBJECT, OP_DELETE_OBJECTS, OP_COPY_OBJECT, OP_PUT_OTAGGING,
-    OP_GET_OTAGGING, OP_DEL_OTAGGING, OP_GET_OACL, OP_PUT_OACL, OP_LIST_V1,
-    OP_LIST_V2, OP_LIST_VERSIONS, OP_CREATE_MPU, OP_UPLOAD_PART,
+    OP_LIST_V1, OP_LIST_V2, OP_PREFLIGHT, OP_PUT_OBJECT, OP_GET_OBJECT,
+    OP_HEAD_OBJECT, OP_DELETE_OBJECT, OP_COPY_OBJECT, OP_UPLOAD_PART,
     OP_UPLOAD_PART_COPY, OP_COMPLETE_MPU, OP_ABORT_MPU, OP_LIST_PARTS,
-    OP_LIST_MPUS, OP__END,
+    OP_FIRST_BY_NAME, /* the rest are found by name, from the sub-resources */
 };
 
+#define READ(name, fn) {name, fn, TS_OP_READ, NULL, NULL, NULL, NULL, 0}
+#define WRITE(name, fn, cap) {name, fn, TS_OP_WRITE, NULL, NULL, NULL, NULL, cap}
+#define ABSENT(name) {name, NULL, 0, NULL, NULL, NULL, NULL, 0}
+
+/* Bodies are capped per operation at what S3 takes (policies 20 KB,
+ * CORS 64 KB, up to 1,000 DeleteObjects keys of 1,024 bytes escaped,
+ * 10,000 CompleteMultipartUpload parts with every checksum); bodiless
+ * requests at the service's 4 MiB. */
 static const ts_op s3_ops[] = {
-    [OP_LIST_BUCKETS] = {"ListBuckets", s3_list_buckets, TS_OP_READ, NULL, NULL},
-    [OP_CREATE_BUCKET] = {"CreateBucket", s3_create_bucket, TS_OP_WRITE, NULL, NULL},
-    [OP_HEAD_BUCKET] = {"HeadBucket", s3_head_bucket, TS_OP_READ, NULL, NULL},
-    [OP_DELETE_BUCKET] = {"DeleteBucket", s3_delete_bucket, TS_OP_WRITE, NULL, NULL},
-    [OP_GET_LOCATION] = {"GetBucketLocation", s3_get_bucket_location, TS_OP_READ, NULL, NULL},
-    [OP_PUT_BTAGGING] = {"PutBucketTagging", s3_put_bucket_tagging, TS_OP_WRITE, NULL, NULL},
-    [OP_GET_BTAGGING] = {"GetBucketTagging", s3_get_bucket_tagging, TS_OP_READ, NULL, NULL},
-    [OP_DEL_BTAGGING] = {"DeleteBucketTagging", s3_delete_bucket_tagging, TS_OP_WRITE, NULL, NULL},
-    [OP_PUT_CORS] = {"PutBucketCors", s3_put_bucket_cors, TS_OP_WRITE, NULL, NULL},
-    [OP_GET_CORS] = {"GetBucketCors", s3_get_bucket_cors, TS_OP_READ, NULL, NULL},
-    [OP_DEL_CORS] = {"DeleteBucketCors", s3_delete_bucket_cors, TS_OP_WRITE, NULL, NULL},
-    [OP_PREFLIGHT] = {"PreflightRequest", s3_cors_preflight, TS_OP_READ, NULL, NULL},
-    [OP_PUT_VERSIONING] = {"PutBucketVersioning", s3_put_bucket_versioning, TS_OP_WRITE, NULL, NULL},
-    [OP_GET_VERSIONING] = {"GetBucketVersioning", s3_get_bucket_versioning, TS_OP_READ, NULL, NULL},
-    [OP_PUT_CONFIG] = {"PutBucketConfiguration", s3_put_bucket_config, TS_OP_WRITE, NULL, NULL},
-    [OP_GET_CONFIG] = {"GetBucketConfiguration", s3_get_bucket_config, TS_OP_READ, NULL, NULL},
-    [OP_DEL_CONFIG] = {"DeleteBucketConfiguration", s3_delete_bucket_config, TS_OP_WRITE, NULL, NULL},
-    [OP_GET_BACL] = {"GetBucketAcl", s3_get_bucket_acl, TS_OP_READ, NULL, NULL},
-    [OP_PUT_BACL] = {"PutBucketAcl", s3_put_ok, TS_OP_WRITE, NULL, NULL},
+    [OP_LIST_BUCKETS] = READ("ListBuckets", s3_list_buckets),
+    [OP_CREATE_BUCKET] = WRITE("CreateBucket", s3_create_bucket, 64 * KiB),
+    [OP_HEAD_BUCKET] = READ("HeadBucket", s3_head_bucket),
+    [OP_DELETE_BUCKET] = WRITE("DeleteBucket", s3_delete_bucket, 0),
+    [OP_LIST_V1] = READ("ListObjects", s3_list_objects),
+    [OP_LIST_V2] = READ("ListObjectsV2", s3_list_objects_v2),
+    [OP_PREFLIGHT] = READ("PreflightRequest", s3_cors_preflight),
     [OP_PUT_OBJECT] = {"PutObject", s3_put_object, TS_OP_WRITE | TS_OP_STREAM,
-                       s3_upload_begin, s3_upload_body},
-    [OP_GET_OBJECT] = {"GetObject", s3_get_object, TS_OP_READ, NULL, NULL},
-    [OP_HEAD_OBJECT] = {"HeadObject", s3_head_object, TS_OP_READ, NULL, NULL},
-    [OP_DELETE_OBJECT] = {"DeleteObject", s3_delete_object, TS_OP_WRITE, NULL, NULL},
-    [OP_DELETE_OBJECTS] = {"DeleteObjects", s3_delete_objects, TS_OP_WRITE, NULL, NULL},
-    [OP_COPY_OBJECT] = {"CopyObject", s3_copy_object, TS_OP_WRITE, NULL, NULL},
-    [OP_PUT_OTAGGING] = {"PutObjectTagging", s3_put_object_tagging, TS_OP_WRITE, NULL, NULL},
-    [OP_GET_OTAGGING] = {"GetObjectTagging", s3_get_object_tagging, TS_OP_READ, NULL, NULL},
-    [OP_DEL_OTAGGING] = {"DeleteObjectTagging", s3_delete_object_tagging, TS_OP_WRITE, NULL, NULL},
-    [OP_GET_OACL] = {"GetObjectAcl", s3_get_object_acl, TS_OP_READ, NULL, NULL},
-    [OP_PUT_OACL] = {"PutObjectAcl", s3_put_ok, TS_OP_WRITE, NULL, NULL},
-    [OP_LIST_V1] = {"ListObjects", s3_list_objects, TS_OP_READ, NULL, NULL},
-    [OP_LIST_V2] = {"ListObjectsV2", s3_list_objects_v2, TS_OP_READ, NULL, NULL},
-    [OP_LIST_VERSIONS] = {"ListObjectVersions", s3_list_object_versions, TS_OP_READ, NULL, NULL},
-    [OP_CREATE_MPU] = {"CreateMultipartUpload", s3_create_multipart_upload, TS_OP_WRITE, NULL, NULL},
+                       s3_upload_begin, s3_upload_body, NULL, NULL, 0},
+    [OP_GET_OBJECT] = READ("GetObject", s3_get_object),
+    [OP_HEAD_OBJECT] = READ("HeadObject", s3_head_object),
+    [OP_DELETE_OBJECT] = WRITE("DeleteObject", s3_delete_object, 0),
+    [OP_COPY_OBJECT] = WRITE("CopyObject", s3_copy_object, 0),
     [OP_UPLOAD_PART] = {"UploadPart", s3_upload_part, TS_OP_WRITE | TS_OP_STREAM,
-                        s3_upload_begin, s3_upload_body},
-    [OP_UPLOAD_PART_COPY] = {"UploadPartCopy", s3_upload_part_copy, TS_OP_WRITE, NULL, NULL},
-    [OP_COMPLETE_MPU] = {"CompleteMultipartUpload", s3_complete_multipart_upload, TS_OP_WRITE, NULL, NULL},
-    [OP_ABORT_MPU] = {"AbortMultipartUpload", s3_abort_multipart_upload, TS_OP_WRITE, NULL, NULL},
-    [OP_LIST_PARTS] = {"ListParts", s3_list_parts, TS_OP_READ, NULL, NULL},
-    [OP_LIST_MPUS] = {"ListMultipartUploads", s3_list_multipart_uploads, TS_OP_READ, NULL, NULL},
-    [OP__END] = {NULL, NULL, 0, NULL, NULL},
+                        s3_upload_begin, s3_upload_body, NULL, NULL, 0},
+    /* Its own transactions: the copy must not hold the write lock. */
+    [OP_UPLOAD_PART_COPY] = {"UploadPartCopy", s3_upload_part_copy,
+                             TS_OP_WRITE | TS_OP_OWN_TXN, NULL, NULL, NULL, NULL, 0},
+    [OP_COMPLETE_MPU] = WRITE("CompleteMultipartUpload", s3_complete_multipart_upload,
+                              4 * MiB),
+    [OP_ABORT_MPU] = WRITE("AbortMultipartUpload", s3_abort_multipart_upload, 0),
+    [OP_LIST_PARTS] = READ("ListParts", s3_list_parts),
+    [OP_FIRST_BY_NAME] = READ("GetBucketLocation", s3_get_bucket_location),
+    WRITE("PutBucketTagging", s3_put_bucket_tagging, 256 * KiB),
+    READ("GetBucketTagging", s3_get_bucket_tagging),
+    WRITE("DeleteBucketTagging", s3_delete_bucket_tagging, 0),
+    WRITE("PutBucketCors", s3_put_bucket_cors, 64 * KiB),
+    READ("GetBucketCors", s3_get_bucket_cors),
+    WRITE("DeleteBucketCors", s3_delete_bucket_cors, 0),
+    WRITE("PutBucketVersioning", s3_put_bucket_versioning, 4 * KiB),
+    READ("GetBucketVersioning", s3_get_bucket_versioning),
+    READ("GetBucketAcl", s3_get_bucket_acl),
+    WRITE("PutBucketAcl", s3_put_ok, 64 * KiB),
+    WRITE("DeleteObjects", s3_delete_objects, 8 * MiB),
+    WRITE("PutObjectTagging", s3_put_object_tagging, 64 * KiB),
+    READ("GetObjectTagging", s3_get_object_tagging),
+    WRITE("DeleteObjectTagging", s3_delete_object_tagging, 0),
+    READ("GetObjectAcl", s3_get_object_acl),
+    WRITE("PutObjectAcl", s3_put_ok, 64 * KiB),
+    READ("ListObjectVersions", s3_list_object_versions),
+    WRITE("CreateMultipartUpload", s3_create_multipart_upload, 0),
+    READ("ListMultipartUploads", s3_list_multipart_uploads),
+    /* Configuration documents, kept as given (s3_bucket.c). */
+    WRITE("PutBucketPolicy", s3_put_bucket_config, 20 * KiB),
+    READ("GetBucketPolicy", s3_get_bucket_config),
+    WRITE("DeleteBucketPolicy", s3_delete_bucket_config, 0),
+    WRITE("PutBucketNotificationConfiguration", s3_put_bucket_config, 1 * MiB),
+    READ("GetBucketNotificationConfiguration", s3_get_bucket_config),
+    WRITE("PutBucketLifecycleConfiguration", s3_put_bucket_config, 1 * MiB),
+    READ("GetBucketLifecycleConfiguration", s3_get_bucket_config),
+    WRITE("DeleteBucketLifecycle", s3_delete_bucket_config, 0),
+    WRITE("PutBucketEncryption", s3_put_bucket_config, 64 * KiB),
+    READ("GetBucketEncryption", s3_get_bucket_config),
+    WRITE("DeleteBucketEncryption", s3_delete_bucket_config, 0),
+    WRITE("PutBucketWebsite", s3_put_bucket_config, 128 * KiB),
+    READ("GetBucketWebsite", s3_get_bucket_config),
+    WRITE("DeleteBucketWebsite", s3_delete_bucket_config, 0),
+    WRITE("PutBucketOwnershipControls", s3_put_bucket_config, 64 * KiB),
+    READ("GetBucketOwnershipControls", s3_get_bucket_config),
+    WRITE("DeleteBucketOwnershipControls", s3_delete_bucket_config, 0),
+    WRITE("PutPublicAccessBlock", s3_put_bucket_config, 64 * KiB),
+    READ("GetPublicAccessBlock", s3_get_bucket_config),
+    WRITE("DeletePublicAccessBlock", s3_delete_bucket_config, 0),
+    WRITE("PutBucketLogging", s3_put_bucket_config, 64 * KiB),
+    READ("GetBucketLogging", s3_get_bucket_config),
+    WRITE("PutBucketReplication", s3_put_bucket_config, 1 * MiB),
+    READ("GetBucketReplication", s3_get_bucket_config),
+    WRITE("DeleteBucketReplication", s3_delete_bucket_config, 0),
+    WRITE("PutBucketAccelerateConfiguration", s3_put_bucket_config, 64 * KiB),
+    READ("GetBucketAccelerateConfiguration", s3_get_bucket_config),
+    WRITE("PutBucketRequestPayment", s3_put_bucket_config, 64 * KiB),
+    READ("GetBucketRequestPayment", s3_get_bucket_config),
+    WRITE("PutObjectLockConfiguration", s3_put_bucket_config, 64 * KiB),
+    READ("GetObjectLockConfiguration", s3_get_bucket_config),
+    /* In the model, not in tinystack. */
+    ABSENT("GetObjectAttributes"), ABSENT("GetObjectLegalHold"),
+    ABSENT("PutObjectLegalHold"), ABSENT("GetObjectRetention"),
+    ABSENT("PutObjectRetention"), ABSENT("GetObjectTorrent"), ABSENT("RestoreObject"),
+    ABSENT("SelectObjectContent"), ABSENT("UpdateObjectEncryption"), ABSENT("RenameObject"),
+    ABSENT("GetBucketAbac"), ABSENT("PutBucketAbac"), ABSENT("GetBucketPolicyStatus"),
+    ABSENT("CreateSession"),
+    ABSENT("PutBucketAnalyticsConfiguration"), ABSENT("GetBucketAnalyticsConfiguration"),
+    ABSENT("DeleteBucketAnalyticsConfiguration"), ABSENT("ListBucketAnalyticsConfigurations"),
+    ABSENT("PutBucketIntelligentTieringConfiguration"),
+    ABSENT("GetBucketIntelligentTieringConfiguration"),
+    ABSENT("DeleteBucketIntelligentTieringConfiguration"),
+    ABSENT("ListBucketIntelligentTieringConfigurations"),
+    ABSENT("PutBucketInventoryConfiguration"), ABSENT("GetBucketInventoryConfiguration"),
+    ABSENT("DeleteBucketInventoryConfiguration"), ABSENT("ListBucketInventoryConfigurations"),
+    ABSENT("PutBucketMetricsConfiguration"), ABSENT("GetBucketMetricsConfiguration"),
+    ABSENT("DeleteBucketMetricsConfiguration"), ABSENT("ListBucketMetricsConfigurations"),
+    ABSENT("CreateBucketMetadataConfiguration"), ABSENT("GetBucketMetadataConfiguration"),
+    ABSENT("DeleteBucketMetadataConfiguration"),
+    ABSENT("CreateBucketMetadataTableConfiguration"),
+    ABSENT("GetBucketMetadataTableConfiguration"),
+    ABSENT("DeleteBucketMetadataTableConfiguration"),
+    ABSENT("UpdateBucketMetadataInventoryTableConfiguration"),
+    ABSENT("UpdateBucketMetadataJournalTableConfiguration"),
+    {NULL, NULL, 0, NULL, NULL, NULL, NULL, 0},
 };
 
-/* Bucket sub-resources kept as opaque configuration documents. */
-static const char *const config_subresources[] = {
-    "policy", "notification", "lifecycle", "encryption", "website",
-    "ownershipControls", "publicAccessBlock", "logging", "replication",
-    "accelerate", "requestPayment", "object-lock", "intelligent-tiering",
-    "analytics", "metrics", "inventory", NULL,
+enum { LEVEL_BUCKET = 'b', LEVEL_OBJECT = 'o' };
+
+/* Every query sub-resource of the S3 model (requestUri "?name"), with
+ * the operation it names for a method at a level.  `with` tells apart
+ * the rows of one name, method and level: the row applies only when that
+ * query argument is present too (a row without `with` comes last).  A
+ * sub-resource with no row for the request's method and level runs
+ * nothing (MethodNotAllowed). */
+typedef struct s3_subres {
+    const char *name;
+    const char *method;
+    char level;
+    const char *op;
+    const char *with;
+    const ts_op *row;   /* found from op at first use */
+    int order;
+} s3_subres;
+
+static s3_subres subres[] = {
+    {"abac", "GET", LEVEL_BUCKET, "GetBucketAbac", NULL, NULL, 0},
+    {"abac", "PUT", LEVEL_BUCKET, "PutBucketAbac", NULL, NULL, 0},
+    {"accelerate", "GET", LEVEL_BUCKET, "GetBucketAccelerateConfiguration", NULL, NULL, 0},
+    {"accelerate", "PUT", LEVEL_BUCKET, "PutBucketAccelerateConfiguration", NULL, NULL, 0},
+    {"acl", "GET", LEVEL_BUCKET, "GetBucketAcl", NULL, NULL, 0},
+    {"acl", "PUT", LEVEL_BUCKET, "PutBucketAcl", NULL, NULL, 0},
+    {"acl", "GET", LEVEL_OBJECT, "GetObjectAcl", NULL, NULL, 0},
+    {"acl", "PUT", LEVEL_OBJECT, "PutObjectAcl", NULL, NULL, 0},
+    {"analytics", "GET", LEVEL_BUCKET, "GetBucketAnalyticsConfiguration", "id", NULL, 0},
+    {"analytics", "GET", LEVEL_BUCKET, "ListBucketAnalyticsConfigurations", NULL, NULL, 0},
+    {"analytics", "PUT", LEVEL_BUCKET, "PutBucketAnalyticsConfiguration", NULL, NULL, 0},
+    {"analytics", "DELETE", LEVEL_BUCKET, "DeleteBucketAnalyticsConfiguration", NULL, NULL, 0},
+    {"attributes", "GET", LEVEL_OBJECT, "GetObjectAttributes", NULL, NULL, 0},
+    {"cors", "GET", LEVEL_BUCKET, "GetBucketCors", NULL, NULL, 0},
+    {"cors", "PUT", LEVEL_BUCKET, "PutBucketCors", NULL, NULL, 0},
+    {"cors", "DELETE", LEVEL_BUCKET, "DeleteBucketCors", NULL, NULL, 0},
+    {"delete", "POST", LEVEL_BUCKET, "DeleteObjects", NULL, NULL, 0},
+    {"encryption", "GET", LEVEL_BUCKET, "GetBucketEncryption", NULL, NULL, 0},
+    {"encryption", "PUT", LEVEL_BUCKET, "PutBucketEncryption", NULL, NULL, 0},
+    {"encryption", "DELETE", LEVEL_BUCKET, "DeleteBucketEncryption", NULL, NULL, 0},
+    {"encryption", "PUT", LEVEL_OBJECT, "UpdateObjectEncryption", NULL, NULL, 0},
+    {"intelligent-tiering", "GET", LEVEL_BUCKET, "GetBucketIntelligentTieringConfiguration",
+     "id", NULL, 0},
+    {"intelligent-tiering", "GET", LEVEL_BUCKET, "ListBucketIntelligentTieringConfigurations",
+     NULL, NULL, 0},
+    {"intelligent-tiering", "PUT", LEVEL_BUCKET, "PutBucketIntelligentTieringConfiguration",
+     NULL, NULL, 0},
+    {"intelligent-tiering", "DELETE", LEVEL_BUCKET,
+     "DeleteBucketIntelligentTieringConfiguration", NULL, NULL, 0},
+    {"inventory", "GET", LEVEL_BUCKET, "GetBucketInventoryConfiguration", "id", NULL, 0},
+    {"inventory", "GET", LEVEL_BUCKET, "ListBucketInventoryConfigurations", NULL, NULL, 0},
+    {"inventory", "PUT", LEVEL_BUCKET, "PutBucketInventoryConfiguration", NULL, NULL, 0},
+    {"inventory", "DELETE", LEVEL_BUCKET, "DeleteBucketInventoryConfiguration", NULL, NULL, 0},
+    {"legal-hold", "GET", LEVEL_OBJECT, "GetObjectLegalHold", NULL, NULL, 0},
+    {"legal-hold", "PUT", LEVEL_OBJECT, "PutObjectLegalHold", NULL, NULL, 0},
+    {"lifecycle", "GET", LEVEL_BUCKET, "GetBucketLifecycleConfiguration", NULL, NULL, 0},
+    {"lifecycle", "PUT", LEVEL_BUCKET, "PutBucketLifecycleConfiguration", NULL, NULL, 0},
+    {"lifecycle", "DELETE", LEVEL_BUCKET, "DeleteBucketLifecycle", NULL, NULL, 0},
+    {"location", "GET", LEVEL_BUCKET, "GetBucketLocation", NULL, NULL, 0},
+    {"logging", "GET", LEVEL_BUCKET, "GetBucketLogging", NULL, NULL, 0},
+    {"logging", "PUT", LEVEL_BUCKET, "PutBucketLogging", NULL, NULL, 0},
+    {"metadataConfiguration", "GET", LEVEL_BUCKET, "GetBucketMetadataConfiguration", NULL,
+     NULL, 0},
+    {"metadataConfiguration", "POST", LEVEL_BUCKET, "CreateBucketMetadataConfiguration", NULL,
+     NULL, 0},
+    {"metadataConfiguration", "DELETE", LEVEL_BUCKET, "DeleteBucketMetadataConfiguration",
+     NULL, NULL, 0},
+    {"metadataInventoryTable", "PUT", LEVEL_BUCKET,
+     "UpdateBucketMetadataInventoryTableConfiguration", NULL, NULL, 0},
+    {"metadataJournalTable", "PUT", LEVEL_BUCKET,
+     "UpdateBucketMetadataJournalTableConfiguration", NULL, NULL, 0},
+    {"metadataTable", "GET", LEVEL_BUCKET, "GetBucketMetadataTableConfiguration", NULL, NULL, 0},
+    {"metadataTable", "POST", LEVEL_BUCKET, "CreateBucketMetadataTableConfiguration", NULL,
+     NULL, 0},
+    {"metadataTable", "DELETE", LEVEL_BUCKET, "DeleteBucketMetadataTableConfiguration", NULL,
+     NULL, 0},
+    {"metrics", "GET", LEVEL_BUCKET, "GetBucketMetricsConfiguration", "id", NULL, 0},
+    {"metrics", "GET", LEVEL_BUCKET, "ListBucketMetricsConfigurations", NULL, NULL, 0},
+    {"metrics", "PUT", LEVEL_BUCKET, "PutBucketMetricsConfiguration", NULL, NULL, 0},
+    {"metrics", "DELETE", LEVEL_BUCKET, "DeleteBucketMetricsConfiguration", NULL, NULL, 0},
+    {"notification", "GET", LEVEL_BUCKET, "GetBucketNotificationConfiguration", NULL, NULL, 0},
+    {"notification", "PUT", LEVEL_BUCKET, "PutBucketNotificationConfiguration", NULL, NULL, 0},
+    {"object-lock", "GET", LEVEL_BUCKET, "GetObjectLockConfiguration", NULL, NULL, 0},
+    {"object-lock", "PUT", LEVEL_BUCKET, "PutObjectLockConfiguration", NULL, NULL, 0},
+    {"ownershipControls", "GET", LEVEL_BUCKET, "GetBucketOwnershipControls", NULL, NULL, 0},
+    {"ownershipControls", "PUT", LEVEL_BUCKET, "PutBucketOwnershipControls", NULL, NULL, 0},
+    {"ownershipControls", "DELETE", LEVEL_BUCKET, "DeleteBucketOwnershipControls", NULL, NULL, 0},
+    {"policy", "GET", LEVEL_BUCKET, "GetBucketPolicy", NULL, NULL, 0},
+    {"policy", "PUT", LEVEL_BUCKET, "PutBucketPolicy", NULL, NULL, 0},
+    {"policy", "DELETE", LEVEL_BUCKET, "DeleteBucketPolicy", NULL, NULL, 0},
+    {"policyStatus", "GET", LEVEL_BUCKET, "GetBucketPolicyStatus", NULL, NULL, 0},
+    {"publicAccessBlock", "GET", LEVEL_BUCKET, "GetPublicAccessBlock", NULL, NULL, 0},
+    {"publicAccessBlock", "PUT", LEVEL_BUCKET, "PutPublicAccessBlock", NULL, NULL, 0},
+    {"publicAccessBlock", "DELETE", LEVEL_BUCKET, "DeletePublicAccessBlock", NULL, NULL, 0},
+    {"renameObject", "PUT", LEVEL_OBJECT, "RenameObject", NULL, NULL, 0},
+    {"replication", "GET", LEVEL_BUCKET, "GetBucketReplication", NULL, NULL, 0},
+    {"replication", "PUT", LEVEL_BUCKET, "PutBucketReplication", NULL, NULL, 0},
+    {"replication", "DELETE", LEVEL_BUCKET, "DeleteBucketReplication", NULL, NULL, 0},
+    {"requestPayment", "GET", LEVEL_BUCKET, "GetBucketRequestPayment", NULL, NULL, 0},
+    {"requestPayment", "PUT", LEVEL_BUCKET, "PutBucketRequestPayment", NULL, NULL, 0},
+    {"restore", "POST", LEVEL_OBJECT, "RestoreObject", NULL, NULL, 0},
+    {"retention", "GET", LEVEL_OBJECT, "GetObjectRetention", NULL, NULL, 0},
+    {"retention", "PUT", LEVEL_OBJECT, "PutObjectRetention", NULL, NULL, 0},
+    {"select", "POST", LEVEL_OBJECT, "SelectObjectContent", NULL, NULL, 0},
+    {"session", "GET", LEVEL_BUCKET, "CreateSession", NULL, NULL, 0},
+    {"tagging", "GET", LEVEL_BUCKET, "GetBucketTagging", NULL, NULL, 0},
+    {"tagging", "PUT", LEVEL_BUCKET, "PutBucketTagging", NULL, NULL, 0},
+    {"tagging", "DELETE", LEVEL_BUCKET, "DeleteBucketTagging", NULL, NULL, 0},
+    {"tagging", "GET", LEVEL_OBJECT, "GetObjectTagging", NULL, NULL, 0},
+    {"tagging", "PUT", LEVEL_OBJECT, "PutObjectTagging", NULL, NULL, 0},
+    {"tagging", "DELETE", LEVEL_OBJECT, "DeleteObjectTagging", NULL, NULL, 0},
+    {"torrent", "GET", LEVEL_OBJECT, "GetObjectTorrent", NULL, NULL, 0},
+    {"uploads", "GET", LEVEL_BUCKET, "ListMultipartUploads", NULL, NULL, 0},
+    {"uploads", "POST", LEVEL_OBJECT, "CreateMultipartUpload", NULL, NULL, 0},
+    {"versioning", "GET", LEVEL_BUCKET, "GetBucketVersioning", NULL, NULL, 0},
+    {"versioning", "PUT", LEVEL_BUCKET, "PutBucketVersioning", NULL, NULL, 0},
+    {"versions", "GET", LEVEL_BUCKET, "ListObjectVersions", NULL, NULL, 0},
+    {"website", "GET", LEVEL_BUCKET, "GetBucketWebsite", NULL, NULL, 0},
+    {"website", "PUT", LEVEL_BUCKET, "PutBucketWebsite", NULL, NULL, 0},
+    {"website", "DELETE", LEVEL_BUCKET, "DeleteBucketWebsite", NULL, NULL, 0},
 };
 
-const char *s3_config_subresource(ts_req *req);
+static pthread_once_t subres_once = PTHREAD_ONCE_INIT;
 
-const char *s3_config_subresource(ts_req *req)
+static int subres_cmp(const void *a, const void *b)
 {
-    for (int i = 0; config_subresources[i]; i++)
-        if (ts_req_has_query(req, config_subresources[i]))
-            return config_subresources[i];
+    const s3_subres *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+
+    return c ? c : x->order - y->order;
+}
+
+/* Sorts the table by name (keeping the written order within a name) and
+ * points each row at its operation; a name missing from s3_ops is a
+ * mistake in this file, caught by the first request. */
+static void subres_init(void)
+{
+    for (size_t i = 0; i < TS_ARRAY_LEN(subres); i++) {
+        subres[i].order = (int)i;
+        for (const ts_op *op = s3_ops; op->name; op++)
+            if (!strcmp(op->name, subres[i].op))
+                subres[i].row = op;
+        if (!subres[i].row) {
+            ts_log(TS_LOG_ERROR, "s3: sub-resource %s names no operation %s",
+                   subres[i].name, subres[i].op);
+            abort();
+        }
+    }
+    qsort(subres, TS_ARRAY_LEN(subres), sizeof(subres[0]), subres_cmp);
+}
+
+static int subres_name_cmp(const void *key, const void *elem)
+{
+    return strcmp(key, ((const s3_subres *)elem)->name);
+}
+
+/* The first of the request's query arguments that is a sub-resource:
+ * its rows are [*first, *first + n).  0 when there is none. */
+static size_t subres_find(ts_req *req, const s3_subres **first)
+{
+    pthread_once(&subres_once, subres_init);
+    for (ts_kv *q = req->query; q; q = q->next) {
+        const s3_subres *hit = bsearch(q->name, subres, TS_ARRAY_LEN(subres),
+                                       sizeof(subres[0]), subres_name_cmp);
+        const s3_subres *end = subres + TS_ARRAY_LEN(subres), *s;
+
+        if (!hit)
+            continue;
+        while (hit > subres && !strcmp(hit[-1].name, q->name))
+            hit--;
+        for (s = hit; s < end && !strcmp(s->name, q->name); s++)
+            ;
+        *first = hit;
+        return (size_t)(s - hit);
+    }
+    return 0;
+}
+
+/* The operation a sub-resource names for this method and level; NULL
+ * when it names none. */
+static const ts_op *subres_op(ts_req *req, const s3_subres *rows, size_t n, char level)
+{
+    for (size_t i = 0; i < n; i++)
+        if (rows[i].level == level && !strcmp(rows[i].method, req->method) &&
+            (!rows[i].with || ts_req_has_query(req, rows[i].with)))
+            return rows[i].row;
     return NULL;
 }
 
@@ -116,29 +355,72 @@ static int s3_claims(ts_req *req)
     return (strstr(h, ".s3.") || strstr(h, ".s3-")) && !strstr(h, ".execute-api.");
 }
 
-static char *decode(ts_req *req, const char *s, size_t n)
+int s3_name_decode(ts_req *req, const char *s, size_t n, const char **out)
 {
-    char *t = ts_url_decode(s, n, 0), *out;
+    size_t len;
+    char *t = ts_url_decode_len(s, n, 0, &len);
+    int ok;
 
-    if (!t)
-        return ts_arena_strndup(req->arena, s, n);
-    out = ts_arena_strdup(req->arena, t);
+    if (!t) {
+        /* A malformed escape is kept as sent, as it always was. */
+        *out = ts_arena_strndup(req->arena, s, n);
+        return ts_utf8_valid(*out, n) ? 0 : -1;
+    }
+    ok = strlen(t) == len && ts_utf8_valid(t, len);
+    *out = ts_arena_strdup(req->arena, t);
     free(t);
-    return out;
+    return ok ? 0 : -1;
 }
 
-/* A presigned URL past X-Amz-Date + X-Amz-Expires is refused, as S3
- * does (the signature itself is not checked). */
+/* S3 parses the whole URI as UTF-8: a path or query argument that is not
+ * (or that holds a NUL, which would cut the name short) is InvalidURI. */
+static int uri_valid(ts_req *req)
+{
+    if (req->query_nul)
+        return 0;
+    for (ts_kv *q = req->query; q; q = q->next)
+        if (!ts_utf8_valid(q->name, strlen(q->name)) ||
+            !ts_utf8_valid(q->value, strlen(q->value)))
+            return 0;
+    return 1;
+}
+
+#define S3_MAX_PRESIGN 604800 /* seconds: SigV4 keys last a week */
+
+/* A presigned URL's X-Amz-Expires must be a number of seconds from 0 to
+ * a week (S3's messages), and one past X-Amz-Date + X-Amz-Expires is
+ * refused, as S3 does (the signature itself is not checked).  1 with the
+ * error set. */
 static int presign_expired(ts_req *req, ts_resp *resp)
 {
     const char *date = ts_req_query(req, "X-Amz-Date");
-    const char *expires = ts_req_query(req, "X-Amz-Expires");
+    const char *expires = ts_req_query(req, "X-Amz-Expires"), *p;
     int64_t t, now = ts_now_ms();
-    char when[32];
+    long long secs;
+    char when[32], *end;
 
-    if (!date || !expires || ts_time_parse(date, &t) != 0)
+    if (!expires)
         return 0;
-    t += strtoll(expires, NULL, 10) * 1000;
+    p = expires + (*expires == '-' || *expires == '+');
+    errno = 0;
+    secs = strtoll(expires, &end, 10);
+    if (*p < '0' || *p > '9' || *end || errno == ERANGE) {
+        ts_resp_error(resp, TS_ERR_AUTH_QUERY_PARAMS, "X-Amz-Expires should be a number");
+        return 1;
+    }
+    if (secs < 0) {
+        ts_resp_error(resp, TS_ERR_AUTH_QUERY_PARAMS, "X-Amz-Expires must be non-negative");
+        return 1;
+    }
+    if (secs > S3_MAX_PRESIGN) {
+        ts_resp_error(resp, TS_ERR_AUTH_QUERY_PARAMS,
+                      "X-Amz-Expires must be less than a week (in seconds); that is, the "
+                      "given X-Amz-Expires must be less than 604800 seconds");
+        return 1;
+    }
+    if (!date || ts_time_parse(date, &t) != 0)
+        return 0;
+    t += (int64_t)secs * 1000;
     if (now <= t)
         return 0;
     ts_resp_error(resp, TS_ERR_ACCESS_DENIED, "Request has expired");
@@ -150,71 +432,77 @@ static int presign_expired(ts_req *req, ts_resp *resp)
     return 1;
 }
 
-static int bucket_op(ts_req *req, const char *m)
-{
-    int cfg = s3_config_subresource(req) != NULL;
+/* Configuration documents kept as given, by sub-resource name. */
+static const char *const config_subresources[] = {
+    "policy", "notification", "lifecycle", "encryption", "website",
+    "ownershipControls", "publicAccessBlock", "logging", "replication",
+    "accelerate", "requestPayment", "object-lock", NULL,
+};
 
+const char *s3_config_subresource(ts_req *req)
+{
+    for (int i = 0; config_subresources[i]; i++)
+        if (ts_req_has_query(req, config_subresources[i]))
+            return config_subresources[i];
+    return NULL;
+}
+
+/* The operation of a request without a sub-resource: the method, the
+ * multipart arguments and x-amz-copy-source.  -1: none (POST on a
+ * bucket without ?delete, an unknown method). */
+static int plain_op(ts_req *req, char level)
+{
+    const char *m = req->method;
+    int upload = ts_req_has_query(req, "uploadId");
+
+    if (level == LEVEL_BUCKET) {
+        if (!strcmp(m, "GET"))
+            return ts_req_has_query(req, "list-type") ? OP_LIST_V2 : OP_LIST_V1;
+        if (!strcmp(m, "PUT")) return OP_CREATE_BUCKET;
+        if (!strcmp(m, "HEAD")) return OP_HEAD_BUCKET;
+        if (!strcmp(m, "DELETE")) return OP_DELETE_BUCKET;
+        return -1;
+    }
     if (!strcmp(m, "PUT")) {
-        if (ts_req_has_query(req, "tagging")) return OP_PUT_BTAGGING;
-        if (ts_req_has_query(req, "cors")) return OP_PUT_CORS;
-        if (ts_req_has_query(req, "versioning")) return OP_PUT_VERSIONING;
-        if (ts_req_has_query(req, "acl")) return OP_PUT_BACL;
-        if (cfg) return OP_PUT_CONFIG;
-        return OP_CREATE_BUCKET;
+        int copy = ts_req_header(req, "x-amz-copy-source") != NULL;
+        /* With an upload id this is a part, even without a part number
+         * (begin() refuses that): never an overwrite of the object. */
+        if (upload)
+            return copy ? OP_UPLOAD_PART_COPY : OP_UPLOAD_PART;
+        return copy ? OP_COPY_OBJECT : OP_PUT_OBJECT;
     }
-    if (!strcmp(m, "GET")) {
-        if (ts_req_has_query(req, "location")) return OP_GET_LOCATION;
-        if (ts_req_has_query(req, "tagging")) return OP_GET_BTAGGING;
-        if (ts_req_has_query(req, "cors")) return OP_GET_CORS;
-        if (ts_req_has_query(req, "versioning")) return OP_GET_VERSIONING;
-        if (ts_req_has_query(req, "versions")) return OP_LIST_VERSIONS;
-        if (ts_req_has_query(req, "uploads")) return OP_LIST_MPUS;
-        if (ts_req_has_query(req, "acl")) return OP_GET_BACL;
-        if (cfg) return OP_GET_CONFIG;
-        if (ts_req_has_query(req, "list-type")) return OP_LIST_V2;
-        return OP_LIST_V1;
-    }
-    if (!strcmp(m, "HEAD")) return OP_HEAD_BUCKET;
-    if (!strcmp(m, "DELETE")) {
-        if (ts_req_has_query(req, "tagging")) return OP_DEL_BTAGGING;
-        if (ts_req_has_query(req, "cors")) return OP_DEL_CORS;
-        if (cfg) return OP_DEL_CONFIG;
-        return OP_DELETE_BUCKET;
-    }
-    if (!strcmp(m, "POST") && ts_req_has_query(req, "delete")) return OP_DELETE_OBJECTS;
-    if (!strcmp(m, "OPTIONS")) return OP_PREFLIGHT;
+    if (!strcmp(m, "GET")) return upload ? OP_LIST_PARTS : OP_GET_OBJECT;
+    if (!strcmp(m, "HEAD")) return OP_HEAD_OBJECT;
+    if (!strcmp(m, "DELETE")) return upload ? OP_ABORT_MPU : OP_DELETE_OBJECT;
+    if (!strcmp(m, "POST") && upload) return OP_COMPLETE_MPU;
     return -1;
 }
 
-static int object_op(ts_req *req, const char *m)
+/* The operation for the request's method, level and query. */
+static const ts_op *s3_pick(ts_req *req, ts_resp *resp, char level)
 {
-    if (!strcmp(m, "PUT")) {
-        if (ts_req_has_query(req, "uploadId") && ts_req_has_query(req, "partNumber"))
-            return ts_req_header(req, "x-amz-copy-source") ? OP_UPLOAD_PART_COPY
-                                                           : OP_UPLOAD_PART;
-        if (ts_req_has_query(req, "tagging")) return OP_PUT_OTAGGING;
-        if (ts_req_has_query(req, "acl")) return OP_PUT_OACL;
-        if (ts_req_header(req, "x-amz-copy-source")) return OP_COPY_OBJECT;
-        return OP_PUT_OBJECT;
+    const s3_subres *rows;
+    const ts_op *op = NULL;
+    size_t n;
+    int i;
+
+    if (!strcmp(req->method, "OPTIONS"))
+        return &s3_ops[OP_PREFLIGHT];
+    if ((n = subres_find(req, &rows)) > 0) {
+        op = subres_op(req, rows, n, level);
+    } else if ((i = plain_op(req, level)) >= 0) {
+        op = &s3_ops[i];
     }
-    if (!strcmp(m, "GET")) {
-        if (ts_req_has_query(req, "uploadId")) return OP_LIST_PARTS;
-        if (ts_req_has_query(req, "tagging")) return OP_GET_OTAGGING;
-        if (ts_req_has_query(req, "acl")) return OP_GET_OACL;
-        return OP_GET_OBJECT;
+    if (!op) {
+        ts_resp_error(resp, TS_ERR_METHOD_NOT_ALLOWED, NULL);
+        ts_resp_error_field(req, resp, "Method", req->method);
+        ts_resp_error_field(req, resp, "ResourceType", level == LEVEL_OBJECT ? "OBJECT" : "BUCKET");
+        return NULL;
     }
-    if (!strcmp(m, "HEAD")) return OP_HEAD_OBJECT;
-    if (!strcmp(m, "DELETE")) {
-        if (ts_req_has_query(req, "uploadId")) return OP_ABORT_MPU;
-        if (ts_req_has_query(req, "tagging")) return OP_DEL_OTAGGING;
-        return OP_DELETE_OBJECT;
-    }
-    if (!strcmp(m, "POST")) {
-        if (ts_req_has_query(req, "uploads")) return OP_CREATE_MPU;
-        if (ts_req_has_query(req, "uploadId")) return OP_COMPLETE_MPU;
-    }
-    if (!strcmp(m, "OPTIONS")) return OP_PREFLIGHT;
-    return -1;
+    if (!op->handler)
+        ts_resp_errorf(req, resp, TS_ERR_NOT_IMPLEMENTED, "%s is not implemented by tinystack",
+                       op->name);
+    return op;
 }
 
 static const ts_op *s3_resolve(ts_call *call)
@@ -222,8 +510,10 @@ static const ts_op *s3_resolve(ts_call *call)
     ts_req *req = call->req;
     ts_resp *resp = call->resp;
     s3_ctx *c = ts_arena_zalloc(req->arena, sizeof(*c));
-    const char *p = req->path, *m = req->method;
-    int op;
+    const char *p = req->path;
+    const ts_op *op;
+
+    int bad = !uri_valid(req);
 
     req->svc = c;
     c->bucket = host_bucket(req);
@@ -232,40 +522,40 @@ static const ts_op *s3_resolve(ts_call *call)
     if (c->bucket) {
         c->virtual_host = 1;
         if (*p)
-            c->key = decode(req, p, strlen(p));
+            bad |= s3_name_decode(req, p, strlen(p), &c->key);
     } else if (*p) {
         const char *slash = strchr(p, '/');
         if (slash) {
-            c->bucket = decode(req, p, (size_t)(slash - p));
+            bad |= s3_name_decode(req, p, (size_t)(slash - p), &c->bucket);
             if (slash[1])
-                c->key = decode(req, slash + 1, strlen(slash + 1));
+                bad |= s3_name_decode(req, slash + 1, strlen(slash + 1), &c->key);
         } else {
-            c->bucket = decode(req, p, strlen(p));
+            bad |= s3_name_decode(req, p, strlen(p), &c->bucket);
         }
     }
+    if (bad) {
+        ts_resp_error(resp, TS_ERR_INVALID_URI, NULL);
+        return NULL;
+    }
     if (!c->bucket) {
-        if (!strcmp(m, "GET"))
+        if (!strcmp(req->method, "GET"))
             return &s3_ops[OP_LIST_BUCKETS];
         ts_resp_error(resp, TS_ERR_METHOD_NOT_ALLOWED, NULL);
         return NULL;
     }
-    op = c->key ? object_op(req, m) : bucket_op(req, m);
-    if (op < 0) {
-        ts_resp_error(resp, TS_ERR_METHOD_NOT_ALLOWED, NULL);
-        ts_resp_error_field(req, resp, "Method", m);
-        ts_resp_error_field(req, resp, "ResourceType", c->key ? "OBJECT" : "BUCKET");
-        return NULL;
-    }
+    op = s3_pick(req, resp, c->key ? LEVEL_OBJECT : LEVEL_BUCKET);
+    if (!op || resp->err != TS_ERR_NONE)
+        return op;
     if (c->key && strlen(c->key) > S3_MAX_KEY) {
         ts_resp_error(resp, TS_ERR_KEY_TOO_LONG, NULL);
         ts_resp_error_field(req, resp, "Size", ts_arena_printf(req->arena, "%zu", strlen(c->key)));
         ts_resp_error_field(req, resp, "MaxSizeAllowed", "1024");
     }
     if (presign_expired(req, resp))
-        return &s3_ops[op];
-    if (ts_req_header(req, "Origin") && op != OP_PREFLIGHT)
+        return op;
+    if (ts_req_header(req, "Origin") && op != &s3_ops[OP_PREFLIGHT])
         s3_cors_headers(req, resp);
-    return &s3_ops[op];
+    return op;
 }
 
 const ts_service s3_service = {
@@ -279,242 +569,3 @@ const ts_service s3_service = {
     .too_large = TS_ERR_ENTITY_TOO_LARGE,
     .available = 1,
 };
-
-/* ---- shared row helpers ---- */
-
-static void bucket_from_row(ts_req *req, sqlite3_stmt *st, s3_bucket *b)
-{
-    b->id = sqlite3_column_int64(st, 0);
-    b->name = store_col_text(req->arena, st, 1);
-    b->region = store_col_text(req->arena, st, 2);
-    b->created = sqlite3_column_int64(st, 3);
-    b->versioning = sqlite3_column_int(st, 4);
-    b->tagging = store_col_text(req->arena, st, 5);
-    b->cors = store_col_text(req->arena, st, 6);
-    b->config = store_col_text(req->arena, st, 7);
-}
-
-int s3_bucket_load_name(ts_req *req, ts_resp *resp, const char *name, s3_bucket *b)
-{
-    sqlite3_stmt *st = store_stmt(
-        "SELECT id, name, region, created, versioning, tagging, cors, config "
-        "FROM s3_bucket WHERE name = ?");
-    int found;
-
-    store_bind_text(st, 1, name);
-    found = sqlite3_step(st) == SQLITE_ROW;
-    if (found)
-        bucket_from_row(req, st, b);
-    sqlite3_reset(st);
-    if (!found) {
-        if (resp) {
-            ts_resp_error(resp, TS_ERR_NO_SUCH_BUCKET, NULL);
-            ts_resp_error_field(req, resp, "BucketName", name);
-        }
-        return -1;
-    }
-    return 0;
-}
-
-int s3_bucket_load(ts_req *req, ts_resp *resp, s3_bucket *b)
-{
-    return s3_bucket_load_name(req, resp, s3_ctx_of(req)->bucket, b);
-}
-
-#define OBJECT_COLS                                                         \
-    "id, key, version_id, is_latest, delete_marker, size, etag, modified, " \
-    "blobs, meta, tagging, checksum, parts, storage_class"
-
-static void object_from_row(ts_req *req, sqlite3_stmt *st, s3_object *o)
-{
-    o->id = sqlite3_column_int64(st, 0);
-    o->key = store_col_text(req->arena, st, 1);
-    o->version_id = store_col_text(req->arena, st, 2);
-    o->is_latest = sqlite3_column_int(st, 3);
-    o->delete_marker = sqlite3_column_int(st, 4);
-    o->size = (uint64_t)sqlite3_column_int64(st, 5);
-    o->etag = store_col_text(req->arena, st, 6);
-    o->modified = sqlite3_column_int64(st, 7);
-    o->blobs = store_col_text(req->arena, st, 8);
-    o->meta = store_col_text(req->arena, st, 9);
-    o->tagging = store_col_text(req->arena, st, 10);
-    o->checksum = store_col_text(req->arena, st, 11);
-    o->parts = sqlite3_column_int(st, 12);
-    o->storage_class = store_col_text(req->arena, st, 13);
-}
-
-int s3_object_load(ts_req *req, int64_t bucket_id, const char *key,
-                   const char *version, s3_object *o)
-{
-    sqlite3_stmt *st;
-    int found;
-
-    if (version) {
-        st = store_stmt("SELECT " OBJECT_COLS " FROM s3_object "
-                        "WHERE bucket_id = ? AND key = ? AND version_id = ?");
-        store_bind_text(st, 3, version);
-    } else {
-        st = store_stmt("SELECT " OBJECT_COLS " FROM s3_object "
-                        "WHERE bucket_id = ? AND key = ? AND is_latest = 1");
-    }
-    sqlite3_bind_int64(st, 1, bucket_id);
-    store_bind_text(st, 2, key);
-    found = sqlite3_step(st) == SQLITE_ROW;
-    if (found)
-        object_from_row(req, st, o);
-    sqlite3_reset(st);
-    return found ? 0 : 1;
-}
-
-int s3_err_no_such_key(ts_req *req, ts_resp *resp, const char *key)
-{
-    ts_resp_error(resp, TS_ERR_NO_SUCH_KEY, NULL);
-    ts_resp_error_field(req, resp, "Key", key);
-    return -1;
-}
-
-int s3_err_no_such_version(ts_req *req, ts_resp *resp, const char *key, const char *vid)
-{
-    ts_resp_error(resp, TS_ERR_NO_SUCH_VERSION, NULL);
-    ts_resp_error_field(req, resp, "Key", key);
-    ts_resp_error_field(req, resp, "VersionId", vid);
-    return -1;
-}
-
-int s3_object_find(ts_req *req, ts_resp *resp, int64_t bucket_id, const char *key,
-                   const char *vid, s3_object *o)
-{
-    if (vid && !s3_version_id_valid(vid))
-        return s3_err_bad_version(req, resp, vid);
-    if (s3_object_load(req, bucket_id, key, vid, o) == 0)
-        return 0;
-    return vid ? s3_err_no_such_version(req, resp, key, vid)
-               : s3_err_no_such_key(req, resp, key);
-}
-
-void s3_blobs_parse(ts_arena *a, const char *text, s3_blobs *out)
-{
-    int n = 0;
-    const char *p;
-
-    memset(out, 0, sizeof(*out));
-    if (!text || !*text)
-        return;
-    n = 1;
-    for (p = text; *p; p++)
-        n += *p == ',';
-    out->id = ts_arena_alloc(a, sizeof(int64_t) * (size_t)n);
-    out->size = ts_arena_alloc(a, sizeof(uint64_t) * (size_t)n);
-    p = text;
-    for (int i = 0; i < n && *p; i++) {
-        char *end;
-        out->id[i] = strtoll(p, &end, 10);
-        out->size[i] = *end == ':' ? strtoull(end + 1, &end, 10) : 0;
-        out->n = i + 1;
-        p = *end == ',' ? end + 1 : end;
-    }
-}
-
-static void blobs_ref(const char *text, int delta)
-{
-    const char *p = text;
-
-    while (p && *p) {
-        char *end;
-        int64_t id = strtoll(p, &end, 10);
-        if (end == p)
-            break;
-        store_blob_ref(id, delta);
-        p = strchr(end, ',');
-        if (p)
-            p++;
-    }
-}
-
-void s3_blobs_release(const char *text)
-{
-    blobs_ref(text, -1);
-}
-
-void s3_blobs_retain(const char *text)
-{
-    blobs_ref(text, 1);
-}
-
-void s3_object_row_delete(int64_t row_id, const char *blobs)
-{
-    sqlite3_stmt *st = store_stmt("DELETE FROM s3_object WHERE id = ?");
-
-    sqlite3_bind_int64(st, 1, row_id);
-    sqlite3_step(st);
-    s3_blobs_release(blobs);
-}
-
-void s3_xml_begin(ts_req *req, ts_resp *resp, const char *root)
-{
-    ts_buf_printf(&resp->body, TS_XML_DECL "<%s xmlns=\"" S3_XMLNS "\">", root);
-    ts_resp_header(req, resp, "Content-Type", "application/xml");
-}
-
-void s3_xml_end(ts_resp *resp, const char *root)
-{
-    ts_xml_close(&resp->body, root);
-}
-
-char *s3_new_id(ts_req *req, size_t nbytes)
-{
-    char *out = ts_arena_alloc(req->arena, nbytes * 2 + 1);
-
-    ts_random_hex(out, nbytes);
-    return out;
-}
-
-/* ---- streamed object bodies ---- */
-
-typedef struct blob_reader {
-    s3_blobs blobs;
-    uint64_t start;
-} blob_reader;
-
-static long blob_reader_cb(void *arg, uint64_t pos, char *buf, size_t max)
-{
-    blob_reader *r = arg;
-    uint64_t off = r->start + pos;
-
-    for (int i = 0; i < r->blobs.n; i++) {
-        if (off < r->blobs.size[i])
-            return store_blob_read(r->blobs.id[i], off, buf, max);
-        off -= r->blobs.size[i];
-    }
-    return 0;
-}
-
-void s3_send_blobs(ts_req *req, ts_resp *resp, const char *blobs,
-                   uint64_t start, uint64_t len)
-{
-    blob_reader *r = ts_arena_zalloc(req->arena, sizeof(*r));
-
-    s3_blobs_parse(req->arena, blobs, &r->blobs);
-    r->start = start;
-    /* Small bodies are read now, in the handler's read transaction, and
-     * sent from memory; large ones stream from the store. */
-    if (len <= S3_INLINE_BODY && !resp->head_only) {
-        uint64_t done = 0;
-        ts_buf_reserve(&resp->body, (size_t)len);
-        while (done < len) {
-            long n = blob_reader_cb(r, done, resp->body.data + resp->body.len,
-                                    (size_t)(len - done));
-            if (n <= 0)
-                break;
-            resp->body.len += (size_t)n;
-            done += (uint64_t)n;
-        }
-        resp->body.data[resp->body.len] = '\0';
-        if (done == len)
-            return;
-        ts_buf_reset(&resp->body);
-    }
-    resp->reader = blob_reader_cb;
-    resp->reader_arg = r;
-    resp->reader_size = len;
-}

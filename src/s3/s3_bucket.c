@@ -11,8 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *s3_config_subresource(ts_req *req);
-
 /* AWS's naming rules for general purpose buckets. */
 static int bucket_name_valid(const char *n)
 {
@@ -128,10 +126,8 @@ int s3_delete_bucket(ts_call *call)
     s3_bucket b;
     int busy;
 
-    if (store_begin() != 0)
-        return ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
     if (s3_bucket_load(req, resp, &b) != 0)
-        goto fail;
+        return -1;
     st = store_stmt("SELECT 1 FROM s3_object WHERE bucket_id = ? LIMIT 1");
     sqlite3_bind_int64(st, 1, b.id);
     busy = sqlite3_step(st) == SQLITE_ROW;
@@ -139,7 +135,7 @@ int s3_delete_bucket(ts_call *call)
     if (busy) {
         ts_resp_error(resp, TS_ERR_BUCKET_NOT_EMPTY, NULL);
         ts_resp_error_field(req, resp, "BucketName", b.name);
-        goto fail;
+        return -1;
     }
     st = store_stmt("SELECT p.blob_id FROM s3_part p JOIN s3_upload u "
                     "ON p.upload = u.id WHERE u.bucket_id = ?");
@@ -157,13 +153,8 @@ int s3_delete_bucket(ts_call *call)
     st = store_stmt("DELETE FROM s3_bucket WHERE id = ?");
     sqlite3_bind_int64(st, 1, b.id);
     sqlite3_step(st);
-    if (store_commit() != 0)
-        return ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
     resp->status = 204;
     return 0;
-fail:
-    store_rollback();
-    return -1;
 }
 
 int s3_list_buckets(ts_call *call)
@@ -572,6 +563,10 @@ static int config_missing(ts_req *req, ts_resp *resp, const char *sub)
         s3_xml_end(resp, "RequestPaymentConfiguration");
         return 0;
     }
+    if (!strcmp(sub, "replication"))
+        return ts_resp_error(resp, TS_ERR_NO_SUCH_REPLICATION, NULL);
+    if (!strcmp(sub, "object-lock"))
+        return ts_resp_error(resp, TS_ERR_NO_SUCH_OBJECT_LOCK, NULL);
     if (!strcmp(sub, "accelerate")) {
         s3_xml_begin(req, resp, "AccelerateConfiguration");
         s3_xml_end(resp, "AccelerateConfiguration");

@@ -18,24 +18,24 @@ int s3_copy_source(ts_req *req, ts_resp *resp, s3_bucket *sb, s3_object *so);
 int s3_copy_source(ts_req *req, ts_resp *resp, s3_bucket *sb, s3_object *so)
 {
     const char *src = ts_req_header(req, "x-amz-copy-source"), *q, *slash;
-    const char *vid = NULL;
-    char *path, *bucket, *key;
+    const char *vid = NULL, *path;
+    char *bucket, *key;
+    size_t n;
 
     while (*src == '/')
         src++;
     q = strchr(src, '?');
     if (q && ts_starts_with(q + 1, "versionId="))
         vid = ts_arena_strdup(req->arena, q + 11);
-    path = ts_url_decode(src, q ? (size_t)(q - src) : strlen(src), 0);
-    if (!path || !(slash = strchr(path, '/')) || !slash[1]) {
-        ts_free(path);
+    n = q ? (size_t)(q - src) : strlen(src);
+    if (s3_name_decode(req, src, n, &path) != 0)
+        return ts_resp_error(resp, TS_ERR_INVALID_URI, NULL);
+    if (!(slash = strchr(path, '/')) || !slash[1])
         return ts_resp_error(resp, TS_ERR_INVALID_ARGUMENT,
                              "Copy Source must mention the source bucket and key: "
                              "sourcebucket/sourcekey");
-    }
     bucket = ts_arena_strndup(req->arena, path, (size_t)(slash - path));
     key = ts_arena_strdup(req->arena, slash + 1);
-    ts_free(path);
     if (s3_bucket_load_name(req, resp, bucket, sb) != 0)
         return -1;
     if (s3_object_find(req, resp, sb->id, key, vid, so) != 0)
@@ -72,12 +72,14 @@ int s3_copy_object(ts_call *call)
     memset(&o, 0, sizeof(o));
     if ((v = ts_req_header(req, "x-amz-storage-class")))
         o.storage_class = strcmp(v, "STANDARD") ? v : NULL;
+    /* Both buckets are read in the dispatcher's write transaction; the
+     * destination's If-Match / If-None-Match come after the source's
+     * x-amz-copy-source-if-* conditions. */
     if (s3_bucket_load(req, resp, &b) != 0)
         return -1;
-    if (store_begin() != 0)
-        return ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
-    if (s3_copy_source(req, resp, &sb, &so) != 0)
-        goto fail;
+    if (s3_copy_source(req, resp, &sb, &so) != 0 ||
+        s3_check_write_conditions(req, resp, b.id, key, 1) != 0)
+        return -1;
     if (sb.id == b.id && !strcmp(so.key, key) && !replace_meta &&
         !ts_req_header(req, "x-amz-storage-class") &&
         !ts_req_header(req, "x-amz-website-redirect-location") &&
@@ -88,7 +90,7 @@ int s3_copy_object(ts_call *call)
                       "an object to itself without changing the object's metadata, "
                       "storage class, website redirect location or encryption "
                       "attributes.");
-        goto fail;
+        return -1;
     }
     o.key = key;
     o.size = so.size;
@@ -98,7 +100,7 @@ int s3_copy_object(ts_call *call)
     if (replace_tags) {
         v = ts_req_header(req, "x-amz-tagging");
         if (v && !(o.tagging = s3_tagging_from_query(req, resp, v)))
-            goto fail;
+            return -1;
     } else {
         o.tagging = so.tagging;
     }
@@ -108,10 +110,8 @@ int s3_copy_object(ts_call *call)
         o.storage_class = so.storage_class;
     s3_blobs_retain(so.blobs);
     vid = s3_object_put_version(req, &b, &o, "ObjectCreated:Copy");
-    if (!vid || store_commit() != 0) {
-        ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
-        goto fail;
-    }
+    if (!vid)
+        return ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
     if (b.versioning != S3_VERSIONING_NONE)
         ts_resp_header(req, resp, "x-amz-version-id", vid);
     if (strcmp(so.version_id, "null") != 0)
@@ -129,9 +129,6 @@ int s3_copy_object(ts_call *call)
     }
     s3_xml_end(resp, "CopyObjectResult");
     return 0;
-fail:
-    store_rollback();
-    return -1;
 }
 
 /* ---- object tagging ---- */

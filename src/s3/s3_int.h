@@ -18,6 +18,7 @@
 #define S3_XMLNS "http://s3.amazonaws.com/doc/2006-03-01/"
 #define S3_MAX_KEY 1024
 #define S3_MIN_PART (5u << 20)
+#define S3_MAX_OBJECT (5ull << 30) /* a single PUT or part: 5 GiB */
 #define S3_INLINE_BODY (64u << 10) /* GET bodies up to this are sent from memory */
 #define S3_OWNER_ID "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a"
 #define S3_OWNER_NAME "webfile"
@@ -85,6 +86,16 @@ static inline s3_ctx *s3_ctx_of(ts_req *req)
 }
 
 /* s3.c */
+/* The configuration document a bucket request names ("policy",
+ * "lifecycle" ...), or NULL. */
+const char *s3_config_subresource(ts_req *req);
+
+/* Percent-decodes a bucket name or key into the arena (*out).  0, or -1
+ * when the result is not UTF-8 or holds a NUL (S3's InvalidURI); *out is
+ * set either way. */
+int s3_name_decode(ts_req *req, const char *s, size_t n, const char **out);
+
+/* s3_row.c */
 /* Loads the request's bucket; NoSuchBucket (with BucketName) when absent. */
 int s3_bucket_load(ts_req *req, ts_resp *resp, s3_bucket *b);
 int s3_bucket_load_name(ts_req *req, ts_resp *resp, const char *name, s3_bucket *b);
@@ -104,6 +115,10 @@ int s3_err_no_such_version(ts_req *req, ts_resp *resp, const char *key, const ch
 
 /* Parses a blobs column into the arena. */
 void s3_blobs_parse(ts_arena *a, const char *text, s3_blobs *out);
+/* Pins / unpins every blob of a list (store_blob_pin): call pin while the
+ * row naming them is in the current snapshot. */
+void s3_blobs_pin(const s3_blobs *b);
+void s3_blobs_unpin(const s3_blobs *b);
 /* Drops one reference to each blob of the text (inside a transaction). */
 void s3_blobs_release(const char *text);
 void s3_blobs_retain(const char *text);
@@ -120,10 +135,13 @@ void s3_tagging_to_xml(ts_buf *b, const char *json);
 int s3_tag_count(const char *json);
 /* A new random version or upload id into the arena. */
 char *s3_new_id(ts_req *req, size_t nbytes);
-/* Writes an object's data as the response body (streamed), honouring a
- * byte range [start, start+len). */
-void s3_send_blobs(ts_req *req, ts_resp *resp, const char *blobs,
-                   uint64_t start, uint64_t len);
+/* Writes an object's data [start, start+len) as the response body: read
+ * now when small (InternalError when it cannot be, and -1), else
+ * streamed, with its blobs pinned until sent (a read that fails then
+ * closes the connection).  Call inside the read snapshot that found the
+ * object.  0, or -1 with the error set. */
+int s3_send_blobs(ts_req *req, ts_resp *resp, const char *blobs,
+                  uint64_t start, uint64_t len);
 
 /* s3_checksum.c */
 s3_cksum_algo s3_cksum_algo_parse(const char *name);
@@ -172,6 +190,9 @@ typedef struct s3_upload_result {
 int s3_upload_finish(ts_req *req, ts_resp *resp, s3_upload_result *r);
 /* Inside the transaction: writes the last chunk; the blob id or -1. */
 int64_t s3_upload_commit_blob(ts_req *req);
+/* A request header's value, its lines joined with ", " when it came on
+ * several (the arena's copy); NULL when absent. */
+const char *s3_header_joined(ts_req *req, const char *name);
 /* Collects Content-Type, Content-* and x-amz-meta-* headers as JSON text. */
 char *s3_meta_from_headers(ts_req *req, ts_resp *resp);
 void s3_meta_to_headers(ts_req *req, ts_resp *resp, const char *meta);
@@ -252,6 +273,12 @@ int s3_range_parse(const char *h, uint64_t size, uint64_t *start, uint64_t *len)
  * "x-amz-copy-source-" for copies).  0, or -1 with 304 / 412 set. */
 int s3_check_conditions(ts_req *req, ts_resp *resp, const char *prefix,
                         const char *etag, int64_t modified);
+/* Inside the write transaction: a write's If-Match (an ETag list or *)
+ * and, when none_match, If-None-Match against the key's current version
+ * (a delete marker is no version).  0, or -1 with 412 PreconditionFailed
+ * (its Condition) or NoSuchKey for If-Match on a key without one. */
+int s3_check_write_conditions(ts_req *req, ts_resp *resp, int64_t bucket_id,
+                              const char *key, int none_match);
 /* Is a version id one tinystack could have made ("null" or 32 hex)? */
 int s3_version_id_valid(const char *v);
 /* InvalidArgument for a malformed version id; returns -1. */

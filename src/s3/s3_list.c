@@ -2,8 +2,11 @@
  * s3_list.c - ListObjects (v1), ListObjectsV2 and ListObjectVersions.
  * Listing walks the (bucket, key) index from a cursor, so a page costs
  * the same whatever the bucket holds: keys that roll up into a common
- * prefix are skipped with one seek past the prefix (prefix + 0xFF, a byte
- * that never occurs in UTF-8), not read one by one.
+ * prefix are skipped with one seek to the prefix's successor (the
+ * smallest string above every string that starts with it: trailing 0xFF
+ * bytes dropped, the last byte raised by one), not read one by one.  The
+ * successor holds for any bytes, so a listing ends whatever the keys are
+ * (even ones stored before keys had to be UTF-8).
  */
 #include "s3_int.h"
 
@@ -24,6 +27,8 @@ typedef struct list_args {
 
 typedef struct list_state {
     ts_buf after;        /* cursor: keys strictly after this */
+    int inclusive;       /* ... or, after a prefix skip, keys from this on */
+    int end;             /* nothing can follow the cursor */
     int64_t after_id;    /* versions: within `after`, rows with id below */
     int count;
     int truncated;
@@ -83,6 +88,31 @@ static void entry_xml(ts_buf *b, const list_args *a, sqlite3_stmt *st)
     ts_buf_puts(b, a->versions ? (marker ? "</DeleteMarker>" : "</Version>") : "</Contents>");
 }
 
+/* Moves the cursor past every key that starts with p[0..n): to p's
+ * successor, inclusive; when p is all 0xFF bytes nothing follows. */
+static void cursor_skip_prefix(list_state *s, const char *p, size_t n)
+{
+    while (n && (unsigned char)p[n - 1] == 0xFF)
+        n--;
+    ts_buf_reset(&s->after);
+    s->after_id = 0;
+    if (!n) {
+        s->end = 1;
+        return;
+    }
+    ts_buf_append(&s->after, p, n);
+    s->after.data[n - 1] = (char)((unsigned char)p[n - 1] + 1);
+    s->inclusive = 1;
+}
+
+/* Points the cursor just after one key (exclusive). */
+static void cursor_after_key(list_state *s, const char *key, size_t klen)
+{
+    ts_buf_reset(&s->after);
+    ts_buf_append(&s->after, key, klen);
+    s->inclusive = 0;
+}
+
 /* Walks the index from the cursor in s, appending entries to items and
  * common prefixes to prefixes, until max items or the end. */
 static void list_walk(ts_req *req, int64_t bucket_id, const list_args *a,
@@ -91,7 +121,7 @@ static void list_walk(ts_req *req, int64_t bucket_id, const list_args *a,
     size_t plen = strlen(a->prefix), dlen = a->delimiter ? strlen(a->delimiter) : 0;
     int more = 1;
 
-    while (more) {
+    while (more && !s->end) {
         sqlite3_stmt *st;
         int rows = 0;
         /* One lower bound, so the index seek starts right there: the
@@ -99,8 +129,9 @@ static void list_walk(ts_req *req, int64_t bucket_id, const list_args *a,
         int from_cursor = s->after.len && (s->after.len >= plen
                                                ? memcmp(s->after.data, a->prefix, plen) >= 0
                                                : memcmp(s->after.data, a->prefix, s->after.len) > 0);
-
-        int in_key = a->versions && from_cursor && s->after_id > 0;
+        /* ">=" from the prefix or from a successor, ">" from a key. */
+        int ge = !from_cursor || s->inclusive;
+        int in_key = a->versions && from_cursor && !s->inclusive && s->after_id > 0;
 
         if (in_key) {
             /* Resume inside the cursor's key, below the last version. */
@@ -109,7 +140,7 @@ static void list_walk(ts_req *req, int64_t bucket_id, const list_args *a,
                 " checksum, version_id, is_latest FROM s3_object"
                 " WHERE bucket_id = ?1 AND key = ?2 AND id < ?3 ORDER BY id DESC LIMIT ?5");
             sqlite3_bind_int64(st, 3, s->after_id);
-        } else if (a->versions && from_cursor) {
+        } else if (a->versions && !ge) {
             st = store_stmt(
                 "SELECT key, id, delete_marker, modified, etag, size, storage_class,"
                 " checksum, version_id, is_latest FROM s3_object"
@@ -119,7 +150,7 @@ static void list_walk(ts_req *req, int64_t bucket_id, const list_args *a,
                 "SELECT key, id, delete_marker, modified, etag, size, storage_class,"
                 " checksum, version_id, is_latest FROM s3_object"
                 " WHERE bucket_id = ?1 AND key >= ?2 ORDER BY key, id DESC LIMIT ?5");
-        } else if (from_cursor) {
+        } else if (!ge) {
             st = store_stmt(
                 "SELECT key, id, delete_marker, modified, etag, size, storage_class,"
                 " checksum FROM s3_object"
@@ -149,8 +180,7 @@ static void list_walk(ts_req *req, int64_t bucket_id, const list_args *a,
                 break; /* past the prefix: done */
 
             if (!a->versions && sqlite3_column_int(st, 2)) {
-                ts_buf_reset(&s->after);
-                ts_buf_append(&s->after, key, klen);
+                cursor_after_key(s, key, klen);
                 more = rows == LIST_BATCH;
                 continue;
             }
@@ -168,10 +198,7 @@ static void list_walk(ts_req *req, int64_t bucket_id, const list_args *a,
                 ts_buf_puts(prefixes, "<CommonPrefixes>");
                 put_encoded(prefixes, "Prefix", s->last.data, a->url);
                 ts_buf_puts(prefixes, "</CommonPrefixes>");
-                ts_buf_reset(&s->after);
-                ts_buf_append(&s->after, key, cplen);
-                ts_buf_putc(&s->after, (char)0xFF);
-                s->after_id = 0;
+                cursor_skip_prefix(s, key, cplen);
                 more = 1; /* seek past the prefix with a new query */
                 break;
             }
@@ -179,8 +206,7 @@ static void list_walk(ts_req *req, int64_t bucket_id, const list_args *a,
             s->last_is_prefix = 0;
             s->last_id = sqlite3_column_int64(st, 1);
             entry_xml(items, a, st);
-            ts_buf_reset(&s->after);
-            ts_buf_append(&s->after, key, klen);
+            cursor_after_key(s, key, klen);
             s->after_id = s->last_id;
             more = rows == LIST_BATCH;
         }
@@ -195,18 +221,20 @@ static void list_walk(ts_req *req, int64_t bucket_id, const list_args *a,
 
 /* Sets the cursor to resume after a marker (a key, or a common prefix
  * when it holds the delimiter past the prefix). */
-static void cursor_from_marker(list_state *s, const list_args *a, const char *m)
+static void cursor_from_marker(list_state *s, const list_args *a, const char *m,
+                               size_t mlen)
 {
-    size_t plen = strlen(a->prefix);
+    size_t plen = strlen(a->prefix), dlen = a->delimiter ? strlen(a->delimiter) : 0;
 
     ts_buf_reset(&s->after);
+    s->inclusive = 0;
     if (!m)
         return;
-    ts_buf_puts(&s->after, m);
-    if (a->delimiter && *a->delimiter && strlen(m) > plen &&
-        !strncmp(m, a->prefix, plen) && strstr(m + plen, a->delimiter) &&
-        ts_ends_with(m, a->delimiter))
-        ts_buf_putc(&s->after, (char)0xFF);
+    if (dlen && mlen >= plen + dlen && !memcmp(m, a->prefix, plen) &&
+        !memcmp(m + mlen - dlen, a->delimiter, dlen))
+        cursor_skip_prefix(s, m, mlen);
+    else
+        ts_buf_append(&s->after, m, mlen);
 }
 
 static int parse_common(ts_req *req, ts_resp *resp, list_args *a)
@@ -274,10 +302,13 @@ static void list_close(ts_resp *resp, const char *root, ts_buf *items, ts_buf *p
     state_free(s);
 }
 
-static void head_common(ts_buf *b, const char *bucket, const list_args *a)
+/* With encoding-type=url S3 encodes Prefix in ListObjectsV2 and
+ * ListObjectVersions, not in ListObjects (v1), whose Prefix botocore
+ * therefore never decodes. */
+static void head_common(ts_buf *b, const char *bucket, const list_args *a, int encode_prefix)
 {
     ts_xml_text(b, "Name", bucket);
-    put_encoded(b, "Prefix", a->prefix, a->url);
+    put_encoded(b, "Prefix", a->prefix, a->url && encode_prefix);
     if (a->delimiter)
         put_encoded(b, "Delimiter", a->delimiter, a->url);
     ts_xml_textf(b, "MaxKeys", "%d", a->max);
@@ -293,6 +324,7 @@ int s3_list_objects_v2(ts_call *call)
     const char *start_after = ts_req_query(req, "start-after");
     const char *fo = ts_req_query(req, "fetch-owner");
     char *resume = NULL;
+    size_t resume_len = 0;
     ts_buf items, prefixes;
     list_state s;
     list_args a;
@@ -312,20 +344,26 @@ int s3_list_objects_v2(ts_call *call)
             ts_resp_error_field(req, resp, "ArgumentValue", token);
             return -1;
         }
-        resume = ts_arena_strndup(req->arena, (char *)raw + 2, n - 2);
+        resume_len = n - 2;
+        resume = ts_arena_alloc(req->arena, resume_len + 1);
+        memcpy(resume, raw + 2, resume_len);
+        resume[resume_len] = '\0';
         ts_free(raw);
     }
     a.owner = fo && !strcmp(fo, "true");
     state_init(&s);
     ts_buf_init(&items);
     ts_buf_init(&prefixes);
-    cursor_from_marker(&s, &a, resume ? resume : start_after);
+    if (resume)
+        cursor_from_marker(&s, &a, resume, resume_len);
+    else
+        cursor_from_marker(&s, &a, start_after, start_after ? strlen(start_after) : 0);
     if (a.max > 0)
         list_walk(req, b.id, &a, &s, &items, &prefixes);
     else
         s.truncated = 0;
     s3_xml_begin(req, resp, "ListBucketResult");
-    head_common(out, b.name, &a);
+    head_common(out, b.name, &a, 1);
     ts_xml_textf(out, "KeyCount", "%d", s.count);
     ts_xml_text(out, "IsTruncated", s.truncated ? "true" : "false");
     if (token)
@@ -364,11 +402,11 @@ int s3_list_objects(ts_call *call)
     state_init(&s);
     ts_buf_init(&items);
     ts_buf_init(&prefixes);
-    cursor_from_marker(&s, &a, marker);
+    cursor_from_marker(&s, &a, marker, marker ? strlen(marker) : 0);
     if (a.max > 0)
         list_walk(req, b.id, &a, &s, &items, &prefixes);
     s3_xml_begin(req, resp, "ListBucketResult");
-    head_common(out, b.name, &a);
+    head_common(out, b.name, &a, 0);
     put_encoded(out, "Marker", marker ? marker : "", a.url);
     ts_xml_text(out, "IsTruncated", s.truncated ? "true" : "false");
     if (s.truncated && a.delimiter)
@@ -402,7 +440,7 @@ int s3_list_object_versions(ts_call *call)
     state_init(&s);
     ts_buf_init(&items);
     ts_buf_init(&prefixes);
-    cursor_from_marker(&s, &a, km);
+    cursor_from_marker(&s, &a, km, km ? strlen(km) : 0);
     s.after_id = 0;
     if (km && vm && *vm) {
         /* Resume inside the key, below the marker version's row. */
@@ -418,7 +456,7 @@ int s3_list_object_versions(ts_call *call)
     if (a.max > 0)
         list_walk(req, b.id, &a, &s, &items, &prefixes);
     s3_xml_begin(req, resp, "ListVersionsResult");
-    head_common(out, b.name, &a);
+    head_common(out, b.name, &a, 1);
     put_encoded(out, "KeyMarker", km ? km : "", a.url);
     ts_xml_text(out, "VersionIdMarker", vm ? vm : "");
     ts_xml_text(out, "IsTruncated", s.truncated ? "true" : "false");

@@ -2,7 +2,10 @@
  * s3_multipart.c - multipart uploads.  Each part is a blob of its own;
  * completing an upload hands the listed parts' blobs, in order, to the
  * new object version (its blobs column lists them), so a 5 GiB upload
- * completes without moving a byte.  Parts left out are released.
+ * completes without moving a byte.  Parts left out are released.  A
+ * completed upload is remembered for an hour (s3_completed), so a
+ * Complete retried after it succeeded gets the same answer.  UploadPartCopy
+ * copies bytes in transactions of its own, its source pinned.
  */
 #include "s3_int.h"
 
@@ -28,6 +31,8 @@ static int no_such_upload(ts_req *req, ts_resp *resp, const char *id)
     return -1;
 }
 
+/* Loads the request's upload (uploadId, in bucket b, for the request's
+ * key); NoSuchUpload when absent (no error set when resp is NULL). */
 static int mpu_load(ts_req *req, ts_resp *resp, const s3_bucket *b, s3_mpu *u)
 {
     const char *id = ts_req_query(req, "uploadId");
@@ -51,7 +56,7 @@ static int mpu_load(ts_req *req, ts_resp *resp, const s3_bucket *b, s3_mpu *u)
     }
     sqlite3_reset(st);
     if (!found || strcmp(u->key, s3_ctx_of(req)->key) != 0)
-        return no_such_upload(req, resp, id);
+        return resp ? no_such_upload(req, resp, id) : -1;
     return 0;
 }
 
@@ -145,16 +150,12 @@ int s3_upload_part(ts_call *call)
 
     if (s3_upload_finish(req, resp, &r) != 0)
         return -1;
-    if (store_begin() != 0)
-        return ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
+    /* In the write transaction: the upload may have gone since begin(). */
     if (s3_bucket_load(req, resp, &b) != 0 || mpu_load(req, resp, &b, &u) != 0)
-        goto fail;
+        return -1;
     blob = s3_upload_commit_blob(req);
-    if (blob <= 0 || part_store(&u, num, r.size, r.etag, blob, r.checksum) != 0 ||
-        store_commit() != 0) {
-        ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
-        goto fail;
-    }
+    if (blob <= 0 || part_store(&u, num, r.size, r.etag, blob, r.checksum) != 0)
+        return ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
     ts_resp_header(req, resp, "ETag", r.etag);
     if (r.checksum) {
         const char *colon = strchr(r.checksum, ':');
@@ -163,9 +164,6 @@ int s3_upload_part(ts_call *call)
         ts_resp_header(req, resp, s3_cksum_header(s3_cksum_algo_parse(algo)), colon + 1);
     }
     return 0;
-fail:
-    store_rollback();
-    return -1;
 }
 
 int s3_upload_part_copy(ts_call *call)
@@ -186,8 +184,10 @@ int s3_upload_part_copy(ts_call *call)
     char hex[33], etag[40], when[32];
     char *buf = NULL;
     int64_t blob;
-    int rc = -1;
+    int rc = -1, pinned = 0;
+    s3_object check;
 
+    store_blob_writer_init(&w);
     if (num < 1 || num > 10000)
         return ts_resp_error(resp, TS_ERR_INVALID_ARGUMENT,
                              "Part number must be an integer between 1 and 10000, inclusive");
@@ -210,12 +210,21 @@ int s3_upload_part_copy(ts_call *call)
         start = a;
         len = e - a + 1;
     }
-    /* Copy the bytes into a new blob, hashing as they go. */
-    store_blob_writer_init(&w);
+    /* Copy the bytes into a new blob, hashing as they go, in short
+     * transactions (the handler has its own): the source stays pinned,
+     * so its data outlives a delete or overwrite meanwhile. */
     md5 = EVP_MD_CTX_new();
     EVP_DigestInit_ex(md5, EVP_md5(), NULL);
     buf = ts_malloc(64u << 10);
     s3_blobs_parse(req->arena, so.blobs, &blobs);
+    s3_blobs_pin(&blobs);
+    pinned = 1;
+    if (s3_object_load(req, sb.id, so.key, so.version_id, &check) != 0 ||
+        check.id != so.id) {
+        /* Gone between the lookup and the pin. */
+        s3_err_no_such_key(req, resp, so.key);
+        goto out;
+    }
     while (done < len) {
         uint64_t off = start + done;
         long n = 0;
@@ -227,7 +236,15 @@ int s3_upload_part_copy(ts_call *call)
             }
             off -= blobs.size[i];
         }
-        if (n <= 0 || store_blob_write(&w, buf, (size_t)n) != 0)
+        if (n <= 0) {
+            /* Deleted just before the pin took: the source is gone. */
+            if (s3_object_load(req, sb.id, so.key, so.version_id, &check) != 0) {
+                s3_err_no_such_key(req, resp, so.key);
+                goto out;
+            }
+            goto internal;
+        }
+        if (store_blob_write(&w, buf, (size_t)n) != 0)
             goto internal;
         EVP_DigestUpdate(md5, buf, (size_t)n);
         done += (uint64_t)n;
@@ -235,11 +252,12 @@ int s3_upload_part_copy(ts_call *call)
     EVP_DigestFinal_ex(md5, digest, NULL);
     ts_hex_encode(digest, 16, hex);
     snprintf(etag, sizeof(etag), "\"%s\"", hex);
+    /* The bucket and the upload again, in the transaction that stores
+     * the part: either may have gone while the bytes were copied. */
     if (store_begin() != 0)
         goto internal;
-    if (mpu_load(req, resp, &b, &u) != 0) {
+    if (s3_bucket_load(req, resp, &b) != 0 || mpu_load(req, resp, &b, &u) != 0) {
         store_rollback();
-        store_blob_writer_abort(&w);
         goto out;
     }
     blob = store_blob_finish(&w);
@@ -258,9 +276,12 @@ int s3_upload_part_copy(ts_call *call)
     rc = 0;
     goto out;
 internal:
-    store_blob_writer_abort(&w);
     ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
 out:
+    if (rc != 0)
+        store_blob_writer_abort(&w);
+    if (pinned)
+        s3_blobs_unpin(&blobs);
     ts_buf_free(&w.pending);
     if (md5)
         EVP_MD_CTX_free(md5);
@@ -308,6 +329,95 @@ static void delete_upload(int64_t upload)
     sqlite3_reset(st);
 }
 
+/* The ETag a Complete request's part list makes: the MD5 of the parts'
+ * MD5s, "-N".  NULL when a part's ETag is not an MD5. */
+static char *parts_etag(ts_req *req, ts_xml_node *root)
+{
+    EVP_MD_CTX *md5 = EVP_MD_CTX_new();
+    unsigned char raw[16], digest[16];
+    char hex[33];
+    int n = 0, ok = 1;
+
+    EVP_DigestInit_ex(md5, EVP_md5(), NULL);
+    for (ts_xml_node *p = ts_xml_child(root, "Part"); p && ok; p = ts_xml_next(p), n++) {
+        const char *e = ts_xml_child_text(p, "ETag");
+        size_t len = strlen(e);
+        if (len == 34 && e[0] == '"' && e[33] == '"')
+            e++, len = 32;
+        ok = len == 32 && ts_hex_decode(e, 32, raw) == 16;
+        EVP_DigestUpdate(md5, raw, 16);
+    }
+    EVP_DigestFinal_ex(md5, digest, NULL);
+    EVP_MD_CTX_free(md5);
+    if (!ok)
+        return NULL;
+    ts_hex_encode(digest, 16, hex);
+    return ts_arena_printf(req->arena, "\"%s-%d\"", hex, n);
+}
+
+static void complete_answer(ts_req *req, ts_resp *resp, const s3_bucket *b, const char *key,
+                            const char *etag, const char *vid)
+{
+    if (vid && b->versioning != S3_VERSIONING_NONE)
+        ts_resp_header(req, resp, "x-amz-version-id", vid);
+    s3_xml_begin(req, resp, "CompleteMultipartUploadResult");
+    ts_xml_textf(&resp->body, "Location", "http://%s/%s/%s",
+                 ts_req_header(req, "Host") ? ts_req_header(req, "Host") : "localhost",
+                 b->name, key);
+    ts_xml_text(&resp->body, "Bucket", b->name);
+    ts_xml_text(&resp->body, "Key", key);
+    ts_xml_text(&resp->body, "ETag", etag);
+    s3_xml_end(resp, "CompleteMultipartUploadResult");
+}
+
+/* Completed uploads are remembered for a while, so that a retried
+ * Complete (boto3 retries one that timed out) gets the first answer. */
+#define S3_COMPLETED_TTL_MS (60 * 60 * 1000)
+
+static void completed_remember(const s3_bucket *b, const s3_mpu *u, const char *etag,
+                               const char *vid)
+{
+    sqlite3_stmt *st = store_stmt("DELETE FROM s3_completed WHERE completed < ?");
+    int64_t now = ts_now_ms();
+
+    sqlite3_bind_int64(st, 1, now - S3_COMPLETED_TTL_MS);
+    sqlite3_step(st);
+    st = store_stmt("INSERT OR REPLACE INTO s3_completed(upload_id, bucket_id, key, etag,"
+                    " version_id, completed) VALUES(?, ?, ?, ?, ?, ?)");
+    store_bind_text(st, 1, u->upload_id);
+    sqlite3_bind_int64(st, 2, b->id);
+    store_bind_text(st, 3, u->key);
+    store_bind_text(st, 4, etag);
+    store_bind_text(st, 5, vid);
+    sqlite3_bind_int64(st, 6, now);
+    sqlite3_step(st);
+}
+
+/* A retry of a Complete that succeeded: the same upload, bucket, key and
+ * parts (their ETag).  Answers as the first time; 1 when it did. */
+static int completed_replay(ts_req *req, ts_resp *resp, const s3_bucket *b, ts_xml_node *root)
+{
+    sqlite3_stmt *st = store_stmt(
+        "SELECT etag, version_id FROM s3_completed WHERE upload_id = ? AND bucket_id = ?"
+        " AND key = ? AND completed >= ?");
+    const char *key = s3_ctx_of(req)->key, *etag = NULL, *vid = NULL, *want;
+
+    store_bind_text(st, 1, ts_req_query(req, "uploadId"));
+    sqlite3_bind_int64(st, 2, b->id);
+    store_bind_text(st, 3, key);
+    sqlite3_bind_int64(st, 4, ts_now_ms() - S3_COMPLETED_TTL_MS);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        etag = store_col_text(req->arena, st, 0);
+        vid = store_col_text(req->arena, st, 1);
+    }
+    sqlite3_reset(st);
+    want = etag ? parts_etag(req, root) : NULL;
+    if (!want || strcmp(want, etag) != 0)
+        return 0;
+    complete_answer(req, resp, b, key, etag, vid);
+    return 1;
+}
+
 int s3_complete_multipart_upload(ts_call *call)
 {
     ts_req *req = call->req;
@@ -342,9 +452,14 @@ int s3_complete_multipart_upload(ts_call *call)
     }
     ts_buf_init(&blobs);
     memset(&o, 0, sizeof(o));
-    if (store_begin() != 0)
-        return ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
-    if (mpu_load(req, resp, &b, &u) != 0)
+    if (mpu_load(req, NULL, &b, &u) != 0) {
+        if (completed_replay(req, resp, &b, root))
+            return 0;
+        return no_such_upload(req, resp, ts_req_query(req, "uploadId"));
+    }
+    /* The write conditions are S3's 412 before any part is looked at; the
+     * upload stays for a retry without them. */
+    if (s3_check_write_conditions(req, resp, b.id, u.key, 1) != 0)
         goto fail;
     md5 = EVP_MD_CTX_new();
     EVP_DigestInit_ex(md5, EVP_md5(), NULL);
@@ -413,25 +528,16 @@ int s3_complete_multipart_upload(ts_call *call)
     o.parts = n;
     o.storage_class = u.storage_class;
     vid = s3_object_put_version(req, &b, &o, "ObjectCreated:CompleteMultipartUpload");
-    if (!vid || store_commit() != 0) {
+    if (!vid) {
         ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
         goto fail;
     }
-    if (b.versioning != S3_VERSIONING_NONE)
-        ts_resp_header(req, resp, "x-amz-version-id", vid);
-    s3_xml_begin(req, resp, "CompleteMultipartUploadResult");
-    ts_xml_textf(&resp->body, "Location", "http://%s/%s/%s",
-                 ts_req_header(req, "Host") ? ts_req_header(req, "Host") : "localhost",
-                 b.name, u.key);
-    ts_xml_text(&resp->body, "Bucket", b.name);
-    ts_xml_text(&resp->body, "Key", u.key);
-    ts_xml_text(&resp->body, "ETag", o.etag);
-    s3_xml_end(resp, "CompleteMultipartUploadResult");
+    completed_remember(&b, &u, o.etag, vid);
+    complete_answer(req, resp, &b, u.key, o.etag, vid);
     EVP_MD_CTX_free(md5);
     ts_buf_free(&blobs);
     return 0;
 fail:
-    store_rollback();
     if (md5)
         EVP_MD_CTX_free(md5);
     ts_buf_free(&blobs);
@@ -445,16 +551,10 @@ int s3_abort_multipart_upload(ts_call *call)
     s3_bucket b;
     s3_mpu u;
 
-    if (store_begin() != 0)
-        return ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
-    if (s3_bucket_load(req, resp, &b) != 0 || mpu_load(req, resp, &b, &u) != 0) {
-        store_rollback();
+    if (s3_bucket_load(req, resp, &b) != 0 || mpu_load(req, resp, &b, &u) != 0)
         return -1;
-    }
     release_parts(u.id);
     delete_upload(u.id);
-    if (store_commit() != 0)
-        return ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
     resp->status = 204;
     return 0;
 }

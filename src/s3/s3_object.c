@@ -1,9 +1,10 @@
 /*
  * s3_object.c - the object operations: PutObject (whose body arrives
  * through s3_upload.c), GetObject and HeadObject with ranges and
- * conditions, DeleteObject and DeleteObjects with versioning, CopyObject
- * (which shares the source's blobs instead of copying bytes), and object
- * tagging.  Every change is one transaction, with its event in the outbox.
+ * conditions, DeleteObject and DeleteObjects with versioning, and the
+ * version bookkeeping CopyObject (s3_copy.c) and CompleteMultipartUpload
+ * share.  Every change is the dispatcher's one write transaction, with
+ * its event in the outbox; a handler that sets an error rolls it back.
  */
 #include "s3_int.h"
 
@@ -184,13 +185,6 @@ static void checksum_header(ts_req *req, ts_resp *resp, const char *checksum)
     }
 }
 
-/* Loads the bucket again inside the write transaction (it may have been
- * deleted since the upload began). */
-static int reload_bucket(ts_req *req, ts_resp *resp, s3_bucket *b)
-{
-    return s3_bucket_load(req, resp, b);
-}
-
 int s3_put_object(ts_call *call)
 {
     ts_req *req = call->req;
@@ -199,7 +193,6 @@ int s3_put_object(ts_call *call)
     s3_upload_result r;
     s3_newobj o;
     s3_bucket b;
-    s3_object cur;
     int64_t blob;
 
     memset(&o, 0, sizeof(o));
@@ -215,45 +208,25 @@ int s3_put_object(ts_call *call)
     o.etag = r.etag;
     o.meta = s3_meta_from_headers(req, resp);
     o.checksum = r.checksum;
-    if (store_begin() != 0)
-        return ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
-    if (reload_bucket(req, resp, &b) != 0)
-        goto fail;
-    if ((v = ts_req_header(req, "If-None-Match")) && !strcmp(v, "*") &&
-        s3_object_load(req, b.id, key, NULL, &cur) == 0 && !cur.delete_marker) {
-        ts_resp_error(resp, TS_ERR_PRECONDITION_FAILED, NULL);
-        ts_resp_error_field(req, resp, "Condition", "If-None-Match");
-        goto fail;
-    }
-    if ((v = ts_req_header(req, "If-Match"))) {
-        if (s3_object_load(req, b.id, key, NULL, &cur) != 0 || cur.delete_marker) {
-            s3_err_no_such_key(req, resp, key);
-            goto fail;
-        }
-        if (strcmp(v, "*") != 0 && !strstr(v, cur.etag + 1 /* unquoted ok */)) {
-            ts_resp_error(resp, TS_ERR_PRECONDITION_FAILED, NULL);
-            ts_resp_error_field(req, resp, "Condition", "If-Match");
-            goto fail;
-        }
-    }
+    /* In the dispatcher's write transaction from here: the bucket is
+     * loaded again (it may have gone since begin()). */
+    if (s3_bucket_load(req, resp, &b) != 0 ||
+        s3_check_write_conditions(req, resp, b.id, key, 1) != 0)
+        return -1;
     blob = s3_upload_commit_blob(req);
     if (blob <= 0)
-        goto internal;
+        return ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
     o.blobs = ts_arena_printf(req->arena, "%lld:%llu", (long long)blob,
                               (unsigned long long)r.size);
     vid = s3_object_put_version(req, &b, &o, "ObjectCreated:Put");
-    if (!vid || store_commit() != 0)
-        goto internal;
+    if (!vid)
+        return ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
     ts_resp_header(req, resp, "ETag", r.etag);
     version_header(req, resp, &b, vid);
     checksum_header(req, resp, r.checksum);
-    ts_resp_header(req, resp, "x-amz-server-side-encryption", "AES256");
+    v = ts_req_header(req, "x-amz-server-side-encryption");
+    ts_resp_header(req, resp, "x-amz-server-side-encryption", v && *v ? v : "AES256");
     return 0;
-internal:
-    ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
-fail:
-    store_rollback();
-    return -1;
 }
 
 /* ---- reads ---- */
@@ -379,6 +352,28 @@ failed:
     return -1;
 }
 
+int s3_check_write_conditions(ts_req *req, ts_resp *resp, int64_t bucket_id,
+                              const char *key, int none_match)
+{
+    const char *im = ts_req_header(req, "If-Match");
+    const char *inm = none_match ? ts_req_header(req, "If-None-Match") : NULL;
+    s3_object cur;
+    int exists;
+
+    if (!im && !inm)
+        return 0;
+    exists = s3_object_load(req, bucket_id, key, NULL, &cur) == 0 && !cur.delete_marker;
+    if (im && !exists)
+        return s3_err_no_such_key(req, resp, key);
+    if ((im && !etag_matches(im, cur.etag)) || (inm && exists && etag_matches(inm, cur.etag))) {
+        ts_resp_error(resp, TS_ERR_PRECONDITION_FAILED, NULL);
+        ts_resp_error_field(req, resp, "Condition",
+                            im && !etag_matches(im, cur.etag) ? "If-Match" : "If-None-Match");
+        return -1;
+    }
+    return 0;
+}
+
 static void object_headers(ts_req *req, ts_resp *resp, const s3_bucket *b,
                            const s3_object *o)
 {
@@ -400,6 +395,14 @@ static const struct {
     {"response-content-disposition", "Content-Disposition"},
     {"response-content-encoding", "Content-Encoding"},
 };
+
+static int resp_has_header(const ts_resp *resp, const char *name)
+{
+    for (const ts_kv *h = resp->headers; h; h = h->next)
+        if (!strcasecmp(h->name, name))
+            return 1;
+    return 0;
+}
 
 static void drop_header(ts_resp *resp, const char *name)
 {
@@ -493,7 +496,10 @@ static int get_or_head(ts_req *req, ts_resp *resp, int head)
     }
     object_headers(req, resp, &b, &o);
     ts_resp_header(req, resp, "Accept-Ranges", "bytes");
-    ts_resp_header(req, resp, "x-amz-server-side-encryption", "AES256");
+    /* Every object is encrypted at rest: the stored algorithm, or S3's
+     * default (never both). */
+    if (!resp_has_header(resp, "x-amz-server-side-encryption"))
+        ts_resp_header(req, resp, "x-amz-server-side-encryption", "AES256");
     if (o.storage_class)
         ts_resp_header(req, resp, "x-amz-storage-class", o.storage_class);
     if (o.tagging && s3_tag_count(o.tagging) > 0)
@@ -509,33 +515,19 @@ static int get_or_head(ts_req *req, ts_resp *resp, int head)
                         (unsigned long long)o.size);
     }
     resp->head_only = head;
-    s3_send_blobs(req, resp, o.blobs, start, len);
-    return 0;
+    return s3_send_blobs(req, resp, o.blobs, start, len);
 }
 
-/* One read transaction for the bucket, the version and (small) data. */
+/* The dispatcher's read snapshot holds the bucket, the version and
+ * (small) data together. */
 int s3_get_object(ts_call *call)
 {
-    ts_req *req = call->req;
-    ts_resp *resp = call->resp;
-    int rc;
-
-    store_read_begin();
-    rc = get_or_head(req, resp, 0);
-    store_read_end();
-    return rc;
+    return get_or_head(call->req, call->resp, 0);
 }
 
 int s3_head_object(ts_call *call)
 {
-    ts_req *req = call->req;
-    ts_resp *resp = call->resp;
-    int rc;
-
-    store_read_begin();
-    rc = get_or_head(req, resp, 1);
-    store_read_end();
-    return rc;
+    return get_or_head(call->req, call->resp, 1);
 }
 
 /* ---- deletes ---- */
@@ -601,23 +593,42 @@ int s3_delete_object(ts_call *call)
 
     if (vid && !s3_version_id_valid(vid))
         return s3_err_bad_version(req, resp, vid);
-    if (store_begin() != 0)
-        return ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
-    if (s3_bucket_load(req, resp, &b) != 0) {
-        store_rollback();
+    /* If-Match (an ETag or *) is checked against the current version. */
+    if (s3_bucket_load(req, resp, &b) != 0 ||
+        s3_check_write_conditions(req, resp, b.id, s3_ctx_of(req)->key, 0) != 0)
         return -1;
-    }
-    if (s3_delete_one(req, &b, s3_ctx_of(req)->key, vid, &marker, &out_vid) != 0 ||
-        store_commit() != 0) {
-        store_rollback();
+    if (s3_delete_one(req, &b, s3_ctx_of(req)->key, vid, &marker, &out_vid) != 0)
         return ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
-    }
     if (marker)
         ts_resp_header(req, resp, "x-amz-delete-marker", "true");
     if (out_vid && (b.versioning != S3_VERSIONING_NONE || vid))
         ts_resp_header(req, resp, "x-amz-version-id", out_vid);
     resp->status = 204;
     return 0;
+}
+
+/* DeleteObjects' per-object <ETag> is a conditional delete of the
+ * current version, as If-Match is for DeleteObject: 1 when it fails
+ * (an <Error> is written for the key). */
+static int delete_etag_fails(ts_req *req, const s3_bucket *b, ts_xml_node *obj,
+                             const char *key, ts_buf *out)
+{
+    const char *etag = ts_xml_child_text(obj, "ETag");
+    s3_object cur;
+    int exists;
+
+    if (!etag || !*etag)
+        return 0;
+    exists = s3_object_load(req, b->id, key, NULL, &cur) == 0 && !cur.delete_marker;
+    if (exists && etag_matches(etag, cur.etag))
+        return 0;
+    ts_buf_puts(out, "<Error>");
+    ts_xml_text(out, "Key", key);
+    ts_xml_text(out, "Code", exists ? "PreconditionFailed" : "NoSuchKey");
+    ts_xml_text(out, "Message", exists ? ts_error_message(TS_ERR_PRECONDITION_FAILED)
+                                       : ts_error_message(TS_ERR_NO_SUCH_KEY));
+    ts_buf_puts(out, "</Error>");
+    return 1;
 }
 
 int s3_delete_objects(ts_call *call)
@@ -644,8 +655,6 @@ int s3_delete_objects(ts_call *call)
     quiet = ts_xml_child_text(root, "Quiet");
     is_quiet = quiet && !strcasecmp(quiet, "true");
     ts_buf_init(&out);
-    if (store_begin() != 0)
-        return ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
     for (obj = ts_xml_child(root, "Object"); obj; obj = ts_xml_next(obj)) {
         const char *key = ts_xml_child_text(obj, "Key");
         const char *vid = ts_xml_child_text(obj, "VersionId"), *out_vid;
@@ -666,8 +675,9 @@ int s3_delete_objects(ts_call *call)
             ts_buf_puts(&out, "</Error>");
             continue;
         }
+        if (delete_etag_fails(req, &b, obj, key, &out))
+            continue;
         if (s3_delete_one(req, &b, key, vid, &marker, &out_vid) != 0) {
-            store_rollback();
             ts_buf_free(&out);
             return ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
         }
@@ -683,10 +693,6 @@ int s3_delete_objects(ts_call *call)
                 ts_xml_text(&out, "DeleteMarkerVersionId", out_vid);
         }
         ts_buf_puts(&out, "</Deleted>");
-    }
-    if (store_commit() != 0) {
-        ts_buf_free(&out);
-        return ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
     }
     s3_xml_begin(req, resp, "DeleteResult");
     if (out.len)

@@ -26,14 +26,18 @@ typedef struct s3_upload {
     int has_decoded_len;
     store_blob_writer w;
     ts_err err;
-    int committed;
+    int finished;       /* store_blob_finish ran (in the transaction) */
+    ts_resp *resp;      /* outlives the arena, which holds this */
 } s3_upload;
 
 static void upload_cleanup(void *arg)
 {
     s3_upload *u = arg;
 
-    if (!u->committed)
+    /* After the request's transaction: a blob its object did not keep
+     * (an error, a rollback, a cut connection) goes.  A finished blob of
+     * a request that succeeded is its object's. */
+    if (!u->finished || u->resp->err != TS_ERR_NONE)
         store_blob_writer_abort(&u->w);
     ts_buf_free(&u->w.pending);
     if (u->md5)
@@ -52,6 +56,16 @@ static int part_number_ok(const char *s)
     return !*end && n >= 1 && n <= 10000;
 }
 
+static int too_large(ts_req *req, ts_resp *resp, uint64_t proposed)
+{
+    ts_resp_error(resp, TS_ERR_ENTITY_TOO_LARGE, NULL);
+    ts_resp_error_field(req, resp, "ProposedSize",
+                        ts_arena_printf(req->arena, "%llu", (unsigned long long)proposed));
+    ts_resp_error_field(req, resp, "MaxSizeAllowed",
+                        ts_arena_printf(req->arena, "%llu", (unsigned long long)S3_MAX_OBJECT));
+    return -1;
+}
+
 int s3_upload_begin(ts_call *call)
 {
     ts_req *req = call->req;
@@ -59,15 +73,29 @@ int s3_upload_begin(ts_call *call)
     s3_ctx *c = s3_ctx_of(req);
     s3_upload *u = ts_arena_zalloc(req->arena, sizeof(*u));
     const char *v, *sha = ts_req_header(req, "x-amz-content-sha256");
-    const char *enc = ts_req_header(req, "Content-Encoding");
+    const char *enc = s3_header_joined(req, "Content-Encoding");
     s3_bucket b;
 
     c->op_state = u;
+    u->resp = resp;
     store_blob_writer_init(&u->w);
     u->md5 = EVP_MD_CTX_new();
     EVP_DigestInit_ex(u->md5, EVP_md5(), NULL);
     ts_arena_cleanup(req->arena, upload_cleanup, u);
 
+    u->chunked = (sha && ts_starts_with(sha, "STREAMING-")) ||
+                 (enc && strstr(enc, "aws-chunked"));
+    if ((v = ts_req_header(req, "x-amz-decoded-content-length"))) {
+        char *end;
+        u->decoded_len = strtoull(v, &end, 10);
+        u->has_decoded_len = end != v && !*end;
+    }
+    /* Refused before 100 Continue: the size the client announces (the
+     * decoded one under aws-chunked framing); a body of unknown length is
+     * stopped as it passes the limit. */
+    if (u->chunked ? u->has_decoded_len && u->decoded_len > S3_MAX_OBJECT
+                   : req->has_content_length && req->content_length > S3_MAX_OBJECT)
+        return too_large(req, resp, u->chunked ? u->decoded_len : req->content_length);
     if (s3_bucket_load(req, resp, &b) != 0)
         return -1;
     if (!strcmp(req->op->name, "UploadPart")) {
@@ -99,15 +127,8 @@ int s3_upload_begin(ts_call *call)
         ts_free(raw);
         u->has_md5 = 1;
     }
-    u->chunked = (sha && ts_starts_with(sha, "STREAMING-")) ||
-                 (enc && strstr(enc, "aws-chunked"));
     if (u->chunked)
         s3_chunked_init(&u->dec);
-    if ((v = ts_req_header(req, "x-amz-decoded-content-length"))) {
-        char *end;
-        u->decoded_len = strtoull(v, &end, 10);
-        u->has_decoded_len = end != v && !*end;
-    }
     /* Which additional checksum: a value in a header, or one in a trailer. */
     for (int a = S3_CK_CRC32; a <= S3_CK_SHA256; a++) {
         if ((v = ts_req_header(req, s3_cksum_header((s3_cksum_algo)a)))) {
@@ -147,6 +168,10 @@ static int payload_cb(void *arg, const char *p, size_t n)
 {
     s3_upload *u = arg;
 
+    if (u->w.size + n > S3_MAX_OBJECT) {
+        u->err = TS_ERR_ENTITY_TOO_LARGE;
+        return -1;
+    }
     EVP_DigestUpdate(u->md5, p, n);
     if (u->ck.algo != S3_CK_NONE)
         s3_cksum_update(&u->ck, p, n);
@@ -188,6 +213,13 @@ int s3_upload_finish(ts_req *req, ts_resp *resp, s3_upload_result *r)
         return ts_resp_error(resp, TS_ERR_INCOMPLETE_BODY, NULL);
     if (u->has_decoded_len && u->w.size != u->decoded_len)
         return ts_resp_error(resp, TS_ERR_INCOMPLETE_BODY, NULL);
+    /* Whatever the HTTP layer made of a cut connection, a body shorter
+     * than announced, or one whose blob did not finish, never becomes an
+     * object. */
+    if (!u->chunked && req->has_content_length && u->w.size != req->content_length)
+        return ts_resp_error(resp, TS_ERR_INCOMPLETE_BODY, NULL);
+    if (u->w.failed)
+        return ts_resp_error(resp, TS_ERR_INTERNAL, NULL);
     EVP_DigestFinal_ex(u->md5, md5, &n);
     if (u->has_md5 && memcmp(md5, u->md5_expected, 16) != 0)
         return ts_resp_error(resp, TS_ERR_BAD_DIGEST, NULL);
@@ -213,11 +245,41 @@ int s3_upload_finish(ts_req *req, ts_resp *resp, s3_upload_result *r)
 int64_t s3_upload_commit_blob(ts_req *req)
 {
     s3_upload *u = s3_ctx_of(req)->op_state;
-    int64_t id = store_blob_finish(&u->w);
+    u->finished = 1;
+    return store_blob_finish(&u->w);
+}
 
-    if (id > 0)
-        u->committed = 1;
-    return id;
+typedef struct header_join {
+    const char *name;
+    ts_buf all;
+    int n;
+} header_join;
+
+static int header_join_cb(void *arg, const char *name, const char *value)
+{
+    header_join *j = arg;
+
+    if (!strcasecmp(name, j->name)) {
+        if (j->n++)
+            ts_buf_puts(&j->all, ", ");
+        ts_buf_puts(&j->all, value);
+    }
+    return 0;
+}
+
+const char *s3_header_joined(ts_req *req, const char *name)
+{
+    header_join j = {name, {NULL, 0, 0}, 0};
+    const char *out;
+
+    ts_req_headers_each(req, header_join_cb, &j);
+    if (j.n <= 1) {
+        ts_buf_free(&j.all);
+        return ts_req_header(req, name);
+    }
+    out = ts_arena_strdup(req->arena, j.all.data);
+    ts_buf_free(&j.all);
+    return out;
 }
 
 /* Headers kept with an object and given back on GET and HEAD. */
@@ -249,7 +311,7 @@ char *s3_meta_from_headers(ts_req *req, ts_resp *resp)
     char *text, *out;
 
     for (int i = 0; stored_headers[i]; i++) {
-        const char *v = ts_req_header(req, stored_headers[i]);
+        const char *v = s3_header_joined(req, stored_headers[i]);
         if (!v)
             continue;
         if (!strcasecmp(stored_headers[i], "Content-Encoding")) {
@@ -294,7 +356,10 @@ void s3_meta_to_headers(ts_req *req, ts_resp *resp, const char *meta)
 
     cJSON_ArrayForEach(it, m) {
         if (cJSON_IsString(it)) {
-            ts_resp_header(req, resp, it->string, it->valuestring);
+            /* An empty value (x-amz-meta-a: "") is kept, as S3 keeps it;
+             * libmicrohttpd takes no empty header, and a lone space reads
+             * back as empty (HTTP trims it). */
+            ts_resp_header(req, resp, it->string, *it->valuestring ? it->valuestring : " ");
             has_type |= !strcasecmp(it->string, "Content-Type");
         }
     }

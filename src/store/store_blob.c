@@ -6,13 +6,30 @@
  * makes the object visible, gives it one.  A crash mid-upload leaves an
  * unreferenced blob that the next start deletes.  Small bodies (one chunk)
  * are written entirely inside the final transaction: one commit a PUT.
+ *
+ * Blob ids are never reused (AUTOINCREMENT), and a reader that streams a
+ * blob after its snapshot pins it: a blob whose last reference goes while
+ * it is pinned keeps its chunks until the last pin ends, so a GET that
+ * has started sends the version it started on.  Pins live in memory (a
+ * restart has no readers; its sweep deletes unreferenced blobs).
  */
 #include "store_int.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tinystack/log.h"
+
+typedef struct blob_pin {
+    int64_t id;
+    int count;
+    int doomed;     /* its references reached zero while pinned */
+} blob_pin;
+
+static pthread_mutex_t pin_lock = PTHREAD_MUTEX_INITIALIZER;
+static blob_pin *pins;
+static size_t npins, pins_cap;
 
 static int64_t chunk_rowid(int64_t blob_id, uint64_t seq)
 {
@@ -141,16 +158,85 @@ static void blob_delete(int64_t blob_id)
 
 void store_blob_writer_abort(store_blob_writer *w)
 {
-    if (w->blob_id) {
-        int own = sqlite3_get_autocommit(store_db());
-        if (own)
-            store_begin();
-        blob_delete(w->blob_id);
-        if (own)
-            store_commit();
+    if (w->blob_id && store_begin() == 0) {
+        /* Only a blob nothing references: a finished one whose object
+         * committed stays; one whose transaction rolled back goes. */
+        sqlite3_stmt *st = store_stmt("SELECT refs FROM blob WHERE id = ?");
+        int refs = 0;
+
+        sqlite3_bind_int64(st, 1, w->blob_id);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            refs = sqlite3_column_int(st, 0);
+        sqlite3_reset(st);
+        if (refs <= 0)
+            blob_delete(w->blob_id);
+        store_commit();
     }
     ts_buf_free(&w->pending);
     w->blob_id = 0;
+}
+
+void store_blob_pin(int64_t blob_id)
+{
+    size_t i;
+
+    pthread_mutex_lock(&pin_lock);
+    for (i = 0; i < npins && pins[i].id != blob_id; i++)
+        ;
+    if (i == npins) {
+        if (npins == pins_cap) {
+            pins_cap = pins_cap ? pins_cap * 2 : 16;
+            pins = ts_realloc(pins, pins_cap * sizeof(*pins));
+        }
+        pins[npins++] = (blob_pin){blob_id, 0, 0};
+    }
+    pins[i].count++;
+    pthread_mutex_unlock(&pin_lock);
+}
+
+void store_blob_unpin(int64_t blob_id)
+{
+    int doomed = 0;
+    sqlite3_stmt *st;
+
+    pthread_mutex_lock(&pin_lock);
+    for (size_t i = 0; i < npins; i++) {
+        if (pins[i].id != blob_id)
+            continue;
+        if (--pins[i].count == 0) {
+            doomed = pins[i].doomed;
+            pins[i] = pins[--npins];
+        }
+        break;
+    }
+    pthread_mutex_unlock(&pin_lock);
+    if (!doomed || store_begin() != 0)
+        return;
+    /* The change that dropped the last reference may have rolled back:
+     * delete only what is still unreferenced. */
+    st = store_stmt("SELECT refs FROM blob WHERE id = ?");
+    sqlite3_bind_int64(st, 1, blob_id);
+    doomed = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) <= 0;
+    sqlite3_reset(st);
+    if (doomed)
+        blob_delete(blob_id);
+    store_commit();
+}
+
+/* Marks a pinned blob to be deleted at its last unpin; 0 when it is not
+ * pinned (the caller deletes it now). */
+static int pin_defer(int64_t blob_id)
+{
+    int pinned = 0;
+
+    pthread_mutex_lock(&pin_lock);
+    for (size_t i = 0; i < npins; i++)
+        if (pins[i].id == blob_id) {
+            pins[i].doomed = pinned = 1;
+            break;
+        }
+    pthread_mutex_unlock(&pin_lock);
+    return pinned;
 }
 
 int store_blob_ref(int64_t blob_id, int delta)
@@ -165,7 +251,7 @@ int store_blob_ref(int64_t blob_id, int delta)
         return -1;
     refs = sqlite3_column_int(st, 0);
     sqlite3_reset(st);
-    if (refs <= 0)
+    if (refs <= 0 && !pin_defer(blob_id))
         blob_delete(blob_id);
     return 0;
 }

@@ -69,6 +69,38 @@ const char *const store_migrations[] = {
     "  digest BLOB NOT NULL, created INTEGER NOT NULL,"
     "  PRIMARY KEY(region, token)) WITHOUT ROWID;"
     "CREATE INDEX ddb_txn_token_created ON ddb_txn_token(created);",
+    /* 5: blob and bucket ids are never reused (AUTOINCREMENT).  A read
+     * that streams a blob deleted meanwhile finds no chunks instead of a
+     * newer blob's, and rows a deleted bucket left behind never show in
+     * a new one.  The sequences start past every id still mentioned. */
+    "CREATE TABLE blob_v3(id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  size INTEGER NOT NULL DEFAULT 0, refs INTEGER NOT NULL DEFAULT 0);"
+    "INSERT INTO blob_v3(id, size, refs) SELECT id, size, refs FROM blob;"
+    "DROP TABLE blob;"
+    "ALTER TABLE blob_v3 RENAME TO blob;"
+    "CREATE TABLE s3_bucket_v3(id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  name TEXT NOT NULL UNIQUE, region TEXT NOT NULL, created INTEGER NOT NULL,"
+    "  versioning INTEGER NOT NULL DEFAULT 0, tagging TEXT, cors TEXT, config TEXT);"
+    "INSERT INTO s3_bucket_v3(id, name, region, created, versioning, tagging, cors,"
+    "  config) SELECT id, name, region, created, versioning, tagging, cors, config"
+    "  FROM s3_bucket;"
+    "DROP TABLE s3_bucket;"
+    "ALTER TABLE s3_bucket_v3 RENAME TO s3_bucket;"
+    "DELETE FROM sqlite_sequence WHERE name IN ('blob', 's3_bucket', 'blob_v3',"
+    "  's3_bucket_v3');"
+    "INSERT INTO sqlite_sequence(name, seq) SELECT 'blob', max("
+    "  (SELECT coalesce(max(id), 0) FROM blob),"
+    "  (SELECT coalesce(max(id >> 20), 0) FROM chunk));"
+    "INSERT INTO sqlite_sequence(name, seq) SELECT 's3_bucket', max("
+    "  (SELECT coalesce(max(id), 0) FROM s3_bucket),"
+    "  (SELECT coalesce(max(bucket_id), 0) FROM s3_object),"
+    "  (SELECT coalesce(max(bucket_id), 0) FROM s3_upload));"
+    /* Completed multipart uploads, kept a while so that a retried
+     * CompleteMultipartUpload gets the answer the first one got. */
+    "CREATE TABLE s3_completed(upload_id TEXT PRIMARY KEY, bucket_id INTEGER NOT NULL,"
+    "  key TEXT NOT NULL, etag TEXT NOT NULL, version_id TEXT,"
+    "  completed INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE INDEX s3_completed_age ON s3_completed(completed);",
 };
 
 const int store_nmigrations = (int)TS_ARRAY_LEN(store_migrations);

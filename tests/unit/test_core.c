@@ -493,6 +493,45 @@ TEST(core_url_decode)
     ts_free(d);
 }
 
+TEST(core_url_decode_len)
+{
+    size_t n = 99;
+    char *d = ts_url_decode_len("a%00b%41", 8, 0, &n);
+
+    REQUIRE(d != NULL);
+    CHECK(n == 4 && strlen(d) == 1 && d[2] == 'b' && d[3] == 'A');
+    ts_free(d);
+    CHECK(ts_url_decode_len("a%0", 3, 0, &n) == NULL);
+}
+
+TEST(core_utf8_valid)
+{
+    static const struct {
+        const char *s;
+        int ok;
+    } cases[] = {
+        {"", 1}, {"plain ascii", 1}, {"\xe2\x82\xac", 1}, {"\xf4\x8f\xbf\xbf", 1},
+        {"\xef\xbf\xbf", 1}, {"\xed\x9f\xbf", 1}, {"\xee\x80\x80", 1}, {"\xc2\x80", 1},
+        {"\xff", 0}, {"\xfe", 0}, {"\x80", 0}, {"a\xff" "b", 0},
+        {"\xc0\xaf", 0},           /* overlong '/' */
+        {"\xe0\x80\xaf", 0},       /* overlong */
+        {"\xf0\x80\x80\xaf", 0},   /* overlong */
+        {"\xed\xa0\x80", 0},       /* a surrogate */
+        {"\xf4\x90\x80\x80", 0},   /* past U+10FFFF */
+        {"\xe2\x82", 0},           /* cut short */
+        {"\xe2\x82" "x", 0},
+        {"\xc2", 0},
+    };
+
+    for (size_t i = 0; i < TS_ARRAY_LEN(cases); i++) {
+        if (ts_utf8_valid(cases[i].s, strlen(cases[i].s)) != cases[i].ok) {
+            fprintf(stderr, "  utf8 case %zu: want %d\n", i, cases[i].ok);
+            *ts_failed_ = 1;
+        }
+    }
+    CHECK(ts_utf8_valid("a\0b", 3) == 1);
+}
+
 TEST(core_url_encode)
 {
     ts_buf b;

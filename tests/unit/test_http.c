@@ -66,6 +66,15 @@ static const struct route_case {
     {"PUT", "/b", {"Host: localhost", AUTH("s3"), NULL}, "s3", "CreateBucket"},
     {"GET", "/b/k?tagging", {"Host: localhost", NULL}, "s3", "GetObjectTagging"},
     {"GET", "/k", {"Host: b.s3.localhost.localstack.cloud", NULL}, "s3", "GetObject"},
+    /* sub-resources name their own operation, implemented or not */
+    {"PUT", "/b/k?legal-hold", {"Host: localhost", NULL}, "s3", "PutObjectLegalHold"},
+    {"GET", "/b/k?attributes", {"Host: localhost", NULL}, "s3", "GetObjectAttributes"},
+    {"GET", "/b?analytics&id=x", {"Host: localhost", NULL}, "s3", "GetBucketAnalyticsConfiguration"},
+    {"GET", "/b?analytics", {"Host: localhost", NULL}, "s3", "ListBucketAnalyticsConfigurations"},
+    {"PUT", "/b?policy", {"Host: localhost", NULL}, "s3", "PutBucketPolicy"},
+    {"GET", "/b/k?versionId=v&response-content-type=a&x-id=GetObject", {"Host: localhost", NULL},
+     "s3", "GetObject"},
+    {"PUT", "/b/k?uploadId=u", {"Host: localhost", NULL}, "s3", "UploadPart"},
     /* a virtual-host key that looks like another service's path */
     {"GET", "/2015-03-31/functions", {"Host: b.s3.localhost.localstack.cloud", NULL}, "s3", "GetObject"},
     {"POST", "/", {"X-Amz-Target: DynamoDB_20120810.GetItem", AUTH("dynamodb"), NULL}, "dynamodb", "GetItem"},

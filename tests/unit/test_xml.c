@@ -37,6 +37,11 @@ TEST(xml_escape)
     CHECK_STR(esc("&amp;"), "&amp;amp;");
     /* UTF-8 passes through untouched. */
     CHECK_STR(esc("caf\xc3\xa9 \xe2\x82\xac"), "caf\xc3\xa9 \xe2\x82\xac");
+    CHECK_STR(esc("\xf4\x8f\xbf\xbf"), "\xf4\x8f\xbf\xbf");
+    /* Bytes that are not UTF-8 become U+FFFD, one per byte that fails. */
+    CHECK_STR(esc("a\xff" "b"), "a\xef\xbf\xbd" "b");
+    CHECK_STR(esc("\xe2\x82"), "\xef\xbf\xbd\xef\xbf\xbd");
+    CHECK_STR(esc("\xc0\xaf<"), "\xef\xbf\xbd\xef\xbf\xbd&lt;");
 }
 
 TEST(xml_escape_control_chars)

@@ -352,14 +352,12 @@ static void token_remember(ddb_call *c, const char *token, const unsigned char *
 int ddb_transact_write_items(ddb_call *c)
 {
     const cJSON *items = cJSON_GetObjectItemCaseSensitive(c->in, "TransactItems"), *it;
-    const char *token = ddb_get_str(c, "ClientRequestToken", "clientRequestToken", 0);
+    const char *token = ddb_get_str(c, "ClientRequestToken");
     unsigned char digest[SHA256_DIGEST_LENGTH];
     wop *ws = NULL;
     int n = 0, count, rc = -1, failed = 0;
     cJSON *reasons = NULL;
 
-    if (c->resp->err != TS_ERR_NONE)
-        return -1;
     if (!cJSON_IsArray(items))
         return V(c, "1 validation error detected: Value null at 'transactItems' failed to "
                     "satisfy constraint: Member must not be null");

@@ -253,7 +253,7 @@ static int read_checked(ddb_call *c, const ddb_table *t, const ddb_exprs *x,
 
 int ddb_put_item(ddb_call *c)
 {
-    const char *name = ddb_get_str(c, "TableName", "tableName", 1), *rv;
+    const char *name = ddb_get_str(c, "TableName"), *rv;
     cJSON *item = cJSON_GetObjectItemCaseSensitive(c->in, "Item");
     cJSON *key = NULL, *old = NULL;
     ts_buf hk, rk;
@@ -313,7 +313,7 @@ out:
 
 int ddb_get_item(ddb_call *c)
 {
-    const char *name = ddb_get_str(c, "TableName", "tableName", 1);
+    const char *name = ddb_get_str(c, "TableName");
     const cJSON *atg = cJSON_GetObjectItemCaseSensitive(c->in, "AttributesToGet");
     const cJSON *cr = cJSON_GetObjectItemCaseSensitive(c->in, "ConsistentRead");
     cJSON *key = NULL, *item = NULL;
@@ -356,7 +356,7 @@ out:
 
 int ddb_delete_item(ddb_call *c)
 {
-    const char *name = ddb_get_str(c, "TableName", "tableName", 1), *rv;
+    const char *name = ddb_get_str(c, "TableName"), *rv;
     cJSON *key = NULL, *old = NULL;
     ts_buf hk, rk;
     ddb_exprs x;
@@ -468,7 +468,7 @@ int ddb_update_apply(ddb_call *c, const ddb_table *t, const ddb_exprs *x,
 
 int ddb_update_item(ddb_call *c)
 {
-    const char *name = ddb_get_str(c, "TableName", "tableName", 1), *rv;
+    const char *name = ddb_get_str(c, "TableName"), *rv;
     const cJSON *legacy = cJSON_GetObjectItemCaseSensitive(c->in, "AttributeUpdates");
     cJSON *key = NULL, *old = NULL, *new_item = NULL, *attrs = NULL;
     ts_buf hk, rk;

@@ -45,12 +45,10 @@ typedef struct page {
 
 static int parse_select(ddb_call *c, page *p)
 {
-    const char *s = ddb_get_str(c, "Select", "select", 0);
+    const char *s = ddb_get_str(c, "Select");
     int has_proj = cJSON_GetObjectItemCaseSensitive(c->in, "ProjectionExpression") ||
                    cJSON_GetObjectItemCaseSensitive(c->in, "AttributesToGet");
 
-    if (c->resp->err != TS_ERR_NONE)
-        return -1;
     p->select = SEL_DEFAULT;
     if (s) {
         if (!strcmp(s, "ALL_ATTRIBUTES")) p->select = SEL_ALL;
@@ -101,8 +99,8 @@ static const char *node_uses(const ddb_node *n, const char *a, const char *b)
 
 static int page_init(ddb_call *c, page *p, int query)
 {
-    const char *name = ddb_get_str(c, "TableName", "tableName", 1);
-    const char *iname = ddb_get_str(c, "IndexName", "indexName", 0);
+    const char *name = ddb_get_str(c, "TableName");
+    const char *iname = ddb_get_str(c, "IndexName");
     const cJSON *lim = cJSON_GetObjectItemCaseSensitive(c->in, "Limit");
     const cJSON *fwd = cJSON_GetObjectItemCaseSensitive(c->in, "ScanIndexForward");
     const cJSON *cop = cJSON_GetObjectItemCaseSensitive(c->in, "ConditionalOperator");
@@ -112,7 +110,7 @@ static int page_init(ddb_call *c, page *p, int query)
     p->c = c;
     p->forward = !cJSON_IsFalse(fwd);
     p->consistent = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c->in, "ConsistentRead"));
-    if (!name || c->resp->err != TS_ERR_NONE)
+    if (!name)
         return -1;
     if (lim) {
         if (!cJSON_IsNumber(lim) || lim->valuedouble < 1)

@@ -175,8 +175,6 @@ static int build_indexes(ddb_call *c, const cJSON *list, int global, int ppr,
             return V(c, "1 validation error detected: Value null at '%s.1.member.indexName' "
                         "failed to satisfy constraint: Member must not be null",
                      global ? "globalSecondaryIndexes" : "localSecondaryIndexes");
-        if (ddb_check_table_name(c, name->valuestring, "indexName") != 0)
-            return -1;
         if (cJSON_GetObjectItemCaseSensitive(names, name->valuestring))
             return V(c, "One or more parameter values were invalid: Duplicate index name: %s",
                      name->valuestring);
@@ -253,7 +251,7 @@ static int check_definitions(ddb_call *c, const cJSON *defs)
 
 int ddb_create_table(ddb_call *c)
 {
-    const char *name = ddb_get_str(c, "TableName", "tableName", 1);
+    const char *name = ddb_get_str(c, "TableName");
     const cJSON *ks = cJSON_GetObjectItemCaseSensitive(c->in, "KeySchema");
     const cJSON *defs = cJSON_GetObjectItemCaseSensitive(c->in, "AttributeDefinitions");
     const cJSON *bm = cJSON_GetObjectItemCaseSensitive(c->in, "BillingMode");
@@ -396,7 +394,7 @@ static cJSON *full_desc(const ddb_table *t, const char *status)
 
 int ddb_describe_table(ddb_call *c)
 {
-    const char *name = ddb_get_str(c, "TableName", "tableName", 1);
+    const char *name = ddb_get_str(c, "TableName");
     ddb_table t;
 
     if (!name || ddb_table_load(c, name, DDB_NOT_FOUND_NAMED, &t) != 0)
@@ -409,15 +407,13 @@ int ddb_describe_table(ddb_call *c)
 int ddb_list_tables(ddb_call *c)
 {
     const cJSON *lim = cJSON_GetObjectItemCaseSensitive(c->in, "Limit");
-    const char *start = ddb_get_str(c, "ExclusiveStartTableName", "exclusiveStartTableName", 0);
+    const char *start = ddb_get_str(c, "ExclusiveStartTableName");
     int limit = 100, n = 0;
     cJSON *names = cJSON_AddArrayToObject(c->out, "TableNames");
     sqlite3_stmt *st;
     const char *last = NULL;
     int more = 0;
 
-    if (c->resp->err != TS_ERR_NONE)
-        return -1;
     if (lim) {
         if (!cJSON_IsNumber(lim) || lim->valuedouble < 1 || lim->valuedouble > 100)
             return V(c, "1 validation error detected: Value '%s' at 'limit' failed to "
@@ -450,7 +446,7 @@ int ddb_list_tables(ddb_call *c)
 
 int ddb_delete_table(ddb_call *c)
 {
-    const char *name = ddb_get_str(c, "TableName", "tableName", 1);
+    const char *name = ddb_get_str(c, "TableName");
     sqlite3_stmt *st;
     ddb_table t;
 
@@ -589,7 +585,7 @@ static int gsi_updates(ddb_call *c, ddb_table *t, int ppr, int *backfill)
 
 int ddb_update_table(ddb_call *c)
 {
-    const char *name = ddb_get_str(c, "TableName", "tableName", 1);
+    const char *name = ddb_get_str(c, "TableName");
     const cJSON *bm = cJSON_GetObjectItemCaseSensitive(c->in, "BillingMode");
     const cJSON *pt = cJSON_GetObjectItemCaseSensitive(c->in, "ProvisionedThroughput");
     const cJSON *ss = cJSON_GetObjectItemCaseSensitive(c->in, "StreamSpecification");

@@ -20,7 +20,7 @@
 
 int ddb_describe_ttl(ddb_call *c)
 {
-    const char *name = ddb_get_str(c, "TableName", "tableName", 1);
+    const char *name = ddb_get_str(c, "TableName");
     cJSON *d;
     ddb_table t;
 
@@ -36,7 +36,7 @@ int ddb_describe_ttl(ddb_call *c)
 
 int ddb_update_ttl(ddb_call *c)
 {
-    const char *name = ddb_get_str(c, "TableName", "tableName", 1);
+    const char *name = ddb_get_str(c, "TableName");
     const cJSON *spec = cJSON_GetObjectItemCaseSensitive(c->in, "TimeToLiveSpecification");
     const cJSON *en = cJSON_GetObjectItemCaseSensitive(spec, "Enabled");
     const cJSON *an = cJSON_GetObjectItemCaseSensitive(spec, "AttributeName");
@@ -137,7 +137,7 @@ static void tags_remove(cJSON *tags, const char *key)
 
 int ddb_tag_resource(ddb_call *c)
 {
-    const char *arn = ddb_get_str(c, "ResourceArn", "resourceArn", 1);
+    const char *arn = ddb_get_str(c, "ResourceArn");
     const cJSON *add = cJSON_GetObjectItemCaseSensitive(c->in, "Tags"), *a;
     cJSON *tags;
     ddb_table t;
@@ -170,7 +170,7 @@ int ddb_tag_resource(ddb_call *c)
 
 int ddb_untag_resource(ddb_call *c)
 {
-    const char *arn = ddb_get_str(c, "ResourceArn", "resourceArn", 1);
+    const char *arn = ddb_get_str(c, "ResourceArn");
     const cJSON *keys = cJSON_GetObjectItemCaseSensitive(c->in, "TagKeys"), *k;
     cJSON *tags;
     ddb_table t;
@@ -190,7 +190,7 @@ int ddb_untag_resource(ddb_call *c)
 
 int ddb_list_tags(ddb_call *c)
 {
-    const char *arn = ddb_get_str(c, "ResourceArn", "resourceArn", 1);
+    const char *arn = ddb_get_str(c, "ResourceArn");
     ddb_table t;
 
     if (!arn || table_of_arn(c, arn, &t) != 0)

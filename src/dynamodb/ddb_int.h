@@ -170,8 +170,8 @@ void ddb_expr_usage_free(ddb_expr_usage *u);
 
 /*
  * Checks the ExpressionAttributeNames / ExpressionAttributeValues maps of
- * a request (either may be NULL): not empty, keys well formed, names are
- * strings, values valid AttributeValues (numbers normalised in place).
+ * a request (either may be NULL): objects, not empty, keys well formed,
+ * values valid AttributeValues (numbers normalised in place).
  * Returns 0, -1 or DDB_ERR_SERIALIZATION with AWS's message.
  */
 int ddb_expr_attrs_validate(cJSON *names, cJSON *values, char *err,

@@ -105,34 +105,22 @@ int ddb_fail_validation(ddb_call *c)
     return ddb_fail(c, TS_ERR_VALIDATION, "%s", c->err);
 }
 
-const char *ddb_get_str(ddb_call *c, const char *member, const char *what,
-                        int required)
+const char *ddb_get_str(ddb_call *c, const char *member)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(c->in, member);
 
-    if (cJSON_IsString(v))
-        return v->valuestring;
-    if (v && !cJSON_IsNull(v)) {
-        ddb_fail(c, TS_ERR_SERIALIZATION, "STRING_VALUE can not be converted to a String");
-        return NULL;
-    }
-    if (required)
-        ddb_fail(c, TS_ERR_VALIDATION,
-                 "1 validation error detected: Value null at '%s' failed to satisfy "
-                 "constraint: Member must not be null", what);
-    return NULL;
+    return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
 int ddb_check_table_name(ddb_call *c, const char *name, const char *what)
 {
     size_t n = strlen(name);
 
-    if (n < 3 || n > 255)
+    if (n > 255)
         return ddb_fail(c, TS_ERR_VALIDATION,
                         "1 validation error detected: Value '%s' at '%s' failed to "
-                        "satisfy constraint: Member must have length %s",
-                        name, what,
-                        n < 3 ? "greater than or equal to 3" : "less than or equal to 255");
+                        "satisfy constraint: Member must have length less than or equal to 255",
+                        name, what);
     for (size_t i = 0; i < n; i++) {
         char ch = name[i];
         if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||

@@ -98,44 +98,17 @@ static int check_duplicates(ddb_call *c, wop *ws, int n, const char *msg)
     return 0;
 }
 
-static const cJSON *request_items(ddb_call *c)
-{
-    const cJSON *ri = cJSON_GetObjectItemCaseSensitive(c->in, "RequestItems");
-
-    if (!ri) {
-        V(c, "1 validation error detected: Value null at 'requestItems' failed to satisfy "
-             "constraint: Member must not be null");
-        return NULL;
-    }
-    if (!cJSON_IsObject(ri)) {
-        ddb_fail(c, TS_ERR_SERIALIZATION, "Start of structure or map found where not expected.");
-        return NULL;
-    }
-    if (cJSON_GetArraySize(ri) == 0) {
-        V(c, "1 validation error detected: Value '{}' at 'requestItems' failed to satisfy "
-             "constraint: Member must have length greater than or equal to 1");
-        return NULL;
-    }
-    return ri;
-}
-
+/* The model check has required RequestItems, a map of 1 or more tables to
+ * lists of 1-25 writes (BatchGetItem: to 1-100 Keys); the limits across
+ * tables are checked here. */
 int ddb_batch_write_item(ddb_call *c)
 {
-    const cJSON *ri = request_items(c), *tb, *r;
+    const cJSON *ri = cJSON_GetObjectItemCaseSensitive(c->in, "RequestItems"), *tb, *r;
     wop *ws = NULL;
     int n = 0, total = 0, rc = -1;
 
-    if (!ri)
-        return -1;
-    cJSON_ArrayForEach(tb, ri) {
-        int k = cJSON_GetArraySize(tb);
-        if (!cJSON_IsArray(tb) || k == 0 || k > 25)
-            return V(c, "1 validation error detected: Value at 'requestItems' failed to "
-                        "satisfy constraint: Map value must satisfy constraint: [Member must "
-                        "have length less than or equal to 25, Member must have length "
-                        "greater than or equal to 1]");
-        total += k;
-    }
+    cJSON_ArrayForEach(tb, ri)
+        total += cJSON_GetArraySize(tb);
     if (total > 25)
         return V(c, "Too many items requested for the BatchWriteItem call");
     ws = ts_calloc((size_t)total, sizeof(*ws));
@@ -187,24 +160,12 @@ out:
 
 int ddb_batch_get_item(ddb_call *c)
 {
-    const cJSON *ri = request_items(c), *tb, *k;
+    const cJSON *ri = cJSON_GetObjectItemCaseSensitive(c->in, "RequestItems"), *tb, *k;
     cJSON *responses;
     int total = 0, rc = -1;
 
-    if (!ri)
-        return -1;
-    cJSON_ArrayForEach(tb, ri) {
-        const cJSON *keys = cJSON_GetObjectItemCaseSensitive(tb, "Keys");
-        if (!cJSON_IsArray(keys) || cJSON_GetArraySize(keys) == 0)
-            return V(c, "1 validation error detected: Value null at "
-                        "'requestItems.%s.member.keys' failed to satisfy constraint: Member "
-                        "must not be null", tb->string);
-        if (cJSON_GetArraySize(keys) > 100)
-            return V(c, "1 validation error detected: Value at "
-                        "'requestItems.%s.member.keys' failed to satisfy constraint: Member "
-                        "must have length less than or equal to 100", tb->string);
-        total += cJSON_GetArraySize(keys);
-    }
+    cJSON_ArrayForEach(tb, ri)
+        total += cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(tb, "Keys"));
     if (total > 100)
         return V(c, "Too many items requested for the BatchGetItem call");
     responses = cJSON_AddObjectToObject(c->out, "Responses");
@@ -352,22 +313,16 @@ static void token_remember(ddb_call *c, const char *token, const unsigned char *
 int ddb_transact_write_items(ddb_call *c)
 {
     const cJSON *items = cJSON_GetObjectItemCaseSensitive(c->in, "TransactItems"), *it;
-    const char *token = ddb_get_str(c, "ClientRequestToken", "clientRequestToken", 0);
+    const char *token = ddb_get_str(c, "ClientRequestToken");
     unsigned char digest[SHA256_DIGEST_LENGTH];
     wop *ws = NULL;
     int n = 0, count, rc = -1, failed = 0;
     cJSON *reasons = NULL;
 
-    if (c->resp->err != TS_ERR_NONE)
-        return -1;
-    if (!cJSON_IsArray(items))
-        return V(c, "1 validation error detected: Value null at 'transactItems' failed to "
-                    "satisfy constraint: Member must not be null");
+    /* The model check has held TransactItems to 1-100 elements, each kind
+     * to its required members (TableName, Key, Item, ConditionExpression,
+     * UpdateExpression); one kind per element is checked here. */
     count = cJSON_GetArraySize(items);
-    if (count < 1 || count > 100)
-        return V(c, "1 validation error detected: Value at 'transactItems' failed to satisfy "
-                    "constraint: Member must have length %s",
-                 count < 1 ? "greater than or equal to 1" : "less than or equal to 100");
     if (token) {
         /* Before validation normalises numbers in place: the digest is
          * of the request as sent. */
@@ -398,27 +353,7 @@ int ddb_transact_write_items(ddb_call *c)
             V(c, "TransactItems can only contain one of Check, Put, Update or Delete");
             goto out;
         }
-        table = cJSON_IsString(cJSON_GetObjectItemCaseSensitive(w->src, "TableName"))
-                    ? cJSON_GetObjectItemCaseSensitive(w->src, "TableName")->valuestring
-                    : NULL;
-        if (!table) {
-            V(c, "1 validation error detected: Value null at "
-                 "'transactItems.%d.member.%s.tableName' failed to satisfy constraint: "
-                 "Member must not be null", n, tx_kinds[w->kind]);
-            goto out;
-        }
-        if (w->kind == OP_CHECK && !cJSON_GetObjectItemCaseSensitive(w->src, "ConditionExpression")) {
-            V(c, "1 validation error detected: Value null at "
-                 "'transactItems.%d.member.conditionCheck.conditionExpression' failed to "
-                 "satisfy constraint: Member must not be null", n);
-            goto out;
-        }
-        if (w->kind == OP_UPDATE && !cJSON_GetObjectItemCaseSensitive(w->src, "UpdateExpression")) {
-            V(c, "1 validation error detected: Value null at "
-                 "'transactItems.%d.member.update.updateExpression' failed to satisfy "
-                 "constraint: Member must not be null", n);
-            goto out;
-        }
+        table = cJSON_GetObjectItemCaseSensitive(w->src, "TableName")->valuestring;
         w->item = w->kind == OP_PUT ? cJSON_GetObjectItemCaseSensitive(w->src, "Item") : NULL;
         if (ddb_exprs_parse(c, w->src, &w->x,
                             DDB_X_COND | (w->kind == OP_UPDATE ? DDB_X_UPDATE : 0)) != 0 ||
@@ -506,16 +441,8 @@ int ddb_transact_get_items(ddb_call *c)
 {
     const cJSON *items = cJSON_GetObjectItemCaseSensitive(c->in, "TransactItems"), *it;
     cJSON *responses;
-    int count, rc = 0;
+    int rc = 0;
 
-    if (!cJSON_IsArray(items))
-        return V(c, "1 validation error detected: Value null at 'transactItems' failed to "
-                    "satisfy constraint: Member must not be null");
-    count = cJSON_GetArraySize(items);
-    if (count < 1 || count > 100)
-        return V(c, "1 validation error detected: Value at 'transactItems' failed to satisfy "
-                    "constraint: Member must have length %s",
-                 count < 1 ? "greater than or equal to 1" : "less than or equal to 100");
     responses = cJSON_AddArrayToObject(c->out, "Responses");
     cJSON_ArrayForEach(it, items) {
         cJSON *get = cJSON_GetObjectItemCaseSensitive(it, "Get");
@@ -525,7 +452,9 @@ int ddb_transact_get_items(ddb_call *c)
 
         memset(&w, 0, sizeof(w));
         cJSON_AddItemToArray(responses, one);
-        if (!get || !cJSON_IsString(tn)) {
+        /* The model requires Get and its TableName, but skips a null
+         * element of the list. */
+        if (!get) {
             rc = V(c, "1 validation error detected: Value null at "
                       "'transactItems.member.get' failed to satisfy constraint: Member must "
                       "not be null");

@@ -170,8 +170,8 @@ void ddb_expr_usage_free(ddb_expr_usage *u);
 
 /*
  * Checks the ExpressionAttributeNames / ExpressionAttributeValues maps of
- * a request (either may be NULL): not empty, keys well formed, names are
- * strings, values valid AttributeValues (numbers normalised in place).
+ * a request (either may be NULL): objects, not empty, keys well formed,
+ * values valid AttributeValues (numbers normalised in place).
  * Returns 0, -1 or DDB_ERR_SERIALIZATION with AWS's message.
  */
 int ddb_expr_attrs_validate(cJSON *names, cJSON *values, char *err,
@@ -299,10 +299,10 @@ int ddb_fail(ddb_call *c, int err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* ValidationException with the message in c->err; returns -1. */
 int ddb_fail_validation(ddb_call *c);
-/* A string member: NULL when absent (and, when required, the error set:
- * AWS's "1 validation error detected: Value null at 'x' ..."). */
-const char *ddb_get_str(ddb_call *c, const char *member, const char *what,
-                        int required);
+/* A string member of the request, or NULL when absent.  The dispatcher's
+ * model check has already refused a member of another type and a missing
+ * required one. */
+const char *ddb_get_str(ddb_call *c, const char *member);
 /* How a missing table is reported: item and batch operations say only
  * "Requested resource not found", the table operations add "Table: <name>
  * not found", as DynamoDB does. */
@@ -314,7 +314,10 @@ int ddb_table_load(ddb_call *c, const char *name, int not_found, ddb_table *t);
 void ddb_table_free(ddb_table *t);
 /* Fills the key schema and indexes of t from t->desc. */
 void ddb_table_from_desc(ddb_table *t);
-/* Checks a TableName (length, pattern); 0 or -1 with the error set. */
+/* Holds a new table's name to 255 characters of [a-zA-Z0-9_.-]; 0 or -1
+ * with the error set.  The model check does this for plain names (and
+ * refuses names under 3 characters); it lets ARN-form names through, as
+ * other operations take them, so this is what refuses one in CreateTable. */
 int ddb_check_table_name(ddb_call *c, const char *name, const char *what);
 /* Adds ConsumedCapacity when ReturnConsumedCapacity asks for it. */
 void ddb_consumed(ddb_call *c, cJSON *out, const char *table, double units,

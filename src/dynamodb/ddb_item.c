@@ -45,28 +45,25 @@ static ddb_expr **expr_slot(ddb_exprs *x, unsigned flag)
 
 int ddb_exprs_parse(ddb_call *c, cJSON *src, ddb_exprs *x, unsigned which)
 {
-    int any = 0;
+    int any = 0, rc;
 
+    /* The model check has typed the expressions src has (each of which's
+     * is a member of every src's shape) as strings, and its
+     * ExpressionAttributeNames.  ExpressionAttributeValues is not in
+     * GetItem's, BatchGetItem's or TransactGetItems' shapes, so
+     * ddb_expr_attrs_validate still checks what it is. */
     memset(x, 0, sizeof(*x));
     x->names = cJSON_GetObjectItemCaseSensitive(src, "ExpressionAttributeNames");
     x->values = cJSON_GetObjectItemCaseSensitive(src, "ExpressionAttributeValues");
-    if ((x->names && !cJSON_IsObject(x->names)) || (x->values && !cJSON_IsObject(x->values)))
-        return ddb_fail(c, TS_ERR_SERIALIZATION,
-                        "Start of list found where not expected");
-    {
-        int rc = ddb_expr_attrs_validate(x->names, x->values, c->err, sizeof(c->err));
-        if (rc == DDB_ERR_SERIALIZATION)
-            return ddb_fail(c, TS_ERR_SERIALIZATION, "%s", c->err);
-        if (rc != 0)
-            return ddb_fail_validation(c);
-    }
+    rc = ddb_expr_attrs_validate(x->names, x->values, c->err, sizeof(c->err));
+    if (rc == DDB_ERR_SERIALIZATION)
+        return ddb_fail(c, TS_ERR_SERIALIZATION, "%s", c->err);
+    if (rc != 0)
+        return ddb_fail_validation(c);
     for (size_t i = 0; i < TS_ARRAY_LEN(expr_members); i++) {
         const cJSON *e = cJSON_GetObjectItemCaseSensitive(src, expr_members[i].member);
         if (!e || !(which & expr_members[i].flag))
             continue;
-        if (!cJSON_IsString(e))
-            return ddb_fail(c, TS_ERR_SERIALIZATION,
-                            "STRING_VALUE can not be converted to a String");
         any = 1;
         *expr_slot(x, expr_members[i].flag) =
             ddb_expr_parse(expr_members[i].kind, e->valuestring, x->names, x->values,
@@ -108,11 +105,11 @@ int ddb_validate_item(ddb_call *c, cJSON *item, const char *what)
 {
     int rc;
 
+    /* Absent: a Key the caller did not find.  Null: an element of
+     * BatchGetItem's Keys, which the model check skips. */
     if (!item || cJSON_IsNull(item))
         return V(c, "1 validation error detected: Value null at '%s' failed to satisfy "
                     "constraint: Member must not be null", what);
-    if (!cJSON_IsObject(item))
-        return ddb_fail(c, TS_ERR_SERIALIZATION, "Start of structure or map found where not expected.");
     rc = ddb_item_validate(item, c->err, sizeof(c->err));
     if (rc == DDB_ERR_SERIALIZATION)
         return ddb_fail(c, TS_ERR_SERIALIZATION, "%s", c->err);
@@ -126,9 +123,6 @@ int ddb_key_param(ddb_call *c, const ddb_table *t, const cJSON *keyparam, cJSON 
     cJSON *copy;
 
     *key = NULL;
-    if (!keyparam)
-        return V(c, "1 validation error detected: Value null at 'key' failed to satisfy "
-                    "constraint: Member must not be null");
     copy = cJSON_Duplicate(keyparam, 1);
     if (ddb_validate_item(c, copy, "key") != 0) {
         cJSON_Delete(copy);
@@ -176,27 +170,16 @@ double ddb_read_units(size_t size, int consistent)
     return consistent ? u : u / 2;
 }
 
-/* The ReturnValues of a write, checked against what the operation allows. */
+/* The ReturnValues of a write (one of the model's five), checked against
+ * what the operation allows. */
 int ddb_return_values(ddb_call *c, const cJSON *src, int all, const char **out)
 {
     const cJSON *rv = cJSON_GetObjectItemCaseSensitive(src, "ReturnValues");
-    static const char *names[] = {"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"};
 
-    *out = "NONE";
-    if (!rv)
-        return 0;
-    for (int i = 0; i < 5; i++) {
-        if (cJSON_IsString(rv) && !strcmp(rv->valuestring, names[i])) {
-            if (!all && i > 1)
-                return V(c, "Return values set to invalid value");
-            *out = names[i];
-            return 0;
-        }
-    }
-    return V(c, "1 validation error detected: Value '%s' at 'returnValues' failed to "
-                "satisfy constraint: Member must satisfy enum value set: [ALL_NEW, "
-                "UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]",
-             cJSON_IsString(rv) ? rv->valuestring : "?");
+    *out = cJSON_IsString(rv) ? rv->valuestring : "NONE";
+    if (!all && strcmp(*out, "NONE") && strcmp(*out, "ALL_OLD"))
+        return V(c, "Return values set to invalid value");
+    return 0;
 }
 
 /* ConditionalCheckFailedException, with the old item when asked for. */
@@ -221,10 +204,6 @@ static int check_legacy(ddb_call *c, int updates)
     cJSON *upd = updates ? cJSON_GetObjectItemCaseSensitive(c->in, "AttributeUpdates") : NULL;
     int rc = 0;
 
-    if (exp && !cJSON_IsObject(exp))
-        return ddb_fail(c, TS_ERR_SERIALIZATION, "Start of structure or map found where not expected.");
-    if (upd && !cJSON_IsObject(upd))
-        return ddb_fail(c, TS_ERR_SERIALIZATION, "Start of structure or map found where not expected.");
     if (exp)
         rc = ddb_legacy_check_expected(exp, c->err, sizeof(c->err));
     if (rc == 0 && upd)
@@ -253,7 +232,7 @@ static int read_checked(ddb_call *c, const ddb_table *t, const ddb_exprs *x,
 
 int ddb_put_item(ddb_call *c)
 {
-    const char *name = ddb_get_str(c, "TableName", "tableName", 1), *rv;
+    const char *name = ddb_get_str(c, "TableName"), *rv;
     cJSON *item = cJSON_GetObjectItemCaseSensitive(c->in, "Item");
     cJSON *key = NULL, *old = NULL;
     ts_buf hk, rk;
@@ -313,7 +292,7 @@ out:
 
 int ddb_get_item(ddb_call *c)
 {
-    const char *name = ddb_get_str(c, "TableName", "tableName", 1);
+    const char *name = ddb_get_str(c, "TableName");
     const cJSON *atg = cJSON_GetObjectItemCaseSensitive(c->in, "AttributesToGet");
     const cJSON *cr = cJSON_GetObjectItemCaseSensitive(c->in, "ConsistentRead");
     cJSON *key = NULL, *item = NULL;
@@ -356,7 +335,7 @@ out:
 
 int ddb_delete_item(ddb_call *c)
 {
-    const char *name = ddb_get_str(c, "TableName", "tableName", 1), *rv;
+    const char *name = ddb_get_str(c, "TableName"), *rv;
     cJSON *key = NULL, *old = NULL;
     ts_buf hk, rk;
     ddb_exprs x;
@@ -468,7 +447,7 @@ int ddb_update_apply(ddb_call *c, const ddb_table *t, const ddb_exprs *x,
 
 int ddb_update_item(ddb_call *c)
 {
-    const char *name = ddb_get_str(c, "TableName", "tableName", 1), *rv;
+    const char *name = ddb_get_str(c, "TableName"), *rv;
     const cJSON *legacy = cJSON_GetObjectItemCaseSensitive(c->in, "AttributeUpdates");
     cJSON *key = NULL, *old = NULL, *new_item = NULL, *attrs = NULL;
     ts_buf hk, rk;

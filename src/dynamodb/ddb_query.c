@@ -45,23 +45,16 @@ typedef struct page {
 
 static int parse_select(ddb_call *c, page *p)
 {
-    const char *s = ddb_get_str(c, "Select", "select", 0);
+    const char *s = ddb_get_str(c, "Select");
     int has_proj = cJSON_GetObjectItemCaseSensitive(c->in, "ProjectionExpression") ||
                    cJSON_GetObjectItemCaseSensitive(c->in, "AttributesToGet");
 
-    if (c->resp->err != TS_ERR_NONE)
-        return -1;
     p->select = SEL_DEFAULT;
     if (s) {
         if (!strcmp(s, "ALL_ATTRIBUTES")) p->select = SEL_ALL;
         else if (!strcmp(s, "ALL_PROJECTED_ATTRIBUTES")) p->select = SEL_PROJECTED;
         else if (!strcmp(s, "SPECIFIC_ATTRIBUTES")) p->select = SEL_SPECIFIC;
-        else if (!strcmp(s, "COUNT")) p->select = SEL_COUNT;
-        else
-            return V(c, "1 validation error detected: Value '%s' at 'select' failed to "
-                        "satisfy constraint: Member must satisfy enum value set: "
-                        "[SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, "
-                        "ALL_PROJECTED_ATTRIBUTES]", s);
+        else p->select = SEL_COUNT; /* the model admits only these four */
     }
     if (has_proj && (p->select == SEL_ALL || p->select == SEL_PROJECTED || p->select == SEL_COUNT))
         return V(c, "Cannot specify the %s when choosing to get %s",
@@ -101,8 +94,8 @@ static const char *node_uses(const ddb_node *n, const char *a, const char *b)
 
 static int page_init(ddb_call *c, page *p, int query)
 {
-    const char *name = ddb_get_str(c, "TableName", "tableName", 1);
-    const char *iname = ddb_get_str(c, "IndexName", "indexName", 0);
+    const char *name = ddb_get_str(c, "TableName");
+    const char *iname = ddb_get_str(c, "IndexName");
     const cJSON *lim = cJSON_GetObjectItemCaseSensitive(c->in, "Limit");
     const cJSON *fwd = cJSON_GetObjectItemCaseSensitive(c->in, "ScanIndexForward");
     const cJSON *cop = cJSON_GetObjectItemCaseSensitive(c->in, "ConditionalOperator");
@@ -112,15 +105,10 @@ static int page_init(ddb_call *c, page *p, int query)
     p->c = c;
     p->forward = !cJSON_IsFalse(fwd);
     p->consistent = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c->in, "ConsistentRead"));
-    if (!name || c->resp->err != TS_ERR_NONE)
+    if (!name)
         return -1;
-    if (lim) {
-        if (!cJSON_IsNumber(lim) || lim->valuedouble < 1)
-            return V(c, "1 validation error detected: Value '%d' at 'limit' failed to "
-                        "satisfy constraint: Member must have value greater than or equal "
-                        "to 1", cJSON_IsNumber(lim) ? lim->valueint : 0);
-        p->limit = lim->valueint;
-    }
+    if (lim)
+        p->limit = lim->valueint; /* at least 1, as the model holds it */
     if (ddb_check_mixed(c, c->in, legacy_filter, "FilterExpression") != 0 ||
         ddb_check_mixed(c, c->in, "AttributesToGet", "ProjectionExpression") != 0 ||
         (query && ddb_check_mixed(c, c->in, "KeyConditions", "KeyConditionExpression") != 0))
@@ -354,7 +342,7 @@ static int key_range(page *p, krange *r)
         cJSON_ArrayForEach(k, kconds) {
             const cJSON *op = cJSON_GetObjectItemCaseSensitive(k, "ComparisonOperator");
             const cJSON *vals = cJSON_GetObjectItemCaseSensitive(k, "AttributeValueList");
-            const char *o = cJSON_IsString(op) ? op->valuestring : "";
+            const char *o = op->valuestring; /* required by the model */
             if (!strcmp(k->string, hk)) {
                 if (strcmp(o, "EQ") || cJSON_GetArraySize(vals) != 1)
                     return V(c, "Query key condition not supported");
@@ -657,18 +645,11 @@ int ddb_scan(ddb_call *c)
         goto out;
     }
     if (tot) {
-        if (!cJSON_IsNumber(tot) || tot->valueint < 1 || tot->valueint > 1000000) {
-            V(c, "1 validation error detected: Value '%d' at 'totalSegments' failed to "
-                 "satisfy constraint: Member must have value %s",
-              cJSON_IsNumber(tot) ? tot->valueint : 0,
-              cJSON_IsNumber(tot) && tot->valueint > 1000000 ? "less than or equal to 1000000"
-                                                             : "greater than or equal to 1");
-            goto out;
-        }
-        if (!cJSON_IsNumber(seg) || seg->valueint < 0 || seg->valueint >= tot->valueint) {
+        /* The model holds TotalSegments to 1-1000000 and Segment to 0-999999. */
+        if (seg->valueint >= tot->valueint) {
             V(c, "The Segment parameter is zero-based and must be less than parameter "
                  "TotalSegments: Segment: %d is not less than TotalSegments: %d",
-              cJSON_IsNumber(seg) ? seg->valueint : -1, tot->valueint);
+              seg->valueint, tot->valueint);
             goto out;
         }
         p.segment = seg->valueint;

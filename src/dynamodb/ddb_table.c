@@ -23,41 +23,28 @@ static const char *table_arn(ddb_call *c, const char *name)
                            c->req->region, c->req->account, name);
 }
 
-static int is_key_type(const char *t)
-{
-    return !strcmp(t, "S") || !strcmp(t, "N") || !strcmp(t, "B");
-}
-
-/* Checks a KeySchema against the definitions; collects names into used. */
+/*
+ * Checks a KeySchema against the definitions; collects names into used.
+ * The model check has held ks to a list of 1-2 elements with a name and a
+ * HASH or RANGE key type each; it skips a null element, which is left to
+ * this check (and to check_definitions' and build_indexes' alike).
+ */
 static int check_key_schema(ddb_call *c, const cJSON *ks, const cJSON *defs,
                             const char *what, cJSON *used)
 {
     const cJSON *k;
-    int n = 0;
-
-    if (!cJSON_IsArray(ks))
-        return V(c, "1 validation error detected: Value null at '%s' failed to satisfy "
-                    "constraint: Member must not be null", what);
-    n = cJSON_GetArraySize(ks);
-    if (n < 1 || n > 2)
-        return V(c, "1 validation error detected: Value '%s' at '%s' failed to satisfy "
-                    "constraint: Member must have length %s",
-                 "[...]", what, n < 1 ? "greater than or equal to 1" : "less than or equal to 2");
     int i = 0;
+
     cJSON_ArrayForEach(k, ks) {
         const cJSON *an = cJSON_GetObjectItemCaseSensitive(k, "AttributeName");
         const cJSON *kt = cJSON_GetObjectItemCaseSensitive(k, "KeyType");
         int defined = 0;
         const cJSON *d;
 
-        if (!cJSON_IsString(an) || !cJSON_IsString(kt))
-            return V(c, "1 validation error detected: Value null at '%s.%d.member.%s' "
-                        "failed to satisfy constraint: Member must not be null",
-                     what, i + 1, cJSON_IsString(an) ? "keyType" : "attributeName");
-        if (strcmp(kt->valuestring, "HASH") && strcmp(kt->valuestring, "RANGE"))
-            return V(c, "1 validation error detected: Value '%s' at '%s.%d.member.keyType' "
-                        "failed to satisfy constraint: Member must satisfy enum value set: "
-                        "[HASH, RANGE]", kt->valuestring, what, i + 1);
+        if (cJSON_IsNull(k))
+            return V(c, "1 validation error detected: Value null at "
+                        "'%s.%d.member.attributeName' failed to satisfy constraint: Member "
+                        "must not be null", what, i + 1);
         if (i == 0 && strcmp(kt->valuestring, "HASH"))
             return V(c, "Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
         if (i == 1 && strcmp(kt->valuestring, "RANGE"))
@@ -81,9 +68,6 @@ static int check_key_schema(ddb_call *c, const cJSON *ks, const cJSON *defs,
 
 static int check_throughput(ddb_call *c, const cJSON *pt, int ppr, const char *index)
 {
-    const cJSON *r = cJSON_GetObjectItemCaseSensitive(pt, "ReadCapacityUnits");
-    const cJSON *w = cJSON_GetObjectItemCaseSensitive(pt, "WriteCapacityUnits");
-
     if (ppr) {
         if (pt)
             return V(c, "One or more parameter values were invalid: Neither "
@@ -99,17 +83,7 @@ static int check_throughput(ddb_call *c, const cJSON *pt, int ppr, const char *i
                     "WriteCapacityUnits must both be specified when BillingMode is "
                     "PROVISIONED");
     }
-    if (!cJSON_IsNumber(r) || !cJSON_IsNumber(w))
-        return V(c, "One or more parameter values were invalid: ReadCapacityUnits and "
-                    "WriteCapacityUnits must both be specified when BillingMode is "
-                    "PROVISIONED");
-    if (r->valuedouble < 1 || w->valuedouble < 1)
-        return V(c, "1 validation error detected: Value '%g' at "
-                    "'provisionedThroughput.%s' failed to satisfy constraint: Member must "
-                    "have value greater than or equal to 1",
-                 r->valuedouble < 1 ? r->valuedouble : w->valuedouble,
-                 r->valuedouble < 1 ? "readCapacityUnits" : "writeCapacityUnits");
-    return 0;
+    return 0; /* the model requires both units, each at least 1 */
 }
 
 static cJSON *throughput_desc(const cJSON *pt)
@@ -129,15 +103,6 @@ static int check_projection(ddb_call *c, const cJSON *p, const char *index)
     const cJSON *pt = cJSON_GetObjectItemCaseSensitive(p, "ProjectionType");
     const cJSON *nk = cJSON_GetObjectItemCaseSensitive(p, "NonKeyAttributes");
 
-    if (!cJSON_IsObject(p))
-        return V(c, "1 validation error detected: Value null at "
-                    "'globalSecondaryIndexes.1.member.projection' failed to satisfy "
-                    "constraint: Member must not be null");
-    if (cJSON_IsString(pt) && strcmp(pt->valuestring, "ALL") &&
-        strcmp(pt->valuestring, "KEYS_ONLY") && strcmp(pt->valuestring, "INCLUDE"))
-        return V(c, "1 validation error detected: Value '%s' at 'projection.projectionType' "
-                    "failed to satisfy constraint: Member must satisfy enum value set: "
-                    "[INCLUDE, ALL, KEYS_ONLY]", pt->valuestring);
     if (cJSON_IsString(pt) && !strcmp(pt->valuestring, "INCLUDE") && !cJSON_IsArray(nk))
         return V(c, "One or more parameter values were invalid: NonKeyAttributes must "
                     "be specified when ProjectionType is INCLUDE");
@@ -155,7 +120,7 @@ static int build_indexes(ddb_call *c, const cJSON *list, int global, int ppr,
 {
     const cJSON *ix;
 
-    if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) == 0)
+    if (cJSON_GetArraySize(list) == 0)
         return V(c, "One or more parameter values were invalid: List of %s is empty",
                  global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes");
     if (global && cJSON_GetArraySize(list) > 20)
@@ -175,8 +140,6 @@ static int build_indexes(ddb_call *c, const cJSON *list, int global, int ppr,
             return V(c, "1 validation error detected: Value null at '%s.1.member.indexName' "
                         "failed to satisfy constraint: Member must not be null",
                      global ? "globalSecondaryIndexes" : "localSecondaryIndexes");
-        if (ddb_check_table_name(c, name->valuestring, "indexName") != 0)
-            return -1;
         if (cJSON_GetObjectItemCaseSensitive(names, name->valuestring))
             return V(c, "One or more parameter values were invalid: Duplicate index name: %s",
                      name->valuestring);
@@ -225,23 +188,17 @@ static int check_definitions(ddb_call *c, const cJSON *defs)
     const cJSON *d;
     int i = 1;
 
-    if (!cJSON_IsArray(defs))
+    /* Optional in the model, required by DynamoDB. */
+    if (!defs)
         return V(c, "1 validation error detected: Value null at 'attributeDefinitions' "
                     "failed to satisfy constraint: Member must not be null");
     cJSON_ArrayForEach(d, defs) {
         const cJSON *n = cJSON_GetObjectItemCaseSensitive(d, "AttributeName");
-        const cJSON *t = cJSON_GetObjectItemCaseSensitive(d, "AttributeType");
         const cJSON *e;
-        if (!cJSON_IsString(n) || !cJSON_IsString(t))
+        if (cJSON_IsNull(d))
             return V(c, "1 validation error detected: Value null at "
-                        "'attributeDefinitions.%d.member.%s' failed to satisfy constraint: "
-                        "Member must not be null", i,
-                     cJSON_IsString(n) ? "attributeType" : "attributeName");
-        if (!is_key_type(t->valuestring))
-            return V(c, "1 validation error detected: Value '%s' at "
-                        "'attributeDefinitions.%d.member.attributeType' failed to satisfy "
-                        "constraint: Member must satisfy enum value set: [B, N, S]",
-                     t->valuestring, i);
+                        "'attributeDefinitions.%d.member.attributeName' failed to satisfy "
+                        "constraint: Member must not be null", i);
         for (e = defs->child; e != d; e = e->next)
             if (!strcmp(cJSON_GetObjectItemCaseSensitive(e, "AttributeName")->valuestring,
                         n->valuestring))
@@ -253,7 +210,7 @@ static int check_definitions(ddb_call *c, const cJSON *defs)
 
 int ddb_create_table(ddb_call *c)
 {
-    const char *name = ddb_get_str(c, "TableName", "tableName", 1);
+    const char *name = ddb_get_str(c, "TableName");
     const cJSON *ks = cJSON_GetObjectItemCaseSensitive(c->in, "KeySchema");
     const cJSON *defs = cJSON_GetObjectItemCaseSensitive(c->in, "AttributeDefinitions");
     const cJSON *bm = cJSON_GetObjectItemCaseSensitive(c->in, "BillingMode");
@@ -270,17 +227,11 @@ int ddb_create_table(ddb_call *c)
 
     if (!name || ddb_check_table_name(c, name, "tableName") != 0)
         return -1;
-    if (!ks)
+    if (!ks) /* optional in the model, required by DynamoDB */
         return V(c, "1 validation error detected: Value null at 'keySchema' failed to "
                     "satisfy constraint: Member must not be null");
     if (check_definitions(c, defs) != 0)
         return -1;
-    if (bm && (!cJSON_IsString(bm) || (strcmp(bm->valuestring, "PROVISIONED") &&
-                                       strcmp(bm->valuestring, "PAY_PER_REQUEST"))))
-        return V(c, "1 validation error detected: Value '%s' at 'billingMode' failed to "
-                    "satisfy constraint: Member must satisfy enum value set: "
-                    "[PROVISIONED, PAY_PER_REQUEST]",
-                 cJSON_IsString(bm) ? bm->valuestring : "?");
     ppr = bm && !strcmp(bm->valuestring, "PAY_PER_REQUEST");
     used = cJSON_CreateObject();
     names = cJSON_CreateObject();
@@ -396,7 +347,7 @@ static cJSON *full_desc(const ddb_table *t, const char *status)
 
 int ddb_describe_table(ddb_call *c)
 {
-    const char *name = ddb_get_str(c, "TableName", "tableName", 1);
+    const char *name = ddb_get_str(c, "TableName");
     ddb_table t;
 
     if (!name || ddb_table_load(c, name, DDB_NOT_FOUND_NAMED, &t) != 0)
@@ -409,24 +360,15 @@ int ddb_describe_table(ddb_call *c)
 int ddb_list_tables(ddb_call *c)
 {
     const cJSON *lim = cJSON_GetObjectItemCaseSensitive(c->in, "Limit");
-    const char *start = ddb_get_str(c, "ExclusiveStartTableName", "exclusiveStartTableName", 0);
+    const char *start = ddb_get_str(c, "ExclusiveStartTableName");
     int limit = 100, n = 0;
     cJSON *names = cJSON_AddArrayToObject(c->out, "TableNames");
     sqlite3_stmt *st;
     const char *last = NULL;
     int more = 0;
 
-    if (c->resp->err != TS_ERR_NONE)
-        return -1;
-    if (lim) {
-        if (!cJSON_IsNumber(lim) || lim->valuedouble < 1 || lim->valuedouble > 100)
-            return V(c, "1 validation error detected: Value '%s' at 'limit' failed to "
-                        "satisfy constraint: Member must have value %s",
-                     cJSON_IsNumber(lim) ? ts_arena_printf(c->req->arena, "%d", lim->valueint) : "?",
-                     cJSON_IsNumber(lim) && lim->valuedouble > 100
-                         ? "less than or equal to 100" : "greater than or equal to 1");
-        limit = lim->valueint;
-    }
+    if (lim)
+        limit = lim->valueint; /* 1-100, as the model holds it */
     st = store_stmt("SELECT name FROM ddb_table WHERE region = ? AND name > ?"
                     " ORDER BY name LIMIT ?");
     store_bind_text(st, 1, c->req->region);
@@ -450,7 +392,7 @@ int ddb_list_tables(ddb_call *c)
 
 int ddb_delete_table(ddb_call *c)
 {
-    const char *name = ddb_get_str(c, "TableName", "tableName", 1);
+    const char *name = ddb_get_str(c, "TableName");
     sqlite3_stmt *st;
     ddb_table t;
 
@@ -589,7 +531,7 @@ static int gsi_updates(ddb_call *c, ddb_table *t, int ppr, int *backfill)
 
 int ddb_update_table(ddb_call *c)
 {
-    const char *name = ddb_get_str(c, "TableName", "tableName", 1);
+    const char *name = ddb_get_str(c, "TableName");
     const cJSON *bm = cJSON_GetObjectItemCaseSensitive(c->in, "BillingMode");
     const cJSON *pt = cJSON_GetObjectItemCaseSensitive(c->in, "ProvisionedThroughput");
     const cJSON *ss = cJSON_GetObjectItemCaseSensitive(c->in, "StreamSpecification");

@@ -20,7 +20,7 @@
 
 int ddb_describe_ttl(ddb_call *c)
 {
-    const char *name = ddb_get_str(c, "TableName", "tableName", 1);
+    const char *name = ddb_get_str(c, "TableName");
     cJSON *d;
     ddb_table t;
 
@@ -36,7 +36,7 @@ int ddb_describe_ttl(ddb_call *c)
 
 int ddb_update_ttl(ddb_call *c)
 {
-    const char *name = ddb_get_str(c, "TableName", "tableName", 1);
+    const char *name = ddb_get_str(c, "TableName");
     const cJSON *spec = cJSON_GetObjectItemCaseSensitive(c->in, "TimeToLiveSpecification");
     const cJSON *en = cJSON_GetObjectItemCaseSensitive(spec, "Enabled");
     const cJSON *an = cJSON_GetObjectItemCaseSensitive(spec, "AttributeName");
@@ -44,15 +44,9 @@ int ddb_update_ttl(ddb_call *c)
     ddb_table t;
     int enable;
 
+    /* The model requires spec, its Enabled and a non-empty AttributeName. */
     if (!name)
         return -1;
-    if (!cJSON_IsObject(spec))
-        return V(c, "1 validation error detected: Value null at 'timeToLiveSpecification' "
-                    "failed to satisfy constraint: Member must not be null");
-    if (!cJSON_IsBool(en) || !cJSON_IsString(an) || !*an->valuestring)
-        return V(c, "1 validation error detected: Value null at "
-                    "'timeToLiveSpecification.%s' failed to satisfy constraint: Member "
-                    "must not be null", cJSON_IsBool(en) ? "attributeName" : "enabled");
     enable = cJSON_IsTrue(en);
     if (ddb_table_load(c, name, DDB_NOT_FOUND_NAMED, &t) != 0)
         return -1;
@@ -81,11 +75,8 @@ int ddb_update_ttl(ddb_call *c)
 /* Finds the table named by an ARN of this region. */
 static int table_of_arn(ddb_call *c, const char *arn, ddb_table *t)
 {
-    const char *p = arn ? strstr(arn, ":table/") : NULL;
+    const char *p = strstr(arn, ":table/");
 
-    if (!arn)
-        return V(c, "1 validation error detected: Value null at 'resourceArn' failed to "
-                    "satisfy constraint: Member must not be null");
     if (!ts_starts_with(arn, "arn:aws:dynamodb:") || !p)
         return V(c, "Invalid TableArn: Invalid ResourceArn provided as input %s", arn);
     if (ddb_table_load(c, p + 7, DDB_NOT_FOUND_NAMED, t) != 0) {
@@ -137,23 +128,19 @@ static void tags_remove(cJSON *tags, const char *key)
 
 int ddb_tag_resource(ddb_call *c)
 {
-    const char *arn = ddb_get_str(c, "ResourceArn", "resourceArn", 1);
+    const char *arn = ddb_get_str(c, "ResourceArn");
     const cJSON *add = cJSON_GetObjectItemCaseSensitive(c->in, "Tags"), *a;
     cJSON *tags;
     ddb_table t;
 
     if (!arn || table_of_arn(c, arn, &t) != 0)
         return -1;
-    if (!cJSON_IsArray(add)) {
-        ddb_table_free(&t);
-        return V(c, "1 validation error detected: Value null at 'tags' failed to satisfy "
-                    "constraint: Member must not be null");
-    }
     tags = load_tags(t.id);
     cJSON_ArrayForEach(a, add) {
         const cJSON *k = cJSON_GetObjectItemCaseSensitive(a, "Key");
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(a, "Value");
-        if (!cJSON_IsString(k) || !cJSON_IsString(v) || !*k->valuestring) {
+        /* Only a null element gets past the model's Tag shape. */
+        if (!cJSON_IsString(k) || !cJSON_IsString(v)) {
             cJSON_Delete(tags);
             ddb_table_free(&t);
             return V(c, "One or more parameter values were invalid: Tag keys and values "
@@ -170,7 +157,7 @@ int ddb_tag_resource(ddb_call *c)
 
 int ddb_untag_resource(ddb_call *c)
 {
-    const char *arn = ddb_get_str(c, "ResourceArn", "resourceArn", 1);
+    const char *arn = ddb_get_str(c, "ResourceArn");
     const cJSON *keys = cJSON_GetObjectItemCaseSensitive(c->in, "TagKeys"), *k;
     cJSON *tags;
     ddb_table t;
@@ -190,7 +177,7 @@ int ddb_untag_resource(ddb_call *c)
 
 int ddb_list_tags(ddb_call *c)
 {
-    const char *arn = ddb_get_str(c, "ResourceArn", "resourceArn", 1);
+    const char *arn = ddb_get_str(c, "ResourceArn");
     ddb_table t;
 
     if (!arn || table_of_arn(c, arn, &t) != 0)

@@ -259,7 +259,25 @@ class TestOtherServicesRoute(unittest.TestCase):
         self.assertEqual(self.error_code("logs", "describe_log_groups"),
                          "UnknownOperationException")
         self.assertEqual(self.error_code("iam", "list_roles"), "InvalidAction")
-        self.assertEqual(self.error_code("sts", "get_caller_identity"), "InvalidAction")
+        self.assertEqual(self.error_code("sts", "get_session_token"), "InvalidAction")
+
+    def test_sts_get_caller_identity_over_the_query_protocol(self):
+        who = self.d.client("sts").get_caller_identity()
+        self.assertEqual(who["Account"], "000000000000")
+        self.assertEqual(who["Arn"], "arn:aws:iam::000000000000:root")
+        self.assertEqual(who["UserId"], "test")
+        # the same Action in the URL, unsigned, as a plain GET
+        status, headers, body = self.d.request(
+            "GET", "/?Action=GetCallerIdentity&Version=2011-06-15")
+        self.assertEqual(status, 200)
+        self.assertIn(b"<Account>000000000000</Account>", body)
+        self.assertIn(b"<RequestId>", body)
+        # a form POST without an Action
+        status, headers, body = self.d.request(
+            "POST", "/", b"Version=2011-06-15",
+            {"Content-Type": "application/x-www-form-urlencoded"})
+        self.assertEqual(status, 400)
+        self.assertIn(b"<Code>MissingAction</Code>", body)
 
     def test_user_request_never_meets_s3(self):
         status, headers, body = self.d.request("GET", "/restapis/abc/dev/_user_request_/x")

@@ -91,7 +91,8 @@ static const struct route_case {
     {"POST", "/", {AUTH("sts"), "Content-Type: application/x-www-form-urlencoded", NULL}, "sts", NULL},
     {"POST", "/", {AUTH("iam"), "Content-Type: application/x-www-form-urlencoded", NULL}, "iam", NULL},
     {"POST", "/", {"Content-Type: application/x-www-form-urlencoded", NULL}, "sts", NULL},
-    {"GET", "/?Action=GetCallerIdentity&Version=2011-06-15", {NULL}, "sts", "Unknown"},
+    {"GET", "/?Action=GetCallerIdentity&Version=2011-06-15", {NULL}, "sts", "GetCallerIdentity"},
+    {"GET", "/?Action=AssumeRole&Version=2011-06-15", {NULL}, "sts", "Unknown"},
 };
 
 TEST(router_table)
@@ -123,8 +124,18 @@ TEST(router_query_action_after_body)
     ts_buf_puts(&f.req.body, "Action=GetCallerIdentity&Version=2011-06-15");
     REQUIRE(f.req.service->proto->parse(&f.call) == 0);
     http_route_action(&f.call);
+    CHECK(f.resp.err == TS_ERR_NONE);
+    REQUIRE(f.req.op != NULL);
+    CHECK_STR(f.req.op->name, "GetCallerIdentity");
+    fake_free(&f);
+
+    fake_init(&f, "POST", "/", h);
+    http_route(&f.call);
+    ts_buf_puts(&f.req.body, "Action=AssumeRole&Version=2011-06-15");
+    REQUIRE(f.req.service->proto->parse(&f.call) == 0);
+    http_route_action(&f.call);
     CHECK(f.resp.err == TS_ERR_INVALID_ACTION);
-    CHECK_STR(f.resp.err_message, "Could not find operation GetCallerIdentity for version 2011-06-15");
+    CHECK_STR(f.resp.err_message, "Could not find operation AssumeRole for version 2011-06-15");
     fake_free(&f);
 }
 

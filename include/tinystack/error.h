@@ -140,6 +140,15 @@
     X(RESET_REFUSED, 403, "AccessDenied",                                     \
       "reset needs a POST with Content-Type application/json from this "      \
       "endpoint's own origin")                                                \
+    /* IAM (query protocol) */                                                \
+    X(IAM_ENTITY_EXISTS, 409, "EntityAlreadyExists", "Entity already exists") \
+    X(IAM_NO_SUCH_ENTITY, 404, "NoSuchEntity", "The entity cannot be found")  \
+    X(IAM_DELETE_CONFLICT, 409, "DeleteConflict",                             \
+      "Cannot delete entity, must detach all policies first.")                \
+    X(IAM_MALFORMED_POLICY, 400, "MalformedPolicyDocument",                   \
+      "This policy contains invalid Json")                                    \
+    X(IAM_VALIDATION, 400, "ValidationError", "Validation error")             \
+    X(IAM_INVALID_INPUT, 400, "InvalidInput", "Invalid input")                \
     X(NOT_FOUND, 404, "NotFound", "Not Found")                                \
     X(INVALID_ACTION, 400, "InvalidAction", "")                               \
     X(UNKNOWN_OPERATION_REST, 404, "UnknownOperationException", "")           \

@@ -101,6 +101,18 @@ const char *const store_migrations[] = {
     "  key TEXT NOT NULL, etag TEXT NOT NULL, version_id TEXT,"
     "  completed INTEGER NOT NULL) WITHOUT ROWID;"
     "CREATE INDEX s3_completed_age ON s3_completed(completed);",
+    /* 6: IAM roles, per account, and the managed policies attached to
+     * them (ARNs only: there is no policy engine).  Role ids are never
+     * reused (AUTOINCREMENT), so an attachment a deleted role left behind
+     * never shows on a new one. */
+    "CREATE TABLE iam_role(id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  account TEXT NOT NULL, name TEXT NOT NULL, path TEXT NOT NULL,"
+    "  role_id TEXT NOT NULL UNIQUE, arn TEXT NOT NULL,"
+    "  create_date INTEGER NOT NULL, assume_role_policy_document TEXT NOT NULL,"
+    "  description TEXT, max_session_duration INTEGER NOT NULL DEFAULT 3600,"
+    "  UNIQUE(account, name));"
+    "CREATE TABLE iam_role_policy(role INTEGER NOT NULL, policy_arn TEXT NOT NULL,"
+    "  PRIMARY KEY(role, policy_arn)) WITHOUT ROWID;",
 };
 
 const int store_nmigrations = (int)TS_ARRAY_LEN(store_migrations);

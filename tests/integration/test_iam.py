@@ -4,7 +4,10 @@ ListAttachedRolePolicies), with the errors AWS gives: EntityAlreadyExists,
 NoSuchEntity, DeleteConflict, MalformedPolicyDocument, ValidationError."""
 
 import json
-import re
+import os
+import shutil
+import sqlite3
+import tempfile
 import unittest
 import urllib.parse
 
@@ -13,6 +16,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 import tinystack_env as env
+from test_daemon import Daemon
 
 ACCOUNT = "000000000000"
 LAMBDA_BASIC = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
@@ -189,6 +193,40 @@ class TestAttachedPolicies(IamTestCase):
         self.assertError("InvalidInput", 400, self.iam.attach_role_policy,
                          RoleName="r-arn", PolicyArn="arn:aws:iam::aws:nopolicy")
         self.iam.delete_role(RoleName="r-arn")
+
+
+class TestMigration(unittest.TestCase):
+
+    def test_store_before_iam_migrates(self):
+        # A store of migration 5 (no IAM tables) keeps its data and gets
+        # roles that persist across restarts.
+        data = tempfile.mkdtemp(prefix="tinystack-iam-mig-")
+        self.addCleanup(shutil.rmtree, data, True)
+        d = Daemon(["--data-dir", data])
+        try:
+            d.client("s3").create_bucket(Bucket="before-iam")
+        finally:
+            self.assertEqual(d.stop(), 0)
+        db = sqlite3.connect(os.path.join(data, "tinystack.db"))
+        db.executescript("DROP TABLE iam_role; DROP TABLE iam_role_policy;"
+                         " PRAGMA user_version=5;")
+        db.close()
+        d = Daemon(["--data-dir", data])
+        try:
+            self.assertIn("before-iam", [b["Name"] for b in d.client("s3").list_buckets()["Buckets"]])
+            iam = d.client("iam")
+            iam.create_role(RoleName="kept", AssumeRolePolicyDocument=json.dumps(TRUST))
+            iam.attach_role_policy(RoleName="kept", PolicyArn=LAMBDA_BASIC)
+        finally:
+            self.assertEqual(d.stop(), 0)
+        d = Daemon(["--data-dir", data])
+        try:
+            iam = d.client("iam")
+            self.assertEqual(iam.get_role(RoleName="kept")["Role"]["AssumeRolePolicyDocument"], TRUST)
+            self.assertEqual([p["PolicyArn"] for p in iam.list_attached_role_policies(
+                RoleName="kept")["AttachedPolicies"]], [LAMBDA_BASIC])
+        finally:
+            self.assertEqual(d.stop(), 0)
 
 
 if __name__ == "__main__":

@@ -291,7 +291,14 @@ class TestIdsAreNeverReused(unittest.TestCase):
             db.execute(sql.replace("AUTOINCREMENT", "").replace("autoincrement", ""))
             db.executescript("INSERT INTO %s SELECT * FROM old_t; DROP TABLE old_t;" % table)
         db.execute("DELETE FROM sqlite_sequence WHERE name IN ('blob', 's3_bucket')")
-        db.execute("DROP TABLE s3_completed")  # also new in migration 5
+        # Tables of migration 5 (s3_completed) and later ones go too, so
+        # that every migration after 4 finds the store it was written for.
+        v4 = {"blob", "chunk", "s3_bucket", "s3_object", "s3_upload", "s3_part",
+              "outbox", "ddb_table", "ddb_item", "ddb_index", "ddb_txn_token"}
+        for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'"
+                                  " AND name NOT LIKE 'sqlite_%'").fetchall():
+            if name not in v4:
+                db.execute('DROP TABLE "%s"' % name)
         # Before migration 5 (blob and bucket ids); 3 and 4 are DynamoDB's.
         db.execute("PRAGMA user_version=4")
         db.commit()

@@ -258,7 +258,7 @@ class TestOtherServicesRoute(unittest.TestCase):
                          "UnknownOperationException")
         self.assertEqual(self.error_code("logs", "describe_log_groups"),
                          "UnknownOperationException")
-        self.assertEqual(self.error_code("iam", "list_roles"), "InvalidAction")
+        self.assertEqual(self.error_code("iam", "list_users"), "InvalidAction")
         self.assertEqual(self.error_code("sts", "get_session_token"), "InvalidAction")
 
     def test_sts_get_caller_identity_over_the_query_protocol(self):

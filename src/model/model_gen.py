@@ -466,12 +466,24 @@ def generate(data_dir, svc, botocore_version):
           % (r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], i, r[9]))
     w("};")
     w("")
+    # The members table, the longest, has a file of its own, so that no
+    # generated file outgrows STYLE.md's 1,500 lines.
+    mem = []
     if members:
-        w("static const ts_model_member members[] = {")
+        w("extern const ts_model_member ts_model_%s_members[];" % svc)
+        w("#define members ts_model_%s_members" % svc)
+        mem.append("/*")
+        mem.append(" * model_%s_members.c - the structure members of %s's input shapes," % (svc, svc))
+        mem.append(" * generated with model_%s.c by src/model/model_gen.py.  Do not edit." % svc)
+        mem.append(" */")
+        mem.append('#include "model_int.h"')
+        mem.append("")
+        mem.append("extern const ts_model_member ts_model_%s_members[];" % svc)
+        mem.append("const ts_model_member ts_model_%s_members[] = {" % svc)
         for i, m in enumerate(members):
-            w("    {%d, %d, %d, %s, %s}, /* %d %s */"
-              % (m[0], m[1], m[2], m[3], m[4], i, m[5]))
-        w("};")
+            mem.append("    {%d, %d, %d, %s, %s}, /* %d %s */"
+                       % (m[0], m[1], m[2], m[3], m[4], i, m[5]))
+        mem.append("};")
     else:
         w("static const ts_model_member members[1];")
     w("")
@@ -518,6 +530,12 @@ def generate(data_dir, svc, botocore_version):
     path = os.path.join(OUT_DIR, "model_%s.c" % svc)
     with open(path, "w", encoding="ascii") as f:
         f.write("\n".join(out) + "\n")
+    path = os.path.join(OUT_DIR, "model_%s_members.c" % svc)
+    if mem:
+        with open(path, "w", encoding="ascii") as f:
+            f.write("\n".join(mem) + "\n")
+    elif os.path.exists(path):
+        os.unlink(path)
     print("%-13s %-10s %4d ops %5d shapes %5d members %3d patterns (%d skipped)"
           % (svc, version, len(ops), len(rows), len(members), len(regex_offsets),
              len(skipped)))

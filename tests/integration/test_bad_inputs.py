@@ -134,5 +134,55 @@ class TestS3BadInputs(unittest.TestCase):
         self.assertEqual(bad, [])
 
 
+class TestQueryAndRestBadInputs(unittest.TestCase):
+    """The query protocol's form parser (IAM, STS) and the REST-JSON
+    template matcher (Lambda, API Gateway): garbage, huge and deeply
+    nested input gets a 4xx (or 501), never a 5xx or a crash."""
+
+    def test_random_forms_never_5xx(self):
+        rnd = random.Random(7)
+        pieces = ["Action=CreateRole", "Action=GetRole", "Action=ListRoles",
+                  "Action=AttachRolePolicy", "Action=GetCallerIdentity", "Action=",
+                  "Action", "Version=2010-05-08", "RoleName=r%d" % rnd.randrange(9),
+                  "RoleName=", "RoleName=%ZZ", "RoleName=" + "x" * 5000,
+                  "AssumeRolePolicyDocument=%7B", "AssumeRolePolicyDocument=" + "%5B" * 3000,
+                  "AssumeRolePolicyDocument=%7B%7D", "PolicyArn=arn", "MaxItems=-1",
+                  "MaxItems=999999999999999999999", "Marker=@@", "Path=//", "=", "&&&",
+                  "%00=%00", "Tags.member.1.Key=k", "Tags.member.99999999999.Key=k",
+                  "Path=%FF%FE"]
+        bad = []
+        for i in range(500):
+            body = "&".join(rnd.choice(pieces) for _ in range(rnd.randrange(1, 8)))
+            if i % 50 == 0:
+                body += "&x=" + "y" * (900 * 1024)
+            svc = rnd.choice(["iam", "sts", None])
+            h = {"Content-Type": "application/x-www-form-urlencoded"}
+            if svc:
+                h["Authorization"] = AUTH % svc
+            path = "/" if i % 3 else "/?" + body[:2000]
+            status, data = call("POST", path, body.encode(), h)
+            if status >= 500 and status != 501:
+                bad.append((svc, body[:200], status, data[:200]))
+        self.assertEqual(bad, [])
+
+    def test_odd_rest_paths_never_5xx(self):
+        rnd = random.Random(11)
+        paths = ["/2015-03-31/functions", "/2015-03-31/functions/", "/2015-03-31/functions/%ZZ",
+                 "/2015-03-31/functions/" + "a/" * 3000, "/2015-03-31/functions/f/invocations",
+                 "/restapis", "/restapis/" + "%2F" * 2000, "/restapis/x/dev/_user_request_",
+                 "/restapis/x/dev/_user_request_/" + "y" * 8000, "/_aws/execute-api/",
+                 "/v2/apis/%00", "/2017-03-31/tags/arn%3Aaws"]
+        bad = []
+        for _ in range(200):
+            p = rnd.choice(paths)
+            m = rnd.choice(["GET", "POST", "PUT", "DELETE", "PATCH"])
+            body = rnd.choice([None, b"{", b"[" * 5000, b"{}", b"\xff"]) if m != "GET" else None
+            svc = rnd.choice(["lambda", "apigateway"])
+            status, data = call(m, p, body, {"Authorization": AUTH % svc})
+            if status >= 500 and status != 501:
+                bad.append((m, p[:80], status, data[:200]))
+        self.assertEqual(bad, [])
+
+
 if __name__ == "__main__":
     unittest.main()

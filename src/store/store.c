@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "tinystack/log.h"
@@ -133,13 +134,20 @@ static sqlite3 *open_conn(void)
         return NULL;
     }
     sqlite3_busy_timeout(db, 30000);
+    /* Debian builds SQLite with secure_delete on: every freed page is
+     * zeroed through the log, so a delete writes as much as it frees (and
+     * cannot run on a full disk).  Nothing here needs that. */
     sqlite3_exec(db,
-                 ephemeral ? "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;"
+                 ephemeral ? "PRAGMA page_size=16384; PRAGMA auto_vacuum=INCREMENTAL;"
+                             "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;"
                              "PRAGMA cache_size=-2048; PRAGMA temp_store=MEMORY;"
                              "PRAGMA journal_size_limit=4194304; PRAGMA wal_autocheckpoint=256;"
-                           : "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                             "PRAGMA secure_delete=OFF;"
+                           : "PRAGMA page_size=16384; PRAGMA auto_vacuum=INCREMENTAL;"
+                             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
                              "PRAGMA cache_size=-2048; PRAGMA temp_store=MEMORY;"
-                             "PRAGMA journal_size_limit=4194304; PRAGMA wal_autocheckpoint=256;",
+                             "PRAGMA journal_size_limit=4194304; PRAGMA wal_autocheckpoint=256;"
+                             "PRAGMA secure_delete=OFF;",
                  NULL, NULL, NULL);
     return db;
 }
@@ -195,6 +203,23 @@ static int reserve_make(void)
     }
     atomic_store(&reserve_missing, 0);
     return 0;
+}
+
+/* Bytes free on the store's file system (UINT64_MAX when unknown). */
+static uint64_t bytes_free(void)
+{
+    struct statvfs sv;
+
+    if (statvfs(reserve_path, &sv) != 0 && statvfs(db_path, &sv) != 0)
+        return UINT64_MAX;
+    return (uint64_t)sv.f_bavail * sv.f_frsize;
+}
+
+/* 1 when the file system holds the reserve and 4 MiB more: taking it back
+ * into a disk it would fill again makes every next commit fail once. */
+static int room_for_reserve(void)
+{
+    return bytes_free() >= (uint64_t)STORE_RESERVE + (4u << 20);
 }
 
 static void do_ready(void)
@@ -368,7 +393,7 @@ int store_commit(void)
     if (atomic_load(&reserve_missing)) {
         sqlite3_exec(store_db(), "PRAGMA incremental_vacuum", NULL, NULL, NULL);
         sqlite3_wal_checkpoint_v2(store_db(), NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
-        if (reserve_make() == 0)
+        if (room_for_reserve() && reserve_make() == 0)
             ts_log(TS_LOG_INFO, "store: room again; the reserve is back");
     }
     release_writer();
@@ -382,7 +407,9 @@ int store_disk_trouble(void)
 
 int store_data_paused(void)
 {
-    return atomic_load(&reserve_missing);
+    /* Without the reserve, new data waits only while the disk is nearly
+     * full; deletes need what is left. */
+    return atomic_load(&reserve_missing) && bytes_free() < (4u << 20);
 }
 
 void store_rollback(void)

@@ -66,6 +66,26 @@ class TestStore(unittest.TestCase):
         self.assertIn("cannot open the store", out.stderr)
         shutil.rmtree(d)
 
+    def test_new_store_gives_freed_pages_back(self):
+        # Defect: auto_vacuum was set after the log mode had created the
+        # file, so it never took, and deleted objects never gave their room
+        # back to the file system (a full disk stayed full after deletes).
+        data = tempfile.mkdtemp()
+        d = Daemon(["--data-dir", data])
+        try:
+            s3 = d.client("s3")
+            s3.create_bucket(Bucket="vac")
+            s3.put_object(Bucket="vac", Key="k", Body=b"v")
+        finally:
+            self.assertEqual(d.stop(), 0)
+        import sqlite3
+        db = sqlite3.connect(os.path.join(data, "tinystack.db"))
+        try:
+            self.assertEqual(db.execute("PRAGMA auto_vacuum").fetchone()[0], 2)  # INCREMENTAL
+        finally:
+            db.close()
+            shutil.rmtree(data)
+
     def test_unwritable_dir_exits_at_start(self):
         # /proc takes no new directories, not even from root
         out = self.run_bad_store("/proc/tinystack-nope")
@@ -253,7 +273,7 @@ class TestOtherServicesRoute(unittest.TestCase):
         return None
 
     def test_each_service_speaks_its_protocol(self):
-        self.assertEqual(self.error_code("lambda", "list_functions"), "UnknownOperationException")
+        self.assertEqual(self.error_code("lambda", "list_layers"), "UnknownOperationException")
         self.assertEqual(self.error_code("apigateway", "get_rest_apis"),
                          "UnknownOperationException")
         self.assertEqual(self.error_code("logs", "describe_log_groups"),

@@ -70,6 +70,33 @@ const char *ts_model_op_name(const ts_model_op *op);
 const char *ts_model_op_http_method(const ts_model_op *op);
 const char *ts_model_op_request_uri(const ts_model_op *op);
 
+/* Where a rest protocol binds a member outside the JSON body. */
+enum {
+    TS_MODEL_BIND_URI = 1,     /* a {Label} of the request URI */
+    TS_MODEL_BIND_QUERY = 2,   /* a query argument */
+    TS_MODEL_BIND_HEADER = 3,  /* a header */
+};
+
+/* Returns the request's text for a member bound at location (one of
+ * TS_MODEL_BIND_*) under name (the locationName: "FunctionName",
+ * "Qualifier", "X-Amz-Invocation-Type"), or NULL when the request has
+ * none.  The text is borrowed. */
+typedef const char *(*ts_model_lookup_fn)(void *arg, int location, const char *name);
+
+/*
+ * For the rest protocols: adds to in (a JSON object, the parsed body or an
+ * empty one) every top-level input member of op that is bound to the URI,
+ * the query or a header and that get finds, under its member name and
+ * typed by the model (numbers and booleans when the text reads as one,
+ * else the text, so the validator reports the mismatch), replacing a body
+ * member of the same name.  Then ts_model_validate checks the whole input.
+ * Returns the name of op's payload member when the body is that member
+ * itself (a blob or text, as Invoke's Payload) rather than JSON members,
+ * else NULL.
+ */
+const char *ts_model_bind_rest(const ts_model_op *op, cJSON *in, ts_model_lookup_fn get,
+                               void *arg);
+
 /* Frees e->message and resets e to TS_MODEL_OK. */
 void ts_model_error_free(ts_model_error *e);
 

@@ -98,11 +98,14 @@ struct ts_service {
     const char *error_prefix;   /* JSON protocols: the "__type" namespace */
     size_t max_body;            /* default body cap of its operations */
     ts_err too_large;           /* the error for a body over the cap */
+    ts_err bad_body;            /* rest-json: a body that is not JSON */
     const char *version;        /* query protocol: the API Version */
     int available;              /* 0: a placeholder, not in the health
                                  * report until it has operations */
     void (*init)(void);         /* after the store, before serving */
     void (*reset)(void);        /* after POST /_tinystack/reset */
+    void (*quiesce)(void);      /* at shutdown, before the server stops:
+                                 * ends work that holds suspended requests */
     void (*stop)(void);         /* at shutdown, after the server stops */
 };
 
@@ -128,6 +131,8 @@ extern const ts_protocol ts_proto_query;
 /* Runs every service's init hook (main.c, before the server starts). */
 void ts_services_init(void);
 /* Runs every service's stop hook. */
+/* Calls every service's quiesce hook (shutdown, before the server stops). */
+void ts_services_quiesce(void);
 void ts_services_stop(void);
 
 /* The router: turns a request whose headers are in into a service and,

@@ -130,6 +130,66 @@ const char *ts_model_op_request_uri(const ts_model_op *op)
     return op->service->strs + op->request_uri;
 }
 
+const char *ts_model_bind_rest(const ts_model_op *op, cJSON *in, ts_model_lookup_fn get,
+                               void *arg)
+{
+    const ts_model_service *svc;
+    const ts_model_shape *s;
+    const char *payload = NULL;
+
+    if (!op || op->input < 0 || !in)
+        return NULL;
+    svc = op->service;
+    s = &svc->shapes[op->input];
+    for (unsigned i = 0; i < s->count; i++) {
+        const ts_model_member *m = &svc->members[s->first + i];
+        const ts_model_shape *ms = &svc->shapes[m->shape];
+        const char *name = svc->strs + m->name;
+        const char *text, *end;
+        double d;
+
+        if (m->flags & TS_MODEL_PAYLOAD) {
+            if (ms->type != TS_MT_STRUCTURE)
+                payload = name;
+            continue;
+        }
+        if (m->location != TS_MODEL_LOC_URI && m->location != TS_MODEL_LOC_QUERY &&
+            m->location != TS_MODEL_LOC_HEADER)
+            continue;
+        text = get(arg, m->location, svc->strs + (m->loc_name ? m->loc_name : m->name));
+        if (!text)
+            continue;
+        cJSON_DeleteItemFromObjectCaseSensitive(in, name);
+        switch (ms->type) {
+        case TS_MT_INTEGER:
+        case TS_MT_LONG:
+        case TS_MT_DOUBLE:
+        case TS_MT_FLOAT:
+            d = strtod(text, (char **)&end);
+            if (*text && !*end)
+                cJSON_AddNumberToObject(in, name, d);
+            else
+                cJSON_AddStringToObject(in, name, text);
+            break;
+        case TS_MT_BOOLEAN:
+            if (!strcmp(text, "true") || !strcmp(text, "false"))
+                cJSON_AddBoolToObject(in, name, text[0] == 't');
+            else
+                cJSON_AddStringToObject(in, name, text);
+            break;
+        case TS_MT_LIST:
+            /* A repeated query argument or a comma-separated header: the
+             * protocol gives one text; it becomes a one-element list. */
+            cJSON_AddItemToArray(cJSON_AddArrayToObject(in, name), cJSON_CreateString(text));
+            break;
+        default:
+            cJSON_AddStringToObject(in, name, text);
+            break;
+        }
+    }
+    return payload;
+}
+
 void ts_model_error_free(ts_model_error *e)
 {
     ts_free(e->message);

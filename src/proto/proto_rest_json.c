@@ -9,6 +9,7 @@
  * is how botocore reads them.
  */
 #include "tinystack/service.h"
+#include "tinystack/model.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -95,18 +96,56 @@ static const ts_op *rest_json_resolve(const ts_service *svc, ts_call *c)
     return &unknown_op;
 }
 
+/* The model binder's view of the request: labels, query, headers. */
+static const char *rest_json_lookup(void *arg, int location, const char *name)
+{
+    ts_call *c = arg;
+
+    switch (location) {
+    case TS_MODEL_BIND_URI:
+        for (const ts_kv *kv = c->labels; kv; kv = kv->next)
+            if (!strcmp(kv->name, name))
+                return kv->value;
+        return NULL;
+    case TS_MODEL_BIND_QUERY:
+        return ts_req_query(c->req, name);
+    case TS_MODEL_BIND_HEADER:
+        return ts_req_header(c->req, name);
+    default:
+        return NULL;
+    }
+}
+
+/* c->in becomes the operation's whole input as the model shapes it: the
+ * JSON body's members plus those bound to the URI, the query and headers.
+ * An operation whose payload is the body itself (Invoke) reads req->body
+ * and gets only the bound members in c->in. */
 static int rest_json_parse(ts_call *c)
 {
     ts_req *req = c->req;
+    const ts_model_op *mop = req->op && req->op->name
+        ? ts_model_op_find(req->service->name, req->op->name) : NULL;
+    const char *payload = NULL;
+    cJSON *probe = cJSON_CreateObject();
 
     c->out = cJSON_CreateObject();
-    if (req->body.len == 0)
-        return 0;
-    c->in = cJSON_ParseWithLength(req->body.data, req->body.len);
-    if (!c->in) {
-        /* Operations whose payload is a blob (Invoke) read req->body. */
-        return 0;
+    if (mop)
+        payload = ts_model_bind_rest(mop, probe, rest_json_lookup, c);
+    cJSON_Delete(probe);
+    if (req->body.len && !payload) {
+        c->in = cJSON_ParseWithLength(req->body.data, req->body.len);
+        if (!c->in || !cJSON_IsObject(c->in)) {
+            cJSON_Delete(c->in);
+            c->in = NULL;
+            return ts_resp_error(c->resp, req->service->bad_body ? req->service->bad_body
+                                                                 : TS_ERR_SERIALIZATION,
+                                 NULL);
+        }
     }
+    if (!c->in)
+        c->in = cJSON_CreateObject();
+    if (mop)
+        ts_model_bind_rest(mop, c->in, rest_json_lookup, c);
     return 0;
 }
 
@@ -149,5 +188,5 @@ static void rest_json_ids(ts_call *c)
 
 const ts_protocol ts_proto_rest_json = {
     "rest-json", rest_json_resolve, rest_json_parse, rest_json_render,
-    rest_json_render_error, rest_json_ids, 0,
+    rest_json_render_error, rest_json_ids, 1,
 };

@@ -45,6 +45,15 @@ static void usage(FILE *f)
         "  --max-conns-per-ip N  connections one remote address may hold\n"
         "                                        TINYSTACK_MAX_CONNS_PER_IP (default 512;\n"
         "                                        loopback is not capped; 0: no cap)\n"
+        "  --lambda-python P  interpreter for python runtimes whose pythonX.Y is not\n"
+        "                                        on PATH  TINYSTACK_LAMBDA_PYTHON (default python3)\n"
+        "  --lambda-node P    interpreter for nodejs runtimes\n"
+        "                                        TINYSTACK_LAMBDA_NODE (default node)\n"
+        "  --lambda-max-envs N  Lambda execution environments at once, in all\n"
+        "                                        TINYSTACK_LAMBDA_MAX_ENVS (default 64)\n"
+        "  --lambda-idle S    end an idle environment after S seconds\n"
+        "                                        TINYSTACK_LAMBDA_IDLE_SECONDS, or\n"
+        "                                        LAMBDA_KEEPALIVE_MS (default 600)\n"
         "  --help             this text\n"
         "  --version          print the version\n",
         TINYSTACK_VERSION);
@@ -100,7 +109,7 @@ static int default_threads(void)
 static int configure(int argc, char **argv)
 {
     enum { O_HOST = 1, O_PORT, O_DATA, O_REGION, O_ACCOUNT, O_LOG, O_THREADS,
-           O_IDLE, O_PERIP, O_HELP, O_VERSION };
+           O_IDLE, O_PERIP, O_PY, O_NODE, O_ENVS, O_LIDLE, O_HELP, O_VERSION };
     static const struct option opts[] = {
         {"host", required_argument, NULL, O_HOST},
         {"port", required_argument, NULL, O_PORT},
@@ -111,6 +120,10 @@ static int configure(int argc, char **argv)
         {"threads", required_argument, NULL, O_THREADS},
         {"idle-timeout", required_argument, NULL, O_IDLE},
         {"max-conns-per-ip", required_argument, NULL, O_PERIP},
+        {"lambda-python", required_argument, NULL, O_PY},
+        {"lambda-node", required_argument, NULL, O_NODE},
+        {"lambda-max-envs", required_argument, NULL, O_ENVS},
+        {"lambda-idle", required_argument, NULL, O_LIDLE},
         {"help", no_argument, NULL, O_HELP},
         {"version", no_argument, NULL, O_VERSION},
         {NULL, 0, NULL, 0},
@@ -146,6 +159,16 @@ static int configure(int argc, char **argv)
         ts_cfg.idle_timeout = (unsigned)atoi(v);
     if ((v = env("TINYSTACK_MAX_CONNS_PER_IP")))
         ts_cfg.max_conns_per_ip = atoi(v);
+    if ((v = env("TINYSTACK_LAMBDA_PYTHON")))
+        ts_cfg.lambda_python = v;
+    if ((v = env("TINYSTACK_LAMBDA_NODE")))
+        ts_cfg.lambda_node = v;
+    if ((v = env("TINYSTACK_LAMBDA_MAX_ENVS")))
+        ts_cfg.lambda_max_envs = atoi(v);
+    if ((v = env("LAMBDA_KEEPALIVE_MS")))
+        ts_cfg.lambda_idle_seconds = (atoi(v) + 999) / 1000;
+    if ((v = env("TINYSTACK_LAMBDA_IDLE_SECONDS")))
+        ts_cfg.lambda_idle_seconds = atoi(v);
 
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
@@ -164,6 +187,10 @@ static int configure(int argc, char **argv)
         case O_THREADS: ts_cfg.threads = atoi(optarg); break;
         case O_IDLE: ts_cfg.idle_timeout = (unsigned)atoi(optarg); break;
         case O_PERIP: ts_cfg.max_conns_per_ip = atoi(optarg); break;
+        case O_PY: ts_cfg.lambda_python = optarg; break;
+        case O_NODE: ts_cfg.lambda_node = optarg; break;
+        case O_ENVS: ts_cfg.lambda_max_envs = atoi(optarg); break;
+        case O_LIDLE: ts_cfg.lambda_idle_seconds = atoi(optarg); break;
         case O_HELP: usage(stdout); exit(0);
         case O_VERSION: printf("tinystack %s\n", TINYSTACK_VERSION); exit(0);
         default: usage(stderr); return -1;
@@ -228,6 +255,7 @@ int main(int argc, char **argv)
     while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
         ;
     ts_log(TS_LOG_INFO, "signal %d: shutting down", sig);
+    ts_services_quiesce();
     http_server_stop();
     ts_services_stop();
     bus_stop();

@@ -17,6 +17,7 @@ need_pc libcrypto libssl-dev
 need_pc libuv libuv1-dev
 need_pc expat libexpat1-dev
 need_pc zlib zlib1g-dev
+need_pc libzip libzip-dev
 
 if [ "$what" = test ]; then
     command -v python3 >/dev/null 2>&1 || pkgs="$pkgs python3"

@@ -15,6 +15,10 @@ typedef struct ts_config {
     int threads;
     int max_conns_per_ip;     /* concurrent connections from one address */
     unsigned idle_timeout;    /* seconds a silent connection is kept */
+    const char *lambda_python; /* interpreter for python runtimes not on PATH */
+    const char *lambda_node;   /* interpreter for nodejs runtimes */
+    int lambda_max_envs;       /* execution environments at once, in all */
+    int lambda_idle_seconds;   /* an idle environment ends after this */
 } ts_config;
 
 extern ts_config ts_cfg;

@@ -156,7 +156,26 @@
     X(NOT_IMPLEMENTED_TE, 501, "NotImplemented",                              \
       "A header you provided implies functionality that is not implemented")  \
     X(SERVICE_UNAVAILABLE, 503, "ServiceUnavailable",                         \
-      "Please reduce your request rate.")
+      "Please reduce your request rate.")                                     \
+    /* Lambda (REST-JSON) */                                                  \
+    X(LAMBDA_NOT_FOUND, 404, "ResourceNotFoundException",                     \
+      "Function not found")                                                   \
+    X(LAMBDA_CONFLICT, 409, "ResourceConflictException",                      \
+      "The resource already exists")                                          \
+    X(LAMBDA_INVALID_PARAMETER, 400, "InvalidParameterValueException",        \
+      "Invalid parameter value")                                              \
+    X(LAMBDA_BAD_CONTENT, 400, "InvalidRequestContentException",              \
+      "Could not parse request body into json: Unexpected character")         \
+    X(LAMBDA_TOO_MANY_REQUESTS, 429, "TooManyRequestsException",              \
+      "Rate Exceeded.")                                                       \
+    X(LAMBDA_TOO_LARGE, 413, "RequestEntityTooLargeException",                \
+      "Request must be smaller than 6291456 bytes for the Invoke operation")  \
+    X(LAMBDA_PRECONDITION, 412, "PreconditionFailedException",                \
+      "The Revision Id provided does not match the latest Revision Id. "      \
+      "Call the GetFunction/GetAlias API to retrieve the latest Revision Id") \
+    X(LAMBDA_SERVICE, 500, "ServiceException", "Service error")               \
+    X(LAMBDA_UNSUPPORTED_MEDIA, 415, "UnsupportedMediaTypeException",         \
+      "The payload is not JSON")
 
 typedef enum ts_err {
 #define TS_ERR_ENUM(name, status, code, msg) TS_ERR_##name,

@@ -36,6 +36,13 @@ void ts_services_init(void)
             ts_services[i]->init();
 }
 
+void ts_services_quiesce(void)
+{
+    for (int i = 0; ts_services[i]; i++)
+        if (ts_services[i]->quiesce)
+            ts_services[i]->quiesce();
+}
+
 void ts_services_stop(void)
 {
     for (int i = 0; ts_services[i]; i++)

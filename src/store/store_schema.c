@@ -113,6 +113,27 @@ const char *const store_migrations[] = {
     "  UNIQUE(account, name));"
     "CREATE TABLE iam_role_policy(role INTEGER NOT NULL, policy_arn TEXT NOT NULL,"
     "  PRIMARY KEY(role, policy_arn)) WITHOUT ROWID;",
+    /* 7: Lambda.  A function's $LATEST configuration is the JSON that
+     * GetFunctionConfiguration answers (computed members aside); its code
+     * is a blob (the zip as uploaded), shared by the versions published
+     * from it.  Ids are never reused.  lambda_event is the durable queue of
+     * asynchronous invokes (Invoke with Event, S3 notifications): a row
+     * goes when its invoke succeeded or ran out of attempts. */
+    "CREATE TABLE lambda_function(id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  account TEXT NOT NULL, region TEXT NOT NULL, name TEXT NOT NULL,"
+    "  config TEXT NOT NULL, code_blob INTEGER NOT NULL DEFAULT 0,"
+    "  next_version INTEGER NOT NULL DEFAULT 1, policy TEXT, tags TEXT,"
+    "  concurrency INTEGER, UNIQUE(account, region, name));"
+    "CREATE TABLE lambda_version(function_id INTEGER NOT NULL,"
+    "  version INTEGER NOT NULL, config TEXT NOT NULL,"
+    "  code_blob INTEGER NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY(function_id, version)) WITHOUT ROWID;"
+    "CREATE TABLE lambda_alias(function_id INTEGER NOT NULL, name TEXT NOT NULL,"
+    "  config TEXT NOT NULL, PRIMARY KEY(function_id, name)) WITHOUT ROWID;"
+    "CREATE TABLE lambda_event(id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  function_arn TEXT NOT NULL, payload BLOB NOT NULL,"
+    "  attempts INTEGER NOT NULL DEFAULT 0, not_before INTEGER NOT NULL DEFAULT 0,"
+    "  created INTEGER NOT NULL);",
 };
 
 const int store_nmigrations = (int)TS_ARRAY_LEN(store_migrations);

@@ -1,0 +1,337 @@
+/*
+ * lambda_invoke.c - Invoke.  RequestResponse suspends the caller's
+ * connection (no worker thread waits) and answers when the environment
+ * posts its result; Event writes the invocation into lambda_event in its
+ * own transaction and answers 202, and the event pump (a bus job) runs
+ * what that table holds, retrying a failed invoke twice, so an accepted
+ * event survives a restart; DryRun checks and answers 204.
+ */
+#include "lambda_int.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tinystack/bus.h"
+#include "tinystack/log.h"
+#include "tinystack/store.h"
+
+#define EVENT_ATTEMPTS 3
+
+/* ---- synchronous ---- */
+
+static void sync_done(lambda_inv *inv)
+{
+    ts_call *c = inv->arg;
+    ts_req *req = c->req;
+    ts_resp *resp = c->resp;
+
+    if (inv->status < 0) {
+        /* Refused before it ran (TooManyRequests, runtime down). */
+        cJSON *o = cJSON_ParseWithLength(inv->result, inv->result_len);
+        const char *type = lambda_str(o, "errorType");
+        ts_resp_error(resp, type && !strcmp(type, "TooManyRequestsException")
+                                ? TS_ERR_LAMBDA_TOO_MANY_REQUESTS : TS_ERR_LAMBDA_SERVICE,
+                      ts_arena_strdup(req->arena, lambda_str(o, "errorMessage")));
+        cJSON_Delete(o);
+    } else {
+        resp->status = 200;
+        ts_buf_append(&resp->body, inv->result, inv->result_len);
+        ts_resp_header(req, resp, "Content-Type", "application/json");
+        ts_resp_header(req, resp, "X-Amz-Executed-Version", lambda_spec_version(inv->spec));
+        if (inv->status)
+            ts_resp_header(req, resp, "X-Amz-Function-Error", "Unhandled");
+        if (inv->log_tail)
+            ts_resp_header(req, resp, "X-Amz-Log-Result", inv->log_tail);
+        cJSON_Delete(c->out);
+        c->out = NULL;
+    }
+    lambda_inv_free(inv);
+    http_resume(req);
+}
+
+/* The payload as the handler gets it: the body, "{}" when empty; NULL
+ * with the error set when it is not JSON. */
+static const char *payload_of(ts_call *c, size_t *len)
+{
+    ts_req *req = c->req;
+    cJSON *probe;
+
+    if (req->body.len == 0) {
+        *len = 2;
+        return "{}";
+    }
+    probe = cJSON_ParseWithLength(req->body.data, req->body.len);
+    if (!probe) {
+        ts_resp_error(c->resp, TS_ERR_LAMBDA_BAD_CONTENT,
+                      "Could not parse request body into json: Could not parse payload into "
+                      "json: Unexpected character: was expecting a JSON value");
+        return NULL;
+    }
+    cJSON_Delete(probe);
+    *len = req->body.len;
+    return req->body.data;
+}
+
+static int event_insert(ts_call *c, const char *arn, const char *payload, size_t len)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    if (store_begin() != 0)
+        return ts_resp_error(c->resp, TS_ERR_LAMBDA_SERVICE, NULL);
+    st = store_stmt("INSERT INTO lambda_event(function_arn, payload, created)"
+                    " VALUES (?1, ?2, ?3)");
+    store_bind_text(st, 1, arn);
+    sqlite3_bind_blob(st, 2, payload, (int)len, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, ts_now_ms());
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        store_rollback();
+        return ts_resp_error(c->resp, TS_ERR_LAMBDA_SERVICE, NULL);
+    }
+    bus_publish("lambda.event", "");
+    if (store_commit() != 0) {
+        bus_after_txn(0);
+        return ts_resp_error(c->resp, TS_ERR_LAMBDA_SERVICE, NULL);
+    }
+    bus_after_txn(1);
+    return 0;
+}
+
+int lambda_invoke(ts_call *c)
+{
+    const char *name, *qualifier, *payload;
+    const char *type = lambda_str(c->in, "InvocationType");
+    const char *log_type = lambda_str(c->in, "LogType");
+    const char *context = lambda_str(c->in, "ClientContext");
+    lambda_spec *spec;
+    lambda_inv *inv;
+    lambda_fn f;
+    size_t len;
+
+    if (lambda_name_parse(c, lambda_str(c->in, "FunctionName"), lambda_str(c->in, "Qualifier"),
+                          &name, &qualifier) != 0)
+        return -1;
+    if (!(payload = payload_of(c, &len)))
+        return -1;
+    if (type && !strcmp(type, "Event") && len > LAMBDA_EVENT_PAYLOAD_MAX * 4)
+        return ts_resp_errorf(c->req, c->resp, TS_ERR_LAMBDA_TOO_LARGE,
+                              "Request must be smaller than %u bytes for the InvokeAsync "
+                              "operation", LAMBDA_EVENT_PAYLOAD_MAX * 4);
+    if (lambda_fn_load_qualified(c, name, qualifier, &f) != 0)
+        return -1;
+    if (type && !strcmp(type, "DryRun")) {
+        lambda_fn_free(&f);
+        c->resp->status = 204;
+        cJSON_Delete(c->out);
+        c->out = NULL;
+        return 0;
+    }
+    if (type && !strcmp(type, "Event")) {
+        /* A version's configuration carries its qualified ARN; an alias
+         * is named as such. */
+        const char *arn = lambda_str(f.config, "FunctionArn");
+        if (f.qualifier && strcmp(f.qualifier, "$LATEST") && strcmp(f.qualifier, f.version))
+            arn = ts_arena_printf(c->req->arena, "%s:%s", lambda_arn(c, name), f.qualifier);
+        arn = ts_arena_strdup(c->req->arena, arn);
+        lambda_fn_free(&f);
+        if (event_insert(c, arn, payload, len) != 0)
+            return -1;
+        c->resp->status = 202;
+        cJSON_Delete(c->out);
+        c->out = NULL;
+        ts_buf_reset(&c->resp->body);
+        return 0;
+    }
+    spec = lambda_spec_new(c, &f);
+    lambda_fn_free(&f);
+    if (!spec)
+        return -1;
+    inv = lambda_inv_new(spec, payload, len);
+    lambda_spec_unref(spec);
+    inv->tail = log_type && !strcmp(log_type, "Tail");
+    if (context)
+        inv->client_context = ts_strdup(context);
+    inv->done = sync_done;
+    inv->arg = c;
+    http_suspend(c->req);
+    lambda_runtime_submit(inv);
+    return 0;
+}
+
+/* ---- the event pump ---- */
+
+static pthread_mutex_t pump_lock = PTHREAD_MUTEX_INITIALIZER;
+static int64_t in_flight[256];
+static int nflight;
+
+static int flight_has(int64_t id)
+{
+    for (int i = 0; i < nflight; i++)
+        if (in_flight[i] == id)
+            return 1;
+    return 0;
+}
+
+static void flight_drop(int64_t id)
+{
+    pthread_mutex_lock(&pump_lock);
+    for (int i = 0; i < nflight; i++)
+        if (in_flight[i] == id) {
+            in_flight[i] = in_flight[--nflight];
+            break;
+        }
+    pthread_mutex_unlock(&pump_lock);
+}
+
+/* The row is done with: gone, or kept for a later attempt. */
+static void event_settle(int64_t id, int ok, int attempts)
+{
+    sqlite3_stmt *st;
+
+    if (store_begin() != 0)
+        return;
+    if (ok || attempts + 1 >= EVENT_ATTEMPTS) {
+        st = store_stmt("DELETE FROM lambda_event WHERE id = ?1");
+        sqlite3_bind_int64(st, 1, id);
+    } else {
+        st = store_stmt("UPDATE lambda_event SET attempts = attempts + 1, not_before = ?2"
+                        " WHERE id = ?1");
+        sqlite3_bind_int64(st, 1, id);
+        /* AWS waits about one, then two minutes; locally a second, then two. */
+        sqlite3_bind_int64(st, 2, ts_now_ms() + 1000 * (int64_t)(attempts + 1));
+    }
+    sqlite3_step(st);
+    sqlite3_reset(st);
+    if (store_commit() != 0)
+        store_rollback();
+}
+
+typedef struct event_ref {
+    int64_t id;
+    int attempts;
+} event_ref;
+
+static void event_done(lambda_inv *inv)
+{
+    event_ref *ref = inv->arg;
+
+    if (inv->status != 0)
+        ts_log(TS_LOG_INFO, "lambda: event %lld for %s failed (%s), attempt %d of %d",
+               (long long)ref->id, inv->spec ? lambda_spec_version(inv->spec) : "?",
+               inv->error_type ? inv->error_type : "error", ref->attempts + 1, EVENT_ATTEMPTS);
+    event_settle(ref->id, inv->status == 0, ref->attempts);
+    flight_drop(ref->id);
+    ts_free(ref);
+    lambda_inv_free(inv);
+    bus_notify();
+}
+
+/* Starts the invocation of one queued event; 0, or -1 when its function
+ * is gone (the row is dropped). */
+static int event_start(int64_t id, const char *arn, const void *payload, size_t len,
+                       int attempts)
+{
+    char region[64] = "", account[32] = "";
+    ts_req req;
+    ts_resp resp;
+    ts_call c;
+    const char *name, *qualifier;
+    lambda_fn f;
+    lambda_spec *spec = NULL;
+    lambda_inv *inv;
+    event_ref *ref;
+
+    /* arn:aws:lambda:<region>:<account>:function:... */
+    sscanf(arn, "arn:%*[^:]:lambda:%63[^:]:%31[^:]:", region, account);
+    memset(&req, 0, sizeof req);
+    memset(&resp, 0, sizeof resp);
+    memset(&c, 0, sizeof c);
+    req.arena = ts_arena_new();
+    req.region = region;
+    req.account = account;
+    req.call = &c;
+    c.req = &req;
+    c.resp = &resp;
+    ts_buf_init(&resp.body);
+    store_read_begin();
+    if (lambda_name_parse(&c, arn, NULL, &name, &qualifier) == 0 &&
+        lambda_fn_load_qualified(&c, name, qualifier, &f) == 0) {
+        spec = lambda_spec_new(&c, &f);
+        lambda_fn_free(&f);
+    }
+    store_read_end();
+    ts_buf_free(&resp.body);
+    ts_arena_free(req.arena);
+    if (!spec) {
+        ts_log(TS_LOG_WARN, "lambda: event %lld for %s dropped: %s", (long long)id, arn,
+               resp.err_message ? "the function is gone" : "it cannot run");
+        return -1;
+    }
+    inv = lambda_inv_new(spec, payload, len);
+    lambda_spec_unref(spec);
+    ref = ts_malloc(sizeof *ref);
+    ref->id = id;
+    ref->attempts = attempts;
+    inv->done = event_done;
+    inv->arg = ref;
+    lambda_runtime_submit(inv);
+    return 0;
+}
+
+/* Bus job: starts every due event not already running. */
+static void event_pump(void)
+{
+    sqlite3_stmt *st;
+    struct { int64_t id; char *arn; void *payload; size_t len; int attempts; } due[32];
+    int n = 0;
+
+    if (!store_in_use())
+        return;
+    store_read_begin();
+    st = store_stmt("SELECT id, function_arn, payload, attempts FROM lambda_event"
+                    " WHERE not_before <= ?1 ORDER BY id LIMIT 64");
+    sqlite3_bind_int64(st, 1, ts_now_ms());
+    pthread_mutex_lock(&pump_lock);
+    while (n < 32 && sqlite3_step(st) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        if (flight_has(id) || nflight >= (int)TS_ARRAY_LEN(in_flight))
+            continue;
+        in_flight[nflight++] = id;
+        due[n].id = id;
+        due[n].arn = ts_strdup((const char *)sqlite3_column_text(st, 1));
+        due[n].len = (size_t)sqlite3_column_bytes(st, 2);
+        due[n].payload = ts_malloc(due[n].len + 1);
+        memcpy(due[n].payload, sqlite3_column_blob(st, 2), due[n].len);
+        due[n].attempts = sqlite3_column_int(st, 3);
+        n++;
+    }
+    pthread_mutex_unlock(&pump_lock);
+    sqlite3_reset(st);
+    store_read_end();
+    for (int i = 0; i < n; i++) {
+        if (event_start(due[i].id, due[i].arn, due[i].payload, due[i].len,
+                        due[i].attempts) != 0) {
+            event_settle(due[i].id, 1, 0);
+            flight_drop(due[i].id);
+        }
+        ts_free(due[i].arn);
+        ts_free(due[i].payload);
+    }
+}
+
+static int on_event_published(const char *payload)
+{
+    (void)payload;
+    event_pump();
+    return 0;
+}
+
+void lambda_events_init(void)
+{
+    bus_on("lambda.event", on_event_published);
+    bus_every(500, event_pump);
+}

@@ -1,0 +1,107 @@
+/*
+ * lambda_runtime.h - what lambda_runtime.c (environments, processes) and
+ * lambda_rapi.c (the Runtime API they call) share.  One mutex, rt_lock,
+ * guards every pool, environment and queue; nothing under it blocks.
+ */
+#ifndef TINYSTACK_LAMBDA_RUNTIME_H
+#define TINYSTACK_LAMBDA_RUNTIME_H
+
+#include <pthread.h>
+#include <sys/types.h>
+
+#include <uv.h>
+
+#include "lambda_int.h"
+
+struct lambda_spec {
+    int refs;
+    char *key;          /* qualified ARN + revision: one pool per key */
+    char *name, *arn, *version, *runtime, *handler, *code_dir, *region, *account;
+    char *log_group;
+    int timeout;        /* seconds */
+    int memory;         /* MB */
+    cJSON *vars;        /* the function's Environment.Variables */
+    int reserved;       /* reserved concurrency, -1 when none */
+};
+
+typedef struct lambda_pool lambda_pool;
+typedef struct lambda_env lambda_env;
+
+enum { ENV_STARTING, ENV_IDLE, ENV_BUSY, ENV_DEAD };
+
+struct lambda_env {
+    char id[33];
+    lambda_pool *pool;
+    int state;
+    int port;
+    int listen_fd;
+    pid_t pid;
+    lambda_inv *inv;        /* the invocation it runs, or will at /next */
+    int inv_sent;           /* inv went out in a /next answer */
+    void *parked;           /* struct MHD_Connection * of a waiting /next */
+    int refs;               /* the runtime's, plus one per Runtime API request */
+    int reached_next;       /* it asked for work once: init is over */
+    int timed_out;
+    int exit_status, term_signal;
+    double spawned;         /* ts_now_monotonic() at spawn */
+    double idle_since;
+    double init_ms;         /* spawn to first /next */
+    int report_init;        /* the next REPORT carries Init Duration */
+    char *tmpdir;
+    char log_stream[96];
+    /* libuv side (the runtime thread only) */
+    uv_process_t proc;
+    uv_pipe_t pipes[3];     /* stdout, stderr, the framed log */
+    uv_poll_t listener;
+    uv_timer_t timer;
+    int open_handles;
+    int timer_on;
+    ts_buf partial[3];
+    lambda_env *next;       /* in its pool */
+    lambda_env *all_next;   /* every environment, for the port lookup */
+};
+
+struct lambda_pool {
+    lambda_spec *spec;
+    lambda_env *envs;
+    int nenv;
+    lambda_inv *qhead, *qtail;
+    int qlen;
+    lambda_pool *next;
+};
+
+extern pthread_mutex_t rt_lock;
+
+/* The environment listening on the local port of conn's socket, with a
+ * reference taken; NULL when none.  Takes rt_lock. */
+lambda_env *rt_env_by_port(int port);
+/* Drops a reference taken by rt_env_by_port.  Takes rt_lock. */
+void rt_env_release(lambda_env *env);
+
+/* Under rt_lock: the work for env when it asks /next (its assigned
+ * invocation, else the pool's oldest queued one), marked sent, or NULL. */
+lambda_inv *rt_next_locked(lambda_env *env);
+/* Under rt_lock: env finished its invocation (response or error).
+ * Returns the invocation, detached, for the caller to complete outside
+ * the lock; NULL when id is not env's current request. */
+lambda_inv *rt_finish_locked(lambda_env *env, const char *id);
+/* Under rt_lock: env reported an init error: the invocation that waits
+ * for it, detached, or NULL; the environment is ended. */
+lambda_inv *rt_init_error_locked(lambda_env *env);
+/* Completes inv (outside rt_lock): platform log lines, then inv->done. */
+void rt_complete(lambda_env *env, lambda_inv *inv);
+/* Wakes the runtime thread (timers to start, processes to spawn). */
+void rt_wake(void);
+/* A line the environment logged, for its current invocation's tail and
+ * the logs. */
+void rt_log_event(lambda_env *env, const char *msg, size_t len, int64_t ts_ms);
+
+/* lambda_rapi.c */
+int rapi_start(void);
+void rapi_stop(void);
+/* Gives an accepted socket to the Runtime API daemon. 0 or -1. */
+int rapi_add_connection(int fd, const struct sockaddr *addr, socklen_t len);
+/* Resumes a parked /next (any thread; call under rt_lock). */
+void rapi_resume(void *conn);
+
+#endif

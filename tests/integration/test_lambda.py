@@ -1,0 +1,436 @@
+"""Lambda: the control plane (CreateFunction ... DeleteFunction) and
+invoking Python and provided.al2023 functions as real processes behind the
+Runtime API, with AWS's errors for bad input, function errors, timeouts
+and processes that exit."""
+
+import base64
+import io
+import json
+import os
+import stat
+import time
+import unittest
+import zipfile
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+import tinystack_env as env
+
+ROLE = "arn:aws:iam::000000000000:role/lambda-role"
+
+
+def lambda_client(validate=True, timeout=30):
+    return boto3.session.Session().client(
+        "lambda", region_name=env.REGION, endpoint_url=env.ENDPOINT,
+        aws_access_key_id=env.ACCESS_KEY, aws_secret_access_key=env.SECRET_KEY,
+        config=Config(retries={"max_attempts": 0}, parameter_validation=validate,
+                      read_timeout=timeout))
+
+
+def make_zip(files):
+    """files: {name: text or (text, mode)} -> zip bytes."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, body in files.items():
+            mode = 0o644
+            if isinstance(body, tuple):
+                body, mode = body
+            info = zipfile.ZipInfo(name)
+            info.external_attr = (stat.S_IFREG | mode) << 16
+            z.writestr(info, body)
+    return buf.getvalue()
+
+
+ECHO = """
+import json, os
+calls = 0
+def handler(event, context):
+    global calls
+    calls += 1
+    print("echo got", json.dumps(event))
+    return {"event": event, "calls": calls, "name": context.function_name,
+            "request_id": context.aws_request_id,
+            "left_ms": context.get_remaining_time_in_millis(),
+            "env": {k: os.environ.get(k) for k in ("AWS_REGION", "AWS_LAMBDA_FUNCTION_NAME",
+                    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "LAMBDA_TASK_ROOT", "MY_VAR",
+                    "TZ", "AWS_LAMBDA_LOG_GROUP_NAME")}}
+
+def fail(event, context):
+    raise ValueError("bad invoice " + str(event.get("id")))
+
+def slow(event, context):
+    import time
+    time.sleep(10)
+
+def die(event, context):
+    os._exit(3)
+"""
+
+
+class LambdaTestCase(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        cls.lam = lambda_client()
+        cls.made = []
+
+    @classmethod
+    def tearDownClass(cls):
+        for name in cls.made:
+            try:
+                cls.lam.delete_function(FunctionName=name)
+            except ClientError:
+                pass
+
+    @classmethod
+    def create(cls, name, handler="app.handler", runtime="python3.12", files=None, **kw):
+        code = make_zip(files or {"app.py": ECHO})
+        r = cls.lam.create_function(FunctionName=name, Runtime=runtime, Role=ROLE,
+                                    Handler=handler, Code={"ZipFile": code}, **kw)
+        cls.made.append(name)
+        return r
+
+    def assertError(self, code, fn, *a, **kw):
+        with self.assertRaises(ClientError) as cm:
+            fn(*a, **kw)
+        self.assertEqual(cm.exception.response["Error"]["Code"], code,
+                         cm.exception.response)
+        return cm.exception.response
+
+    def invoke(self, name, payload=None, **kw):
+        r = self.lam.invoke(FunctionName=name, Payload=json.dumps(payload or {}), **kw)
+        body = r["Payload"].read()
+        return r, json.loads(body) if body else None
+
+
+class TestControlPlane(LambdaTestCase):
+
+    def test_create_get_list_delete(self):
+        r = self.create("cp-basic", Description="d", Timeout=7, MemorySize=256,
+                        Environment={"Variables": {"MY_VAR": "x"}}, Tags={"team": "a"})
+        self.assertEqual(r["ResponseMetadata"]["HTTPStatusCode"], 201)
+        self.assertEqual(r["FunctionName"], "cp-basic")
+        self.assertEqual(r["FunctionArn"],
+                         "arn:aws:lambda:us-east-1:000000000000:function:cp-basic")
+        self.assertEqual(r["State"], "Pending")
+        self.assertEqual((r["Timeout"], r["MemorySize"], r["Version"]), (7, 256, "$LATEST"))
+        self.assertEqual(r["Environment"], {"Variables": {"MY_VAR": "x"}})
+        self.assertEqual(len(base64.b64decode(r["CodeSha256"])), 32)
+        got = self.lam.get_function(FunctionName="cp-basic")
+        self.assertEqual(got["Configuration"]["State"], "Active")
+        self.assertEqual(got["Configuration"]["LastUpdateStatus"], "Successful")
+        self.assertEqual(got["Tags"], {"team": "a"})
+        self.assertTrue(got["Code"]["Location"].startswith("http"))
+        cfg = self.lam.get_function_configuration(FunctionName=r["FunctionArn"])
+        self.assertEqual(cfg["CodeSha256"], r["CodeSha256"])
+        names = [f["FunctionName"] for f in self.lam.list_functions()["Functions"]]
+        self.assertIn("cp-basic", names)
+        self.lam.delete_function(FunctionName="cp-basic")
+        self.assertError("ResourceNotFoundException", self.lam.get_function,
+                         FunctionName="cp-basic")
+
+    def test_defaults(self):
+        r = self.create("cp-defaults")
+        self.assertEqual((r["Timeout"], r["MemorySize"]), (3, 128))
+        self.assertEqual(r["PackageType"], "Zip")
+        self.assertEqual(r["Architectures"], ["x86_64"])
+        self.assertEqual(r["TracingConfig"], {"Mode": "PassThrough"})
+        self.assertEqual(r["LoggingConfig"]["LogGroup"], "/aws/lambda/cp-defaults")
+
+    def test_waiters_pass(self):
+        self.create("cp-wait")
+        self.lam.get_waiter("function_active_v2").wait(
+            FunctionName="cp-wait", WaiterConfig={"Delay": 1, "MaxAttempts": 5})
+        self.lam.update_function_configuration(FunctionName="cp-wait", Timeout=9)
+        self.lam.get_waiter("function_updated_v2").wait(
+            FunctionName="cp-wait", WaiterConfig={"Delay": 1, "MaxAttempts": 5})
+        self.assertEqual(self.lam.get_function_configuration(FunctionName="cp-wait")["Timeout"], 9)
+
+    def test_duplicate_and_missing(self):
+        self.create("cp-dup")
+        resp = self.assertError("ResourceConflictException", self.create, "cp-dup")
+        self.assertEqual(resp["Error"]["Message"], "Function already exist: cp-dup")
+        resp = self.assertError("ResourceNotFoundException", self.lam.get_function,
+                                FunctionName="nope")
+        self.assertEqual(resp["Error"]["Message"],
+                         "Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope")
+        self.assertEqual(resp["ResponseMetadata"]["HTTPStatusCode"], 404)
+        self.assertError("ResourceNotFoundException", self.lam.delete_function,
+                         FunctionName="nope")
+        self.assertError("ResourceNotFoundException", self.lam.invoke, FunctionName="nope")
+
+    def test_bad_code(self):
+        cases = [b"not a zip at all", make_zip({})[:-3], b""]
+        for code in cases:
+            with self.subTest(code=code[:10]):
+                self.assertError("InvalidParameterValueException", self.lam.create_function,
+                                 FunctionName="cp-bad", Runtime="python3.12", Role=ROLE,
+                                 Handler="a.b", Code={"ZipFile": code or b"x"})
+        resp = self.assertError("InvalidParameterValueException", self.lam.create_function,
+                                FunctionName="cp-bad", Runtime="python3.12", Role=ROLE,
+                                Handler="a.b", Code={"ZipFile": make_zip({})})
+        self.assertEqual(resp["Error"]["Message"], "Uploaded file must be a non-empty zip")
+        slip = make_zip({"../evil.py": "x"})
+        self.assertError("InvalidParameterValueException", self.lam.create_function,
+                         FunctionName="cp-bad", Runtime="python3.12", Role=ROLE,
+                         Handler="a.b", Code={"ZipFile": slip})
+        self.assertError("ResourceNotFoundException", self.lam.get_function,
+                         FunctionName="cp-bad")
+
+    def test_zip_bomb_is_refused(self):
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            for i in range(2):
+                z.writestr("big%d" % i, b"\0" * (140 << 20))
+        resp = self.assertError("InvalidParameterValueException", self.lam.create_function,
+                                FunctionName="cp-bomb", Runtime="python3.12", Role=ROLE,
+                                Handler="a.b", Code={"ZipFile": buf.getvalue()})
+        self.assertIn("Unzipped size must be smaller than 262144000 bytes",
+                      resp["Error"]["Message"])
+
+    def test_bad_parameters(self):
+        raw = lambda_client(validate=False)
+        resp = self.assertError("InvalidParameterValueException", raw.create_function,
+                                FunctionName="cp-old", Runtime="python2.7", Role=ROLE,
+                                Handler="a.b", Code={"ZipFile": make_zip({"a.py": ""})})
+        self.assertIn("python2.7 is no longer supported", resp["Error"]["Message"])
+        self.assertError("InvalidParameterValueException", raw.create_function,
+                         FunctionName="cp-nohandler", Runtime="python3.12", Role=ROLE,
+                         Code={"ZipFile": make_zip({"a.py": ""})})
+        self.assertError("InvalidParameterValueException", raw.create_function,
+                         FunctionName="cp-reserved", Runtime="python3.12", Role=ROLE,
+                         Handler="a.b", Code={"ZipFile": make_zip({"a.py": ""})},
+                         Environment={"Variables": {"AWS_REGION": "x"}})
+        resp = self.assertError("ValidationException", raw.create_function,
+                                FunctionName="bad name!", Runtime="python3.12", Role=ROLE,
+                                Handler="a.b", Code={"ZipFile": make_zip({"a.py": ""})})
+        self.assertIn("functionName", resp["Error"]["Message"])
+        self.assertError("ValidationException", raw.create_function,
+                         FunctionName="cp-t", Runtime="python3.12", Role=ROLE,
+                         Handler="a.b", Timeout=0, Code={"ZipFile": make_zip({"a.py": ""})})
+        self.assertError("ValidationException", raw.create_function,
+                         FunctionName="cp-r", Runtime="python3.12", Role="not-an-arn",
+                         Handler="a.b", Code={"ZipFile": make_zip({"a.py": ""})})
+        self.assertError("ValidationException", raw.create_function,
+                         FunctionName="cp-rt", Runtime="cobol", Role=ROLE,
+                         Handler="a.b", Code={"ZipFile": make_zip({"a.py": ""})})
+
+    def test_body_that_is_not_json(self):
+        import urllib.request
+        req = urllib.request.Request(env.ENDPOINT + "/2015-03-31/functions", data=b"{nope",
+                                     method="POST",
+                                     headers={"Content-Type": "application/json"})
+        try:
+            urllib.request.urlopen(req)
+            self.fail("accepted")
+        except urllib.error.HTTPError as e:
+            self.assertEqual(e.code, 400)
+            self.assertEqual(e.headers["x-amzn-ErrorType"], "InvalidRequestContentException")
+
+    def test_update_code_and_revision(self):
+        r = self.create("cp-upd")
+        new = make_zip({"app.py": ECHO.replace("calls += 1", "calls += 100")})
+        u = self.lam.update_function_code(FunctionName="cp-upd", ZipFile=new)
+        self.assertNotEqual(u["CodeSha256"], r["CodeSha256"])
+        self.assertNotEqual(u["RevisionId"], r["RevisionId"])
+        self.assertEqual(u["LastUpdateStatus"], "InProgress")
+        self.assertError("PreconditionFailedException", self.lam.update_function_configuration,
+                         FunctionName="cp-upd", Timeout=5, RevisionId=r["RevisionId"])
+        _, out = self.invoke("cp-upd")
+        self.assertEqual(out["calls"], 100)
+
+    def test_publish_and_qualifiers(self):
+        r = self.create("cp-pub", Publish=True)
+        self.assertEqual(r["Version"], "1")
+        self.assertTrue(r["FunctionArn"].endswith(":cp-pub:1"))
+        self.lam.update_function_code(FunctionName="cp-pub", ZipFile=make_zip(
+            {"app.py": ECHO.replace("calls += 1", "calls += 50")}), Publish=True)
+        _, one = self.invoke("cp-pub", Qualifier="1")
+        _, two = self.invoke("cp-pub", Qualifier="2")
+        _, latest = self.invoke("cp-pub")
+        self.assertEqual((one["calls"], two["calls"], latest["calls"]), (1, 50, 50))
+        resp = self.lam.invoke(FunctionName="cp-pub:1", Payload=b"{}")
+        self.assertEqual(resp["ExecutedVersion"], "1")
+        self.assertError("ResourceNotFoundException", self.lam.invoke, FunctionName="cp-pub",
+                         Qualifier="9")
+        self.lam.delete_function(FunctionName="cp-pub", Qualifier="1")
+        self.assertError("ResourceNotFoundException", self.lam.invoke, FunctionName="cp-pub",
+                         Qualifier="1")
+
+    def test_list_paging(self):
+        for i in range(3):
+            self.create("cp-page-%d" % i)
+        seen, marker = [], None
+        while True:
+            kw = {"MaxItems": 2}
+            if marker:
+                kw["Marker"] = marker
+            page = self.lam.list_functions(**kw)
+            self.assertLessEqual(len(page["Functions"]), 2)
+            seen += [f["FunctionName"] for f in page["Functions"]]
+            marker = page.get("NextMarker")
+            if not marker:
+                break
+        for i in range(3):
+            self.assertIn("cp-page-%d" % i, seen)
+        self.assertEqual(len(seen), len(set(seen)))
+
+    def test_account_settings(self):
+        s = self.lam.get_account_settings()
+        self.assertEqual(s["AccountLimit"]["CodeSizeZipped"], 50 << 20)
+
+
+class TestInvokePython(LambdaTestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.create("py-echo", Environment={"Variables": {"MY_VAR": "mine"}}, Timeout=2)
+        cls.create("py-warm")
+        cls.create("py-fail", handler="app.fail")
+        cls.create("py-slow", handler="app.slow", Timeout=1)
+        cls.create("py-die", handler="app.die")
+
+    def test_echo_and_warm_state(self):
+        r, out = self.invoke("py-echo", {"id": "NF-1"})
+        self.assertEqual(r["StatusCode"], 200)
+        self.assertNotIn("FunctionError", r)
+        self.assertEqual(r["ExecutedVersion"], "$LATEST")
+        self.assertEqual(out["event"], {"id": "NF-1"})
+        self.assertEqual(out["name"], "py-echo")
+        self.assertRegex(out["request_id"], r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-")
+        self.assertGreater(out["left_ms"], 0)
+        self.assertLessEqual(out["left_ms"], 2000)
+        e = out["env"]
+        self.assertEqual(e["AWS_REGION"], "us-east-1")
+        self.assertEqual(e["AWS_LAMBDA_FUNCTION_NAME"], "py-echo")
+        self.assertEqual(e["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"], "128")
+        self.assertEqual(e["MY_VAR"], "mine")
+        self.assertEqual(e["TZ"], ":UTC")
+        self.assertEqual(e["AWS_LAMBDA_LOG_GROUP_NAME"], "/aws/lambda/py-echo")
+        self.assertTrue(os.path.isfile(os.path.join(e["LAMBDA_TASK_ROOT"], "app.py")))
+
+    def test_module_state_survives_between_invokes(self):
+        _, first = self.invoke("py-warm")
+        _, again = self.invoke("py-warm")
+        self.assertEqual(again["calls"], first["calls"] + 1)  # the same warm process
+
+    def test_empty_payload_is_an_empty_object(self):
+        r = self.lam.invoke(FunctionName="py-echo")
+        self.assertEqual(json.loads(r["Payload"].read())["event"], {})
+
+    def test_payload_that_is_not_json(self):
+        self.assertError("InvalidRequestContentException", self.lam.invoke,
+                         FunctionName="py-echo", Payload=b"{not json")
+
+    def test_function_error(self):
+        r, out = self.invoke("py-fail", {"id": 7})
+        self.assertEqual(r["FunctionError"], "Unhandled")
+        self.assertEqual(out["errorType"], "ValueError")
+        self.assertEqual(out["errorMessage"], "bad invoice 7")
+        # a handled exception does not end the environment
+        r, out = self.invoke("py-fail", {"id": 8})
+        self.assertEqual(out["errorMessage"], "bad invoice 8")
+
+    def test_timeout(self):
+        t = time.time()
+        r, out = self.invoke("py-slow")
+        self.assertLess(time.time() - t, 8)
+        self.assertEqual(r["FunctionError"], "Unhandled")
+        self.assertEqual(out["errorType"], "Sandbox.Timedout")
+        self.assertRegex(out["errorMessage"],
+                         r"^RequestId: [0-9a-f-]{36} Error: Task timed out after 1.00 seconds$")
+
+    def test_process_exit(self):
+        r, out = self.invoke("py-die")
+        self.assertEqual(r["FunctionError"], "Unhandled")
+        self.assertEqual(out["errorType"], "Runtime.ExitError")
+        self.assertRegex(out["errorMessage"],
+                         r"^RequestId: [0-9a-f-]{36} Error: Runtime exited with error: "
+                         r"exit status 3$")
+        # a new environment replaces it
+        r, out = self.invoke("py-die")
+        self.assertEqual(out["errorType"], "Runtime.ExitError")
+
+    def test_log_tail(self):
+        r = self.lam.invoke(FunctionName="py-echo", Payload=b'{"tail": 1}', LogType="Tail")
+        log = base64.b64decode(r["LogResult"]).decode()
+        self.assertRegex(log, r"START RequestId: [0-9a-f-]{36} Version: \$LATEST")
+        self.assertIn("END RequestId:", log)
+        self.assertRegex(log, r"REPORT RequestId: [0-9a-f-]{36}\tDuration: [0-9.]+ ms\t"
+                              r"Billed Duration: \d+ ms\tMemory Size: 128 MB\t")
+
+    def test_dry_run(self):
+        r = self.lam.invoke(FunctionName="py-echo", InvocationType="DryRun")
+        self.assertEqual(r["StatusCode"], 204)
+
+    def test_concurrent_invokes_all_answer(self):
+        from concurrent.futures import ThreadPoolExecutor
+        with ThreadPoolExecutor(8) as ex:
+            outs = list(ex.map(lambda i: self.invoke("py-echo", {"i": i})[1], range(16)))
+        self.assertEqual(sorted(o["event"]["i"] for o in outs), list(range(16)))
+
+
+CURL_BOOTSTRAP = """#!/bin/sh
+set -eu
+API="http://${AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime"
+while true; do
+  HEADERS="$(mktemp)"
+  EVENT="$(curl -sS -LD "$HEADERS" "$API/invocation/next")"
+  ID="$(grep -i Lambda-Runtime-Aws-Request-Id "$HEADERS" | tr -d '[:space:]' | cut -d: -f2)"
+  echo "bootstrap handling $ID"
+  curl -sS -X POST "$API/invocation/$ID/response" -d "{\\"shell\\": true, \\"got\\": $EVENT}" >/dev/null
+done
+"""
+
+
+class TestProvidedRuntime(LambdaTestCase):
+
+    def test_shell_bootstrap_with_curl(self):
+        self.create("prov-sh", runtime="provided.al2023", handler="unused",
+                    files={"bootstrap": (CURL_BOOTSTRAP, 0o755)})
+        r, out = self.invoke("prov-sh", {"n": 1})
+        self.assertEqual(out, {"shell": True, "got": {"n": 1}})
+        r, out = self.invoke("prov-sh", {"n": 2})
+        self.assertEqual(out["got"], {"n": 2})
+
+    def test_missing_bootstrap(self):
+        self.create("prov-none", runtime="provided.al2", handler="x",
+                    files={"README": "no bootstrap here"})
+        r, out = self.invoke("prov-none")
+        self.assertEqual(r["FunctionError"], "Unhandled")
+        self.assertEqual(out["errorType"], "Runtime.InvalidEntrypoint")
+
+
+class TestAsyncInvoke(LambdaTestCase):
+
+    def test_event_invoke_runs_the_handler(self):
+        s3 = env.client("s3") if hasattr(env, "client") else boto3.client(
+            "s3", region_name=env.REGION, endpoint_url=env.ENDPOINT,
+            aws_access_key_id=env.ACCESS_KEY, aws_secret_access_key=env.SECRET_KEY)
+        s3.create_bucket(Bucket="lambda-async-out")
+        code = """
+import boto3, json
+def handler(event, context):
+    boto3.client("s3").put_object(Bucket="lambda-async-out", Key=event["key"],
+                                  Body=json.dumps(event))
+"""
+        self.create("async-writer", files={"app.py": code})
+        r = self.lam.invoke(FunctionName="async-writer", InvocationType="Event",
+                            Payload=json.dumps({"key": "k1"}))
+        self.assertEqual(r["StatusCode"], 202)
+        deadline = time.time() + 15
+        while time.time() < deadline:
+            try:
+                body = s3.get_object(Bucket="lambda-async-out", Key="k1")["Body"].read()
+                self.assertEqual(json.loads(body), {"key": "k1"})
+                return
+            except ClientError:
+                time.sleep(0.1)
+        self.fail("the event invoke never ran")
+
+
+if __name__ == "__main__":
+    unittest.main()

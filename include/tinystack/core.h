@@ -95,6 +95,9 @@ void ts_uuid_v4(char *out);
 int ts_strieq(const char *a, const char *b);
 int ts_starts_with(const char *s, const char *prefix);
 int ts_ends_with(const char *s, const char *suffix);
+/* 1 when s matches pattern, where * stands for any run of characters and
+ * ? for one (IAM's ArnLike, S3's event names). */
+int ts_glob_match(const char *pattern, const char *s);
 
 /* URL percent-decoding into a ts_malloc'd string; plus_space turns '+'
  * into ' ' (form encoding).  Returns NULL on a malformed escape. */

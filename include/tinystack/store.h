@@ -26,6 +26,9 @@
 /* Records where the store lives (data_dir NULL: a temporary file removed
  * at exit).  The file is created and migrated on first use.  0 or -1. */
 int store_init(const char *data_dir);
+/* The folder the store lives in: the data dir, or the temporary folder
+ * of an ephemeral store (removed at store_close once it is empty). */
+const char *store_dir(void);
 /* Closes every connection; removes the temporary store. */
 void store_close(void);
 /* Opens and migrates the store now (normally done lazily); 0 or -1. */

@@ -323,3 +323,26 @@ void ts_url_encode(ts_buf *b, const char *s, size_t n, int keep_slash)
     }
     b->data[b->len] = '\0';
 }
+
+int ts_glob_match(const char *pattern, const char *s)
+{
+    const char *star = NULL, *resume = NULL;
+
+    while (*s) {
+        if (*pattern == '*') {
+            star = pattern++;
+            resume = s;
+        } else if (*pattern == '?' || *pattern == *s) {
+            pattern++;
+            s++;
+        } else if (star) {
+            pattern = star + 1;
+            s = ++resume;
+        } else {
+            return 0;
+        }
+    }
+    while (*pattern == '*')
+        pattern++;
+    return *pattern == '\0';
+}

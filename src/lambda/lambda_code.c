@@ -38,18 +38,16 @@ const char *lambda_dir(void)
 int lambda_dir_init(void)
 {
     char path[PATH_MAX];
+    const char *dir = store_dir();
 
-    if (ts_cfg.data_dir) {
-        snprintf(root, sizeof root, "%s/lambda", ts_cfg.data_dir);
-        if (mkdir(root, 0700) != 0 && errno != EEXIST)
-            return -1;
-    } else {
-        const char *tmp = getenv("TMPDIR");
-        snprintf(root, sizeof root, "%s/tinystack-lambda-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-        if (!mkdtemp(root))
-            return -1;
-        root_is_temp = 1;
-    }
+    /* Beside the store: in the data dir it persists with it; an ephemeral
+     * store's folder goes at exit, and so does this. */
+    if (!dir)
+        return -1;
+    snprintf(root, sizeof root, "%.*s/lambda", (int)(sizeof root - 16), dir);
+    if (mkdir(root, 0700) != 0 && errno != EEXIST)
+        return -1;
+    root_is_temp = ts_cfg.data_dir == NULL;
     snprintf(path, sizeof path, "%s/code", root);
     if (mkdir(path, 0700) != 0 && errno != EEXIST)
         return -1;

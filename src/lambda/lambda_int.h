@@ -100,6 +100,11 @@ int lambda_update_function_code(ts_call *c);
 int lambda_update_function_configuration(ts_call *c);
 int lambda_get_account_settings(ts_call *c);
 
+/* ---- lambda_policy.c ---- */
+int lambda_add_permission(ts_call *c);
+int lambda_remove_permission(ts_call *c);
+int lambda_get_policy(ts_call *c);
+
 /* ---- lambda_invoke.c ---- */
 int lambda_invoke(ts_call *c);
 /* Registers the event pump with the bus (before the bus starts). */
@@ -125,6 +130,7 @@ struct lambda_inv {
     int64_t started_ms;         /* when it went to the environment */
     int64_t deadline_ms;
     int tail;                   /* LogType Tail: keep the log */
+    int depth;                  /* triggered invokes that led here */
     /* The outcome */
     int status;                 /* 0 ok, 1 function error (Unhandled) */
     char *result;               /* ts_malloc'd response or error payload */

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "tinystack/bus.h"
+#include "tinystack/lambda.h"
 #include "tinystack/log.h"
 #include "tinystack/store.h"
 
@@ -74,25 +75,43 @@ static const char *payload_of(ts_call *c, size_t *len)
     return req->body.data;
 }
 
-static int event_insert(ts_call *c, const char *arn, const char *payload, size_t len)
+int lambda_event_enqueue(const char *function_arn, const char *payload, size_t len, int depth)
 {
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = store_stmt("INSERT INTO lambda_event(function_arn, payload, created,"
+                                  " depth) VALUES (?1, ?2, ?3, ?4)");
     int rc;
 
-    if (store_begin() != 0)
-        return ts_resp_error(c->resp, TS_ERR_LAMBDA_SERVICE, NULL);
-    st = store_stmt("INSERT INTO lambda_event(function_arn, payload, created)"
-                    " VALUES (?1, ?2, ?3)");
-    store_bind_text(st, 1, arn);
+    store_bind_text(st, 1, function_arn);
     sqlite3_bind_blob(st, 2, payload, (int)len, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 3, ts_now_ms());
+    sqlite3_bind_int(st, 4, depth);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
+    if (rc != SQLITE_DONE)
+        return -1;
+    bus_publish("lambda.event", "");
+    return 0;
+}
+
+int lambda_depth_of_trace(const char *trace)
+{
+    const char *l = trace ? strstr(trace, "Lineage=") : NULL;
+    const char *colon = l ? strchr(l, ':') : NULL;
+
+    return colon ? atoi(colon + 1) : 0;
+}
+
+static int event_insert(ts_call *c, const char *arn, const char *payload, size_t len)
+{
+    if (store_begin() != 0)
+        return ts_resp_error(c->resp, TS_ERR_LAMBDA_SERVICE, NULL);
+    if (lambda_event_enqueue(arn, payload, len,
+                             lambda_depth_of_trace(ts_req_header(c->req, "X-Amzn-Trace-Id"))) !=
+        0) {
         store_rollback();
+        bus_after_txn(0);
         return ts_resp_error(c->resp, TS_ERR_LAMBDA_SERVICE, NULL);
     }
-    bus_publish("lambda.event", "");
     if (store_commit() != 0) {
         bus_after_txn(0);
         return ts_resp_error(c->resp, TS_ERR_LAMBDA_SERVICE, NULL);
@@ -153,6 +172,7 @@ int lambda_invoke(ts_call *c)
     inv = lambda_inv_new(spec, payload, len);
     lambda_spec_unref(spec);
     inv->tail = log_type && !strcmp(log_type, "Tail");
+    inv->depth = lambda_depth_of_trace(ts_req_header(c->req, "X-Amzn-Trace-Id"));
     if (context)
         inv->client_context = ts_strdup(context);
     inv->done = sync_done;
@@ -215,6 +235,7 @@ typedef struct event_ref {
     int attempts;
 } event_ref;
 
+
 static void event_done(lambda_inv *inv)
 {
     event_ref *ref = inv->arg;
@@ -233,7 +254,7 @@ static void event_done(lambda_inv *inv)
 /* Starts the invocation of one queued event; 0, or -1 when its function
  * is gone (the row is dropped). */
 static int event_start(int64_t id, const char *arn, const void *payload, size_t len,
-                       int attempts)
+                       int attempts, int depth)
 {
     char region[64] = "", account[32] = "";
     ts_req req;
@@ -273,6 +294,7 @@ static int event_start(int64_t id, const char *arn, const void *payload, size_t 
     }
     inv = lambda_inv_new(spec, payload, len);
     lambda_spec_unref(spec);
+    inv->depth = depth;
     ref = ts_malloc(sizeof *ref);
     ref->id = id;
     ref->attempts = attempts;
@@ -286,13 +308,13 @@ static int event_start(int64_t id, const char *arn, const void *payload, size_t 
 static void event_pump(void)
 {
     sqlite3_stmt *st;
-    struct { int64_t id; char *arn; void *payload; size_t len; int attempts; } due[32];
+    struct { int64_t id; char *arn; void *payload; size_t len; int attempts, depth; } due[32];
     int n = 0;
 
     if (!store_in_use())
         return;
     store_read_begin();
-    st = store_stmt("SELECT id, function_arn, payload, attempts FROM lambda_event"
+    st = store_stmt("SELECT id, function_arn, payload, attempts, depth FROM lambda_event"
                     " WHERE not_before <= ?1 ORDER BY id LIMIT 64");
     sqlite3_bind_int64(st, 1, ts_now_ms());
     pthread_mutex_lock(&pump_lock);
@@ -307,6 +329,7 @@ static void event_pump(void)
         due[n].payload = ts_malloc(due[n].len + 1);
         memcpy(due[n].payload, sqlite3_column_blob(st, 2), due[n].len);
         due[n].attempts = sqlite3_column_int(st, 3);
+        due[n].depth = sqlite3_column_int(st, 4);
         n++;
     }
     pthread_mutex_unlock(&pump_lock);
@@ -314,7 +337,7 @@ static void event_pump(void)
     store_read_end();
     for (int i = 0; i < n; i++) {
         if (event_start(due[i].id, due[i].arn, due[i].payload, due[i].len,
-                        due[i].attempts) != 0) {
+                        due[i].attempts, due[i].depth) != 0) {
             event_settle(due[i].id, 1, 0);
             flight_drop(due[i].id);
         }

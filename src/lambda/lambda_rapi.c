@@ -68,8 +68,10 @@ static enum MHD_Result send_event(struct MHD_Connection *conn, lambda_env *env,
     snprintf(deadline, sizeof deadline, "%lld", (long long)inv->deadline_ms);
     ts_random_hex(root, 12);
     ts_random_hex(parent, 8);
-    snprintf(trace, sizeof trace, "Root=1-%08llx-%s;Parent=%s;Sampled=0",
-             (long long)(ts_now_ms() / 1000), root, parent);
+    /* Lineage carries the trigger depth: the handler's SDK sends this
+     * header back with its own calls (recursion detection). */
+    snprintf(trace, sizeof trace, "Root=1-%08llx-%s;Parent=%s;Sampled=0;Lineage=%.8s:%d",
+             (long long)(ts_now_ms() / 1000), root, parent, root, inv->depth);
     MHD_add_response_header(r, "Content-Type", "application/json");
     MHD_add_response_header(r, "Lambda-Runtime-Aws-Request-Id", inv->id);
     MHD_add_response_header(r, "Lambda-Runtime-Deadline-Ms", deadline);

@@ -492,7 +492,7 @@ int s3_put_bucket_config(ts_call *call)
     ts_resp *resp = call->resp;
     const char *sub = s3_config_subresource(req);
     cJSON *cfg;
-    char *text;
+    char *text, *xml = NULL, *rules = NULL;
     s3_bucket b;
     int rc;
 
@@ -504,6 +504,9 @@ int s3_put_bucket_config(ts_call *call)
         cJSON_Delete(doc);
         if (!ok)
             return ts_resp_error(resp, TS_ERR_MALFORMED_POLICY, NULL);
+    } else if (!strcmp(sub, "notification")) {
+        if (s3_notification_read(req, resp, &b, &xml, &rules) != 0)
+            return -1;
     } else if (req->body.len &&
                !ts_xml_parse(req->arena, req->body.data, req->body.len)) {
         return ts_resp_error(resp, TS_ERR_MALFORMED_XML, NULL);
@@ -512,7 +515,21 @@ int s3_put_bucket_config(ts_call *call)
     if (!cfg)
         cfg = cJSON_CreateObject();
     cJSON_DeleteItemFromObjectCaseSensitive(cfg, sub);
-    cJSON_AddStringToObject(cfg, sub, req->body.data);
+    if (xml) {
+        /* What GET answers, Ids filled in; and the rules S3 matches. */
+        cJSON_AddStringToObject(
+            cfg, sub,
+            ts_arena_printf(req->arena, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                            "<NotificationConfiguration xmlns=\"http://s3.amazonaws.com/doc/"
+                            "2006-03-01/\">%s</NotificationConfiguration>", xml));
+        cJSON_DeleteItemFromObjectCaseSensitive(cfg, "notification_rules");
+        if (rules)
+            cJSON_AddStringToObject(cfg, "notification_rules", rules);
+        ts_free(xml);
+        cJSON_free(rules);
+    } else {
+        cJSON_AddStringToObject(cfg, sub, req->body.data);
+    }
     text = cJSON_PrintUnformatted(cfg);
     rc = set_bucket_column(req, resp, "UPDATE s3_bucket SET config = ? WHERE name = ?",
                            text);

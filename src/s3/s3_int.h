@@ -261,8 +261,15 @@ typedef struct s3_newobj {
  * Returns the new version id ("null" when unversioned), or NULL. */
 const char *s3_object_put_version(ts_req *req, const s3_bucket *b,
                                   const s3_newobj *o, const char *event);
-/* Queues an S3 event in the outbox when the bucket has notifications
- * configured (inside the transaction of the change). */
+/* s3_notify.c: checks a PutBucketNotificationConfiguration body; on
+ * success *xml is the configuration as GET answers it (its elements, no
+ * root) and *rules_json the rules to match (NULL when none), both for the
+ * caller to free (ts_free, cJSON_free).  0, or -1 with the error set. */
+int s3_notification_read(ts_req *req, ts_resp *resp, const s3_bucket *b, char **xml,
+                         char **rules_json);
+/* Inside the change's transaction: queues event (without "s3:") for each
+ * notification rule of b that it and key match, as an asynchronous invoke
+ * of the rule's function. */
 void s3_event_emit(ts_req *req, const s3_bucket *b, const char *event,
                    const char *key, uint64_t size, const char *etag,
                    const char *version);

@@ -59,33 +59,6 @@ int s3_err_bad_version(ts_req *req, ts_resp *resp, const char *v)
     return -1;
 }
 
-void s3_event_emit(ts_req *req, const s3_bucket *b, const char *event,
-                   const char *key, uint64_t size, const char *etag,
-                   const char *version)
-{
-    cJSON *ev;
-    char *text;
-
-    if (!b->config || !strstr(b->config, "\"notification\""))
-        return;
-    ev = cJSON_CreateObject();
-    cJSON_AddStringToObject(ev, "eventName", event);
-    cJSON_AddStringToObject(ev, "bucket", b->name);
-    cJSON_AddStringToObject(ev, "region", b->region);
-    cJSON_AddStringToObject(ev, "key", key);
-    cJSON_AddNumberToObject(ev, "size", (double)size);
-    if (etag)
-        cJSON_AddStringToObject(ev, "eTag", etag);
-    if (version && strcmp(version, "null") != 0)
-        cJSON_AddStringToObject(ev, "versionId", version);
-    cJSON_AddStringToObject(ev, "requestId", req->request_id);
-    cJSON_AddNumberToObject(ev, "time", (double)ts_now_ms());
-    text = cJSON_PrintUnformatted(ev);
-    bus_publish("s3", text);
-    cJSON_free(text);
-    cJSON_Delete(ev);
-}
-
 /* Drops the unversioned ("null") version of a key, if there is one. */
 static void drop_null_version(int64_t bucket_id, const char *key)
 {

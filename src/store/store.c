@@ -43,6 +43,7 @@ static char reserve_path[4300];
  * a full disk, and until it is back, new data is refused. */
 static atomic_int reserve_missing;
 static char tmp_dir[4096];
+static char data_path[4096];
 static int ephemeral;
 static pthread_mutex_t conns_lock = PTHREAD_MUTEX_INITIALIZER;
 static store_conn *conns;
@@ -75,6 +76,7 @@ int store_init(const char *data_dir)
             return -1;
         }
         snprintf(db_path, sizeof(db_path), "%s/tinystack.db", data_dir);
+        snprintf(data_path, sizeof(data_path), "%s", data_dir);
         ephemeral = 0;
     } else {
         const char *base = getenv("TMPDIR");
@@ -89,6 +91,11 @@ int store_init(const char *data_dir)
         ephemeral = 1;
     }
     return 0;
+}
+
+const char *store_dir(void)
+{
+    return ephemeral ? tmp_dir : data_path;
 }
 
 #ifdef TS_CHECKS

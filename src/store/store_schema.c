@@ -133,7 +133,7 @@ const char *const store_migrations[] = {
     "CREATE TABLE lambda_event(id INTEGER PRIMARY KEY AUTOINCREMENT,"
     "  function_arn TEXT NOT NULL, payload BLOB NOT NULL,"
     "  attempts INTEGER NOT NULL DEFAULT 0, not_before INTEGER NOT NULL DEFAULT 0,"
-    "  created INTEGER NOT NULL);",
+    "  created INTEGER NOT NULL, depth INTEGER NOT NULL DEFAULT 0);",
 };
 
 const int store_nmigrations = (int)TS_ARRAY_LEN(store_migrations);

@@ -434,3 +434,41 @@ def handler(event, context):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class TestPermissions(LambdaTestCase):
+
+    def test_add_get_remove(self):
+        self.create("perm-fn")
+        self.assertError("ResourceNotFoundException", self.lam.get_policy, FunctionName="perm-fn")
+        r = self.lam.add_permission(FunctionName="perm-fn", StatementId="s3invoke",
+                                    Action="lambda:InvokeFunction", Principal="s3.amazonaws.com",
+                                    SourceArn="arn:aws:s3:::b", SourceAccount="000000000000")
+        st = json.loads(r["Statement"])
+        self.assertEqual(st["Sid"], "s3invoke")
+        self.assertEqual(st["Principal"], {"Service": "s3.amazonaws.com"})
+        self.assertEqual(st["Resource"], "arn:aws:lambda:us-east-1:000000000000:function:perm-fn")
+        self.assertEqual(st["Condition"]["ArnLike"]["AWS:SourceArn"], "arn:aws:s3:::b")
+        resp = self.assertError("ResourceConflictException", self.lam.add_permission,
+                                FunctionName="perm-fn", StatementId="s3invoke",
+                                Action="lambda:InvokeFunction", Principal="s3.amazonaws.com")
+        self.assertEqual(resp["ResponseMetadata"]["HTTPStatusCode"], 409)
+        self.lam.add_permission(FunctionName="perm-fn", StatementId="apigw",
+                                Action="lambda:InvokeFunction",
+                                Principal="apigateway.amazonaws.com")
+        policy = json.loads(self.lam.get_policy(FunctionName="perm-fn")["Policy"])
+        self.assertEqual(policy["Version"], "2012-10-17")
+        self.assertEqual([s["Sid"] for s in policy["Statement"]], ["s3invoke", "apigw"])
+        self.lam.remove_permission(FunctionName="perm-fn", StatementId="s3invoke")
+        resp = self.assertError("ResourceNotFoundException", self.lam.remove_permission,
+                                FunctionName="perm-fn", StatementId="s3invoke")
+        self.assertEqual(resp["Error"]["Message"],
+                         "Statement s3invoke is not found in resource policy.")
+        policy = json.loads(self.lam.get_policy(FunctionName="perm-fn")["Policy"])
+        self.assertEqual([s["Sid"] for s in policy["Statement"]], ["apigw"])
+        self.assertError("ResourceNotFoundException", self.lam.add_permission,
+                         FunctionName="perm-missing", StatementId="x",
+                         Action="lambda:InvokeFunction", Principal="s3.amazonaws.com")
+        self.assertError("ValidationException", lambda_client(False).add_permission,
+                         FunctionName="perm-fn", StatementId="bad sid!",
+                         Action="lambda:InvokeFunction", Principal="s3.amazonaws.com")

@@ -1,0 +1,41 @@
+/*
+ * lambda.h - what other services ask of Lambda: whether a function's
+ * resource policy lets a service invoke it, and an asynchronous invoke
+ * queued inside the caller's own transaction (S3 notifications), so the
+ * change and the event commit or roll back together.
+ */
+#ifndef TINYSTACK_LAMBDA_H
+#define TINYSTACK_LAMBDA_H
+
+#include <stddef.h>
+
+/* Events that cause events stop after this many links (a handler writing
+ * into its own trigger bucket). */
+#define LAMBDA_MAX_DEPTH 16
+
+/*
+ * 1 when the resource policy of function_arn (a full function ARN, maybe
+ * qualified) has a statement for service ("s3.amazonaws.com") whose
+ * SourceArn condition, if any, matches source_arn; 0 when it has none;
+ * -1 when there is no such function.  Reads the store: call inside a
+ * snapshot or a transaction.
+ */
+int lambda_allows_service(const char *region, const char *account, const char *function_arn,
+                          const char *service, const char *source_arn);
+
+/*
+ * Queues an asynchronous invoke of function_arn with the JSON payload (len
+ * bytes) in the caller's write transaction; it runs once that commits.
+ * depth is how many triggered invokes led to this one (0 for a change a
+ * client made).  0 or -1.
+ */
+int lambda_event_enqueue(const char *function_arn, const char *payload, size_t len, int depth);
+
+/*
+ * The trigger depth a request carries: the handler's SDK forwards the
+ * trace header it was invoked with (X-Amzn-Trace-Id, Lineage=...:<depth>),
+ * 0 when there is none.
+ */
+int lambda_depth_of_trace(const char *trace_header);
+
+#endif

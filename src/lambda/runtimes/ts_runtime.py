@@ -165,7 +165,8 @@ class RuntimeAPI:
 
 class _Encoder(json.JSONEncoder):
     """json.JSONEncoder that writes a Decimal as its own digits, as
-    awslambdaric's simplejson encoder does (a NaN Decimal becomes NaN).
+    awslambdaric's simplejson encoder does (a NaN Decimal becomes NaN), and
+    bytes inside a result as UTF-8 text, as simplejson does.
 
     The standard library cannot emit raw text from default(), so each
     Decimal becomes a placeholder string carrying a random tag, replaced
@@ -186,6 +187,8 @@ class _Encoder(json.JSONEncoder):
                 self._tag = os.urandom(8).hex()
             self._raw.append(str(o))
             return "\x00%s:%d\x00" % (self._tag, len(self._raw) - 1)
+        if isinstance(o, bytes):
+            return o.decode("utf-8")    # simplejson's encoding="utf-8"
         return super().default(o)
 
     def encode(self, o):

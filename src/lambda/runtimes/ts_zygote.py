@@ -28,15 +28,35 @@ starts `<python> <runtime dir>/ts_runtime.py` for it instead.  The zygote
 is single-threaded; it exits when the control socket reaches EOF.
 """
 
-import atexit
-import fcntl
-import json
 import os
+
+# The fds open before anything is imported; those the imports open later
+# belong to libraries (OpenSSL keeps /dev/urandom open on Debian's Python)
+# and stay open in children, whose every other fd is closed.
+
+
+def _open_fds():
+    """The fds open now (not counting the one the listing itself used)."""
+    fds = set()
+    for name in os.listdir("/proc/self/fd"):
+        try:
+            os.fstat(int(name))
+            fds.add(int(name))
+        except OSError:
+            pass
+    return frozenset(fds)
+
+
+_FDS_AT_START = _open_fds()
+
+import atexit  # noqa: E402 - after the fd census above
+import fcntl
+import json  # noqa: E402
 import selectors
-import signal
-import socket
-import sys
-import traceback
+import signal  # noqa: E402
+import socket  # noqa: E402
+import sys  # noqa: E402
+import traceback  # noqa: E402
 
 CONTROL_FD = 3
 MAX_PACKET = 64 * 1024
@@ -50,6 +70,7 @@ import ts_runtime  # noqa: E402 - the runtime folder is sys.path[0] here
 _start_env = dict(os.environ)
 _start_signals = {}     # what a fresh interpreter has, restored in children
 _preloaded = frozenset()
+_library_fds = frozenset()
 
 
 def _record_signals():
@@ -177,8 +198,7 @@ def _child(state, fds, env, cwd):
         os.dup2(null, 0)
         for target, fd in zip((1, 2, 3), moved):
             os.dup2(fd, target)
-        keep = 4 if len(moved) == 3 else 3
-        _close_from(keep)
+        _close_fds(4 if len(moved) == 3 else 3)
         os.setsid()
         for sig, handler in _start_signals.items():
             signal.signal(sig, handler)
@@ -223,15 +243,15 @@ def _child(state, fds, env, cwd):
             os._exit(code)
 
 
-def _close_from(low):
+def _close_fds(low):
+    """Closes every fd from low up but those the zygote's libraries hold."""
     try:
         names = os.listdir("/proc/self/fd")
     except OSError:
-        os.closerange(low, os.sysconf("SC_OPEN_MAX"))
-        return
+        names = range(low, os.sysconf("SC_OPEN_MAX"))
     for name in names:
         fd = int(name)
-        if fd >= low:
+        if fd >= low and fd not in _library_fds:
             try:
                 os.close(fd)
             except OSError:
@@ -362,7 +382,7 @@ class Zygote:
 
 
 def main():
-    global _preloaded
+    global _preloaded, _library_fds
     _record_signals()
     try:
         ctl = socket.socket(fileno=CONTROL_FD)
@@ -372,6 +392,7 @@ def main():
     os.set_inheritable(CONTROL_FD, False)
     boto3_version = _warm_boto3()
     _preloaded = _preloaded_names()
+    _library_fds = _open_fds() - _FDS_AT_START
     ready = {"op": "ready", "pid": os.getpid(),
              "python": "%d.%d.%d" % sys.version_info[:3], "boto3": boto3_version}
     try:

@@ -30,6 +30,7 @@ import logging
 import math
 import os
 import re
+import socket
 import struct
 import sys
 import threading
@@ -95,6 +96,14 @@ def _die(why):
 
 # ---------------------------------------------------------------- Runtime API
 
+class _Connection(http.client.HTTPConnection):
+    """HTTPConnection with Nagle off: a request never waits for a delayed ACK."""
+
+    def connect(self):
+        super().connect()
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
 class RuntimeAPI:
     """One keep-alive HTTP/1.1 connection to the Runtime API.
 
@@ -115,7 +124,7 @@ class RuntimeAPI:
         retry = body is None or len(body) <= MAX_RESPONSE
         for attempt in (0, 1):
             if self.conn is None:
-                self.conn = http.client.HTTPConnection(self.host, self.port)
+                self.conn = _Connection(self.host, self.port)
             try:
                 self.conn.request(method, API + path, body=body, headers=headers or {})
                 r = self.conn.getresponse()

@@ -50,9 +50,10 @@ def _open_fds():
 _FDS_AT_START = _open_fds()
 
 import atexit  # noqa: E402 - after the fd census above
-import fcntl
+import fcntl  # noqa: E402
+import gc  # noqa: E402
 import json  # noqa: E402
-import selectors
+import selectors  # noqa: E402
 import signal  # noqa: E402
 import socket  # noqa: E402
 import sys  # noqa: E402
@@ -391,8 +392,19 @@ def main():
         sys.exit(2)
     os.set_inheritable(CONTROL_FD, False)
     boto3_version = _warm_boto3()
+    # glibc reads its resolver configuration on the first lookup; do it once
+    # here rather than in every child's first connection to the Runtime API.
+    try:
+        socket.getaddrinfo("127.0.0.1", 9, socket.AF_INET, socket.SOCK_STREAM)
+        socket.getaddrinfo("localhost", 9, socket.AF_UNSPEC, socket.SOCK_STREAM)
+    except OSError:
+        pass
     _preloaded = _preloaded_names()
     _library_fds = _open_fds() - _FDS_AT_START
+    # Everything loaded so far is shared with every child: freezing it keeps
+    # a child's collector from walking (and so copying) the zygote's objects.
+    gc.collect()
+    gc.freeze()
     ready = {"op": "ready", "pid": os.getpid(),
              "python": "%d.%d.%d" % sys.version_info[:3], "boto3": boto3_version}
     try:

@@ -315,6 +315,38 @@ async function loadHandler(appRoot, full) {
   return fn;
 }
 
+/* ---------------------------------------------------------------- streaming */
+
+const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
+
+/* AWS's awslambda global.  The daemon has no streaming Runtime API, so a
+ * streaming handler's writes are gathered and posted as one response when
+ * the stream ends; HttpResponseStream's status and headers are dropped. */
+function installAwslambdaGlobal() {
+  if (['1', 'true'].includes(process.env.AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA)) return;
+  globalThis.awslambda = {
+    streamifyResponse: (handler) => {
+      handler[STREAMING] = 'response';
+      return handler;
+    },
+    HttpResponseStream: { from: (stream) => stream },
+  };
+}
+
+/* A Writable that keeps what is written; done resolves with it at end(). */
+function bufferStream() {
+  const { Writable } = require('stream');
+  const chunks = [];
+  let finish;
+  const done = new Promise((r) => { finish = r; });
+  const stream = new Writable({
+    write(chunk, _enc, cb) { chunks.push(Buffer.from(chunk)); cb(); },
+    final(cb) { cb(); finish(Buffer.concat(chunks)); },
+  });
+  stream.setContentType = () => {};
+  return { stream, done };
+}
+
 /* ---------------------------------------------------------------- invoke loop */
 
 let beforeExit = () => {};
@@ -434,7 +466,24 @@ class Runtime {
         tenantId: headers['lambda-runtime-aws-tenant-id'],
         getRemainingTimeInMillis: () => deadline - Date.now(),
       });
-      const result = this.handler(JSON.parse(body.toString('utf8')), ctx, callback);
+      const event = JSON.parse(body.toString('utf8'));
+      if (this.handler[STREAMING] === 'response') {
+        const { stream, done } = bufferStream();
+        beforeExit = () => {};
+        Promise.resolve(this.handler(event, stream, ctx)).then(() => {
+          if (!stream.writableFinished) stream.end();
+          return done;
+        }).then((out) => {
+          markCompleted();
+          return this.api.postResponse(id, out);
+        }, (e) => {
+          markCompleted();
+          this.logError('Invoke Error', e);
+          return this.api.postError(id, e);
+        }).then(() => this.scheduleNext());
+        return;
+      }
+      const result = this.handler(event, ctx, callback);
       if (result && typeof result.then === 'function') {
         result.then(ctx.succeed, ctx.fail).catch(ctx.fail);
       }
@@ -514,6 +563,7 @@ async function main() {
   process.on('beforeExit', () => beforeExit());
 
   const appRoot = process.env.LAMBDA_TASK_ROOT || process.cwd();
+  installAwslambdaGlobal();
   let handler;
   try {
     handler = await loadHandler(appRoot, process.env._HANDLER || '');

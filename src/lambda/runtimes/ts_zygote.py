@@ -14,12 +14,12 @@ and never imports user code.  Then each environment is one os.fork().
 
 Protocol, one JSON object per packet (at most 64 KiB), docs/lambda-runtimes.md:
 
-    zygote → daemon  {"op":"ready","pid":N,"python":"3.11.7","boto3":"1.43.11"|null}
-    daemon → zygote  {"op":"spawn","id":ID,"env":{...},"cwd":DIR} + fds [stdout, stderr, log]
-    zygote → daemon  {"op":"spawned","id":ID,"pid":N}
+    zygote -> daemon  {"op":"ready","pid":N,"python":"3.11.7","boto3":"1.43.11"|null}
+    daemon -> zygote  {"op":"spawn","id":ID,"env":{...},"cwd":DIR} + fds [stdout, stderr, log]
+    zygote -> daemon  {"op":"spawned","id":ID,"pid":N}
                      {"op":"error","id":ID,"message":TEXT,"cold":BOOL}
                      {"op":"exit","id":ID,"pid":N,"status":CODE|-1,"signal":SIG|0}
-    daemon → zygote  {"op":"ping"}  →  {"op":"pong"}
+    daemon -> zygote  {"op":"ping"}  ->  {"op":"pong"}
 
 "cold": true means this code cannot run in a forked child (it ships its
 own copy of a package the zygote has loaded, such as boto3 or urllib3, or

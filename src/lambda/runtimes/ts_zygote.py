@@ -152,9 +152,9 @@ def _copy(obj):
 def _preloaded_names():
     """Top-level names of the non-stdlib modules this process has loaded."""
     skip = set(sys.stdlib_module_names) | set(sys.builtin_module_names)
-    skip |= {"__main__", "ts_runtime", "ts_endpoint", "ts_zygote"}
-    return frozenset(n.partition(".")[0] for n in list(sys.modules)
-                     if n.partition(".")[0] not in skip)
+    skip |= {"ts_runtime", "ts_endpoint", "ts_zygote", "sitecustomize", "usercustomize"}
+    tops = {n.partition(".")[0] for n in list(sys.modules)}
+    return frozenset(t for t in tops if t not in skip and not t.startswith("__"))
 
 
 def _needs_fresh(cwd, env):

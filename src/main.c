@@ -54,6 +54,9 @@ static void usage(FILE *f)
         "  --lambda-idle S    end an idle environment after S seconds\n"
         "                                        TINYSTACK_LAMBDA_IDLE_SECONDS, or\n"
         "                                        LAMBDA_KEEPALIVE_MS (default 600)\n"
+        "  --lambda-no-fork   start every Python environment in a fresh interpreter\n"
+        "                                        instead of forking the warm fork server\n"
+        "                                        TINYSTACK_LAMBDA_FORK=0\n"
         "  --help             this text\n"
         "  --version          print the version\n",
         TINYSTACK_VERSION);
@@ -109,7 +112,7 @@ static int default_threads(void)
 static int configure(int argc, char **argv)
 {
     enum { O_HOST = 1, O_PORT, O_DATA, O_REGION, O_ACCOUNT, O_LOG, O_THREADS,
-           O_IDLE, O_PERIP, O_PY, O_NODE, O_ENVS, O_LIDLE, O_HELP, O_VERSION };
+           O_IDLE, O_PERIP, O_PY, O_NODE, O_ENVS, O_LIDLE, O_NOFORK, O_HELP, O_VERSION };
     static const struct option opts[] = {
         {"host", required_argument, NULL, O_HOST},
         {"port", required_argument, NULL, O_PORT},
@@ -124,6 +127,7 @@ static int configure(int argc, char **argv)
         {"lambda-node", required_argument, NULL, O_NODE},
         {"lambda-max-envs", required_argument, NULL, O_ENVS},
         {"lambda-idle", required_argument, NULL, O_LIDLE},
+        {"lambda-no-fork", no_argument, NULL, O_NOFORK},
         {"help", no_argument, NULL, O_HELP},
         {"version", no_argument, NULL, O_VERSION},
         {NULL, 0, NULL, 0},
@@ -167,6 +171,8 @@ static int configure(int argc, char **argv)
         ts_cfg.lambda_max_envs = atoi(v);
     if ((v = env("LAMBDA_KEEPALIVE_MS")))
         ts_cfg.lambda_idle_seconds = (atoi(v) + 999) / 1000;
+    if ((v = env("TINYSTACK_LAMBDA_FORK")) && !strcmp(v, "0"))
+        ts_cfg.lambda_no_fork = 1;
     if ((v = env("TINYSTACK_LAMBDA_IDLE_SECONDS")))
         ts_cfg.lambda_idle_seconds = atoi(v);
 
@@ -191,6 +197,7 @@ static int configure(int argc, char **argv)
         case O_NODE: ts_cfg.lambda_node = optarg; break;
         case O_ENVS: ts_cfg.lambda_max_envs = atoi(optarg); break;
         case O_LIDLE: ts_cfg.lambda_idle_seconds = atoi(optarg); break;
+        case O_NOFORK: ts_cfg.lambda_no_fork = 1; break;
         case O_HELP: usage(stdout); exit(0);
         case O_VERSION: printf("tinystack %s\n", TINYSTACK_VERSION); exit(0);
         default: usage(stderr); return -1;

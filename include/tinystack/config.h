@@ -19,6 +19,7 @@ typedef struct ts_config {
     const char *lambda_node;   /* interpreter for nodejs runtimes */
     int lambda_max_envs;       /* execution environments at once, in all */
     int lambda_idle_seconds;   /* an idle environment ends after this */
+    int lambda_no_fork;        /* 1: no Python fork server, every start cold */
 } ts_config;
 
 extern ts_config ts_cfg;

@@ -340,6 +340,7 @@ int lambda_create_function(ts_call *c)
     if (rc == 0) {
         answer_config(c, config, 1);
         c->resp->status = 201;
+        lambda_runtime_prewarm(runtime);
     }
 out_config:
     cJSON_Delete(config);

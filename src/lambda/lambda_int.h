@@ -156,6 +156,9 @@ void lambda_runtime_submit(lambda_inv *inv);
 lambda_inv *lambda_inv_new(lambda_spec *spec, const char *payload, size_t len);
 void lambda_inv_free(lambda_inv *inv);
 
+/* Starts the fork server a runtime will use, ahead of its first invoke
+ * (CreateFunction calls it).  Any thread. */
+void lambda_runtime_prewarm(const char *runtime);
 int lambda_runtime_start(void);
 void lambda_runtime_stop(void);
 /* Ends every environment (reset). */

@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -36,15 +37,15 @@
 
 pthread_mutex_t rt_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static uv_loop_t loop;
+uv_loop_t rt_loop;
 static uv_async_t wake_async;
 static uv_timer_t reap_timer;
 static pthread_t rt_thread;
 static int running, stopping;
 static lambda_pool *pools;
-static lambda_env *all_envs;
-static int total_envs;
-static char runtimes_dir[PATH_MAX / 2];
+lambda_env *rt_all_envs;
+int rt_total_envs;
+char rt_runtimes_dir[PATH_MAX / 2];
 
 /* ---- settings ---- */
 
@@ -170,7 +171,7 @@ void lambda_inv_free(lambda_inv *inv)
 }
 
 /* Sets inv's outcome to a function error of type with message. */
-static void inv_fail(lambda_inv *inv, const char *type, const char *message)
+void rt_inv_fail(lambda_inv *inv, const char *type, const char *message)
 {
     cJSON *o = cJSON_CreateObject();
 
@@ -253,7 +254,7 @@ lambda_env *rt_env_by_port(int port)
     lambda_env *e;
 
     pthread_mutex_lock(&rt_lock);
-    for (e = all_envs; e; e = e->all_next)
+    for (e = rt_all_envs; e; e = e->all_next)
         if (e->port == port)
             break;
     if (e)
@@ -262,9 +263,9 @@ lambda_env *rt_env_by_port(int port)
     return e;
 }
 
-static void env_free(lambda_env *e)
+void rt_env_free(lambda_env *e)
 {
-    for (lambda_env **pp = &all_envs; *pp; pp = &(*pp)->all_next)
+    for (lambda_env **pp = &rt_all_envs; *pp; pp = &(*pp)->all_next)
         if (*pp == e) {
             *pp = e->all_next;
             break;
@@ -279,7 +280,7 @@ void rt_env_release(lambda_env *env)
 {
     pthread_mutex_lock(&rt_lock);
     if (--env->refs == 0)
-        env_free(env);
+        rt_env_free(env);
     pthread_mutex_unlock(&rt_lock);
 }
 
@@ -355,7 +356,7 @@ lambda_inv *rt_finish_locked(lambda_env *env, const char *id)
 }
 
 /* Under rt_lock: takes the oldest queued invocation of p. */
-static lambda_inv *pool_pop(lambda_pool *p)
+lambda_inv *rt_pool_pop(lambda_pool *p)
 {
     lambda_inv *inv = p->qhead;
 
@@ -369,7 +370,7 @@ static lambda_inv *pool_pop(lambda_pool *p)
     return inv;
 }
 
-static void env_kill(lambda_env *e)
+void rt_env_kill(lambda_env *e)
 {
     if (e->pid > 0)
         kill(-e->pid, SIGKILL);
@@ -382,9 +383,9 @@ lambda_inv *rt_init_error_locked(lambda_env *env)
     env->inv = NULL;
     env->inv_sent = 0;
     if (!inv)
-        inv = pool_pop(env->pool);
+        inv = rt_pool_pop(env->pool);
     env->state = ENV_DEAD;
-    env_kill(env);
+    rt_env_kill(env);
     return inv;
 }
 
@@ -395,7 +396,7 @@ static int pool_room(const lambda_pool *p)
 
     if (limit > max_envs())
         limit = max_envs();
-    if (total_envs >= max_envs())
+    if (rt_total_envs >= max_envs())
         return 0;
     return limit - p->nenv;
 }
@@ -420,7 +421,7 @@ void lambda_runtime_submit(lambda_inv *inv)
     pthread_mutex_lock(&rt_lock);
     if (!running || stopping) {
         pthread_mutex_unlock(&rt_lock);
-        inv_fail(inv, "ServiceException", "The Lambda runtime is not running");
+        rt_inv_fail(inv, "ServiceException", "The Lambda runtime is not running");
         rt_complete(NULL, inv);
         return;
     }
@@ -438,7 +439,7 @@ void lambda_runtime_submit(lambda_inv *inv)
     }
     if (pool_free_envs(p) <= p->qlen && pool_room(p) <= 0 && p->nenv > 0 && p->qlen >= 64) {
         pthread_mutex_unlock(&rt_lock);
-        inv_fail(inv, "TooManyRequestsException", "Rate Exceeded.");
+        rt_inv_fail(inv, "TooManyRequestsException", "Rate Exceeded.");
         inv->status = -1;
         rt_complete(NULL, inv);
         return;
@@ -453,252 +454,24 @@ void lambda_runtime_submit(lambda_inv *inv)
     rt_wake();
 }
 
+static char prewarm_want[8][32];
+static int nprewarm;
+
+void lambda_runtime_prewarm(const char *runtime)
+{
+    if (!runtime || !ts_starts_with(runtime, "python") || ts_cfg.lambda_no_fork)
+        return;
+    pthread_mutex_lock(&rt_lock);
+    if (nprewarm < 8)
+        snprintf(prewarm_want[nprewarm++], sizeof prewarm_want[0], "%s", runtime);
+    pthread_mutex_unlock(&rt_lock);
+    rt_wake();
+}
+
 void rt_wake(void)
 {
     if (running)
         uv_async_send(&wake_async);
-}
-
-/* ---- processes (runtime thread) ---- */
-
-static const char *find_on_path(const char *prog, char *out, size_t outlen)
-{
-    const char *path = getenv("PATH");
-    char buf[PATH_MAX];
-
-    if (strchr(prog, '/'))
-        return access(prog, X_OK) == 0 ? prog : NULL;
-    while (path && *path) {
-        size_t n = strcspn(path, ":");
-        snprintf(buf, sizeof buf, "%.*s/%s", (int)n, path, prog);
-        if (n && access(buf, X_OK) == 0) {
-            snprintf(out, outlen, "%s", buf);
-            return out;
-        }
-        path += n + (path[n] == ':');
-    }
-    return NULL;
-}
-
-/* 1 when prog -c "" exits 0 (an interpreter that really runs). */
-static int runs(const char *prog)
-{
-    char *argv[] = {(char *)prog, "-S", "-c", "", NULL};
-    extern char **environ;
-    pid_t pid;
-    int status = -1;
-
-    if (posix_spawn(&pid, prog, NULL, NULL, argv, environ) != 0)
-        return 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
-/* The interpreter for a runtime ("python3.12" → python3.12 on PATH, else
- * the configured python3), logged once per runtime.  Runtime thread. */
-static const char *interpreter(const char *runtime)
-{
-    static struct { char runtime[32]; char path[PATH_MAX]; } cache[16];
-    static int ncache;
-    char buf[PATH_MAX];
-    const char *found = NULL;
-
-    for (int i = 0; i < ncache; i++)
-        if (!strcmp(cache[i].runtime, runtime))
-            return cache[i].path;
-    if (ts_starts_with(runtime, "python")) {
-        found = find_on_path(runtime, buf, sizeof buf);
-        /* A pyenv shim is on PATH for every version it knows of, installed
-         * or not: a candidate must also run. */
-        if (found && !runs(found))
-            found = NULL;
-        if (!found)
-            found = find_on_path(ts_cfg.lambda_python ? ts_cfg.lambda_python : "python3", buf,
-                                 sizeof buf);
-    } else if (ts_starts_with(runtime, "nodejs")) {
-        found = find_on_path(ts_cfg.lambda_node ? ts_cfg.lambda_node : "node", buf, sizeof buf);
-    }
-    if (!found)
-        return NULL;
-    if (ncache < 16) {
-        snprintf(cache[ncache].runtime, sizeof cache[ncache].runtime, "%s", runtime);
-        snprintf(cache[ncache].path, sizeof cache[ncache].path, "%s", found);
-        ts_log(TS_LOG_INFO, "lambda: %s runs on %s", runtime, found);
-        return cache[ncache++].path;
-    }
-    return NULL;
-}
-
-static void handle_closed(uv_handle_t *h)
-{
-    lambda_env *e = h->data;
-
-    pthread_mutex_lock(&rt_lock);
-    if (--e->open_handles == 0 && --e->refs == 0)
-        env_free(e);
-    pthread_mutex_unlock(&rt_lock);
-}
-
-static void close_handle(lambda_env *e, uv_handle_t *h)
-{
-    if (h->data && !uv_is_closing(h))
-        uv_close(h, handle_closed);
-}
-
-/* Under rt_lock, runtime thread: env is gone; its invocation fails,
- * a parked /next is let go, and the pool starts another if work waits. */
-static lambda_inv *env_gone_locked(lambda_env *e)
-{
-    lambda_pool *p = e->pool;
-    lambda_inv *inv = e->inv;
-
-    e->state = ENV_DEAD;
-    e->inv = NULL;
-    if (!inv && !e->reached_next)
-        inv = pool_pop(p);  /* it died starting: the invocation it was for fails */
-    if (e->parked) {
-        void *conn = e->parked;
-        e->parked = NULL;
-        rapi_resume(conn);
-    }
-    for (lambda_env **pp = &p->envs; *pp; pp = &(*pp)->next)
-        if (*pp == e) {
-            *pp = e->next;
-            p->nenv--;
-            total_envs--;
-            break;
-        }
-    return inv;
-}
-
-static void on_exit_cb(uv_process_t *proc, int64_t status, int sig)
-{
-    lambda_env *e = proc->data;
-    lambda_inv *inv;
-    int timed_out;
-    char msg[256];
-
-    pthread_mutex_lock(&rt_lock);
-    e->exit_status = (int)status;
-    e->term_signal = sig;
-    timed_out = e->timed_out;
-    inv = env_gone_locked(e);
-    pthread_mutex_unlock(&rt_lock);
-    if (inv && !timed_out) {
-        if (sig)
-            snprintf(msg, sizeof msg, "RequestId: %s Error: Runtime exited with error: signal: %s",
-                     inv->id, strsignal(sig));
-        else
-            snprintf(msg, sizeof msg,
-                     "RequestId: %s Error: Runtime exited with error: exit status %d", inv->id,
-                     (int)status);
-        inv_fail(inv, "Runtime.ExitError", msg);
-        rt_complete(e, inv);
-    } else if (inv) {
-        rt_complete(e, inv);
-    }
-    ts_log(TS_LOG_DEBUG, "lambda %s: environment %s ended (status %d, signal %d)",
-           e->pool->spec->name, e->id, (int)status, sig);
-    for (int i = 0; i < 3; i++)
-        close_handle(e, (uv_handle_t *)&e->pipes[i]);
-    close_handle(e, (uv_handle_t *)&e->listener);
-    close_handle(e, (uv_handle_t *)&e->timer);
-    close_handle(e, (uv_handle_t *)&e->proc);
-    if (e->listen_fd >= 0) {
-        close(e->listen_fd);
-        e->listen_fd = -1;
-    }
-    rt_wake();
-}
-
-static void alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
-{
-    (void)h;
-    (void)suggested;
-    buf->base = ts_malloc(16 << 10);
-    buf->len = 16 << 10;
-}
-
-/* stdout and stderr: each line is an event. */
-static void on_lines(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
-{
-    lambda_env *e = s->data;
-    int which = s == (uv_stream_t *)&e->pipes[0] ? 0 : 1;
-    ts_buf *part = &e->partial[which];
-
-    if (n > 0) {
-        ts_buf_append(part, buf->base, (size_t)n);
-        for (;;) {
-            char *nl = part->len ? memchr(part->data, '\n', part->len) : NULL;
-            size_t len;
-            if (!nl)
-                break;
-            len = (size_t)(nl - part->data);
-            rt_log_event(e, part->data, len, ts_now_ms());
-            memmove(part->data, nl + 1, part->len - len - 1);
-            part->len -= len + 1;
-        }
-        if (part->len > (256u << 10)) {
-            rt_log_event(e, part->data, part->len, ts_now_ms());
-            part->len = 0;
-        }
-    } else if (n < 0) {
-        if (part->len)
-            rt_log_event(e, part->data, part->len, ts_now_ms());
-        part->len = 0;
-        uv_read_stop(s);
-    }
-    ts_free(buf->base);
-}
-
-/* The framed log fd: 4-byte length, 8-byte microseconds, message. */
-static void on_frames(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
-{
-    lambda_env *e = s->data;
-    ts_buf *part = &e->partial[2];
-
-    if (n > 0) {
-        ts_buf_append(part, buf->base, (size_t)n);
-        while (part->len >= 12) {
-            const unsigned char *h = (const unsigned char *)part->data;
-            uint32_t len = (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3];
-            uint64_t us = 0;
-            for (int i = 4; i < 12; i++)
-                us = us << 8 | h[i];
-            if (len > (1u << 20)) {   /* not our framing: give up on it */
-                part->len = 0;
-                break;
-            }
-            if (part->len < 12 + (size_t)len)
-                break;
-            rt_log_event(e, part->data + 12, len, (int64_t)(us / 1000));
-            memmove(part->data, part->data + 12 + len, part->len - 12 - len);
-            part->len -= 12 + len;
-        }
-    } else if (n < 0) {
-        part->len = 0;
-        uv_read_stop(s);
-    }
-    ts_free(buf->base);
-}
-
-static void on_accept(uv_poll_t *h, int status, int events)
-{
-    lambda_env *e = h->data;
-    struct sockaddr_in addr;
-    socklen_t len = sizeof addr;
-    int fd;
-
-    (void)events;
-    if (status < 0)
-        return;
-    while ((fd = accept4(e->listen_fd, (struct sockaddr *)&addr, &len,
-                         SOCK_CLOEXEC)) >= 0) {
-        if (rapi_add_connection(fd, (struct sockaddr *)&addr, len) != 0)
-            close(fd);
-        len = sizeof addr;
-    }
 }
 
 static void on_timeout(uv_timer_t *t)
@@ -710,8 +483,8 @@ static void on_timeout(uv_timer_t *t)
     pthread_mutex_lock(&rt_lock);
     e->timer_on = 0;
     if (e->inv && e->inv_sent && ts_now_ms() < e->inv->deadline_ms) {
-        /* The loop's clock runs a little behind the wall clock: not yet. */
-        uv_update_time(&loop);
+        /* The rt_loop's clock runs a little behind the wall clock: not yet. */
+        uv_update_time(&rt_loop);
         uv_timer_start(&e->timer, on_timeout, (uint64_t)(e->inv->deadline_ms - ts_now_ms()), 0);
         e->timer_on = 1;
     } else if (e->inv && e->inv_sent) {
@@ -719,7 +492,7 @@ static void on_timeout(uv_timer_t *t)
         e->inv = NULL;
         e->timed_out = 1;
         e->state = ENV_DEAD;
-        env_kill(e);
+        rt_env_kill(e);
     }
     pthread_mutex_unlock(&rt_lock);
     if (inv) {
@@ -730,233 +503,8 @@ static void on_timeout(uv_timer_t *t)
             ts_buf_putc(&inv->log, '\n');
         }
         ts_log(TS_LOG_INFO, "lambda %s: %s", e->pool->spec->name, msg);
-        inv_fail(inv, "Sandbox.Timedout", msg);
+        rt_inv_fail(inv, "Sandbox.Timedout", msg);
         rt_complete(e, inv);
-    }
-}
-
-/* "K=V" into the environment array. */
-static void env_put(char **envp, int *n, const char *k, const char *v)
-{
-    size_t len = strlen(k) + strlen(v) + 2;
-
-    for (int i = 0; i < *n; i++) {
-        size_t kl = strlen(k);
-        if (!strncmp(envp[i], k, kl) && envp[i][kl] == '=') {
-            ts_free(envp[i]);
-            envp[i] = ts_malloc(len);
-            snprintf(envp[i], len, "%s=%s", k, v);
-            return;
-        }
-    }
-    envp[*n] = ts_malloc(len);
-    snprintf(envp[*n], len, "%s=%s", k, v);
-    (*n)++;
-}
-
-/* Runtime thread, under rt_lock: starts an environment for p. */
-static void env_spawn(lambda_pool *p)
-{
-    lambda_spec *s = p->spec;
-    lambda_env *e = ts_calloc(1, sizeof(*e));
-    struct sockaddr_in addr = {.sin_family = AF_INET};
-    socklen_t alen = sizeof addr;
-    const char *edge_host = strcmp(ts_cfg.host, "0.0.0.0") && strcmp(ts_cfg.host, "::")
-                                ? ts_cfg.host : "127.0.0.1";
-    char api[64], edge[300], endpoint[320], port[16], mem[16], stream[96], date[16];
-    char path[PATH_MAX], program[PATH_MAX];
-    const char *interp = NULL;
-    char *argv[4] = {NULL};
-    char *envp[128];
-    int nenv = 0, rc;
-    uv_process_options_t opt;
-    uv_stdio_container_t stdio[4];
-    const cJSON *v;
-    time_t now = time(NULL);
-    struct tm tm;
-    lambda_inv *failed = NULL;
-
-    ts_random_hex(e->id, 16);
-    e->pool = p;
-    e->state = ENV_STARTING;
-    e->listen_fd = -1;
-    e->refs = 1;
-    e->spawned = ts_now_monotonic();
-    for (int i = 0; i < 3; i++)
-        ts_buf_init(&e->partial[i]);
-    gmtime_r(&now, &tm);
-    strftime(date, sizeof date, "%Y/%m/%d", &tm);
-    snprintf(stream, sizeof stream, "%s/[%s]%s", date, s->version, e->id);
-    snprintf(e->log_stream, sizeof e->log_stream, "%s", stream);
-
-    /* Its own Runtime API endpoint. */
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    e->listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (e->listen_fd < 0 || bind(e->listen_fd, (struct sockaddr *)&addr, sizeof addr) != 0 ||
-        listen(e->listen_fd, 16) != 0 ||
-        getsockname(e->listen_fd, (struct sockaddr *)&addr, &alen) != 0) {
-        ts_log(TS_LOG_ERROR, "lambda: cannot listen for an environment: %s", strerror(errno));
-        goto fail;
-    }
-    e->port = ntohs(addr.sin_port);
-    snprintf(path, sizeof path, "%s/tmp/%s", lambda_dir(), e->id);
-    mkdir(path, 0700);
-    e->tmpdir = ts_strdup(path);
-
-    if (ts_starts_with(s->runtime, "python") || ts_starts_with(s->runtime, "nodejs")) {
-        int py = ts_starts_with(s->runtime, "python");
-        interp = interpreter(s->runtime);
-        if (!interp) {
-            ts_log(TS_LOG_ERROR, "lambda: no interpreter for %s", s->runtime);
-            goto fail;
-        }
-        snprintf(program, sizeof program, "%s/%s", runtimes_dir,
-                 py ? "ts_runtime.py" : "ts_runtime.js");
-        argv[0] = (char *)interp;
-        argv[1] = program;
-    } else if (ts_starts_with(s->runtime, "provided")) {
-        snprintf(program, sizeof program, "%s/bootstrap", s->code_dir);
-        argv[0] = program;
-    } else {
-        ts_log(TS_LOG_ERROR, "lambda: runtime %s is not supported", s->runtime);
-        goto fail;
-    }
-
-    snprintf(api, sizeof api, "127.0.0.1:%d", e->port);
-    snprintf(edge, sizeof edge, "%s:%d", edge_host, ts_cfg.port);
-    snprintf(endpoint, sizeof endpoint, "http://%s", edge);
-    snprintf(port, sizeof port, "%d", ts_cfg.port);
-    snprintf(mem, sizeof mem, "%d", s->memory);
-    env_put(envp, &nenv, "PATH", getenv("PATH") ? getenv("PATH") : "/usr/local/bin:/usr/bin:/bin");
-    env_put(envp, &nenv, "LANG", "C.UTF-8");
-    env_put(envp, &nenv, "HOME", e->tmpdir);
-    env_put(envp, &nenv, "TMPDIR", e->tmpdir);
-    env_put(envp, &nenv, "TZ", ":UTC");
-    env_put(envp, &nenv, "AWS_REGION", s->region);
-    env_put(envp, &nenv, "AWS_DEFAULT_REGION", s->region);
-    env_put(envp, &nenv, "AWS_ACCESS_KEY_ID", "test");
-    env_put(envp, &nenv, "AWS_SECRET_ACCESS_KEY", "test");
-    env_put(envp, &nenv, "AWS_SESSION_TOKEN", "test");
-    env_put(envp, &nenv, "AWS_LAMBDA_FUNCTION_NAME", s->name);
-    env_put(envp, &nenv, "AWS_LAMBDA_FUNCTION_VERSION", s->version);
-    env_put(envp, &nenv, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", mem);
-    env_put(envp, &nenv, "AWS_LAMBDA_LOG_GROUP_NAME", s->log_group);
-    env_put(envp, &nenv, "AWS_LAMBDA_LOG_STREAM_NAME", stream);
-    env_put(envp, &nenv, "AWS_LAMBDA_RUNTIME_API", api);
-    env_put(envp, &nenv, "AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand");
-    env_put(envp, &nenv, "_HANDLER", s->handler);
-    env_put(envp, &nenv, "LAMBDA_TASK_ROOT", s->code_dir);
-    env_put(envp, &nenv, "LAMBDA_RUNTIME_DIR", runtimes_dir);
-    snprintf(path, sizeof path, "AWS_Lambda_%s", s->runtime);
-    env_put(envp, &nenv, "AWS_EXECUTION_ENV", path);
-    env_put(envp, &nenv, "AWS_ENDPOINT_URL", endpoint);
-    env_put(envp, &nenv, "LOCALSTACK_HOSTNAME", edge_host);
-    env_put(envp, &nenv, "EDGE_PORT", port);
-    env_put(envp, &nenv, "_TS_LOG_FD", "3");
-    env_put(envp, &nenv, "_TS_EDGE", edge);
-    cJSON_ArrayForEach(v, s->vars) {
-        if (nenv >= 126)
-            break;
-        if (cJSON_IsString(v))
-            env_put(envp, &nenv, v->string, v->valuestring);
-    }
-    envp[nenv] = NULL;
-
-    memset(&opt, 0, sizeof opt);
-    memset(stdio, 0, sizeof stdio);
-    for (int i = 0; i < 3; i++) {
-        uv_pipe_init(&loop, &e->pipes[i], 0);
-        e->pipes[i].data = e;
-        e->open_handles++;
-    }
-    stdio[0].flags = UV_IGNORE;
-    stdio[1].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE;
-    stdio[1].data.stream = (uv_stream_t *)&e->pipes[0];
-    stdio[2].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE;
-    stdio[2].data.stream = (uv_stream_t *)&e->pipes[1];
-    stdio[3].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE;
-    stdio[3].data.stream = (uv_stream_t *)&e->pipes[2];
-    opt.file = argv[0];
-    opt.args = argv;
-    opt.env = envp;
-    opt.cwd = s->code_dir;
-    opt.flags = UV_PROCESS_DETACHED;
-    opt.stdio_count = 4;
-    opt.stdio = stdio;
-    opt.exit_cb = on_exit_cb;
-    e->proc.data = e;
-    uv_timer_init(&loop, &e->timer);
-    e->timer.data = e;
-    e->open_handles++;
-    uv_poll_init(&loop, &e->listener, e->listen_fd);
-    e->listener.data = e;
-    e->open_handles++;
-    rc = uv_spawn(&loop, &e->proc, &opt);
-    for (int i = 0; i < nenv; i++)
-        ts_free(envp[i]);
-    if (rc != 0) {
-        ts_log(TS_LOG_ERROR, "lambda %s: cannot start %s: %s", s->name, argv[0], uv_strerror(rc));
-        /* No process: close what was opened; the invocation fails. */
-        e->state = ENV_DEAD;
-        e->next = NULL;
-        for (int i = 0; i < 3; i++)
-            uv_close((uv_handle_t *)&e->pipes[i], handle_closed);
-        uv_close((uv_handle_t *)&e->timer, handle_closed);
-        uv_close((uv_handle_t *)&e->listener, handle_closed);
-        /* libuv initialised the process handle before it failed: it is
-         * closed like the others. */
-        e->open_handles++;
-        uv_close((uv_handle_t *)&e->proc, handle_closed);
-        close(e->listen_fd);
-        e->listen_fd = -1;
-        e->all_next = all_envs;
-        all_envs = e;
-        failed = pool_pop(p);
-        if (failed) {
-            if (ts_starts_with(s->runtime, "provided"))
-                inv_fail(failed, "Runtime.InvalidEntrypoint",
-                         "RequestId: Error: Couldn't find valid bootstrap(s): "
-                         "[/var/task/bootstrap /opt/bootstrap]");
-            else
-                inv_fail(failed, "Runtime.ExitError", "Runtime failed to start");
-        }
-        goto done;
-    }
-    e->open_handles++;  /* the process handle */
-    e->pid = e->proc.pid;
-    uv_read_start((uv_stream_t *)&e->pipes[0], alloc_cb, on_lines);
-    uv_read_start((uv_stream_t *)&e->pipes[1], alloc_cb, on_lines);
-    uv_read_start((uv_stream_t *)&e->pipes[2], alloc_cb, on_frames);
-    uv_poll_start(&e->listener, UV_READABLE, on_accept);
-    e->next = p->envs;
-    p->envs = e;
-    p->nenv++;
-    total_envs++;
-    e->all_next = all_envs;
-    all_envs = e;
-    ts_log(TS_LOG_DEBUG, "lambda %s: environment %s started (pid %d, api %s)", s->name, e->id,
-           (int)e->pid, api);
-    return;
-fail:
-    if (e->listen_fd >= 0)
-        close(e->listen_fd);
-    failed = pool_pop(p);
-    if (failed)
-        inv_fail(failed, "Runtime.Unavailable",
-                 ts_starts_with(s->runtime, "python") || ts_starts_with(s->runtime, "nodejs") ||
-                         ts_starts_with(s->runtime, "provided")
-                     ? "The runtime's interpreter was not found on this machine"
-                     : "This runtime is not supported by tinystack");
-    for (int i = 0; i < 3; i++)
-        ts_buf_free(&e->partial[i]);
-    ts_free(e->tmpdir);
-    ts_free(e);
-done:
-    if (failed) {
-        /* Completed outside the lock by the caller's loop. */
-        pthread_mutex_unlock(&rt_lock);
-        rt_complete(NULL, failed);
-        pthread_mutex_lock(&rt_lock);
     }
 }
 
@@ -964,12 +512,19 @@ done:
 static void on_wake(uv_async_t *a)
 {
     (void)a;
-    uv_update_time(&loop);
+    struct { lambda_pool *p; int n; } want[64];
+    int nwant = 0;
+
+    uv_update_time(&rt_loop);
     pthread_mutex_lock(&rt_lock);
     for (lambda_pool *p = pools; p; p = p->next) {
-        int guard = 0;
-        while (p->qlen > pool_free_envs(p) && pool_room(p) > 0 && guard++ < 64 && !stopping)
-            env_spawn(p);
+        int need = p->qlen - pool_free_envs(p), room = pool_room(p);
+        if (need > room)
+            need = room;
+        if (need > 0 && !stopping && nwant < 64) {
+            want[nwant].p = p;
+            want[nwant++].n = need;
+        }
         for (lambda_env *e = p->envs; e; e = e->next) {
             if (e->state == ENV_DEAD)
                 continue;
@@ -984,11 +539,28 @@ static void on_wake(uv_async_t *a)
         }
     }
     if (stopping) {
-        for (lambda_env *e = all_envs; e; e = e->all_next)
+        for (lambda_env *e = rt_all_envs; e; e = e->all_next)
             if (e->state != ENV_DEAD || e->pid > 0)
-                env_kill(e);
+                rt_env_kill(e);
     }
     pthread_mutex_unlock(&rt_lock);
+    pthread_mutex_lock(&rt_lock);
+    {
+        char want_rt[8][32];
+        int n = nprewarm;
+        memcpy(want_rt, prewarm_want, sizeof want_rt);
+        nprewarm = 0;
+        pthread_mutex_unlock(&rt_lock);
+        for (int i = 0; i < n && !stopping; i++) {
+            const char *interp = rt_interpreter(want_rt[i]);
+            if (interp)
+                rt_zygote_prewarm(interp);
+        }
+    }
+    /* Started outside the lock (pools go only on this thread). */
+    for (int i = 0; i < nwant; i++)
+        for (int k = 0; k < want[i].n; k++)
+            rt_env_spawn(want[i].p);
 }
 
 /* Runtime thread, every second: ends environments idle too long, and
@@ -1004,7 +576,7 @@ static void on_reap(uv_timer_t *t)
         lambda_pool *p = *pp;
         for (lambda_env *e = p->envs; e; e = e->next)
             if (e->state == ENV_IDLE && !e->inv && now - e->idle_since > idle)
-                env_kill(e);
+                rt_env_kill(e);
         if (!p->envs && !p->qhead) {
             *pp = p->next;
             if (--p->spec->refs == 0) {
@@ -1024,24 +596,24 @@ static void on_reap(uv_timer_t *t)
 static void *rt_main(void *arg)
 {
     (void)arg;
-    uv_run(&loop, UV_RUN_DEFAULT);
+    uv_run(&rt_loop, UV_RUN_DEFAULT);
     return NULL;
 }
 
 /* Writes the embedded runtime clients into lambda_dir()/runtimes. */
 static int write_runtimes(void)
 {
-    snprintf(runtimes_dir, sizeof runtimes_dir, "%s/runtimes", lambda_dir());
-    if (mkdir(runtimes_dir, 0755) != 0 && errno != EEXIST)
+    snprintf(rt_runtimes_dir, sizeof rt_runtimes_dir, "%s/runtimes", lambda_dir());
+    if (mkdir(rt_runtimes_dir, 0755) != 0 && errno != EEXIST)
         return -1;
     for (const ts_embedded *f = ts_embedded_files; f->name; f++) {
         const char *base = strrchr(f->name, '/');
         char path[PATH_MAX / 2 + 256], tmp[PATH_MAX];
-        if (strlen(runtimes_dir) + strlen(f->name) + 2 >= sizeof path)
+        if (strlen(rt_runtimes_dir) + strlen(f->name) + 2 >= sizeof path)
             return -1;
         FILE *out;
 
-        snprintf(path, sizeof path, "%s/%.200s", runtimes_dir, base ? base + 1 : f->name);
+        snprintf(path, sizeof path, "%s/%.200s", rt_runtimes_dir, base ? base + 1 : f->name);
         snprintf(tmp, sizeof tmp, "%s.tmp", path);
         out = fopen(tmp, "wb");
         if (!out || fwrite(f->data, 1, f->size, out) != f->size) {
@@ -1063,28 +635,29 @@ static void close_any(uv_handle_t *h, void *arg)
 {
     (void)arg;
     if (!uv_is_closing(h))
-        uv_close(h, h->data ? handle_closed : NULL);
+        uv_close(h, h->data ? rt_handle_closed : NULL);
 }
 
-/* Runtime thread, at shutdown: every handle closes and the loop ends. */
+/* Runtime thread, at shutdown: every handle closes and the rt_loop ends. */
 static void on_stop(uv_async_t *a)
 {
     (void)a;
-    uv_walk(&loop, close_any, NULL);
+    rt_zygote_stop_all();
+    uv_walk(&rt_loop, close_any, NULL);
 }
 
 int lambda_runtime_start(void)
 {
     if (write_runtimes() != 0) {
-        ts_log(TS_LOG_ERROR, "lambda: cannot write the runtime clients into %s", runtimes_dir);
+        ts_log(TS_LOG_ERROR, "lambda: cannot write the runtime clients into %s", rt_runtimes_dir);
         return -1;
     }
     if (rapi_start() != 0)
         return -1;
-    uv_loop_init(&loop);
-    uv_async_init(&loop, &wake_async, on_wake);
-    uv_async_init(&loop, &stop_async, on_stop);
-    uv_timer_init(&loop, &reap_timer);
+    uv_loop_init(&rt_loop);
+    uv_async_init(&rt_loop, &wake_async, on_wake);
+    uv_async_init(&rt_loop, &stop_async, on_stop);
+    uv_timer_init(&rt_loop, &reap_timer);
     uv_timer_start(&reap_timer, on_reap, 1000, 1000);
     uv_unref((uv_handle_t *)&reap_timer);
     running = 1;
@@ -1098,9 +671,9 @@ int lambda_runtime_start(void)
 void lambda_runtime_reset(void)
 {
     pthread_mutex_lock(&rt_lock);
-    for (lambda_env *e = all_envs; e; e = e->all_next)
+    for (lambda_env *e = rt_all_envs; e; e = e->all_next)
         if (e->pid > 0 && e->state != ENV_DEAD)
-            env_kill(e);
+            rt_env_kill(e);
     pthread_mutex_unlock(&rt_lock);
 }
 
@@ -1118,7 +691,7 @@ void lambda_runtime_stop(void)
     while (left-- > 0) {
         int alive;
         pthread_mutex_lock(&rt_lock);
-        alive = total_envs;
+        alive = rt_total_envs;
         pthread_mutex_unlock(&rt_lock);
         if (!alive)
             break;

@@ -56,6 +56,13 @@ struct lambda_env {
     uv_timer_t timer;
     int open_handles;
     int timer_on;
+    int cold;               /* started by uv_spawn: proc is ours */
+    int exited;             /* its end was handled */
+    int start_failed;
+    int wfd[3];             /* the pipes' write ends, until it started */
+    char **envp;            /* what starting it needs, until it started */
+    char *argv0, *argv1;
+    void *zygote;           /* the fork server that forked it */
     ts_buf partial[3];
     lambda_env *next;       /* in its pool */
     lambda_env *all_next;   /* every environment, for the port lookup */
@@ -95,6 +102,42 @@ void rt_wake(void);
 /* A line the environment logged, for its current invocation's tail and
  * the logs. */
 void rt_log_event(lambda_env *env, const char *msg, size_t len, int64_t ts_ms);
+
+/* lambda_runtime.c, for lambda_env.c and lambda_zygote.c */
+extern uv_loop_t rt_loop;
+extern lambda_env *rt_all_envs;
+extern int rt_total_envs;
+extern char rt_runtimes_dir[];
+void rt_inv_fail(lambda_inv *inv, const char *type, const char *message);
+lambda_inv *rt_pool_pop(lambda_pool *p);
+void rt_env_kill(lambda_env *e);
+void rt_env_free(lambda_env *e);
+
+/* lambda_env.c (runtime thread; they take rt_lock themselves) */
+/* Starts an environment for p (call without rt_lock). */
+void rt_env_spawn(lambda_pool *p);
+/* The interpreter for a python or nodejs runtime (cached; NULL when none
+ * runs here). */
+const char *rt_interpreter(const char *runtime);
+/* Starts e with uv_spawn (its argv0/argv1, envp, pipes). */
+void rt_env_start_cold(lambda_env *e);
+/* e's process ended (status, or the signal that ended it). */
+void rt_env_exited(lambda_env *e, int status, int sig);
+/* e could not be started: the invocation waiting for it fails. */
+void rt_env_failed(lambda_env *e);
+
+/* lambda_zygote.c (runtime thread, without rt_lock) */
+/* Asks the fork server for interp to fork e; 0 when asked (it answers
+ * later), -1 when there is none to ask (start it cold). */
+int rt_zygote_spawn(lambda_env *e, const char *interp);
+/* Starts the fork server for a python runtime ahead of its first use. */
+void rt_zygote_prewarm(const char *interp);
+/* Ends every fork server (shutdown). */
+void rt_zygote_stop_all(void);
+
+/* A libuv close callback for an environment's handles: the last one
+ * frees it when nothing else holds it. */
+void rt_handle_closed(uv_handle_t *h);
 
 /* lambda_rapi.c */
 int rapi_start(void);

@@ -7,6 +7,7 @@ import base64
 import io
 import json
 import os
+import shutil
 import stat
 import time
 import unittest
@@ -472,3 +473,156 @@ class TestPermissions(LambdaTestCase):
         self.assertError("ValidationException", lambda_client(False).add_permission,
                          FunctionName="perm-fn", StatementId="bad sid!",
                          Action="lambda:InvokeFunction", Principal="s3.amazonaws.com")
+
+
+LOGGING = """
+import logging
+logger = logging.getLogger()
+logger.setLevel(logging.INFO)
+def handler(event, context):
+    logger.info("first line\\nsecond line")
+    print("a print")
+    return "done"
+"""
+
+BOTO = """
+import boto3, os
+s3 = boto3.client("s3")
+def handler(event, context):
+    s3.create_bucket(Bucket=event["bucket"])
+    return [b["Name"] for b in s3.list_buckets()["Buckets"]]
+"""
+
+
+class TestHandlerErrors(LambdaTestCase):
+
+    def test_import_error(self):
+        self.create("err-import", handler="nomodule.handler")
+        r, out = self.invoke("err-import")
+        self.assertEqual(r["FunctionError"], "Unhandled")
+        self.assertEqual(out["errorType"], "Runtime.ImportModuleError")
+        self.assertEqual(out["errorMessage"],
+                         "Unable to import module 'nomodule': No module named 'nomodule'")
+
+    def test_handler_not_found(self):
+        self.create("err-missing", handler="app.nothing")
+        _, out = self.invoke("err-missing")
+        self.assertEqual(out["errorType"], "Runtime.HandlerNotFound")
+        self.assertEqual(out["errorMessage"], "Handler 'nothing' missing on module 'app'")
+
+    def test_syntax_error(self):
+        self.create("err-syntax", files={"app.py": "def handler(:\n"})
+        _, out = self.invoke("err-syntax")
+        self.assertEqual(out["errorType"], "Runtime.UserCodeSyntaxError")
+
+    def test_malformed_handler(self):
+        self.create("err-malformed", handler="nodot")
+        _, out = self.invoke("err-malformed")
+        self.assertEqual(out["errorType"], "Runtime.MalformedHandlerName")
+
+    def test_handler_in_a_folder(self):
+        self.create("dir-handler", handler="pkg/mod.handler",
+                    files={"pkg/mod.py": "def handler(e, c):\n    return 'deep'\n"})
+        _, out = self.invoke("dir-handler")
+        self.assertEqual(out, "deep")
+
+    def test_logging_format_in_tail(self):
+        self.create("log-fn", files={"app.py": LOGGING})
+        r = self.lam.invoke(FunctionName="log-fn", LogType="Tail")
+        log = base64.b64decode(r["LogResult"]).decode()
+        self.assertRegex(log, r"\[INFO\]\t\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\t"
+                              r"[0-9a-f-]{36}\tfirst line\nsecond line")
+        self.assertIn("a print", log)
+
+    def test_boto3_reaches_tinystack_with_no_endpoint(self):
+        self.create("boto-fn", files={"app.py": BOTO}, Timeout=30)
+        r, out = self.invoke("boto-fn", {"bucket": "made-by-lambda"})
+        self.assertNotIn("FunctionError", r, out)
+        self.assertIn("made-by-lambda", out)
+
+
+NODE_ESM = """
+export const handler = async (event, context) => {
+  console.log("node got", JSON.stringify(event));
+  return { node: true, event, name: context.functionName, left: context.getRemainingTimeInMillis() > 0 };
+};
+"""
+
+NODE_CB = """
+exports.nested = { handler: function (event, context, callback) { callback(null, { cb: event.n }); } };
+exports.fail = async () => { throw new TypeError("nope"); };
+"""
+
+
+@unittest.skipUnless(shutil.which("node"), "node is not installed")
+class TestNode(LambdaTestCase):
+
+    def test_esm_async_handler(self):
+        self.create("node-esm", runtime="nodejs20.x", handler="index.handler",
+                    files={"index.mjs": NODE_ESM})
+        r = self.lam.invoke(FunctionName="node-esm", Payload=b'{"a": 1}', LogType="Tail")
+        out = json.loads(r["Payload"].read())
+        self.assertEqual(out, {"node": True, "event": {"a": 1}, "name": "node-esm", "left": True})
+        log = base64.b64decode(r["LogResult"]).decode()
+        self.assertRegex(log, r"\d{4}-\d\d-\d\dT[\d:.]+Z\t[0-9a-f-]{36}\tINFO\tnode got")
+
+    def test_callback_nested_and_errors(self):
+        self.create("node-cb", runtime="nodejs22.x", handler="app.nested.handler",
+                    files={"app.js": NODE_CB})
+        _, out = self.invoke("node-cb", {"n": 5})
+        self.assertEqual(out, {"cb": 5})
+        self.create("node-fail", runtime="nodejs18.x", handler="app.fail",
+                    files={"app.js": NODE_CB})
+        r, out = self.invoke("node-fail")
+        self.assertEqual(r["FunctionError"], "Unhandled")
+        self.assertEqual(out["errorType"], "TypeError")
+        self.assertEqual(out["errorMessage"], "nope")
+        self.create("node-missing", runtime="nodejs20.x", handler="app.nothing",
+                    files={"app.js": NODE_CB})
+        _, out = self.invoke("node-missing")
+        self.assertEqual(out["errorType"], "Runtime.HandlerNotFound")
+
+
+class TestInterpreters(unittest.TestCase):
+    """The fork server on and off, and Debian's own python3 (an old boto3
+    that does not read AWS_ENDPOINT_URL)."""
+
+    def run_boto_handler(self, args):
+        from test_daemon import Daemon
+        d = Daemon(args)
+        try:
+            lam = boto3.session.Session().client(
+                "lambda", region_name=env.REGION, endpoint_url=d.endpoint,
+                aws_access_key_id="test", aws_secret_access_key="test",
+                config=Config(retries={"max_attempts": 0}, read_timeout=60))
+            lam.create_function(FunctionName="f", Runtime="python3.9", Role=ROLE,
+                                Handler="app.handler", Timeout=60,
+                                Code={"ZipFile": make_zip({"app.py": BOTO})})
+            r = lam.invoke(FunctionName="f", Payload=json.dumps({"bucket": "interp-b"}))
+            out = json.loads(r["Payload"].read())
+            self.assertNotIn("FunctionError", r, out)
+            self.assertEqual(out, ["interp-b"])
+        finally:
+            d.stop()
+        return d.stderr()
+
+    def test_without_the_fork_server(self):
+        log = self.run_boto_handler(["--lambda-no-fork", "--log-level", "debug"])
+        self.assertNotIn("forked (pid", log)
+        self.assertIn("started (pid", log)
+
+    def test_with_the_fork_server(self):
+        log = self.run_boto_handler(["--log-level", "debug"])
+        self.assertIn("forked (pid", log)
+
+    @unittest.skipUnless(os.path.exists("/usr/bin/python3"), "no /usr/bin/python3")
+    def test_debian_python(self):
+        try:
+            import subprocess
+            subprocess.run(["/usr/bin/python3", "-c", "import boto3"], check=True,
+                           capture_output=True)
+        except Exception:
+            self.skipTest("Debian's python3-boto3 is not installed")
+        log = self.run_boto_handler(["--lambda-python", "/usr/bin/python3", "--log-level",
+                                     "debug"])
+        self.assertIn("python3.9 runs on /usr/bin/python3", log)

@@ -250,3 +250,53 @@ class TestRecursion(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class TestEventsSurviveKill(unittest.TestCase):
+
+    def test_acknowledged_events_are_delivered_after_kill_9(self):
+        import shutil
+        import signal
+        import tempfile
+        from test_daemon import Daemon
+        data = tempfile.mkdtemp()
+        # The handler is slow, so most events are still queued at the kill.
+        slow = RECORDER.replace("def handler(event, context):",
+                                "import time\ndef handler(event, context):\n    time.sleep(0.3)")
+        d = Daemon(["--data-dir", data])
+        try:
+            s3, lam = d.client("s3"), d.client("lambda")
+            s3.create_bucket(Bucket="events-seen")
+            s3.create_bucket(Bucket="kill-bucket")
+            lam.create_function(FunctionName="recorder", Runtime="python3.12", Role=ROLE,
+                                Handler="app.handler", Timeout=10,
+                                Code={"ZipFile": make_zip({"app.py": slow})})
+            lam.add_permission(FunctionName="recorder", StatementId="s3",
+                               Action="lambda:InvokeFunction", Principal="s3.amazonaws.com")
+            s3.put_bucket_notification_configuration(
+                Bucket="kill-bucket", NotificationConfiguration={"LambdaFunctionConfigurations": [
+                    {"LambdaFunctionArn":
+                     "arn:aws:lambda:us-east-1:000000000000:function:recorder",
+                     "Events": ["s3:ObjectCreated:*"]}]})
+            for i in range(12):
+                s3.put_object(Bucket="kill-bucket", Key="k%02d" % i, Body=b"x")
+            d.proc.send_signal(signal.SIGKILL)
+            d.proc.wait()
+        finally:
+            if d.proc.poll() is None:
+                d.stop()
+        d = Daemon(["--data-dir", data])
+        try:
+            s3 = d.client("s3")
+
+            def delivered():
+                got = s3.list_objects_v2(Bucket="events-seen").get("Contents", [])
+                return {o["Key"] for o in got}
+            want = {"ObjectCreated:Put/k%02d" % i for i in range(12)}
+            deadline = time.time() + 40
+            while time.time() < deadline and not want <= delivered():
+                time.sleep(0.2)
+            self.assertEqual(delivered() & want, want)
+        finally:
+            d.stop()
+            shutil.rmtree(data, ignore_errors=True)

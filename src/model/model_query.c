@@ -174,26 +174,28 @@ static void place(qctx *q, unsigned shape, cJSON *holder, const char *name, cons
             place_member(q, shape, node, rest, value, depth);
         break;
     case TS_MT_LIST:
-        if (!(node = child_object(holder, name)))
+        if (!*rest) { /* "Tags=": the empty list */
+            child_object(holder, name);
             break;
-        if (!*rest) /* "Tags=": the empty list */
-            break;
+        }
         if (strncmp(rest, "member.", 7) != 0)
             break;
         rest += 7;
-        if (!(i = index_at(&rest)))
+        if (!(i = index_at(&rest)) || !(node = child_object(holder, name)))
             break;
         snprintf(idx, sizeof(idx), "%d", i);
         place(q, s->first, node, idx, *rest ? rest + 1 : "", value, depth + 1);
         break;
     case TS_MT_MAP: {
         cJSON *entry;
-        if (!(node = child_object(holder, name)) || !*rest)
+        if (!*rest) {
+            child_object(holder, name);
             break;
+        }
         if (strncmp(rest, "entry.", 6) != 0)
             break;
         rest += 6;
-        if (!(i = index_at(&rest)) || *rest != '.')
+        if (!(i = index_at(&rest)) || *rest != '.' || !(node = child_object(holder, name)))
             break;
         rest++;
         snprintf(idx, sizeof(idx), "%d", i);

@@ -125,6 +125,7 @@ TEST(query_odd_input)
     cJSON_AddNumberToObject(in, "RoleName", 5);
     CHECK(ts_model_validate_query(o, in, &err) == -1);
     cJSON_Delete(in);
+    ts_model_error_free(&err);
     /* no input, no operation: nothing to check */
     CHECK(ts_model_validate_query(NULL, NULL, &err) == 0);
     CHECK(ts_model_validate_query(ts_model_op_find("sts", "GetCallerIdentity"), NULL, &err) == 0);

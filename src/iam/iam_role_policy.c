@@ -106,7 +106,7 @@ static int detach(ts_call *c, const char *kind)
         return ts_resp_error(c->resp, TS_ERR_INTERNAL, NULL);
     if (sqlite3_changes(store_db()) == 0)
         return ts_resp_errorf(c->req, c->resp, TS_ERR_IAM_NO_SUCH_ENTITY,
-                              "Policy %s was not attached to %s %s.", arn, kind, o.name);
+                              "Policy %s was not found.", arn);
     return 0;
 }
 

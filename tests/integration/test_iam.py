@@ -256,8 +256,9 @@ class TestAttachedPolicies(IamTestCase):
         self.iam.detach_role_policy(RoleName="r-att", PolicyArn=LAMBDA_BASIC)
         got = self.iam.list_attached_role_policies(RoleName="r-att")["AttachedPolicies"]
         self.assertEqual([p["PolicyArn"] for p in got], [other])
-        self.assertError("NoSuchEntity", 404, self.iam.detach_role_policy,
-                         RoleName="r-att", PolicyArn=LAMBDA_BASIC)
+        msg = self.assertError("NoSuchEntity", 404, self.iam.detach_role_policy,
+                               RoleName="r-att", PolicyArn=LAMBDA_BASIC)
+        self.assertEqual(msg, "Policy %s was not found." % LAMBDA_BASIC)
         self.iam.detach_role_policy(RoleName="r-att", PolicyArn=other)
         self.iam.delete_role(RoleName="r-att")
         self.iam.delete_policy(PolicyArn=other)

@@ -28,6 +28,26 @@ const char *iam_arg(ts_call *c, const char *name)
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+int iam_member_index(const char *name, const char *prefix, const char **rest)
+{
+    size_t plen = strlen(prefix);
+    const char *p;
+    int v = 0;
+
+    if (!name || strncmp(name, prefix, plen) != 0)
+        return 0;
+    p = name + plen;
+    if (*p < '1' || *p > '9')
+        return 0;
+    for (; *p >= '0' && *p <= '9'; p++)
+        if ((v = v * 10 + (*p - '0')) > 1000)
+            return 0;
+    if (*p && *p != '.')
+        return 0;
+    *rest = p;
+    return v;
+}
+
 int iam_max_items(ts_call *c, int *n)
 {
     const char *v = iam_arg(c, "MaxItems");

@@ -39,6 +39,11 @@ typedef struct iam_owner {
  * string belongs to c->in. */
 const char *iam_arg(ts_call *c, const char *name);
 
+/* When the form name is prefix followed by a list index (1 to 1000, as
+ * the model reads them: "Tags.member." and "3.Key"), the index, with
+ * *rest at what follows it ("" or ".Key"); else 0. */
+int iam_member_index(const char *name, const char *prefix, const char **rest);
+
 /* The MaxItems argument of a listing (100 when absent) into *n; 0. */
 int iam_max_items(ts_call *c, int *n);
 

@@ -44,24 +44,58 @@ static int owner_tag_count(const char *kind, int64_t id)
     return n;
 }
 
+/* A tag of the request: its Tags.member.N index, key and value. */
+typedef struct tag_arg {
+    int index;
+    const char *key, *value;
+} tag_arg;
+
+static int cmp_tag_index(const void *a, const void *b)
+{
+    return ((const tag_arg *)a)->index - ((const tag_arg *)b)->index;
+}
+
+/* The request's Tags.member.N.Key (the first of each N, at most
+ * IAM_MAX_TAGS, which the model allows) in index order into t, with
+ * their values; the count.  One walk over the form, so a body of many
+ * names costs its length. */
+static int tags_of(ts_call *c, tag_arg *t)
+{
+    char name[64];
+    int n = 0;
+
+    for (const cJSON *a = c->in ? c->in->child : NULL; a && n < IAM_MAX_TAGS; a = a->next) {
+        const char *rest;
+        int i = iam_member_index(a->string, "Tags.member.", &rest), seen = 0;
+
+        if (!i || strcmp(rest, ".Key") != 0 || !cJSON_IsString(a))
+            continue;
+        for (int j = 0; j < n; j++)
+            seen |= t[j].index == i;
+        if (seen)
+            continue;
+        t[n].index = i;
+        t[n++].key = a->valuestring;
+    }
+    qsort(t, (size_t)n, sizeof(*t), cmp_tag_index);
+    for (int j = 0; j < n; j++) {
+        snprintf(name, sizeof(name), "Tags.member.%d.Value", t[j].index);
+        t[j].value = iam_arg(c, name);
+        if (!t[j].value)
+            t[j].value = "";
+    }
+    return n;
+}
+
 int iam_tags_put(ts_call *c, const char *kind, int64_t id)
 {
+    tag_arg t[IAM_MAX_TAGS];
     const char *keys[IAM_MAX_TAGS], *values[IAM_MAX_TAGS];
-    char name[64];
-    int n = 0, total;
+    int n = 0, total, count = tags_of(c, t);
 
-    for (int i = 1; i <= 1000; i++) {
-        const char *k, *v;
+    for (int i = 0; i < count; i++) {
+        const char *k = t[i].key, *v = t[i].value;
 
-        snprintf(name, sizeof(name), "Tags.member.%d.Key", i);
-        if (!(k = iam_arg(c, name)))
-            continue;
-        snprintf(name, sizeof(name), "Tags.member.%d.Value", i);
-        v = iam_arg(c, name);
-        if (!v)
-            v = "";
-        if (n == IAM_MAX_TAGS) /* the model held Tags to 50 members */
-            break;
         if (!tag_chars_ok(k) || !tag_chars_ok(v))
             return ts_resp_errorf(c->req, c->resp, TS_ERR_IAM_VALIDATION,
                                   "1 validation error detected: Value '%s' at 'tags.%d.member.%s'"
@@ -177,21 +211,20 @@ static int tag(ts_call *c, const char *kind)
 static int untag(ts_call *c, const char *kind)
 {
     int64_t id = owner_id(c, kind);
-    char name[64];
 
     if (!id)
         return -1;
-    for (int i = 1; i <= 1000; i++) {
+    for (const cJSON *a = c->in->child; a; a = a->next) {
+        const char *rest;
         sqlite3_stmt *st;
-        const char *k;
 
-        snprintf(name, sizeof(name), "TagKeys.member.%d", i);
-        if (!(k = iam_arg(c, name)))
+        if (!iam_member_index(a->string, "TagKeys.member.", &rest) || *rest ||
+            !cJSON_IsString(a))
             continue;
         st = store_stmt("DELETE FROM iam_tag WHERE kind = ?1 AND owner = ?2 AND key = ?3");
         store_bind_text(st, 1, kind);
         sqlite3_bind_int64(st, 2, id);
-        store_bind_text(st, 3, k);
+        store_bind_text(st, 3, a->valuestring);
         sqlite3_step(st);
         sqlite3_reset(st);
     }

@@ -98,7 +98,6 @@ static int packed_size(ts_call *c, int *percent)
     const char *policy = arg(c, "Policy");
     size_t chars = 0;
     int any = 0;
-    char name[64];
 
     *percent = -1;
     if (policy) {
@@ -113,19 +112,17 @@ static int packed_size(ts_call *c, int *percent)
                 chars++;
         any = 1;
     }
-    for (int i = 1; i <= 1000; i++) {
-        const char *v;
+    /* The managed session policies' ARNs and the tags, in one walk over
+     * the form (a body of many names costs its length). */
+    for (const cJSON *a = c->in ? c->in->child : NULL; a; a = a->next) {
+        const char *n = a->string;
 
-        snprintf(name, sizeof(name), "PolicyArns.member.%d.arn", i);
-        if ((v = arg(c, name))) {
-            chars += strlen(v);
-            any = 1;
-        }
-        snprintf(name, sizeof(name), "Tags.member.%d.Key", i);
-        if ((v = arg(c, name))) {
-            chars += strlen(v);
-            snprintf(name, sizeof(name), "Tags.member.%d.Value", i);
-            chars += arg(c, name) ? strlen(arg(c, name)) : 0;
+        if (!n || !cJSON_IsString(a))
+            continue;
+        if ((ts_starts_with(n, "PolicyArns.member.") && ts_ends_with(n, ".arn")) ||
+            (ts_starts_with(n, "Tags.member.") &&
+             (ts_ends_with(n, ".Key") || ts_ends_with(n, ".Value")))) {
+            chars += strlen(a->valuestring);
             any = 1;
         }
     }

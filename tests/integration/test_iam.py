@@ -10,6 +10,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
+import time
 import unittest
 import urllib.parse
 
@@ -864,6 +865,29 @@ class TestProtocol(IamTestCase):
         r = query({"Action": "ListPolicies", "OnlyAttached": "maybe"})
         self.assertEqual((r.status, r.error_code()), (400, "ValidationError"))
         self.iam.delete_role(RoleName="r-form")
+
+    def test_name_sent_twice_first_wins(self):
+        body = "Action=GetRole&Version=2010-05-08&RoleName=r-first-wins&RoleName=other"
+        r = env.raw_request("POST", "/", body=body.encode(), sign=False,
+                            headers={"Content-Type": "application/x-www-form-urlencoded"})
+        self.assertEqual(r.status, 404)
+        self.assertIn("r-first-wins", env.xml_text(r.body, "Message"))
+
+    def test_many_form_names_answer_quickly(self):
+        # Close to the 1 MiB cap in names the operation does not have: the
+        # form is read in one pass (it took seconds when every name was
+        # checked against those before it).
+        params = {"Action": "CreateRole", "Version": "2010-05-08", "RoleName": "r-many-names",
+                  "AssumeRolePolicyDocument": json.dumps(TRUST)}
+        params.update({"n%d" % i: "v" for i in range(90000)})
+        body = urllib.parse.urlencode(params).encode()
+        self.assertLess(len(body), 1 << 20)
+        started = time.monotonic()
+        r = env.raw_request("POST", "/", body=body, sign=False,
+                            headers={"Content-Type": "application/x-www-form-urlencoded"})
+        self.assertEqual(r.status, 200, r.body[:300])
+        self.assertLess(time.monotonic() - started, 5.0)
+        self.iam.delete_role(RoleName="r-many-names")
 
     def test_error_shape(self):
         r = query({"Action": "GetRole", "RoleName": "r-nowhere"})

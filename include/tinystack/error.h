@@ -149,6 +149,10 @@
       "This policy contains invalid Json")                                    \
     X(IAM_VALIDATION, 400, "ValidationError", "Validation error")             \
     X(IAM_INVALID_INPUT, 400, "InvalidInput", "Invalid input")                \
+    X(IAM_LIMIT_EXCEEDED, 409, "LimitExceeded", "Limit exceeded")             \
+    /* STS (query protocol; its ValidationError is IAM_VALIDATION) */         \
+    X(STS_PACKED_POLICY_TOO_LARGE, 400, "PackedPolicyTooLarge",               \
+      "Packed policy consumes more than 100% of allotted space")             \
     X(NOT_FOUND, 404, "NotFound", "Not Found")                                \
     X(INVALID_ACTION, 400, "InvalidAction", "")                               \
     X(UNKNOWN_OPERATION_REST, 404, "UnknownOperationException", "")           \

@@ -56,6 +56,19 @@ const ts_model_op *ts_model_op_find(const char *service, const char *operation);
 int ts_model_validate(const ts_model_op *op, const cJSON *in, ts_model_error *out);
 
 /*
+ * The same check for a query-protocol operation (IAM, STS), whose input is
+ * flat: flat is the object of form arguments as strings that
+ * proto_query.c makes ("Tags.member.1.Key": "k", "MaxItems": "10").  They
+ * are shaped by the model first (lists from .member.N, maps from
+ * .entry.N.key/.value, numbers and booleans by the member's type; names
+ * the input does not have are ignored), then validated as above.  A value
+ * that does not convert to its member's type is a TS_MODEL_VALIDATION
+ * error naming the parameter.  Returns 0, or -1 with out set as
+ * ts_model_validate sets it (the caller frees out->message).
+ */
+int ts_model_validate_query(const ts_model_op *op, const cJSON *flat, ts_model_error *out);
+
+/*
  * Deletes from in every structure member whose value is JSON null, at any
  * depth the model reaches (map values and list elements stay): AWS reads a
  * null member as absent, so a handler that tests for presence then sees

@@ -1,60 +1,104 @@
 /*
- * iam_role_policy.c - managed policies attached to roles: attach, detach
- * and list.  Only the ARN is kept (iam_role_policy); there is no policy
- * store behind it, so any well-formed policy ARN attaches, and nothing
- * evaluates what it allows.
+ * iam_role_policy.c - managed policies attached to roles and users:
+ * attach, detach, list, and who has a policy (ListEntitiesForPolicy).
+ * Only the ARN is kept (iam_role_policy, iam_user_policy).  Any of AWS's
+ * own policy ARNs (arn:aws:iam::aws:policy/...) attaches, as on
+ * LocalStack, whether or not tinystack knows its document; a policy of
+ * the account must exist (CreatePolicy).  Nothing evaluates what a
+ * policy allows.
  */
 #include "iam_int.h"
 
 #include <string.h>
 
-/* The PolicyArn argument, required and shaped like a policy ARN
- * (arn:<partition>:iam::<account or aws>:policy/...); NULL with the
- * error set otherwise. */
-static const char *policy_arn(ts_call *c)
+static int is_role(const iam_owner *o)
 {
-    const char *arn = iam_arg_required(c, "PolicyArn", "policyArn");
-
-    if (!arn)
-        return NULL;
-    if (!ts_starts_with(arn, "arn:") || !strstr(arn, ":iam::") || !strstr(arn, ":policy/") ||
-        arn[strlen(arn) - 1] == '/') {
-        ts_resp_errorf(c->req, c->resp, TS_ERR_IAM_INVALID_INPUT, "ARN %s is not valid.", arn);
-        return NULL;
-    }
-    return arn;
+    return o->kind[0] == 'r';
 }
 
-/* AttachRolePolicy: attaching one already attached changes nothing, as
- * in AWS. */
-int iam_attach_role_policy(ts_call *c)
+int iam_attached_count(const iam_owner *o)
 {
-    const char *name = iam_role_name(c), *arn;
+    sqlite3_stmt *st = is_role(o)
+                           ? store_stmt("SELECT count(*) FROM iam_role_policy WHERE role = ?1")
+                           : store_stmt("SELECT count(*) FROM iam_user_policy WHERE user = ?1");
+    int n;
+
+    sqlite3_bind_int64(st, 1, o->id);
+    n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    sqlite3_reset(st);
+    return n;
+}
+
+int iam_policy_attachments(ts_call *c, const char *arn)
+{
+    sqlite3_stmt *st = store_stmt(
+        "SELECT (SELECT count(*) FROM iam_role_policy p JOIN iam_role r ON r.id = p.role"
+        "        WHERE p.policy_arn = ?1 AND r.account = ?2)"
+        "     + (SELECT count(*) FROM iam_user_policy p JOIN iam_user u ON u.id = p.user"
+        "        WHERE p.policy_arn = ?1 AND u.account = ?2)");
+    int n;
+
+    store_bind_text(st, 1, arn);
+    store_bind_text(st, 2, c->req->account);
+    n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    sqlite3_reset(st);
+    return n;
+}
+
+/* 1 when o has arn attached. */
+static int attached(const iam_owner *o, const char *arn)
+{
+    sqlite3_stmt *st =
+        is_role(o) ? store_stmt("SELECT 1 FROM iam_role_policy WHERE role = ?1 AND policy_arn = ?2")
+                   : store_stmt("SELECT 1 FROM iam_user_policy WHERE user = ?1 AND policy_arn = ?2");
+    int yes;
+
+    sqlite3_bind_int64(st, 1, o->id);
+    store_bind_text(st, 2, arn);
+    yes = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_reset(st);
+    return yes;
+}
+
+/* Attach{Role,User}Policy: attaching one already attached changes
+ * nothing, as in AWS; past IAM_MAX_ATTACHED is LimitExceeded. */
+static int attach(ts_call *c, const char *kind)
+{
+    const char *arn;
     sqlite3_stmt *st;
-    int64_t id;
+    iam_owner o;
     int rc;
 
-    if (!name || !(arn = policy_arn(c)) || !(id = iam_role_find(c, name)))
+    if (!(arn = iam_policy_arn(c)) || iam_owner_find(c, kind, &o) != 0 ||
+        !iam_policy_attachable(c, arn))
         return -1;
-    st = store_stmt("INSERT OR IGNORE INTO iam_role_policy(role, policy_arn) VALUES(?1, ?2)");
-    sqlite3_bind_int64(st, 1, id);
+    if (attached(&o, arn))
+        return 0;
+    if (iam_attached_count(&o) >= IAM_MAX_ATTACHED)
+        return ts_resp_errorf(c->req, c->resp, TS_ERR_IAM_LIMIT_EXCEEDED,
+                              "Cannot exceed quota for PoliciesPer%s: %d",
+                              is_role(&o) ? "Role" : "User", IAM_MAX_ATTACHED);
+    st = is_role(&o) ? store_stmt("INSERT INTO iam_role_policy(role, policy_arn) VALUES(?1, ?2)")
+                     : store_stmt("INSERT INTO iam_user_policy(user, policy_arn) VALUES(?1, ?2)");
+    sqlite3_bind_int64(st, 1, o.id);
     store_bind_text(st, 2, arn);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? 0 : ts_resp_error(c->resp, TS_ERR_INTERNAL, NULL);
 }
 
-int iam_detach_role_policy(ts_call *c)
+static int detach(ts_call *c, const char *kind)
 {
-    const char *name = iam_role_name(c), *arn;
+    const char *arn;
     sqlite3_stmt *st;
-    int64_t id;
+    iam_owner o;
     int rc;
 
-    if (!name || !(arn = policy_arn(c)) || !(id = iam_role_find(c, name)))
+    if (!(arn = iam_policy_arn(c)) || iam_owner_find(c, kind, &o) != 0)
         return -1;
-    st = store_stmt("DELETE FROM iam_role_policy WHERE role = ?1 AND policy_arn = ?2");
-    sqlite3_bind_int64(st, 1, id);
+    st = is_role(&o) ? store_stmt("DELETE FROM iam_role_policy WHERE role = ?1 AND policy_arn = ?2")
+                     : store_stmt("DELETE FROM iam_user_policy WHERE user = ?1 AND policy_arn = ?2");
+    sqlite3_bind_int64(st, 1, o.id);
     store_bind_text(st, 2, arn);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
@@ -62,28 +106,30 @@ int iam_detach_role_policy(ts_call *c)
         return ts_resp_error(c->resp, TS_ERR_INTERNAL, NULL);
     if (sqlite3_changes(store_db()) == 0)
         return ts_resp_errorf(c->req, c->resp, TS_ERR_IAM_NO_SUCH_ENTITY,
-                              "Policy %s was not attached to role %s.", arn, name);
+                              "Policy %s was not found.", arn);
     return 0;
 }
 
-/* ListAttachedRolePolicies: by ARN; PathPrefix matches the policy's
- * path (what lies between "policy" and its name), the Marker is the last
- * ARN of the page before. */
-int iam_list_attached_role_policies(ts_call *c)
+/* ListAttached{Role,User}Policies: by ARN; PathPrefix matches the
+ * policy's path (what lies between "policy" and its name), the Marker is
+ * the last ARN of the page before. */
+static int list_attached(ts_call *c, const char *kind)
 {
-    const char *name = iam_role_name(c), *prefix = iam_arg(c, "PathPrefix");
-    const char *marker = iam_arg(c, "Marker");
+    const char *prefix = iam_arg(c, "PathPrefix"), *marker = iam_arg(c, "Marker");
     ts_buf *b = &c->resp->body;
     sqlite3_stmt *st;
     char *last = NULL;
-    int64_t id;
+    iam_owner o;
     int max, n = 0, truncated = 0;
 
-    if (!name || iam_max_items(c, &max) != 0 || !(id = iam_role_find(c, name)))
+    iam_max_items(c, &max);
+    if (iam_owner_find(c, kind, &o) != 0)
         return -1;
-    st = store_stmt("SELECT policy_arn FROM iam_role_policy WHERE role = ?1"
-                    " AND (?2 IS NULL OR policy_arn > ?2) ORDER BY policy_arn");
-    sqlite3_bind_int64(st, 1, id);
+    st = is_role(&o) ? store_stmt("SELECT policy_arn FROM iam_role_policy WHERE role = ?1"
+                                  " AND (?2 IS NULL OR policy_arn > ?2) ORDER BY policy_arn")
+                     : store_stmt("SELECT policy_arn FROM iam_user_policy WHERE user = ?1"
+                                  " AND (?2 IS NULL OR policy_arn > ?2) ORDER BY policy_arn");
+    sqlite3_bind_int64(st, 1, o.id);
     store_bind_text(st, 2, marker);
     ts_buf_puts(b, "<AttachedPolicies>");
     while (sqlite3_step(st) == SQLITE_ROW) {
@@ -107,8 +153,105 @@ int iam_list_attached_role_policies(ts_call *c)
     }
     sqlite3_reset(st);
     ts_buf_puts(b, "</AttachedPolicies>");
-    ts_xml_text(b, "IsTruncated", truncated ? "true" : "false");
-    if (truncated)
-        ts_xml_text(b, "Marker", last);
+    iam_page_end(b, truncated, last);
+    return 0;
+}
+
+int iam_attach_role_policy(ts_call *c)
+{
+    return attach(c, "role");
+}
+
+int iam_detach_role_policy(ts_call *c)
+{
+    return detach(c, "role");
+}
+
+int iam_list_attached_role_policies(ts_call *c)
+{
+    return list_attached(c, "role");
+}
+
+int iam_attach_user_policy(ts_call *c)
+{
+    return attach(c, "user");
+}
+
+int iam_detach_user_policy(ts_call *c)
+{
+    return detach(c, "user");
+}
+
+int iam_list_attached_user_policies(ts_call *c)
+{
+    return list_attached(c, "user");
+}
+
+/* ListEntitiesForPolicy: the roles, then the users, of the caller's
+ * account that have PolicyArn attached (there are no groups), filtered
+ * by EntityFilter and PathPrefix; the Marker is "role/<name>" or
+ * "user/<name>" of the last one of the page before. */
+int iam_list_entities_for_policy(ts_call *c)
+{
+    const char *arn, *filter = iam_arg(c, "EntityFilter"), *marker = iam_arg(c, "Marker");
+    const char *prefix = iam_arg(c, "PathPrefix");
+    ts_buf roles, users, *b = &c->resp->body;
+    const char *last = NULL;
+    int max, n = 0, truncated = 0;
+
+    iam_max_items(c, &max);
+    if (!(arn = iam_policy_arn(c)) || !iam_policy_attachable(c, arn))
+        return -1;
+    ts_buf_init(&roles);
+    ts_buf_init(&users);
+    for (int pass = 0; pass < 2 && !truncated; pass++) {
+        const char *kind = pass ? "user" : "role";
+        const char *after = NULL;
+        sqlite3_stmt *st;
+
+        if (filter && strcmp(filter, pass ? "User" : "Role") != 0)
+            continue;
+        if (marker && !strncmp(marker, "user/", 5) && !pass)
+            continue; /* the roles were all on earlier pages */
+        if (marker && !strncmp(marker, kind, 4) && marker[4] == '/')
+            after = marker + 5;
+        st = pass ? store_stmt("SELECT u.name, u.user_id FROM iam_user_policy p"
+                               " JOIN iam_user u ON u.id = p.user WHERE p.policy_arn = ?1"
+                               " AND u.account = ?2 AND substr(u.path, 1, length(?3)) = ?3"
+                               " AND (?4 IS NULL OR u.name > ?4) ORDER BY u.name")
+                  : store_stmt("SELECT r.name, r.role_id FROM iam_role_policy p"
+                               " JOIN iam_role r ON r.id = p.role WHERE p.policy_arn = ?1"
+                               " AND r.account = ?2 AND substr(r.path, 1, length(?3)) = ?3"
+                               " AND (?4 IS NULL OR r.name > ?4) ORDER BY r.name");
+        store_bind_text(st, 1, arn);
+        store_bind_text(st, 2, c->req->account);
+        store_bind_text(st, 3, prefix ? prefix : "/");
+        store_bind_text(st, 4, after);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            const char *name = (const char *)sqlite3_column_text(st, 0);
+            ts_buf *out = pass ? &users : &roles;
+
+            if (n == max) {
+                truncated = 1;
+                break;
+            }
+            ts_buf_puts(out, "<member>");
+            ts_xml_text(out, pass ? "UserName" : "RoleName", name);
+            ts_xml_text(out, pass ? "UserId" : "RoleId",
+                        (const char *)sqlite3_column_text(st, 1));
+            ts_buf_puts(out, "</member>");
+            last = ts_arena_printf(c->req->arena, "%s/%s", kind, name);
+            n++;
+        }
+        sqlite3_reset(st);
+    }
+    ts_buf_puts(b, "<PolicyGroups/><PolicyUsers>");
+    ts_buf_append(b, users.data ? users.data : "", users.len);
+    ts_buf_puts(b, "</PolicyUsers><PolicyRoles>");
+    ts_buf_append(b, roles.data ? roles.data : "", roles.len);
+    ts_buf_puts(b, "</PolicyRoles>");
+    iam_page_end(b, truncated, last);
+    ts_buf_free(&roles);
+    ts_buf_free(&users);
     return 0;
 }

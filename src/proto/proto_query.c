@@ -42,7 +42,10 @@ static void form_add(ts_call *c, const char *s, size_t n)
     char *name = ts_url_decode(s, nlen, 1);
     char *value = eq ? ts_url_decode(eq + 1, n - nlen - 1, 1) : ts_strdup("");
 
-    if (name && value && *name && !cJSON_GetObjectItemCaseSensitive(c->in, name))
+    /* A name sent twice stays twice: every lookup finds the first one, so
+     * the first wins, and a body of many names costs no more than its
+     * length (a check for the name here would make it quadratic). */
+    if (name && value && *name)
         cJSON_AddStringToObject(c->in, name, value);
     free(name);
     free(value);

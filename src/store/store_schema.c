@@ -134,6 +134,50 @@ const char *const store_migrations[] = {
     "  function_arn TEXT NOT NULL, payload BLOB NOT NULL,"
     "  attempts INTEGER NOT NULL DEFAULT 0, not_before INTEGER NOT NULL DEFAULT 0,"
     "  created INTEGER NOT NULL, depth INTEGER NOT NULL DEFAULT 0);",
+    /* 8: IAM
+     * users, managed policies and their versions, inline policies,
+     * tags, access keys, and the temporary credentials STS hands out
+     * (who each key speaks for: GetCallerIdentity).  User and policy ids
+     * are never reused (AUTOINCREMENT), as role ids.  Inline policies and
+     * tags belong to a role, a user or a policy ('role', 'user',
+     * 'policy' and its id); an access key's user 0 is the account's root.
+     * Policy versions are numbers: v3 is 3. */
+    "CREATE INDEX iam_role_arn ON iam_role(account, arn);"
+    "CREATE INDEX iam_role_policy_arn ON iam_role_policy(policy_arn);"
+    "CREATE TABLE iam_user(id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  account TEXT NOT NULL, name TEXT NOT NULL, path TEXT NOT NULL,"
+    "  user_id TEXT NOT NULL UNIQUE, create_date INTEGER NOT NULL,"
+    "  UNIQUE(account, name));"
+    "CREATE TABLE iam_user_policy(user INTEGER NOT NULL, policy_arn TEXT NOT NULL,"
+    "  PRIMARY KEY(user, policy_arn)) WITHOUT ROWID;"
+    "CREATE INDEX iam_user_policy_arn ON iam_user_policy(policy_arn);"
+    "CREATE TABLE iam_policy(id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  account TEXT NOT NULL, name TEXT NOT NULL, path TEXT NOT NULL,"
+    "  policy_id TEXT NOT NULL UNIQUE, arn TEXT NOT NULL UNIQUE, description TEXT,"
+    "  create_date INTEGER NOT NULL, update_date INTEGER NOT NULL,"
+    "  default_version INTEGER NOT NULL, next_version INTEGER NOT NULL,"
+    "  UNIQUE(account, name));"
+    "CREATE TABLE iam_policy_version(policy INTEGER NOT NULL, version INTEGER NOT NULL,"
+    "  document TEXT NOT NULL, create_date INTEGER NOT NULL,"
+    "  PRIMARY KEY(policy, version)) WITHOUT ROWID;"
+    "CREATE TABLE iam_inline_policy(kind TEXT NOT NULL, owner INTEGER NOT NULL,"
+    "  name TEXT NOT NULL, document TEXT NOT NULL,"
+    "  PRIMARY KEY(kind, owner, name)) WITHOUT ROWID;"
+    "CREATE TABLE iam_tag(kind TEXT NOT NULL, owner INTEGER NOT NULL,"
+    "  key TEXT NOT NULL COLLATE NOCASE, value TEXT NOT NULL,"
+    "  PRIMARY KEY(kind, owner, key)) WITHOUT ROWID;"
+    "CREATE TABLE iam_access_key(access_key_id TEXT PRIMARY KEY, account TEXT NOT NULL,"
+    "  user INTEGER NOT NULL, secret TEXT NOT NULL, status TEXT NOT NULL,"
+    "  create_date INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE INDEX iam_access_key_user ON iam_access_key(account, user, create_date);"
+    /* kind: iam_kind of include/tinystack/iam.h (0 root, 1 user, 2
+     * assumed role, 3 federated user); arn and user_id are what
+     * GetCallerIdentity answers. */
+    "CREATE TABLE iam_session(access_key_id TEXT PRIMARY KEY, account TEXT NOT NULL,"
+    "  kind INTEGER NOT NULL, user INTEGER NOT NULL, arn TEXT NOT NULL,"
+    "  user_id TEXT NOT NULL, secret TEXT NOT NULL, expires INTEGER NOT NULL)"
+    "  WITHOUT ROWID;"
+    "CREATE INDEX iam_session_expires ON iam_session(expires);",
 };
 
 const int store_nmigrations = (int)TS_ARRAY_LEN(store_migrations);

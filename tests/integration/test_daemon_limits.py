@@ -278,8 +278,9 @@ class TestOtherServicesRoute(unittest.TestCase):
                          "UnknownOperationException")
         self.assertEqual(self.error_code("logs", "describe_log_groups"),
                          "UnknownOperationException")
-        self.assertEqual(self.error_code("iam", "list_users"), "InvalidAction")
-        self.assertEqual(self.error_code("sts", "get_session_token"), "InvalidAction")
+        self.assertEqual(self.error_code("iam", "list_groups"), "InvalidAction")
+        self.assertEqual(self.error_code("sts", "decode_authorization_message",
+                                         EncodedMessage="x"), "InvalidAction")
 
     def test_sts_get_caller_identity_over_the_query_protocol(self):
         who = self.d.client("sts").get_caller_identity()

@@ -93,11 +93,13 @@ static const struct route_case {
     {"POST", "/", {AUTH("iam"), "Content-Type: application/x-www-form-urlencoded", NULL}, "iam", NULL},
     {"POST", "/", {"Content-Type: application/x-www-form-urlencoded", NULL}, "sts", NULL},
     {"GET", "/?Action=GetCallerIdentity&Version=2011-06-15", {NULL}, "sts", "GetCallerIdentity"},
-    {"GET", "/?Action=AssumeRole&Version=2011-06-15", {NULL}, "sts", "Unknown"},
+    {"GET", "/?Action=AssumeRole&Version=2011-06-15", {NULL}, "sts", "AssumeRole"},
+    {"GET", "/?Action=DecodeAuthorizationMessage&Version=2011-06-15", {NULL}, "sts", "Unknown"},
     /* IAM's Action picks IAM even unsigned; signed for IAM, it stays there */
     {"GET", "/?Action=ListRoles&Version=2010-05-08", {NULL}, "iam", "ListRoles"},
     {"GET", "/?Action=ListRoles&Version=2010-05-08", {AUTH("iam"), NULL}, "iam", "ListRoles"},
-    {"GET", "/?Action=GetUser&Version=2010-05-08", {AUTH("iam"), NULL}, "iam", "Unknown"},
+    {"GET", "/?Action=GetUser&Version=2010-05-08", {AUTH("iam"), NULL}, "iam", "GetUser"},
+    {"GET", "/?Action=ListGroups&Version=2010-05-08", {AUTH("iam"), NULL}, "iam", "Unknown"},
 };
 
 TEST(router_table)
@@ -136,11 +138,12 @@ TEST(router_query_action_after_body)
 
     fake_init(&f, "POST", "/", h);
     http_route(&f.call);
-    ts_buf_puts(&f.req.body, "Action=AssumeRole&Version=2011-06-15");
+    ts_buf_puts(&f.req.body, "Action=DecodeAuthorizationMessage&Version=2011-06-15");
     REQUIRE(f.req.service->proto->parse(&f.call) == 0);
     http_route_action(&f.call);
     CHECK(f.resp.err == TS_ERR_INVALID_ACTION);
-    CHECK_STR(f.resp.err_message, "Could not find operation AssumeRole for version 2011-06-15");
+    CHECK_STR(f.resp.err_message,
+              "Could not find operation DecodeAuthorizationMessage for version 2011-06-15");
     fake_free(&f);
 
     /* unsigned, the form's Action moves the request from STS to IAM */

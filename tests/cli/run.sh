@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # run.sh - runs tests/cli/test_*.sh with the real aws CLI.
 #
-#   tests/cli/run.sh
+#   tests/cli/run.sh                 (CLI_ONLY=lambda: only test_*lambda*.sh)
 #
 # The server: $TINYSTACK_ENDPOINT when set (e.g. moto's server or a running
 # container), else $TINYSTACK_BIN (default build/rel/tinystack) started with
@@ -110,6 +110,8 @@ for cli in "${clis[@]}"; do
     version=$("$cli" --version 2>&1 | awk '{print $1}')
     for t in "$HERE"/test_*.sh; do
         name=$(basename "$t" .sh)
+        # CLI_ONLY=lambda runs only the scripts whose name holds it.
+        case "$name" in *"${CLI_ONLY:-}"*) ;; *) continue ;; esac
         WORK=$WORKROOT/work-$name-$(echo "$version" | tr '/.' '--')
         mkdir -p "$WORK"
         echo "cli: $name with $version ($cli)" >&2

@@ -38,4 +38,10 @@ int lambda_event_enqueue(const char *function_arn, const char *payload, size_t l
  */
 int lambda_depth_of_trace(const char *trace_header);
 
+struct ts_call;
+/* GET /_tinystack/lambda/code/<blob>.zip: the zip of a function or
+ * version (GetFunction's Code.Location), streamed; 404 for anything else.
+ * Runs in a read snapshot. */
+int lambda_code_download(struct ts_call *c);
+
 #endif

@@ -18,6 +18,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "tinystack/lambda.h"
 #include "tinystack/store.h"
 
 #ifndef TINYSTACK_VERSION
@@ -240,6 +241,7 @@ static const ts_op internal_ops[] = {
     {"Health", health, 0, NULL, NULL, NULL, NULL, 0},
     {"Reset", reset, TS_OP_OWN_TXN, NULL, NULL, NULL, NULL, 4096},
     {"Init", init_info, 0, NULL, NULL, NULL, NULL, 0},
+    {"LambdaCode", lambda_code_download, TS_OP_READ, NULL, NULL, NULL, NULL, 0},
     {NULL, NULL, 0, NULL, NULL, NULL, NULL, 0},
 };
 
@@ -258,6 +260,8 @@ static const ts_op *internal_resolve(ts_call *c)
         return &internal_ops[1];
     if (!strncmp(p, "init", 4) && get)
         return &internal_ops[2];
+    if (!strncmp(p, "lambda/code/", 12) && get && req->path[2] == 't')
+        return &internal_ops[3];
     ts_resp_error(c->resp, TS_ERR_NOT_FOUND, "no such internal endpoint");
     return NULL;
 }

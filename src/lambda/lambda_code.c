@@ -23,6 +23,7 @@
 #include <zip.h>
 
 #include "tinystack/config.h"
+#include "tinystack/lambda.h"
 #include "tinystack/store.h"
 
 #define ERR_UNZIP "Could not unzip uploaded file. Please check your file, then try to upload again."
@@ -396,4 +397,56 @@ char *lambda_code_dir(int64_t blob, const char *sha256)
         return NULL;
     }
     return ts_strdup(final);
+}
+
+/* ---- GET /_tinystack/lambda/code/<blob>.zip: GetFunction's Code.Location ---- */
+
+typedef struct code_reader {
+    int64_t blob;
+} code_reader;
+
+static long code_read_cb(void *arg, uint64_t pos, char *buf, size_t max)
+{
+    code_reader *r = arg;
+
+    return store_blob_read(r->blob, pos, buf, max);
+}
+
+static void code_reader_free(void *arg)
+{
+    code_reader *r = arg;
+
+    store_blob_unpin(r->blob);
+}
+
+int lambda_code_download(ts_call *c)
+{
+    const char *p = strstr(c->req->path, "/lambda/code/");
+    char *end;
+    long long blob = p ? strtoll(p + strlen("/lambda/code/"), &end, 10) : 0;
+    sqlite3_stmt *st;
+    code_reader *r;
+    int64_t size = -1;
+
+    if (blob <= 0 || strcmp(end, ".zip") != 0)
+        return ts_resp_error(c->resp, TS_ERR_NOT_FOUND, "no such code package");
+    /* Only the code of a function or a version, never another blob. */
+    st = store_stmt("SELECT b.size FROM blob b WHERE b.id = ?1 AND (EXISTS (SELECT 1 FROM"
+                    " lambda_function WHERE code_blob = ?1) OR EXISTS (SELECT 1 FROM"
+                    " lambda_version WHERE code_blob = ?1))");
+    sqlite3_bind_int64(st, 1, blob);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        size = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (size < 0)
+        return ts_resp_error(c->resp, TS_ERR_NOT_FOUND, "no such code package");
+    r = ts_arena_zalloc(c->req->arena, sizeof(*r));
+    r->blob = blob;
+    store_blob_pin(blob);
+    c->resp->reader = code_read_cb;
+    c->resp->reader_arg = r;
+    c->resp->reader_size = (uint64_t)size;
+    c->resp->reader_free = code_reader_free;
+    ts_resp_header(c->req, c->resp, "Content-Type", "application/zip");
+    return 0;
 }

@@ -123,7 +123,17 @@ class TestControlPlane(LambdaTestCase):
         self.assertEqual(got["Configuration"]["State"], "Active")
         self.assertEqual(got["Configuration"]["LastUpdateStatus"], "Successful")
         self.assertEqual(got["Tags"], {"team": "a"})
-        self.assertTrue(got["Code"]["Location"].startswith("http"))
+        import urllib.error
+        import urllib.request
+        with urllib.request.urlopen(got["Code"]["Location"]) as resp:
+            zipped = resp.read()
+        self.assertEqual(zipfile.ZipFile(io.BytesIO(zipped)).read("app.py").decode(), ECHO)
+        self.assertEqual(base64.b64encode(__import__("hashlib").sha256(zipped).digest()).decode(),
+                         r["CodeSha256"])
+        for bad in ("999999.zip", "abc.zip", "1.tar"):
+            with self.assertRaises(urllib.error.HTTPError) as cm:
+                urllib.request.urlopen(env.ENDPOINT + "/_tinystack/lambda/code/" + bad)
+            self.assertEqual(cm.exception.code, 404)
         cfg = self.lam.get_function_configuration(FunctionName=r["FunctionArn"])
         self.assertEqual(cfg["CodeSha256"], r["CodeSha256"])
         names = [f["FunctionName"] for f in self.lam.list_functions()["Functions"]]

@@ -106,6 +106,7 @@ test-cli: all
 bench: all
 	sh bench/s3.sh
 	sh bench/dynamodb.sh
+	sh bench/lambda.sh
 
 # Regenerates src/model/model_<svc>.c from the botocore models (not part of
 # `all`: the generated files are committed).  BOTOCORE_DATA=dir/of/botocore/data

@@ -52,7 +52,9 @@ int lambda_dir_init(void)
     snprintf(path, sizeof path, "%s/code", root);
     if (mkdir(path, 0700) != 0 && errno != EEXIST)
         return -1;
+    /* Environments' /tmp folders do not outlive a run. */
     snprintf(path, sizeof path, "%s/tmp", root);
+    lambda_rm_tree(path);
     if (mkdir(path, 0700) != 0 && errno != EEXIST)
         return -1;
     return 0;
@@ -67,7 +69,7 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
     return 0;
 }
 
-static void rm_tree(const char *path)
+void lambda_rm_tree(const char *path)
 {
     nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
@@ -75,7 +77,7 @@ static void rm_tree(const char *path)
 void lambda_dir_cleanup(void)
 {
     if (root_is_temp && root[0])
-        rm_tree(root);
+        lambda_rm_tree(root);
 }
 
 void lambda_code_free(lambda_code *code)
@@ -390,7 +392,7 @@ char *lambda_code_dir(int64_t blob, const char *sha256)
     if (ok && rename(scratch, final) != 0 && !(stat(final, &sb) == 0 && S_ISDIR(sb.st_mode)))
         ok = 0;
     if (!ok || stat(scratch, &sb) == 0)
-        rm_tree(scratch);
+        lambda_rm_tree(scratch);
     if (!ok) {
         ts_log(TS_LOG_ERROR, "lambda: cannot unpack the code of blob %lld into %s",
                (long long)blob, final);

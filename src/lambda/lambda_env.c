@@ -446,9 +446,15 @@ void rt_env_spawn(lambda_pool *p)
         goto fail;
     }
     e->port = ntohs(addr.sin_port);
-    snprintf(path, sizeof path, "%s/tmp/%s", lambda_dir(), e->id);
-    mkdir(path, 0700);
-    e->tmpdir = ts_strdup(path);
+    pthread_mutex_lock(&rt_lock);
+    e->tmpdir = p->spare_tmp;
+    p->spare_tmp = NULL;
+    pthread_mutex_unlock(&rt_lock);
+    if (!e->tmpdir) {
+        snprintf(path, sizeof path, "%s/tmp/%s", lambda_dir(), e->id);
+        mkdir(path, 0700);
+        e->tmpdir = ts_strdup(path);
+    }
 
     if (ts_starts_with(s->runtime, "python") || ts_starts_with(s->runtime, "nodejs")) {
         int py = ts_starts_with(s->runtime, "python");
@@ -576,6 +582,8 @@ fail:
                      : "This runtime is not supported by tinystack");
     for (int i = 0; i < 3; i++)
         ts_buf_free(&e->partial[i]);
+    if (e->tmpdir)
+        lambda_rm_tree(e->tmpdir);
     ts_free(e->tmpdir);
     ts_free(e);
     if (failed)

@@ -89,6 +89,8 @@ char *lambda_code_dir(int64_t blob, const char *sha256);
 const char *lambda_dir(void);
 int lambda_dir_init(void);
 void lambda_dir_cleanup(void);
+/* Removes path and everything under it (links are not followed). */
+void lambda_rm_tree(const char *path);
 
 /* ---- lambda_function.c: the control plane's handlers ---- */
 int lambda_create_function(ts_call *c);

@@ -207,14 +207,19 @@ static void flight_drop(int64_t id)
     pthread_mutex_unlock(&pump_lock);
 }
 
-/* The row is done with: gone, or kept for a later attempt. */
+/* The row is done with: gone, or kept for a later attempt (attempts -1:
+ * throttled, not an attempt). */
 static void event_settle(int64_t id, int ok, int attempts)
 {
     sqlite3_stmt *st;
 
     if (store_begin() != 0)
         return;
-    if (ok || attempts + 1 >= EVENT_ATTEMPTS) {
+    if (attempts < 0) {
+        st = store_stmt("UPDATE lambda_event SET not_before = ?2 WHERE id = ?1");
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_int64(st, 2, ts_now_ms() + 1000);
+    } else if (ok || attempts + 1 >= EVENT_ATTEMPTS) {
         st = store_stmt("DELETE FROM lambda_event WHERE id = ?1");
         sqlite3_bind_int64(st, 1, id);
     } else {
@@ -240,11 +245,18 @@ static void event_done(lambda_inv *inv)
 {
     event_ref *ref = inv->arg;
 
-    if (inv->status != 0)
-        ts_log(TS_LOG_INFO, "lambda: event %lld for %s failed (%s), attempt %d of %d",
-               (long long)ref->id, inv->spec ? lambda_spec_version(inv->spec) : "?",
-               inv->error_type ? inv->error_type : "error", ref->attempts + 1, EVENT_ATTEMPTS);
-    event_settle(ref->id, inv->status == 0, ref->attempts);
+    if (inv->status < 0) {
+        /* Throttled: it never ran, so it is not an attempt; try again in
+         * a second (AWS keeps throttled events for hours). */
+        event_settle(ref->id, 0, -1);
+    } else {
+        if (inv->status != 0)
+            ts_log(TS_LOG_INFO, "lambda: event %lld for %s failed (%s), attempt %d of %d",
+                   (long long)ref->id, inv->spec ? lambda_spec_version(inv->spec) : "?",
+                   inv->error_type ? inv->error_type : "error", ref->attempts + 1,
+                   EVENT_ATTEMPTS);
+        event_settle(ref->id, inv->status == 0, ref->attempts);
+    }
     flight_drop(ref->id);
     ts_free(ref);
     lambda_inv_free(inv);

@@ -215,9 +215,29 @@ static void platform_line(lambda_env *env, lambda_inv *inv, const char *line)
     }
 }
 
+/* The peak resident size of pid in MB (0 when unknown). */
+static int max_memory_mb(pid_t pid)
+{
+    char path[64], line[128];
+    FILE *f;
+    long kb = 0;
+
+    if (pid <= 0)
+        return 0;
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    if (!(f = fopen(path, "r")))
+        return 0;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "VmHWM: %ld kB", &kb) == 1)
+            break;
+    fclose(f);
+    return (int)((kb + 1023) / 1024);
+}
+
 void rt_complete(lambda_env *env, lambda_inv *inv)
 {
     char line[512];
+    int mem = env ? max_memory_mb(env->pid) : 0;
 
     if (env) {
         double dur = inv->started_ms ? (double)(ts_now_ms() - inv->started_ms) : 0;
@@ -227,14 +247,14 @@ void rt_complete(lambda_env *env, lambda_inv *inv)
             snprintf(line, sizeof line,
                      "REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %lld ms\t"
                      "Memory Size: %d MB\tMax Memory Used: %d MB\tInit Duration: %.2f ms\t",
-                     inv->id, dur, (long long)(dur + 0.999), env->pool->spec->memory, 0,
+                     inv->id, dur, (long long)(dur + 0.999), env->pool->spec->memory, mem,
                      env->init_ms);
             env->report_init = 0;
         } else {
             snprintf(line, sizeof line,
                      "REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %lld ms\t"
                      "Memory Size: %d MB\tMax Memory Used: %d MB\t",
-                     inv->id, dur, (long long)(dur + 0.999), env->pool->spec->memory, 0);
+                     inv->id, dur, (long long)(dur + 0.999), env->pool->spec->memory, mem);
         }
         platform_line(env, inv, line);
         ts_log(TS_LOG_INFO, "lambda %s %s %s %.1f ms", env->pool->spec->name, inv->id,
@@ -272,6 +292,8 @@ void rt_env_free(lambda_env *e)
         }
     for (int i = 0; i < 3; i++)
         ts_buf_free(&e->partial[i]);
+    if (e->tmpdir)
+        lambda_rm_tree(e->tmpdir);
     ts_free(e->tmpdir);
     ts_free(e);
 }
@@ -437,7 +459,11 @@ void lambda_runtime_submit(lambda_inv *inv)
         pthread_mutex_unlock(&rt_lock);
         return;
     }
-    if (pool_free_envs(p) <= p->qlen && pool_room(p) <= 0 && p->nenv > 0 && p->qlen >= 64) {
+    /* Throttled, as AWS throttles, when no environment is free, starting,
+     * or may start for it: the function's reserved concurrency or the
+     * total is used up.  (Queueing instead would let a function that
+     * invokes itself wait on itself.) */
+    if (p->qlen >= pool_free_envs(p) + (pool_room(p) > 0 ? pool_room(p) : 0)) {
         pthread_mutex_unlock(&rt_lock);
         rt_inv_fail(inv, "TooManyRequestsException", "Rate Exceeded.");
         inv->status = -1;
@@ -492,6 +518,11 @@ static void on_timeout(uv_timer_t *t)
         e->inv = NULL;
         e->timed_out = 1;
         e->state = ENV_DEAD;
+        /* Re-initialised with its /tmp kept: the next one takes it. */
+        if (e->tmpdir && !e->pool->spare_tmp) {
+            e->pool->spare_tmp = e->tmpdir;
+            e->tmpdir = NULL;
+        }
         rt_env_kill(e);
     }
     pthread_mutex_unlock(&rt_lock);
@@ -584,6 +615,10 @@ static void on_reap(uv_timer_t *t)
                 pthread_mutex_unlock(&rt_lock);
                 lambda_spec_unref(p->spec);
                 pthread_mutex_lock(&rt_lock);
+            }
+            if (p->spare_tmp) {
+                lambda_rm_tree(p->spare_tmp);
+                ts_free(p->spare_tmp);
             }
             ts_free(p);
             continue;

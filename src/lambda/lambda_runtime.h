@@ -74,6 +74,7 @@ struct lambda_pool {
     int nenv;
     lambda_inv *qhead, *qtail;
     int qlen;
+    char *spare_tmp;        /* a timed-out environment's /tmp, for the next */
     lambda_pool *next;
 };
 

@@ -636,3 +636,60 @@ class TestInterpreters(unittest.TestCase):
         log = self.run_boto_handler(["--lambda-python", "/usr/bin/python3", "--log-level",
                                      "debug"])
         self.assertIn("python3.9 runs on /usr/bin/python3", log)
+
+
+TMP_KEEPER = """
+import os, time
+def handler(event, context):
+    path = os.path.join("/tmp" if not os.environ.get("TMPDIR") else os.environ["TMPDIR"], "mark")
+    if event.get("write"):
+        open(path, "w").write("kept")
+    if event.get("sleep"):
+        time.sleep(5)
+    return {"mark": open(path).read() if os.path.exists(path) else None, "pid": os.getpid()}
+"""
+
+RECURSE = """
+import boto3, json
+from botocore.config import Config
+lam = boto3.client("lambda", config=Config(retries={"max_attempts": 0}, read_timeout=60))
+def handler(event, context):
+    n = event.get("n", 0)
+    try:
+        r = lam.invoke(FunctionName=context.function_name, Payload=json.dumps({"n": n + 1}))
+        return json.loads(r["Payload"].read())
+    except Exception as e:
+        return {"stopped_at": n, "error": type(e).__name__, "code": getattr(e, "response", {}).get("Error", {}).get("Code")}
+"""
+
+
+class TestEnvironmentLife(LambdaTestCase):
+
+    def test_timeout_keeps_tmp(self):
+        self.create("tmp-keeper", files={"app.py": TMP_KEEPER}, Timeout=1)
+        _, first = self.invoke("tmp-keeper", {"write": True})
+        self.assertEqual(first["mark"], "kept")
+        r, out = self.invoke("tmp-keeper", {"sleep": True})
+        self.assertEqual(out["errorType"], "Sandbox.Timedout")
+        _, after = self.invoke("tmp-keeper")
+        self.assertNotEqual(after["pid"], first["pid"])  # a new process
+        self.assertEqual(after["mark"], "kept")          # the same /tmp
+
+    def test_recursion_is_bounded_by_the_concurrency_limit(self):
+        from test_daemon import Daemon
+        d = Daemon(["--lambda-max-envs", "3"])
+        try:
+            lam = boto3.session.Session().client(
+                "lambda", region_name=env.REGION, endpoint_url=d.endpoint,
+                aws_access_key_id="test", aws_secret_access_key="test",
+                config=Config(retries={"max_attempts": 0}, read_timeout=60))
+            lam.create_function(FunctionName="rec", Runtime="python3.12", Role=ROLE,
+                                Handler="app.handler", Timeout=30,
+                                Code={"ZipFile": make_zip({"app.py": RECURSE})})
+            r = lam.invoke(FunctionName="rec", Payload=b"{}")
+            out = json.loads(r["Payload"].read())
+            self.assertEqual(out["code"], "TooManyRequestsException", out)
+            self.assertEqual(out["stopped_at"], 2)   # three environments, all busy
+            self.assertEqual(d.request("GET", "/_localstack/health")[0], 200)
+        finally:
+            d.stop()

@@ -437,6 +437,7 @@ int lambda_update_function_configuration(ts_call *c)
     if (save_config(c, f.id, f.config, f.code_blob) != 0)
         goto out;
     answer_config(c, f.config, 0);
+    lambda_runtime_retire(lambda_arn(c, name));
     rc = 0;
 out:
     lambda_fn_free(&f);
@@ -478,6 +479,7 @@ int lambda_update_function_code(ts_call *c)
         publish(c, &f, NULL) != 0)
         goto out;
     answer_config(c, f.config, 0);
+    lambda_runtime_retire(lambda_arn(c, name));
     rc = 0;
 out:
     lambda_fn_free(&f);
@@ -536,6 +538,7 @@ int lambda_delete_function(ts_call *c)
     sqlite3_reset(st);
     store_blob_ref(f.code_blob, -1);
     lambda_fn_free(&f);
+    lambda_runtime_retire(lambda_arn(c, name));
     c->resp->status = 204;
     cJSON_Delete(c->out);
     c->out = NULL;

@@ -161,6 +161,9 @@ void lambda_inv_free(lambda_inv *inv);
 /* Starts the fork server a runtime will use, ahead of its first invoke
  * (CreateFunction calls it).  Any thread. */
 void lambda_runtime_prewarm(const char *runtime);
+/* The environments of the function arn (all its versions) end: it was
+ * updated or deleted.  Any thread. */
+void lambda_runtime_retire(const char *arn);
 int lambda_runtime_start(void);
 void lambda_runtime_stop(void);
 /* Ends every environment (reset). */

@@ -173,8 +173,18 @@ int lambda_invoke(ts_call *c)
     lambda_spec_unref(spec);
     inv->tail = log_type && !strcmp(log_type, "Tail");
     inv->depth = lambda_depth_of_trace(ts_req_header(c->req, "X-Amzn-Trace-Id"));
-    if (context)
-        inv->client_context = ts_strdup(context);
+    if (context) {
+        /* X-Amz-Client-Context is base64; the runtime gets the JSON. */
+        unsigned char *raw;
+        size_t rawlen;
+        if (ts_base64_decode(context, strlen(context), &raw, &rawlen) != 0) {
+            lambda_inv_free(inv);
+            return ts_resp_error(c->resp, TS_ERR_LAMBDA_INVALID_PARAMETER,
+                                 "Client context must be a valid Base64-encoded JSON object.");
+        }
+        inv->client_context = ts_strndup((const char *)raw, rawlen);
+        ts_free(raw);
+    }
     inv->done = sync_done;
     inv->arg = c;
     http_suspend(c->req);

@@ -307,13 +307,27 @@ void rt_env_release(lambda_env *env)
 }
 
 /* Under rt_lock: the pool of spec's key, made when missing. */
+/* Under rt_lock: p takes no new work; its idle environments end now, the
+ * busy ones when they finish. */
+static void pool_retire(lambda_pool *p)
+{
+    p->retired = 1;
+    for (lambda_env *e = p->envs; e; e = e->next)
+        if (e->state == ENV_IDLE && !e->inv)
+            rt_env_kill(e);
+}
+
 static lambda_pool *pool_get(lambda_spec *spec)
 {
     lambda_pool *p;
 
     for (p = pools; p; p = p->next)
-        if (!strcmp(p->spec->key, spec->key))
+        if (!strcmp(p->spec->key, spec->key) && !p->retired)
             return p;
+    /* A new configuration or code of this version: the old ones retire. */
+    for (p = pools; p; p = p->next)
+        if (!strcmp(p->spec->arn, spec->arn) && !strcmp(p->spec->version, spec->version))
+            pool_retire(p);
     p = ts_calloc(1, sizeof(*p));
     spec->refs++;
     p->spec = spec;
@@ -373,6 +387,8 @@ lambda_inv *rt_finish_locked(lambda_env *env, const char *id)
     env->inv_sent = 0;
     env->state = ENV_IDLE;
     env->idle_since = ts_now_monotonic();
+    if (env->pool->retired && !env->pool->qhead)
+        rt_env_kill(env);
     rt_wake();  /* stop its timer */
     return inv;
 }
@@ -492,6 +508,17 @@ void lambda_runtime_prewarm(const char *runtime)
         snprintf(prewarm_want[nprewarm++], sizeof prewarm_want[0], "%s", runtime);
     pthread_mutex_unlock(&rt_lock);
     rt_wake();
+}
+
+void lambda_runtime_retire(const char *arn)
+{
+    size_t n = strlen(arn);
+
+    pthread_mutex_lock(&rt_lock);
+    for (lambda_pool *p = pools; p; p = p->next)
+        if (!strncmp(p->spec->arn, arn, n) && (p->spec->arn[n] == '\0' || p->spec->arn[n] == ':'))
+            pool_retire(p);
+    pthread_mutex_unlock(&rt_lock);
 }
 
 void rt_wake(void)

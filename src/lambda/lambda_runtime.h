@@ -75,6 +75,7 @@ struct lambda_pool {
     lambda_inv *qhead, *qtail;
     int qlen;
     char *spare_tmp;        /* a timed-out environment's /tmp, for the next */
+    int retired;            /* its function changed or went: no new work */
     lambda_pool *next;
 };
 

@@ -693,3 +693,77 @@ class TestEnvironmentLife(LambdaTestCase):
             self.assertEqual(d.request("GET", "/_localstack/health")[0], 200)
         finally:
             d.stop()
+
+
+FANOUT = """
+import boto3, json, uuid
+s3 = boto3.client("s3")
+ddb = boto3.client("dynamodb")
+lam = boto3.client("lambda")
+def handler(event, context):
+    key = str(uuid.uuid4())
+    s3.put_object(Bucket="fanout-bucket", Key=key, Body=b"x")
+    ddb.put_item(TableName="fanout-table", Item={"id": {"S": key}})
+    r = lam.invoke(FunctionName="fanout-leaf", Payload=json.dumps({"key": key}))
+    return json.loads(r["Payload"].read())
+"""
+
+CONTEXT = """
+def handler(event, context):
+    return {"custom": context.client_context.custom if context.client_context else None}
+"""
+
+
+class TestInvokeDepth(LambdaTestCase):
+
+    def test_sixteen_concurrent_invokes_that_call_back_into_tinystack(self):
+        from concurrent.futures import ThreadPoolExecutor
+        s3 = boto3.client("s3", region_name=env.REGION, endpoint_url=env.ENDPOINT,
+                          aws_access_key_id="test", aws_secret_access_key="test")
+        ddb = boto3.client("dynamodb", region_name=env.REGION, endpoint_url=env.ENDPOINT,
+                           aws_access_key_id="test", aws_secret_access_key="test")
+        s3.create_bucket(Bucket="fanout-bucket")
+        ddb.create_table(TableName="fanout-table",
+                         KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                         AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                         BillingMode="PAY_PER_REQUEST")
+        self.create("fanout-leaf", files={"app.py": "def handler(e, c):\n    return e\n"})
+        self.create("fanout", files={"app.py": FANOUT}, Timeout=60)
+        lam = lambda_client(timeout=120)
+        with ThreadPoolExecutor(16) as ex:
+            outs = list(ex.map(lambda i: json.loads(lam.invoke(
+                FunctionName="fanout", Payload=b"{}")["Payload"].read()), range(16)))
+        keys = {o.get("key") for o in outs}
+        self.assertEqual(len(keys), 16, outs[:3])
+        self.assertEqual(ddb.scan(TableName="fanout-table", Select="COUNT")["Count"], 16)
+
+    def test_client_context_reaches_the_handler(self):
+        self.create("ctx-fn", files={"app.py": CONTEXT})
+        ctx = base64.b64encode(json.dumps({"custom": {"who": "me"}}).encode()).decode()
+        _, out = self.invoke("ctx-fn", ClientContext=ctx)
+        self.assertEqual(out, {"custom": {"who": "me"}})
+        self.assertError("InvalidParameterValueException", self.lam.invoke,
+                         FunctionName="ctx-fn", ClientContext="!!!not base64")
+
+    def test_update_retires_the_warm_environment(self):
+        self.create("retire-fn", files={"app.py": TMP_KEEPER})
+        _, one = self.invoke("retire-fn")
+        self.lam.update_function_configuration(FunctionName="retire-fn", MemorySize=256)
+        _, two = self.invoke("retire-fn")
+        self.assertNotEqual(one["pid"], two["pid"])
+
+    def test_code_from_s3(self):
+        s3 = boto3.client("s3", region_name=env.REGION, endpoint_url=env.ENDPOINT,
+                          aws_access_key_id="test", aws_secret_access_key="test")
+        s3.create_bucket(Bucket="code-bucket")
+        s3.put_object(Bucket="code-bucket", Key="fn.zip",
+                      Body=make_zip({"app.py": "def handler(e, c):\n    return 's3 code'\n"}))
+        self.lam.create_function(FunctionName="s3-code", Runtime="python3.12", Role=ROLE,
+                                 Handler="app.handler",
+                                 Code={"S3Bucket": "code-bucket", "S3Key": "fn.zip"})
+        self.made.append("s3-code")
+        _, out = self.invoke("s3-code")
+        self.assertEqual(out, "s3 code")
+        self.assertError("InvalidParameterValueException", self.lam.create_function,
+                         FunctionName="s3-code-missing", Runtime="python3.12", Role=ROLE,
+                         Handler="app.handler", Code={"S3Bucket": "code-bucket", "S3Key": "no.zip"})

@@ -29,6 +29,10 @@
 #include "tinystack/config.h"
 #include "tinystack/log.h"
 
+/* The Node.js spare waiting to become an environment (see below). */
+static lambda_env *spare;
+static char spare_interp[PATH_MAX];
+
 /* ---- processes (runtime thread) ---- */
 
 static const char *find_on_path(const char *prog, char *out, size_t outlen)
@@ -156,6 +160,20 @@ void rt_env_exited(lambda_env *e, int status, int sig)
         return;
     }
     e->exited = 1;
+    if (!e->pool) {
+        /* A spare that was never claimed. */
+        pthread_mutex_unlock(&rt_lock);
+        if (spare == e)
+            spare = NULL;
+        if (e->spare_in >= 0)
+            close(e->spare_in);
+        e->spare_in = -1;
+        for (int i = 0; i < 3; i++)
+            close_handle(e, (uv_handle_t *)&e->pipes[i]);
+        close_handle(e, (uv_handle_t *)&e->timer);
+        close_handle(e, (uv_handle_t *)&e->proc);
+        return;
+    }
     e->exit_status = status;
     e->term_signal = sig;
     timed_out = e->timed_out;
@@ -216,6 +234,11 @@ static void env_release_start(lambda_env *e)
     ts_free(e->argv0);
     ts_free(e->argv1);
     e->argv0 = e->argv1 = NULL;
+}
+
+static void env_release_start_public(lambda_env *e)
+{
+    env_release_start(e);
 }
 
 void rt_env_start_cold(lambda_env *e)
@@ -402,11 +425,185 @@ static void env_put(char **envp, int *n, const char *k, const char *v)
     (*n)++;
 }
 
+/* Pipes of our own: the read ends are watched here, the write ends go to
+ * the process, started fresh or forked by the fork server.  Also the
+ * timeout timer.  0 or -1. */
+static int env_pipes(lambda_env *e)
+{
+    int pfd[3][2], made = 0;
+
+    for (; made < 3; made++)
+        if (pipe2(pfd[made], O_CLOEXEC) != 0)
+            break;
+    if (made < 3) {
+        ts_log(TS_LOG_ERROR, "lambda: pipe: %s", strerror(errno));
+        for (int j = 0; j < made; j++) {
+            close(pfd[j][0]);
+            close(pfd[j][1]);
+        }
+        return -1;
+    }
+    for (int i = 0; i < 3; i++) {
+        uv_pipe_init(&rt_loop, &e->pipes[i], 0);
+        uv_pipe_open(&e->pipes[i], pfd[i][0]);
+        e->pipes[i].data = e;
+        e->wfd[i] = pfd[i][1];
+        e->open_handles++;
+    }
+    uv_timer_init(&rt_loop, &e->timer);
+    e->timer.data = e;
+    e->open_handles++;
+    uv_read_start((uv_stream_t *)&e->pipes[0], alloc_cb, on_lines);
+    uv_read_start((uv_stream_t *)&e->pipes[1], alloc_cb, on_lines);
+    uv_read_start((uv_stream_t *)&e->pipes[2], alloc_cb, on_frames);
+    return 0;
+}
+
+static lambda_env *env_new(void)
+{
+    lambda_env *e = ts_calloc(1, sizeof(*e));
+
+    ts_random_hex(e->id, 16);
+    e->state = ENV_STARTING;
+    e->listen_fd = -1;
+    e->spare_in = -1;
+    e->wfd[0] = e->wfd[1] = e->wfd[2] = -1;
+    e->refs = 1;
+    e->spawned = ts_now_monotonic();
+    for (int i = 0; i < 3; i++)
+        ts_buf_init(&e->partial[i]);
+    return e;
+}
+
+/* ---- Node.js spares: Node has no fork server, so one process per
+ * interpreter is started ahead, waiting on stdin for the environment of
+ * the function it will become (docs/lambda-runtimes.md, spare mode). ---- */
+
+static void on_exit_cb(uv_process_t *proc, int64_t status, int sig);
+
+void rt_node_spare_ensure(const char *interp)
+{
+    lambda_env *e;
+    char program[PATH_MAX], path[PATH_MAX + 8], home[PATH_MAX + 8];
+    char *argv[3] = {(char *)interp, program, NULL};
+    char *envp[] = {path, "LANG=C.UTF-8", home, "_TS_SPARE=1", "_TS_LOG_FD=3", NULL};
+    uv_process_options_t opt;
+    uv_stdio_container_t stdio[4];
+    int in[2], rc;
+
+    if (spare || ts_cfg.lambda_no_fork)
+        return;
+    e = env_new();
+    if (env_pipes(e) != 0 || pipe2(in, O_CLOEXEC) != 0) {
+        ts_free(e);   /* rare: no descriptors; cold starts then */
+        return;
+    }
+    snprintf(program, sizeof program, "%.*s/ts_runtime.js", PATH_MAX - 16, rt_runtimes_dir);
+    snprintf(path, sizeof path, "PATH=%s", getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
+    snprintf(home, sizeof home, "HOME=%s", rt_runtimes_dir);
+    memset(&opt, 0, sizeof opt);
+    memset(stdio, 0, sizeof stdio);
+    stdio[0].flags = UV_INHERIT_FD;
+    stdio[0].data.fd = in[0];
+    for (int i = 0; i < 3; i++) {
+        stdio[i + 1].flags = UV_INHERIT_FD;
+        stdio[i + 1].data.fd = e->wfd[i];
+    }
+    opt.file = interp;
+    opt.args = argv;
+    opt.env = envp;
+    opt.cwd = rt_runtimes_dir;
+    opt.flags = UV_PROCESS_DETACHED;
+    opt.stdio_count = 4;
+    opt.stdio = stdio;
+    opt.exit_cb = on_exit_cb;
+    e->proc.data = e;
+    e->cold = 1;
+    e->open_handles++;
+    rc = uv_spawn(&rt_loop, &e->proc, &opt);
+    close(in[0]);
+    if (rc != 0) {
+        close(in[1]);
+        uv_close((uv_handle_t *)&e->proc, rt_handle_closed);
+        e->cold = 0;
+        e->exited = 1;
+        for (int i = 0; i < 3; i++) {
+            close(e->wfd[i]);
+            e->wfd[i] = -1;
+            uv_close((uv_handle_t *)&e->pipes[i], rt_handle_closed);
+        }
+        uv_close((uv_handle_t *)&e->timer, rt_handle_closed);
+        return;
+    }
+    for (int i = 0; i < 3; i++) {
+        close(e->wfd[i]);
+        e->wfd[i] = -1;
+    }
+    e->pid = e->proc.pid;
+    e->spare_in = in[1];
+    spare = e;
+    snprintf(spare_interp, sizeof spare_interp, "%s", interp);
+    ts_log(TS_LOG_DEBUG, "lambda: a spare node process is waiting (pid %d)", (int)e->pid);
+}
+
+/* The waiting spare for interp, taken; NULL when none. */
+static lambda_env *spare_take(const char *interp)
+{
+    lambda_env *e = spare;
+
+    if (!e || strcmp(spare_interp, interp) || e->exited)
+        return NULL;
+    spare = NULL;
+    return e;
+}
+
+void rt_node_spare_stop(void)
+{
+    if (spare && spare->pid > 0)
+        kill(-spare->pid, SIGKILL);
+}
+
+/* Sends the claimed spare e its environment; it becomes the function. */
+static int spare_send(lambda_env *e, char **envp, const char *cwd)
+{
+    cJSON *m = cJSON_CreateObject(), *env = cJSON_AddObjectToObject(m, "env");
+    char *line;
+    size_t len, off = 0;
+    int rc = 0;
+
+    for (char **v = envp; *v; v++) {
+        const char *eq = strchr(*v, '=');
+        char name[256];
+        if (!eq || (size_t)(eq - *v) >= sizeof name)
+            continue;
+        memcpy(name, *v, (size_t)(eq - *v));
+        name[eq - *v] = '\0';
+        cJSON_AddStringToObject(env, name, eq + 1);
+    }
+    cJSON_AddStringToObject(m, "cwd", cwd);
+    line = cJSON_PrintUnformatted(m);
+    cJSON_Delete(m);
+    len = strlen(line);
+    line[len] = '\n';   /* the NUL's place: one line */
+    while (off < len + 1) {
+        ssize_t n = write(e->spare_in, line + off, len + 1 - off);
+        if (n <= 0) {
+            rc = -1;
+            break;
+        }
+        off += (size_t)n;
+    }
+    cJSON_free(line);
+    close(e->spare_in);
+    e->spare_in = -1;
+    return rc;
+}
+
 /* Runtime thread, without rt_lock: starts an environment for p. */
 void rt_env_spawn(lambda_pool *p)
 {
     lambda_spec *s = p->spec;
-    lambda_env *e = ts_calloc(1, sizeof(*e));
+    lambda_env *e = NULL;
     struct sockaddr_in addr = {.sin_family = AF_INET};
     socklen_t alen = sizeof addr;
     const char *edge_host = strcmp(ts_cfg.host, "0.0.0.0") && strcmp(ts_cfg.host, "::")
@@ -421,16 +618,18 @@ void rt_env_spawn(lambda_pool *p)
     time_t now = time(NULL);
     struct tm tm;
     lambda_inv *failed = NULL;
+    int claimed = 0;
 
-    ts_random_hex(e->id, 16);
+    /* A Node.js function takes the waiting spare when there is one (not
+     * when it sets NODE_OPTIONS, which acts only at a process's start). */
+    if (ts_starts_with(s->runtime, "nodejs") && !cJSON_GetObjectItemCaseSensitive(s->vars, "NODE_OPTIONS") &&
+        (interp = rt_interpreter(s->runtime)) && (e = spare_take(interp))) {
+        e->spawned = ts_now_monotonic();
+        claimed = 1;
+    } else {
+        e = env_new();
+    }
     e->pool = p;
-    e->state = ENV_STARTING;
-    e->listen_fd = -1;
-    e->wfd[0] = e->wfd[1] = e->wfd[2] = -1;
-    e->refs = 1;
-    e->spawned = ts_now_monotonic();
-    for (int i = 0; i < 3; i++)
-        ts_buf_init(&e->partial[i]);
     gmtime_r(&now, &tm);
     strftime(date, sizeof date, "%Y/%m/%d", &tm);
     snprintf(stream, sizeof stream, "%s/[%s]%s", date, s->version, e->id);
@@ -515,38 +714,11 @@ void rt_env_spawn(lambda_pool *p)
     }
     envp[nenv] = NULL;
 
-    /* Pipes of our own: the read ends are watched here, the write ends go
-     * to the process, started fresh or forked by the fork server. */
-    {
-        int pfd[3][2], made = 0;
-        for (; made < 3; made++)
-            if (pipe2(pfd[made], O_CLOEXEC) != 0)
-                break;
-        if (made < 3) {
-            ts_log(TS_LOG_ERROR, "lambda: pipe: %s", strerror(errno));
-            for (int j = 0; j < made; j++) {
-                close(pfd[j][0]);
-                close(pfd[j][1]);
-            }
-            goto fail_env;
-        }
-        for (int i = 0; i < 3; i++) {
-            uv_pipe_init(&rt_loop, &e->pipes[i], 0);
-            uv_pipe_open(&e->pipes[i], pfd[i][0]);
-            e->pipes[i].data = e;
-            e->wfd[i] = pfd[i][1];
-            e->open_handles++;
-        }
-    }
-    uv_timer_init(&rt_loop, &e->timer);
-    e->timer.data = e;
-    e->open_handles++;
+    if (!claimed && env_pipes(e) != 0)
+        goto fail_env;
     uv_poll_init(&rt_loop, &e->listener, e->listen_fd);
     e->listener.data = e;
     e->open_handles++;
-    uv_read_start((uv_stream_t *)&e->pipes[0], alloc_cb, on_lines);
-    uv_read_start((uv_stream_t *)&e->pipes[1], alloc_cb, on_lines);
-    uv_read_start((uv_stream_t *)&e->pipes[2], alloc_cb, on_frames);
     uv_poll_start(&e->listener, UV_READABLE, on_accept);
     pthread_mutex_lock(&rt_lock);
     e->next = p->envs;
@@ -561,9 +733,18 @@ void rt_env_spawn(lambda_pool *p)
     e->envp = ts_malloc(sizeof(char *) * (size_t)(nenv + 1));
     memcpy(e->envp, envp, sizeof(char *) * (size_t)(nenv + 1));
     ts_log(TS_LOG_DEBUG, "lambda %s: environment %s starting (api %s)", s->name, e->id, api);
-    if (!ts_starts_with(s->runtime, "python") || ts_cfg.lambda_no_fork ||
-        rt_zygote_spawn(e, argv[0]) != 0)
+    if (claimed) {
+        ts_log(TS_LOG_DEBUG, "lambda %s: environment %s is the spare node (pid %d)", s->name,
+               e->id, (int)e->pid);
+        if (spare_send(e, e->envp, s->code_dir) != 0)
+            rt_env_kill(e);   /* its exit fails the invocation */
+        env_release_start_public(e);
+    } else if (!ts_starts_with(s->runtime, "python") || ts_cfg.lambda_no_fork ||
+               rt_zygote_spawn(e, argv[0]) != 0) {
         rt_env_start_cold(e);
+    }
+    if (ts_starts_with(s->runtime, "nodejs") && interp)
+        rt_node_spare_ensure(interp);   /* for the next cold start */
     return;
 fail_env:
     for (int i = 0; i < nenv; i++)
@@ -571,6 +752,19 @@ fail_env:
 fail:
     if (e->listen_fd >= 0)
         close(e->listen_fd);
+    if (claimed) {
+        /* A spare that cannot be used: it ends; its exit frees it. */
+        e->pool = NULL;
+        rt_env_kill(e);
+        pthread_mutex_lock(&rt_lock);
+        failed = rt_pool_pop(p);
+        pthread_mutex_unlock(&rt_lock);
+        if (failed) {
+            rt_inv_fail(failed, "Runtime.Unavailable", "The environment could not start");
+            rt_complete(NULL, failed);
+        }
+        return;
+    }
     pthread_mutex_lock(&rt_lock);
     failed = rt_pool_pop(p);
     pthread_mutex_unlock(&rt_lock);

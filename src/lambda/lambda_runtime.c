@@ -202,7 +202,8 @@ void rt_log_event(lambda_env *env, const char *msg, size_t len, int64_t ts_ms)
         ts_buf_putc(&inv->log, '\n');
     }
     pthread_mutex_unlock(&rt_lock);
-    ts_log(TS_LOG_DEBUG, "lambda %s: %.*s", env->pool->spec->name, (int)len, msg);
+    ts_log(TS_LOG_DEBUG, "lambda %s: %.*s", env->pool ? env->pool->spec->name : "(spare)",
+           (int)len, msg);
 }
 
 /* A platform line (START, END, REPORT) into the invocation's log. */
@@ -501,7 +502,8 @@ static int nprewarm;
 
 void lambda_runtime_prewarm(const char *runtime)
 {
-    if (!runtime || !ts_starts_with(runtime, "python") || ts_cfg.lambda_no_fork)
+    if (!runtime || ts_cfg.lambda_no_fork ||
+        (!ts_starts_with(runtime, "python") && !ts_starts_with(runtime, "nodejs")))
         return;
     pthread_mutex_lock(&rt_lock);
     if (nprewarm < 8)
@@ -611,7 +613,9 @@ static void on_wake(uv_async_t *a)
         pthread_mutex_unlock(&rt_lock);
         for (int i = 0; i < n && !stopping; i++) {
             const char *interp = rt_interpreter(want_rt[i]);
-            if (interp)
+            if (interp && ts_starts_with(want_rt[i], "nodejs"))
+                rt_node_spare_ensure(interp);
+            else if (interp)
                 rt_zygote_prewarm(interp);
         }
     }
@@ -705,6 +709,7 @@ static void on_stop(uv_async_t *a)
 {
     (void)a;
     rt_zygote_stop_all();
+    rt_node_spare_stop();
     uv_walk(&rt_loop, close_any, NULL);
 }
 

@@ -62,6 +62,7 @@ struct lambda_env {
     int wfd[3];             /* the pipes' write ends, until it started */
     char **envp;            /* what starting it needs, until it started */
     char *argv0, *argv1;
+    int spare_in;           /* a Node spare's stdin, until it is claimed */
     void *zygote;           /* the fork server that forked it */
     ts_buf partial[3];
     lambda_env *next;       /* in its pool */
@@ -127,6 +128,11 @@ void rt_env_start_cold(lambda_env *e);
 void rt_env_exited(lambda_env *e, int status, int sig);
 /* e could not be started: the invocation waiting for it fails. */
 void rt_env_failed(lambda_env *e);
+
+/* Starts a spare node process for interp unless one waits. */
+void rt_node_spare_ensure(const char *interp);
+/* Ends the spare (shutdown). */
+void rt_node_spare_stop(void);
 
 /* lambda_zygote.c (runtime thread, without rt_lock) */
 /* Asks the fork server for interp to fork e; 0 when asked (it answers

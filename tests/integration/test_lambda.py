@@ -767,3 +767,31 @@ class TestInvokeDepth(LambdaTestCase):
         self.assertError("InvalidParameterValueException", self.lam.create_function,
                          FunctionName="s3-code-missing", Runtime="python3.12", Role=ROLE,
                          Handler="app.handler", Code={"S3Bucket": "code-bucket", "S3Key": "no.zip"})
+
+
+class TestNodeSpare(unittest.TestCase):
+
+    def test_a_node_cold_start_takes_the_waiting_spare(self):
+        from test_daemon import Daemon
+        d = Daemon(["--log-level", "debug"])
+        try:
+            lam = boto3.session.Session().client(
+                "lambda", region_name=env.REGION, endpoint_url=d.endpoint,
+                aws_access_key_id="test", aws_secret_access_key="test",
+                config=Config(retries={"max_attempts": 0}, read_timeout=60))
+            for name in ("spare-a", "spare-b"):
+                lam.create_function(FunctionName=name, Runtime="nodejs20.x", Role=ROLE,
+                                    Handler="index.handler",
+                                    Environment={"Variables": {"WHO": name}},
+                                    Code={"ZipFile": make_zip({"index.js":
+                                        "exports.handler = async () => process.env.WHO;"})})
+            deadline = time.time() + 10
+            while "spare node process is waiting" not in d.stderr() and time.time() < deadline:
+                time.sleep(0.05)
+            for name in ("spare-a", "spare-b"):
+                r = lam.invoke(FunctionName=name)
+                self.assertEqual(json.loads(r["Payload"].read()), name)
+        finally:
+            d.stop()
+        self.assertIn("spare-a: environment", d.stderr())
+        self.assertRegex(d.stderr(), r"spare-a: environment \w+ is the spare node")

@@ -143,6 +143,32 @@ int logs_group_load_id(ts_call *c, const char *ident, logs_group *g)
     return group_load(c, account, region, name, g);
 }
 
+const char *logs_name_set(ts_call *c, const char *member, int groups)
+{
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(c->in, member), *v;
+    ts_buf set;
+    char *out;
+
+    if (!cJSON_IsArray(list))
+        return NULL;
+    ts_buf_init(&set);
+    ts_buf_putc(&set, ':');
+    cJSON_ArrayForEach(v, list) {
+        const char *region, *account, *name = cJSON_IsString(v) ? v->valuestring : "";
+
+        if (groups && ts_starts_with(name, "arn:") &&
+            logs_arn_parse(c->req->arena, name, &region, &account, &name) != 0)
+            continue;
+        if (groups ? !logs_group_name_valid(name) : !logs_stream_name_valid(name))
+            continue;
+        ts_buf_puts(&set, name);
+        ts_buf_putc(&set, ':');
+    }
+    out = ts_arena_strndup(c->req->arena, set.data, set.len);
+    ts_buf_free(&set);
+    return out;
+}
+
 int logs_group_of_call(ts_call *c, logs_group *g)
 {
     const char *name = logs_arg(c, "logGroupName");

@@ -68,6 +68,12 @@ int logs_group_load(ts_call *c, const char *name, logs_group *g);
  * or without ":*"), whose account and region count.  0, or -1 with
  * ResourceNotFound (or InvalidParameter for a malformed ARN) set. */
 int logs_group_load_id(ts_call *c, const char *ident, logs_group *g);
+/* The names of the list member of c->in as ":name:name:" (neither a
+ * group nor a stream name holds ':'), for SQL to test with instr(); the
+ * names of groups when groups is set (an ARN gives its name), else of
+ * streams; names that cannot be are left out.  NULL when the member is
+ * absent; the text is the arena's. */
+const char *logs_name_set(ts_call *c, const char *member, int groups);
 /* The group of an operation taking logGroupName or logGroupIdentifier
  * (exactly one of them); 0, or -1 with the error set. */
 int logs_group_of_call(ts_call *c, logs_group *g);

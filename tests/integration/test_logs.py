@@ -945,6 +945,19 @@ class TestBadInput(LogsTestCase):
             self.assertEqual(json.loads(rest)["__type"], "RequestEntityTooLargeException")
 
 
+class TestHealth(unittest.TestCase):
+
+    def test_health_lists_logs(self):
+        for path in ("/_localstack/health", "/_tinystack/health"):
+            conn = http.client.HTTPConnection(env.HOST, env.PORT, timeout=10)
+            try:
+                conn.request("GET", path)
+                doc = json.loads(conn.getresponse().read())
+            finally:
+                conn.close()
+            self.assertEqual(doc["services"]["logs"], "running", path)
+
+
 class TestReset(LogsTestCase):
 
     def test_reset_forgets_logs(self):

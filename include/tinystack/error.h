@@ -137,6 +137,13 @@
      * (Coral) answers it: 413 RequestEntityTooLargeException. */           \
     X(JSON_REQUEST_TOO_LARGE, 413, "RequestEntityTooLargeException",          \
       "Request entity too large")                                             \
+    /* CloudWatch Logs (JSON 1.1): every error is 400 with a bare __type */   \
+    X(LOGS_INVALID_PARAMETER, 400, "InvalidParameterException",               \
+      "A parameter is specified incorrectly.")                                \
+    X(LOGS_ALREADY_EXISTS, 400, "ResourceAlreadyExistsException",             \
+      "The specified resource already exists.")                               \
+    X(LOGS_TOO_MANY_TAGS, 400, "TooManyTagsException",                        \
+      "A resource can have no more than 50 tags.")                            \
     X(RESET_REFUSED, 403, "AccessDenied",                                     \
       "reset needs a POST with Content-Type application/json from this "      \
       "endpoint's own origin")                                                \

@@ -96,6 +96,9 @@ struct ts_service {
     /* Picks the operation itself; NULL: the protocol's resolve. */
     const ts_op *(*resolve)(ts_call *c);
     const char *error_prefix;   /* JSON protocols: the "__type" namespace */
+    /* The error a request failing the model check gets (TS_ERR_NONE:
+     * ValidationException; CloudWatch Logs answers InvalidParameter). */
+    ts_err model_error;
     size_t max_body;            /* default body cap of its operations */
     ts_err too_large;           /* the error for a body over the cap */
     ts_err bad_body;            /* rest-json: a body that is not JSON */

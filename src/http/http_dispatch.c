@@ -93,10 +93,12 @@ static int model_check(ts_call *c)
     if (!mop)
         return 0;
     rc = ts_model_validate(mop, c->in, &e);
-    if (rc != 0)
-        ts_resp_error(c->resp, e.kind == TS_MODEL_SERIALIZATION ? TS_ERR_SERIALIZATION
-                                                                : TS_ERR_VALIDATION,
+    if (rc != 0) {
+        ts_err verr = c->req->service->model_error ? c->req->service->model_error
+                                                   : TS_ERR_VALIDATION;
+        ts_resp_error(c->resp, e.kind == TS_MODEL_SERIALIZATION ? TS_ERR_SERIALIZATION : verr,
                       ts_arena_strdup(c->req->arena, e.message));
+    }
     else
         ts_model_drop_nulls(mop, c->in);
     ts_model_error_free(&e);

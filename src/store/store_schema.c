@@ -178,6 +178,31 @@ const char *const store_migrations[] = {
     "  user_id TEXT NOT NULL, secret TEXT NOT NULL, expires INTEGER NOT NULL)"
     "  WITHOUT ROWID;"
     "CREATE INDEX iam_session_expires ON iam_session(expires);",
+    /* 9: CloudWatch Logs.  A group is unique by name in its account and
+     * region; its streams and their events hang off its id.  Events carry
+     * their group too, so a FilterLogEvents over a whole group reads one
+     * index in (timestamp, id) order, the order every read returns them in
+     * and the order its paging tokens count in.  Ids are never reused
+     * (AUTOINCREMENT): a token or an eventId never comes to name another
+     * event, and rows a deleted group left behind never show in a new one. */
+    "CREATE TABLE logs_group(id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  account TEXT NOT NULL, region TEXT NOT NULL, name TEXT NOT NULL,"
+    "  created INTEGER NOT NULL, retention INTEGER, kms_key_id TEXT,"
+    "  class TEXT NOT NULL DEFAULT 'STANDARD',"
+    "  deletion_protection INTEGER NOT NULL DEFAULT 0,"
+    "  stored_bytes INTEGER NOT NULL DEFAULT 0, UNIQUE(account, region, name));"
+    "CREATE TABLE logs_tag(group_id INTEGER NOT NULL, key TEXT NOT NULL,"
+    "  value TEXT NOT NULL, PRIMARY KEY(group_id, key)) WITHOUT ROWID;"
+    "CREATE TABLE logs_stream(id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  group_id INTEGER NOT NULL, name TEXT NOT NULL, created INTEGER NOT NULL,"
+    "  first_event INTEGER, last_event INTEGER, last_ingestion INTEGER,"
+    "  seq INTEGER NOT NULL DEFAULT 0, stored_bytes INTEGER NOT NULL DEFAULT 0,"
+    "  UNIQUE(group_id, name));"
+    "CREATE TABLE logs_event(id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  group_id INTEGER NOT NULL, stream_id INTEGER NOT NULL, ts INTEGER NOT NULL,"
+    "  ingested INTEGER NOT NULL, size INTEGER NOT NULL, message TEXT NOT NULL);"
+    "CREATE INDEX logs_event_stream ON logs_event(stream_id, ts, id);"
+    "CREATE INDEX logs_event_group ON logs_event(group_id, ts, id);",
 };
 
 const int store_nmigrations = (int)TS_ARRAY_LEN(store_migrations);

@@ -276,7 +276,7 @@ class TestOtherServicesRoute(unittest.TestCase):
         self.assertEqual(self.error_code("lambda", "list_layers"), "UnknownOperationException")
         self.assertEqual(self.error_code("apigateway", "get_rest_apis"),
                          "UnknownOperationException")
-        self.assertEqual(self.error_code("logs", "describe_log_groups"),
+        self.assertEqual(self.error_code("logs", "describe_metric_filters"),
                          "UnknownOperationException")
         self.assertEqual(self.error_code("iam", "list_groups"), "InvalidAction")
         self.assertEqual(self.error_code("sts", "decode_authorization_message",

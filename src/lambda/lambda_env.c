@@ -196,6 +196,7 @@ void rt_env_exited(lambda_env *e, int status, int sig)
     } else if (inv) {
         rt_complete(e, inv);
     }
+    rt_logs_flush(e);
     ts_log(TS_LOG_DEBUG, "lambda %s: environment %s ended (status %d, signal %d)",
            e->pool->spec->name, e->id, status, sig);
     env_release_start(e);
@@ -472,6 +473,7 @@ static lambda_env *env_new(void)
     e->spawned = ts_now_monotonic();
     for (int i = 0; i < 3; i++)
         ts_buf_init(&e->partial[i]);
+    ts_buf_init(&e->logq);
     return e;
 }
 

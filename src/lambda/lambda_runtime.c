@@ -34,6 +34,7 @@
 #include "tinystack/config.h"
 #include "tinystack/embed.h"
 #include "tinystack/log.h"
+#include "tinystack/logs.h"
 
 pthread_mutex_t rt_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -188,11 +189,57 @@ void rt_inv_fail(lambda_inv *inv, const char *type, const char *message)
 
 /* ---- logs ---- */
 
+/* Under rt_lock: queues one event for env's CloudWatch Logs stream (kept
+ * under 4 MiB between flushes; past that, lines are dropped). */
+static void logq_put_locked(lambda_env *e, const char *msg, size_t len, int64_t ts)
+{
+    uint32_t n = (uint32_t)len;
+
+    if (!e->pool || e->exited || len == 0 || e->logq.len + len > (4u << 20))
+        return;
+    ts_buf_append(&e->logq, &ts, sizeof ts);
+    ts_buf_append(&e->logq, &n, sizeof n);
+    ts_buf_append(&e->logq, msg, len);
+}
+
+void rt_logs_flush(lambda_env *e)
+{
+    ts_buf q;
+    logs_event *ev;
+    size_t n = 0, off = 0, cap = 0;
+
+    pthread_mutex_lock(&rt_lock);
+    q = e->logq;
+    ts_buf_init(&e->logq);
+    pthread_mutex_unlock(&rt_lock);
+    if (!q.len || !e->pool) {
+        ts_buf_free(&q);
+        return;
+    }
+    for (off = 0; off + 12 <= q.len; cap++) {
+        uint32_t len;
+        memcpy(&len, q.data + off + 8, 4);
+        off += 12 + len;
+    }
+    ev = ts_malloc(sizeof(*ev) * (cap ? cap : 1));
+    for (off = 0; off + 12 <= q.len && n < cap; n++) {
+        uint32_t len;
+        memcpy(&ev[n].timestamp_ms, q.data + off, 8);
+        memcpy(&len, q.data + off + 8, 4);
+        ev[n].message = q.data + off + 12;
+        ev[n].len = len;
+        off += 12 + len;
+    }
+    if (logs_append(e->pool->spec->region, e->pool->spec->log_group, e->log_stream, ev, n) != 0)
+        ts_log(TS_LOG_WARN, "lambda %s: %zu log events not kept", e->pool->spec->name, n);
+    ts_free(ev);
+    ts_buf_free(&q);
+}
+
 void rt_log_event(lambda_env *env, const char *msg, size_t len, int64_t ts_ms)
 {
     lambda_inv *inv;
 
-    (void)ts_ms;
     while (len && (msg[len - 1] == '\n' || msg[len - 1] == '\r'))
         len--;
     pthread_mutex_lock(&rt_lock);
@@ -201,19 +248,23 @@ void rt_log_event(lambda_env *env, const char *msg, size_t len, int64_t ts_ms)
         ts_buf_append(&inv->log, msg, len);
         ts_buf_putc(&inv->log, '\n');
     }
+    logq_put_locked(env, msg, len, ts_ms);
     pthread_mutex_unlock(&rt_lock);
     ts_log(TS_LOG_DEBUG, "lambda %s: %.*s", env->pool ? env->pool->spec->name : "(spare)",
            (int)len, msg);
 }
 
-/* A platform line (START, END, REPORT) into the invocation's log. */
+/* A platform line (START, END, REPORT) into the invocation's log and the
+ * environment's stream. */
 static void platform_line(lambda_env *env, lambda_inv *inv, const char *line)
 {
-    (void)env;
     if (inv->tail) {
         ts_buf_puts(&inv->log, line);
         ts_buf_putc(&inv->log, '\n');
     }
+    pthread_mutex_lock(&rt_lock);
+    logq_put_locked(env, line, strlen(line), ts_now_ms());
+    pthread_mutex_unlock(&rt_lock);
 }
 
 /* The peak resident size of pid in MB (0 when unknown). */
@@ -261,6 +312,8 @@ void rt_complete(lambda_env *env, lambda_inv *inv)
         ts_log(TS_LOG_INFO, "lambda %s %s %s %.1f ms", env->pool->spec->name, inv->id,
                inv->status ? (inv->error_type ? inv->error_type : "error") : "ok", dur);
     }
+    if (env)
+        rt_logs_flush(env);
     if (inv->tail) {
         size_t n = inv->log.len, keep = n > 4096 ? 4096 : n;
         inv->log_tail = ts_base64_encode((const unsigned char *)inv->log.data + n - keep, keep);
@@ -295,6 +348,7 @@ void rt_env_free(lambda_env *e)
         ts_buf_free(&e->partial[i]);
     if (e->tmpdir)
         lambda_rm_tree(e->tmpdir);
+    ts_buf_free(&e->logq);
     ts_free(e->tmpdir);
     ts_free(e);
 }
@@ -367,12 +421,15 @@ lambda_inv *rt_next_locked(lambda_env *env)
     env->inv_sent = 1;
     inv->started_ms = ts_now_ms();
     inv->deadline_ms = inv->started_ms + (int64_t)p->spec->timeout * 1000;
-    if (inv->tail) {
+    {
         char line[160];
         snprintf(line, sizeof line, "START RequestId: %s Version: %s", inv->id,
                  p->spec->version);
-        ts_buf_puts(&inv->log, line);
-        ts_buf_putc(&inv->log, '\n');
+        if (inv->tail) {
+            ts_buf_puts(&inv->log, line);
+            ts_buf_putc(&inv->log, '\n');
+        }
+        logq_put_locked(env, line, strlen(line), ts_now_ms());
     }
     rt_wake();  /* its timeout timer */
     return inv;
@@ -632,7 +689,22 @@ static void on_reap(uv_timer_t *t)
     double now = ts_now_monotonic();
     double idle = ts_cfg.lambda_idle_seconds > 0 ? ts_cfg.lambda_idle_seconds : 600;
 
+    lambda_env *flush[64];
+    int nflush = 0;
+
     (void)t;
+    /* What environments wrote between invocations (their init, say). */
+    pthread_mutex_lock(&rt_lock);
+    for (lambda_env *e = rt_all_envs; e && nflush < 64; e = e->all_next)
+        if (e->logq.len && e->pool && !e->exited) {
+            e->refs++;
+            flush[nflush++] = e;
+        }
+    pthread_mutex_unlock(&rt_lock);
+    for (int i = 0; i < nflush; i++) {
+        rt_logs_flush(flush[i]);
+        rt_env_release(flush[i]);
+    }
     pthread_mutex_lock(&rt_lock);
     for (lambda_pool **pp = &pools; *pp;) {
         lambda_pool *p = *pp;

@@ -65,6 +65,7 @@ struct lambda_env {
     int spare_in;           /* a Node spare's stdin, until it is claimed */
     void *zygote;           /* the fork server that forked it */
     ts_buf partial[3];
+    ts_buf logq;            /* events for its log stream, not yet stored */
     lambda_env *next;       /* in its pool */
     lambda_env *all_next;   /* every environment, for the port lookup */
 };
@@ -98,6 +99,8 @@ lambda_inv *rt_finish_locked(lambda_env *env, const char *id);
 /* Under rt_lock: env reported an init error: the invocation that waits
  * for it, detached, or NULL; the environment is ended. */
 lambda_inv *rt_init_error_locked(lambda_env *env);
+/* Stores env's queued log events in CloudWatch Logs (without rt_lock). */
+void rt_logs_flush(lambda_env *env);
 /* Completes inv (outside rt_lock): platform log lines, then inv->done. */
 void rt_complete(lambda_env *env, lambda_inv *inv);
 /* Wakes the runtime thread (timers to start, processes to spawn). */

@@ -63,6 +63,14 @@ aws_ lambda invoke --function-name "$FN" --payload fileb://event.json --log-type
     --query LogResult --output text out.json >tail.txt 2>&1
 check_match "lambda invoke --log-type Tail returns the REPORT line" "^REPORT RequestId" \
     "$(base64 -d tail.txt 2>&1)"
+check_match "the function's log group holds its REPORT lines" "REPORT RequestId" \
+    "$(aws_ logs filter-log-events --log-group-name "/aws/lambda/$FN" \
+        --query 'events[].message' --output text 2>&1)"
+case "$($AWS --version 2>&1)" in
+aws-cli/2*)
+    check_match "aws logs tail shows the function's START lines" "START RequestId" \
+        "$(aws_ logs tail "/aws/lambda/$FN" --since 1h 2>&1)" ;;
+esac
 check_fails "invoke of a missing function is ResourceNotFoundException" ResourceNotFoundException \
     aws_ lambda invoke --function-name "missing-$S" out.json
 check_fails "create-function twice is ResourceConflictException" ResourceConflictException \

@@ -795,3 +795,34 @@ class TestNodeSpare(unittest.TestCase):
             d.stop()
         self.assertIn("spare-a: environment", d.stderr())
         self.assertRegex(d.stderr(), r"spare-a: environment \w+ is the spare node")
+
+
+class TestFunctionLogs(LambdaTestCase):
+
+    def test_output_reaches_cloudwatch_logs(self):
+        logs = boto3.client("logs", region_name=env.REGION, endpoint_url=env.ENDPOINT,
+                            aws_access_key_id="test", aws_secret_access_key="test")
+        self.create("logged-fn", files={"app.py": LOGGING})
+        r = self.lam.invoke(FunctionName="logged-fn")
+        rid = r["ResponseMetadata"]["HTTPHeaders"].get("x-amzn-requestid")
+        self.assertNotIn("FunctionError", r)
+        streams = logs.describe_log_streams(logGroupName="/aws/lambda/logged-fn")["logStreams"]
+        self.assertEqual(len(streams), 1)
+        self.assertRegex(streams[0]["logStreamName"], r"^\d{4}/\d\d/\d\d/\[\$LATEST\][0-9a-f]{32}$")
+        events = logs.filter_log_events(logGroupName="/aws/lambda/logged-fn")["events"]
+        messages = [e["message"] for e in events]
+        self.assertTrue(any(m.startswith("START RequestId: ") for m in messages), messages)
+        self.assertTrue(any(m.startswith("END RequestId: ") for m in messages), messages)
+        self.assertTrue(any(m.startswith("REPORT RequestId: ") and "Init Duration" in m
+                            for m in messages), messages)
+        self.assertIn("a print", [m.rstrip("\n") for m in messages])
+        multi = [m for m in messages if "first line" in m]
+        self.assertEqual(len(multi), 1)                     # one event, two lines
+        self.assertIn("first line\nsecond line", multi[0])
+        self.assertTrue(multi[0].startswith("[INFO]\t"))
+        # a second invoke: no Init Duration on a warm start
+        self.lam.invoke(FunctionName="logged-fn")
+        reports = [e["message"] for e in logs.filter_log_events(
+            logGroupName="/aws/lambda/logged-fn", filterPattern="REPORT")["events"]]
+        self.assertEqual(len(reports), 2)
+        self.assertEqual(sum("Init Duration" in m for m in reports), 1)

@@ -385,6 +385,29 @@ static void on_frames(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
     ts_free(buf->base);
 }
 
+void rt_env_drain(lambda_env *e)
+{
+    for (int i = 0; i < 3; i++) {
+        uv_os_fd_t fd;
+        uv_handle_t *h = (uv_handle_t *)&e->pipes[i];
+
+        if (!h->data || uv_is_closing(h) || uv_fileno(h, &fd) != 0)
+            continue;
+        for (int rounds = 0; rounds < 64; rounds++) {
+            uv_buf_t buf = uv_buf_init(ts_malloc(16 << 10), 16 << 10);
+            ssize_t n = read(fd, buf.base, buf.len);
+            if (n <= 0) {
+                ts_free(buf.base);
+                break;
+            }
+            if (i < 2)
+                on_lines((uv_stream_t *)h, n, &buf);
+            else
+                on_frames((uv_stream_t *)h, n, &buf);
+        }
+    }
+}
+
 static void on_accept(uv_poll_t *h, int status, int events)
 {
     lambda_env *e = h->data;

@@ -138,7 +138,7 @@ static enum MHD_Result on_result(struct MHD_Connection *conn, rapi_req *r, const
         inv->result_len = strlen(inv->result);
         inv->error_type = ts_strdup("Function.ResponseSizeTooLarge");
         inv->status = 1;
-        rt_complete(env, inv);
+        rt_complete_later(env, inv);
         return reply_error(conn, 413, "RequestEntityTooLarge", msg);
     }
     inv->result = ts_buf_detach(&r->body, &inv->result_len);
@@ -156,7 +156,7 @@ static enum MHD_Result on_result(struct MHD_Connection *conn, rapi_req *r, const
             cJSON_Delete(o);
         }
     }
-    rt_complete(env, inv);
+    rt_complete_later(env, inv);
     return reply(conn, 202, "{\"status\":\"OK\"}");
 }
 
@@ -178,7 +178,7 @@ static enum MHD_Result on_init_error(struct MHD_Connection *conn, rapi_req *r)
         inv->error_type = header_dup(conn, "Lambda-Runtime-Function-Error-Type");
         if (!inv->error_type)
             inv->error_type = ts_strdup("Runtime.Unknown");
-        rt_complete(env, inv);
+        rt_complete_later(env, inv);
     }
     return reply(conn, 202, "{\"status\":\"OK\"}");
 }

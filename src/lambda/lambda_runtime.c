@@ -243,7 +243,7 @@ void rt_log_event(lambda_env *env, const char *msg, size_t len, int64_t ts_ms)
     while (len && (msg[len - 1] == '\n' || msg[len - 1] == '\r'))
         len--;
     pthread_mutex_lock(&rt_lock);
-    inv = env->inv;
+    inv = env->inv ? env->inv : env->finishing;
     if (inv && inv->tail) {
         ts_buf_append(&inv->log, msg, len);
         ts_buf_putc(&inv->log, '\n');
@@ -398,6 +398,13 @@ lambda_inv *rt_next_locked(lambda_env *env)
 
     if (env->state == ENV_DEAD)
         return NULL;
+    if (env->finishing) {
+        /* Its last answer is still being completed: it waits parked and
+         * gets work once that is done (run_completions). */
+        env->state = ENV_IDLE;
+        env->idle_since = ts_now_monotonic();
+        return NULL;
+    }
     if (!env->reached_next) {
         env->reached_next = 1;
         env->init_ms = (ts_now_monotonic() - env->spawned) * 1000.0;
@@ -443,6 +450,7 @@ lambda_inv *rt_finish_locked(lambda_env *env, const char *id)
         return NULL;
     env->inv = NULL;
     env->inv_sent = 0;
+    env->finishing = inv;
     env->state = ENV_IDLE;
     env->idle_since = ts_now_monotonic();
     if (env->pool->retired && !env->pool->qhead)
@@ -523,7 +531,7 @@ void lambda_runtime_submit(lambda_inv *inv)
     }
     p = pool_get(inv->spec);
     for (e = p->envs; e; e = e->next)
-        if (e->state == ENV_IDLE && !e->inv && e->parked)
+        if (e->state == ENV_IDLE && !e->inv && e->parked && !e->finishing)
             break;
     if (e) {
         void *conn = e->parked;
@@ -580,6 +588,67 @@ void lambda_runtime_retire(const char *arn)
     pthread_mutex_unlock(&rt_lock);
 }
 
+static struct done_item {
+    lambda_env *env;
+    lambda_inv *inv;
+    struct done_item *next;
+} *done_head, **done_tail = &done_head;
+
+void rt_complete_later(lambda_env *env, lambda_inv *inv)
+{
+    struct done_item *d = ts_malloc(sizeof(*d));
+
+    d->env = env;
+    d->inv = inv;
+    d->next = NULL;
+    pthread_mutex_lock(&rt_lock);
+    env->refs++;
+    if (env->pool)
+        env->pool->pending++;
+    *done_tail = d;
+    done_tail = &d->next;
+    pthread_mutex_unlock(&rt_lock);
+    rt_wake();
+}
+
+/* Runtime thread: the answers the Runtime API took, completed once the
+ * output written before them is read. */
+static void run_completions(void)
+{
+    struct done_item *d;
+
+    pthread_mutex_lock(&rt_lock);
+    d = done_head;
+    done_head = NULL;
+    done_tail = &done_head;
+    pthread_mutex_unlock(&rt_lock);
+    while (d) {
+        struct done_item *next = d->next;
+        lambda_env *e = d->env;
+        lambda_pool *p = e->pool;
+        rt_env_drain(e);
+        rt_complete(e, d->inv);
+        pthread_mutex_lock(&rt_lock);
+        if (p)
+            p->pending--;
+        if (e->finishing == d->inv) {
+            e->finishing = NULL;
+            /* Waiting meanwhile: it takes queued work now. */
+            if (e->parked && !e->inv && e->state == ENV_IDLE && p && p->qhead &&
+                !p->retired) {
+                void *conn = e->parked;
+                e->parked = NULL;
+                e->inv = rt_pool_pop(p);
+                rapi_resume(conn);
+            }
+        }
+        pthread_mutex_unlock(&rt_lock);
+        rt_env_release(e);
+        ts_free(d);
+        d = next;
+    }
+}
+
 void rt_wake(void)
 {
     if (running)
@@ -633,6 +702,7 @@ static void on_wake(uv_async_t *a)
     int nwant = 0;
 
     uv_update_time(&rt_loop);
+    run_completions();
     pthread_mutex_lock(&rt_lock);
     for (lambda_pool *p = pools; p; p = p->next) {
         int need = p->qlen - pool_free_envs(p), room = pool_room(p);
@@ -711,7 +781,7 @@ static void on_reap(uv_timer_t *t)
         for (lambda_env *e = p->envs; e; e = e->next)
             if (e->state == ENV_IDLE && !e->inv && now - e->idle_since > idle)
                 rt_env_kill(e);
-        if (!p->envs && !p->qhead) {
+        if (!p->envs && !p->qhead && !p->pending) {
             *pp = p->next;
             if (--p->spec->refs == 0) {
                 p->spec->refs = 1;

@@ -37,6 +37,7 @@ struct lambda_env {
     int listen_fd;
     pid_t pid;
     lambda_inv *inv;        /* the invocation it runs, or will at /next */
+    lambda_inv *finishing;  /* answered, its output still being read */
     int inv_sent;           /* inv went out in a /next answer */
     void *parked;           /* struct MHD_Connection * of a waiting /next */
     int refs;               /* the runtime's, plus one per Runtime API request */
@@ -78,6 +79,7 @@ struct lambda_pool {
     int qlen;
     char *spare_tmp;        /* a timed-out environment's /tmp, for the next */
     int retired;            /* its function changed or went: no new work */
+    int pending;            /* completions queued for its environments */
     lambda_pool *next;
 };
 
@@ -99,6 +101,12 @@ lambda_inv *rt_finish_locked(lambda_env *env, const char *id);
 /* Under rt_lock: env reported an init error: the invocation that waits
  * for it, detached, or NULL; the environment is ended. */
 lambda_inv *rt_init_error_locked(lambda_env *env);
+/* Runtime thread: reads what env's pipes hold now (its output written
+ * before it answered must be in the log of that invocation). */
+void rt_env_drain(lambda_env *e);
+/* Any thread: completes inv on the runtime thread, after env's output
+ * is drained; takes a reference on env until then. */
+void rt_complete_later(lambda_env *env, lambda_inv *inv);
 /* Stores env's queued log events in CloudWatch Logs (without rt_lock). */
 void rt_logs_flush(lambda_env *env);
 /* Completes inv (outside rt_lock): platform log lines, then inv->done. */

@@ -28,7 +28,7 @@ static const ts_op lambda_ops[] = {
     {"ListFunctions", lambda_list_functions, TS_OP_READ, NULL, NULL, "GET", FN, 0},
     {"GetFunction", lambda_get_function, TS_OP_READ, NULL, NULL, "GET",
      FN "/{FunctionName}", 0},
-    {"DeleteFunction", lambda_delete_function, TS_OP_WRITE, NULL, NULL, "DELETE",
+    {"DeleteFunction", lambda_delete_function_checked, TS_OP_WRITE, NULL, NULL, "DELETE",
      FN "/{FunctionName}", 0},
     {"GetFunctionConfiguration", lambda_get_function_configuration, TS_OP_READ, NULL, NULL,
      "GET", FN "/{FunctionName}/configuration", 0},
@@ -45,6 +45,20 @@ static const ts_op lambda_ops[] = {
      FN "/{FunctionName}/policy/{StatementId}", 0},
     {"GetAccountSettings", lambda_get_account_settings, TS_OP_READ, NULL, NULL, "GET",
      "/2016-08-19/account-settings", 0},
+    {"PublishVersion", lambda_publish_version, TS_OP_WRITE, NULL, NULL, "POST",
+     FN "/{FunctionName}/versions", 0},
+    {"ListVersionsByFunction", lambda_list_versions, TS_OP_READ, NULL, NULL, "GET",
+     FN "/{FunctionName}/versions", 0},
+    {"CreateAlias", lambda_create_alias, TS_OP_WRITE, NULL, NULL, "POST",
+     FN "/{FunctionName}/aliases", 0},
+    {"ListAliases", lambda_list_aliases, TS_OP_READ, NULL, NULL, "GET",
+     FN "/{FunctionName}/aliases", 0},
+    {"GetAlias", lambda_get_alias, TS_OP_READ, NULL, NULL, "GET",
+     FN "/{FunctionName}/aliases/{Name}", 0},
+    {"UpdateAlias", lambda_update_alias, TS_OP_WRITE, NULL, NULL, "PUT",
+     FN "/{FunctionName}/aliases/{Name}", 0},
+    {"DeleteAlias", lambda_delete_alias, TS_OP_WRITE, NULL, NULL, "DELETE",
+     FN "/{FunctionName}/aliases/{Name}", 0},
     {NULL, NULL, 0, NULL, NULL, NULL, NULL, 0},
 };
 
@@ -161,8 +175,7 @@ int lambda_fn_load(ts_call *c, const char *name, lambda_fn *f)
     return rc;
 }
 
-/* 1 when s is a version number as Lambda writes them (1 and up). */
-static int is_version(const char *s)
+int lambda_is_version(const char *s)
 {
     if (!*s || *s == '0' || strlen(s) > 18)
         return 0;
@@ -182,7 +195,7 @@ int lambda_fn_load_qualified(ts_call *c, const char *name, const char *qualifier
         return -1;
     if (!qualifier || !strcmp(qualifier, "$LATEST"))
         return 0;
-    if (!is_version(qualifier)) {
+    if (!lambda_is_version(qualifier)) {
         cJSON *alias;
         st = store_stmt("SELECT config FROM lambda_alias WHERE function_id = ?1 AND name = ?2");
         sqlite3_bind_int64(st, 1, f->id);
@@ -230,6 +243,24 @@ void lambda_fn_free(lambda_fn *f)
 cJSON *lambda_config_out(const lambda_fn *f)
 {
     return cJSON_Duplicate(f->config, 1);
+}
+
+void lambda_set_str(cJSON *o, const char *name, const char *v)
+{
+    cJSON_DeleteItemFromObjectCaseSensitive(o, name);
+    cJSON_AddStringToObject(o, name, v);
+}
+
+int lambda_unqualified(ts_call *c, const char *member, const char **name)
+{
+    const char *qualifier;
+
+    if (lambda_name_parse(c, lambda_str(c->in, member), NULL, name, &qualifier) != 0)
+        return -1;
+    if (qualifier)
+        return ts_resp_error(c->resp, TS_ERR_LAMBDA_INVALID_PARAMETER,
+                             "Unsupported parameter: FunctionName with a qualifier");
+    return 0;
 }
 
 int lambda_get_account_settings(ts_call *c)

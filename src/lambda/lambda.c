@@ -17,7 +17,7 @@
 static const char *const lambda_paths[] = {
     "/2015-03-31/", "/2017-03-31/tags", "/2019-09-25/functions",
     "/2018-10-31/layers", "/2016-08-19/account-settings",
-    "/2021-10-31/functions", NULL,
+    "/2021-10-31/functions", "/2017-10-31/functions", "/2019-09-30/functions", NULL,
 };
 
 #define FN "/2015-03-31/functions"
@@ -59,6 +59,18 @@ static const ts_op lambda_ops[] = {
      FN "/{FunctionName}/aliases/{Name}", 0},
     {"DeleteAlias", lambda_delete_alias, TS_OP_WRITE, NULL, NULL, "DELETE",
      FN "/{FunctionName}/aliases/{Name}", 0},
+    {"TagResource", lambda_tag_resource, TS_OP_WRITE, NULL, NULL, "POST",
+     "/2017-03-31/tags/{Resource}", 0},
+    {"UntagResource", lambda_untag_resource, TS_OP_WRITE, NULL, NULL, "DELETE",
+     "/2017-03-31/tags/{Resource}", 0},
+    {"ListTags", lambda_list_tags, TS_OP_READ, NULL, NULL, "GET", "/2017-03-31/tags/{Resource}",
+     0},
+    {"PutFunctionConcurrency", lambda_put_concurrency, TS_OP_WRITE, NULL, NULL, "PUT",
+     "/2017-10-31/functions/{FunctionName}/concurrency", 0},
+    {"DeleteFunctionConcurrency", lambda_delete_concurrency, TS_OP_WRITE, NULL, NULL, "DELETE",
+     "/2017-10-31/functions/{FunctionName}/concurrency", 0},
+    {"GetFunctionConcurrency", lambda_get_concurrency, TS_OP_READ, NULL, NULL, "GET",
+     "/2019-09-30/functions/{FunctionName}/concurrency", 0},
     {NULL, NULL, 0, NULL, NULL, NULL, NULL, 0},
 };
 
@@ -267,20 +279,26 @@ int lambda_get_account_settings(ts_call *c)
 {
     cJSON *limits = cJSON_AddObjectToObject(c->out, "AccountLimit");
     cJSON *usage = cJSON_AddObjectToObject(c->out, "AccountUsage");
-    sqlite3_stmt *st = store_stmt("SELECT count(*) FROM lambda_function"
-                                  " WHERE account = ?1 AND region = ?2");
+    sqlite3_stmt *st = store_stmt("SELECT count(*), coalesce(sum(concurrency), 0)"
+                                  " FROM lambda_function WHERE account = ?1 AND region = ?2");
+    int count = 0;
+    int64_t reserved = 0;
 
     cJSON_AddNumberToObject(limits, "TotalCodeSize", 80530636800.0);
     cJSON_AddNumberToObject(limits, "CodeSizeUnzipped", (double)LAMBDA_UNZIPPED_MAX);
     cJSON_AddNumberToObject(limits, "CodeSizeZipped", (double)LAMBDA_ZIP_MAX);
-    cJSON_AddNumberToObject(limits, "ConcurrentExecutions", 1000);
-    cJSON_AddNumberToObject(limits, "UnreservedConcurrentExecutions", 1000);
     store_bind_text(st, 1, c->req->account);
     store_bind_text(st, 2, c->req->region);
-    cJSON_AddNumberToObject(usage, "TotalCodeSize", 0);
-    cJSON_AddNumberToObject(usage, "FunctionCount",
-                            sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        count = sqlite3_column_int(st, 0);
+        reserved = sqlite3_column_int64(st, 1);
+    }
     sqlite3_reset(st);
+    cJSON_AddNumberToObject(limits, "ConcurrentExecutions", LAMBDA_ACCOUNT_CONCURRENCY);
+    cJSON_AddNumberToObject(limits, "UnreservedConcurrentExecutions",
+                            (double)(LAMBDA_ACCOUNT_CONCURRENCY - reserved));
+    cJSON_AddNumberToObject(usage, "TotalCodeSize", 0);
+    cJSON_AddNumberToObject(usage, "FunctionCount", count);
     return 0;
 }
 

@@ -20,6 +20,8 @@
 #define LAMBDA_PAYLOAD_MAX (6u << 20)       /* sync request and response */
 #define LAMBDA_EVENT_PAYLOAD_MAX (256u << 10) /* async request (1 MiB now;
                                                * see lambda_invoke.c) */
+#define LAMBDA_ACCOUNT_CONCURRENCY 1000     /* concurrent executions a region */
+#define LAMBDA_UNRESERVED_MIN 100           /* what reservations must leave */
 #define LAMBDA_PAGE_MAX 50                  /* items a List answer holds */
 
 /* A function as a row of lambda_function (or, for a published version,
@@ -126,6 +128,14 @@ int lambda_delete_function_checked(ts_call *c);
 /* 1 when function id has qualifier: "$LATEST", a published version or an
  * alias; 0 when not.  Reads the store. */
 int lambda_qualifier_exists(int64_t function_id, const char *qualifier);
+
+/* ---- lambda_tags.c: tags and reserved concurrency ---- */
+int lambda_tag_resource(ts_call *c);
+int lambda_untag_resource(ts_call *c);
+int lambda_list_tags(ts_call *c);
+int lambda_put_concurrency(ts_call *c);
+int lambda_get_concurrency(ts_call *c);
+int lambda_delete_concurrency(ts_call *c);
 
 /* ---- lambda_policy.c ---- */
 int lambda_add_permission(ts_call *c);

@@ -1,9 +1,9 @@
-"""Lambda's versions and aliases: PublishVersion and ListVersionsByFunction,
+"""Lambda's remaining control plane: PublishVersion and ListVersionsByFunction,
 aliases (invoked through, routing weights, guarding the versions they name),
-with AWS's errors for missing functions, versions and aliases, bad names and
-out-of-range values."""
+tags and reserved concurrency (0 throttles invokes), with AWS's errors for
+missing functions, versions and aliases, bad names and out-of-range
+values."""
 
-import json
 import unittest
 
 from botocore.exceptions import ClientError
@@ -341,6 +341,112 @@ class TestAliases(VersionsCase):
         self.assertError("ResourceNotFoundException", self.lam.get_function,
                          FunctionName="ver-del")
 
+
+class TestTags(VersionsCase):
+
+    def test_tag_untag_list(self):
+        self.marked_function("ver-tag", Tags={"team": "a"})
+        arn = ARN + "ver-tag"
+        self.assertEqual(self.lam.list_tags(Resource=arn)["Tags"], {"team": "a"})
+        r = self.lam.tag_resource(Resource=arn, Tags={"env": "dev", "team": "b", "x": "1"})
+        self.assertEqual(r["ResponseMetadata"]["HTTPStatusCode"], 204)
+        self.assertEqual(self.lam.list_tags(Resource=arn)["Tags"],
+                         {"team": "b", "env": "dev", "x": "1"})
+        self.assertEqual(self.lam.get_function(FunctionName="ver-tag")["Tags"],
+                         {"team": "b", "env": "dev", "x": "1"})
+        r = self.lam.untag_resource(Resource=arn, TagKeys=["team", "x", "absent"])
+        self.assertEqual(r["ResponseMetadata"]["HTTPStatusCode"], 204)
+        self.assertEqual(self.lam.list_tags(Resource=arn)["Tags"], {"env": "dev"})
+        self.lam.untag_resource(Resource=arn, TagKeys=["env"])
+        self.assertEqual(self.lam.list_tags(Resource=arn)["Tags"], {})
+        self.assertNotIn("Tags", self.lam.get_function(FunctionName="ver-tag"))
+
+    def test_tag_errors(self):
+        self.marked_function("ver-tag2")
+        self.lam.publish_version(FunctionName="ver-tag2")
+        for qualified in (ARN + "ver-tag2:1", ARN + "ver-tag2:$LATEST"):
+            msg = self.message("InvalidParameterValueException", self.lam.tag_resource,
+                               Resource=qualified, Tags={"a": "b"})
+            self.assertTrue(msg.startswith("Tagging operations are permitted on Lambda "
+                                           "functions only."), msg)
+        msg = self.message("ResourceNotFoundException", self.lam.list_tags,
+                           Resource=ARN + "ver-none")
+        self.assertEqual(msg, "Function not found: " + ARN + "ver-none")
+        self.assertError("ResourceNotFoundException", self.lam.tag_resource,
+                         Resource=ARN + "ver-none", Tags={"a": "b"})
+        self.assertError("ResourceNotFoundException", self.lam.untag_resource,
+                         Resource=ARN + "ver-none", TagKeys=["a"])
+        self.assertError("ValidationException", self.raw.list_tags, Resource="ver-tag2")
+        self.assertError("InvalidParameterValueException", self.lam.tag_resource,
+                         Resource=ARN + "ver-tag2", Tags={})
+        self.lam.tag_resource(Resource=ARN + "ver-tag2",
+                              Tags={"k%d" % i: "v" for i in range(50)})
+        msg = self.message("InvalidParameterValueException", self.lam.tag_resource,
+                           Resource=ARN + "ver-tag2", Tags={"one-more": "v"})
+        self.assertEqual(msg, "Number of tags exceeds function tag limit.")
+        self.assertEqual(len(self.lam.list_tags(Resource=ARN + "ver-tag2")["Tags"]), 50)
+
+
+class TestConcurrency(VersionsCase):
+
+    def test_put_get_delete(self):
+        self.marked_function("ver-conc")
+        self.assertNotIn("ReservedConcurrentExecutions",
+                         self.lam.get_function_concurrency(FunctionName="ver-conc"))
+        before = self.lam.get_account_settings()["AccountLimit"]
+        r = self.lam.put_function_concurrency(FunctionName="ver-conc",
+                                              ReservedConcurrentExecutions=5)
+        self.assertEqual(r["ReservedConcurrentExecutions"], 5)
+        self.assertEqual(self.lam.get_function_concurrency(FunctionName=ARN + "ver-conc")
+                         ["ReservedConcurrentExecutions"], 5)
+        self.assertEqual(self.lam.get_function(FunctionName="ver-conc")["Concurrency"],
+                         {"ReservedConcurrentExecutions": 5})
+        after = self.lam.get_account_settings()["AccountLimit"]
+        self.assertEqual(after["UnreservedConcurrentExecutions"],
+                         before["UnreservedConcurrentExecutions"] - 5)
+        # Putting the same value again is not counted twice.
+        self.lam.put_function_concurrency(FunctionName="ver-conc",
+                                          ReservedConcurrentExecutions=5)
+        msg = self.message("InvalidParameterValueException", self.lam.put_function_concurrency,
+                           FunctionName="ver-conc", ReservedConcurrentExecutions=901)
+        self.assertEqual(msg, "Specified ReservedConcurrentExecutions for function decreases "
+                              "account's UnreservedConcurrentExecution below its minimum "
+                              "value of [100].")
+        self.lam.put_function_concurrency(FunctionName="ver-conc",
+                                          ReservedConcurrentExecutions=900)
+        r = self.lam.delete_function_concurrency(FunctionName="ver-conc")
+        self.assertEqual(r["ResponseMetadata"]["HTTPStatusCode"], 204)
+        self.assertNotIn("ReservedConcurrentExecutions",
+                         self.lam.get_function_concurrency(FunctionName="ver-conc"))
+        self.assertNotIn("Concurrency", self.lam.get_function(FunctionName="ver-conc"))
+
+    def test_errors(self):
+        for fn in (self.lam.get_function_concurrency, self.lam.delete_function_concurrency):
+            msg = self.message("ResourceNotFoundException", fn, FunctionName="ver-none")
+            self.assertEqual(msg, "Function not found: " + ARN + "ver-none")
+        self.assertError("ResourceNotFoundException", self.lam.put_function_concurrency,
+                         FunctionName="ver-none", ReservedConcurrentExecutions=1)
+        self.assertError("ValidationException", self.raw.put_function_concurrency,
+                         FunctionName="ver-conc", ReservedConcurrentExecutions=-1)
+
+    def test_zero_throttles(self):
+        self.marked_function("ver-zero")
+        self.assertEqual(self.mark_of("ver-zero"), ("zero", "$LATEST"))  # warm
+        self.lam.put_function_concurrency(FunctionName="ver-zero",
+                                          ReservedConcurrentExecutions=0)
+        for _ in range(2):
+            r = self.assertError("TooManyRequestsException", self.lam.invoke,
+                                 FunctionName="ver-zero", Payload=b"{}")
+            self.assertEqual(r["Error"]["Message"], "Rate Exceeded.")
+            self.assertEqual(r["ResponseMetadata"]["HTTPStatusCode"], 429)
+        # Asynchronous invokes are still accepted (and retried later).
+        r = self.lam.invoke(FunctionName="ver-zero", InvocationType="Event", Payload=b"{}")
+        self.assertEqual(r["StatusCode"], 202)
+        self.lam.put_function_concurrency(FunctionName="ver-zero",
+                                          ReservedConcurrentExecutions=1)
+        self.assertEqual(self.mark_of("ver-zero"), ("zero", "$LATEST"))
+        self.lam.delete_function_concurrency(FunctionName="ver-zero")
+        self.assertEqual(self.mark_of("ver-zero"), ("zero", "$LATEST"))
 
 
 if __name__ == "__main__":

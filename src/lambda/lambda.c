@@ -21,6 +21,7 @@ static const char *const lambda_paths[] = {
 };
 
 #define FN "/2015-03-31/functions"
+#define EIC "/2019-09-25/functions/{FunctionName}/event-invoke-config"
 
 static const ts_op lambda_ops[] = {
     {"CreateFunction", lambda_create_function, TS_OP_WRITE, NULL, NULL, "POST", FN,
@@ -71,6 +72,16 @@ static const ts_op lambda_ops[] = {
      "/2017-10-31/functions/{FunctionName}/concurrency", 0},
     {"GetFunctionConcurrency", lambda_get_concurrency, TS_OP_READ, NULL, NULL, "GET",
      "/2019-09-30/functions/{FunctionName}/concurrency", 0},
+    {"PutFunctionEventInvokeConfig", lambda_put_event_config, TS_OP_WRITE, NULL, NULL, "PUT",
+     EIC, 0},
+    {"UpdateFunctionEventInvokeConfig", lambda_update_event_config, TS_OP_WRITE, NULL, NULL,
+     "POST", EIC, 0},
+    {"GetFunctionEventInvokeConfig", lambda_get_event_config, TS_OP_READ, NULL, NULL, "GET", EIC,
+     0},
+    {"DeleteFunctionEventInvokeConfig", lambda_delete_event_config, TS_OP_WRITE, NULL, NULL,
+     "DELETE", EIC, 0},
+    {"ListFunctionEventInvokeConfigs", lambda_list_event_configs, TS_OP_READ, NULL, NULL, "GET",
+     EIC "/list", 0},
     {NULL, NULL, 0, NULL, NULL, NULL, NULL, 0},
 };
 

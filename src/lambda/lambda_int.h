@@ -123,7 +123,8 @@ int lambda_delete_alias(ts_call *c);
 int lambda_list_aliases(ts_call *c);
 /* DeleteFunction as the operation table routes it: a version that an
  * alias uses, or an alias, is refused as AWS refuses them; the rest is
- * lambda_delete_function's. */
+ * lambda_delete_function's, and the asynchronous invocation settings of
+ * what it deleted go with it. */
 int lambda_delete_function_checked(ts_call *c);
 /* 1 when function id has qualifier: "$LATEST", a published version or an
  * alias; 0 when not.  Reads the store. */
@@ -136,6 +137,25 @@ int lambda_list_tags(ts_call *c);
 int lambda_put_concurrency(ts_call *c);
 int lambda_get_concurrency(ts_call *c);
 int lambda_delete_concurrency(ts_call *c);
+
+/* ---- lambda_event_config.c: asynchronous invocation settings ---- */
+int lambda_put_event_config(ts_call *c);
+int lambda_update_event_config(ts_call *c);
+int lambda_get_event_config(ts_call *c);
+int lambda_delete_event_config(ts_call *c);
+int lambda_list_event_configs(ts_call *c);
+/* The asynchronous invocation settings of function id at qualifier
+ * ("$LATEST", a version number or an alias name), for the event pump:
+ * *retries gets MaximumRetryAttempts (0-2) and *max_age
+ * MaximumEventAgeInSeconds (60-21600), each -1 when the config leaves it
+ * unset (AWS then retries twice and keeps an event 6 hours).  0 when there
+ * is a config for that qualifier, -1 when there is none (both -1 then).
+ * Reads the store: call inside a snapshot or a transaction. */
+int lambda_event_config_get(int64_t function_id, const char *qualifier, int *retries,
+                            int *max_age);
+/* Deletes the settings of function id at qualifier, or all of its
+ * settings when qualifier is NULL.  Inside a write transaction. */
+void lambda_event_config_drop(int64_t function_id, const char *qualifier);
 
 /* ---- lambda_policy.c ---- */
 int lambda_add_permission(ts_call *c);

@@ -470,6 +470,8 @@ int lambda_delete_alias(ts_call *c)
     store_bind_text(st, 2, alias);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
+    if (rc == SQLITE_DONE && sqlite3_changes(store_db()) > 0)
+        lambda_event_config_drop(f.id, alias);
     lambda_fn_free(&f);
     if (rc != SQLITE_DONE)
         return ts_resp_error(c->resp, TS_ERR_LAMBDA_SERVICE, NULL);
@@ -568,5 +570,8 @@ int lambda_delete_function_checked(ts_call *c)
                                   "Unable to delete version because the following aliases "
                                   "reference it: %s", users);
     }
-    return lambda_delete_function(c);
+    if (lambda_delete_function(c) != 0)
+        return -1;
+    lambda_event_config_drop(id, qualifier);
+    return 0;
 }

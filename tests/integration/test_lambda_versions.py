@@ -1,8 +1,8 @@
 """Lambda's remaining control plane: PublishVersion and ListVersionsByFunction,
 aliases (invoked through, routing weights, guarding the versions they name),
-tags and reserved concurrency (0 throttles invokes), with AWS's errors for
-missing functions, versions and aliases, bad names and out-of-range
-values."""
+tags, reserved concurrency (0 throttles invokes) and the asynchronous
+invocation settings, with AWS's errors for missing functions, versions and
+aliases, bad names and out-of-range values."""
 
 import unittest
 
@@ -447,6 +447,134 @@ class TestConcurrency(VersionsCase):
         self.assertEqual(self.mark_of("ver-zero"), ("zero", "$LATEST"))
         self.lam.delete_function_concurrency(FunctionName="ver-zero")
         self.assertEqual(self.mark_of("ver-zero"), ("zero", "$LATEST"))
+
+
+class TestEventInvokeConfig(VersionsCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.marked_function("ver-eic")
+        cls.lam.publish_version(FunctionName="ver-eic")
+        cls.lam.create_alias(FunctionName="ver-eic", Name="live", FunctionVersion="1")
+
+    def test_put_update_get_delete(self):
+        r = self.lam.put_function_event_invoke_config(FunctionName="ver-eic",
+                                                      MaximumRetryAttempts=0)
+        self.assertEqual(r["FunctionArn"], ARN + "ver-eic:$LATEST")
+        self.assertEqual(r["MaximumRetryAttempts"], 0)
+        self.assertNotIn("MaximumEventAgeInSeconds", r)
+        self.assertEqual(r["DestinationConfig"], {"OnSuccess": {}, "OnFailure": {}})
+        self.assertTrue(r["LastModified"])
+        got = self.lam.get_function_event_invoke_config(FunctionName="ver-eic")
+        self.assertEqual(got["MaximumRetryAttempts"], 0)
+        up = self.lam.update_function_event_invoke_config(
+            FunctionName="ver-eic", MaximumEventAgeInSeconds=120,
+            DestinationConfig={"OnFailure": {"Destination":
+                                             "arn:aws:sqs:us-east-1:000000000000:dlq"}})
+        self.assertEqual((up["MaximumRetryAttempts"], up["MaximumEventAgeInSeconds"]), (0, 120))
+        self.assertEqual(up["DestinationConfig"], {
+            "OnSuccess": {},
+            "OnFailure": {"Destination": "arn:aws:sqs:us-east-1:000000000000:dlq"}})
+        # Put replaces the whole config.
+        r = self.lam.put_function_event_invoke_config(FunctionName="ver-eic",
+                                                      MaximumEventAgeInSeconds=60)
+        self.assertNotIn("MaximumRetryAttempts", r)
+        self.assertEqual(r["DestinationConfig"], {"OnSuccess": {}, "OnFailure": {}})
+        r = self.lam.delete_function_event_invoke_config(FunctionName="ver-eic")
+        self.assertEqual(r["ResponseMetadata"]["HTTPStatusCode"], 204)
+        msg = self.message("ResourceNotFoundException",
+                           self.lam.get_function_event_invoke_config, FunctionName="ver-eic")
+        self.assertEqual(msg, "The function " + ARN + "ver-eic:$LATEST doesn't have an "
+                              "EventInvokeConfig")
+        self.assertError("ResourceNotFoundException",
+                         self.lam.delete_function_event_invoke_config, FunctionName="ver-eic")
+
+    def test_qualifiers_and_list(self):
+        self.lam.put_function_event_invoke_config(FunctionName="ver-eic", Qualifier="1",
+                                                  MaximumRetryAttempts=1)
+        self.lam.put_function_event_invoke_config(FunctionName="ver-eic:live",
+                                                  MaximumRetryAttempts=2)
+        self.lam.put_function_event_invoke_config(FunctionName="ver-eic",
+                                                  MaximumRetryAttempts=0)
+        got = self.lam.get_function_event_invoke_config(FunctionName="ver-eic",
+                                                        Qualifier="live")
+        self.assertEqual((got["FunctionArn"], got["MaximumRetryAttempts"]),
+                         (ARN + "ver-eic:live", 2))
+        whole = self.lam.list_function_event_invoke_configs(FunctionName="ver-eic")
+        self.assertEqual(sorted(c["FunctionArn"] for c in whole["FunctionEventInvokeConfigs"]),
+                         sorted(ARN + "ver-eic:" + q for q in ("$LATEST", "1", "live")))
+        seen, marker = [], None
+        while True:
+            kw = {"MaxItems": 1}
+            if marker:
+                kw["Marker"] = marker
+            page = self.lam.list_function_event_invoke_configs(FunctionName="ver-eic", **kw)
+            self.assertLessEqual(len(page["FunctionEventInvokeConfigs"]), 1)
+            seen += [c["FunctionArn"] for c in page["FunctionEventInvokeConfigs"]]
+            marker = page.get("NextMarker")
+            if not marker:
+                break
+        self.assertEqual(sorted(seen), sorted(c["FunctionArn"]
+                                              for c in whole["FunctionEventInvokeConfigs"]))
+        self.assertError("ValidationException", self.raw.list_function_event_invoke_configs,
+                         FunctionName="ver-eic", MaxItems=51)
+        for q in ("$LATEST", "1", "live"):
+            self.lam.delete_function_event_invoke_config(FunctionName="ver-eic", Qualifier=q)
+        self.assertEqual(self.lam.list_function_event_invoke_configs(
+            FunctionName="ver-eic")["FunctionEventInvokeConfigs"], [])
+
+    def test_errors(self):
+        msg = self.message("InvalidParameterValueException",
+                           self.lam.put_function_event_invoke_config, FunctionName="ver-eic")
+        self.assertEqual(msg, "You must specify at least one of error handling or destination "
+                              "setting.")
+        for kw in ({"MaximumRetryAttempts": 3}, {"MaximumRetryAttempts": -1},
+                   {"MaximumEventAgeInSeconds": 59}, {"MaximumEventAgeInSeconds": 21601}):
+            self.assertError("ValidationException", self.raw.put_function_event_invoke_config,
+                             FunctionName="ver-eic", **kw)
+        for name, q in (("ver-none", None), ("ver-eic", "9"), ("ver-eic", "ghost")):
+            kw = {"Qualifier": q} if q else {}
+            msg = self.message("ResourceNotFoundException",
+                               self.lam.put_function_event_invoke_config, FunctionName=name,
+                               MaximumRetryAttempts=1, **kw)
+            self.assertEqual(msg, "The function doesn't exist.")
+        msg = self.message("ResourceNotFoundException",
+                           self.lam.update_function_event_invoke_config,
+                           FunctionName="ver-eic", Qualifier="1", MaximumRetryAttempts=1)
+        self.assertEqual(msg, "The function " + ARN + "ver-eic:1 doesn't have an "
+                              "EventInvokeConfig")
+        self.assertError("ResourceNotFoundException", self.lam.list_function_event_invoke_configs,
+                         FunctionName="ver-none")
+        msg = self.message("InvalidParameterValueException",
+                           self.lam.put_function_event_invoke_config, FunctionName="ver-eic",
+                           DestinationConfig={"OnSuccess": {"Destination": ARN + "ver-eic"}})
+        self.assertEqual(msg, "You can't specify the function as a destination for itself.")
+        msg = self.message("InvalidParameterValueException",
+                           self.lam.put_function_event_invoke_config, FunctionName="ver-eic",
+                           DestinationConfig={"OnFailure": {"Destination":
+                                                            "arn:aws:s3:::bucket"}})
+        self.assertEqual(msg, "The provided destination config DestinationConfig(onSuccess=null, "
+                              "onFailure=OnFailure(destination=arn:aws:s3:::bucket)) is invalid.")
+
+    def test_deleting_takes_configs(self):
+        self.marked_function("ver-eic2")
+        self.lam.publish_version(FunctionName="ver-eic2")
+        self.lam.put_function_event_invoke_config(FunctionName="ver-eic2", Qualifier="1",
+                                                  MaximumRetryAttempts=1)
+        self.lam.create_alias(FunctionName="ver-eic2", Name="a", FunctionVersion="1")
+        self.lam.put_function_event_invoke_config(FunctionName="ver-eic2", Qualifier="a",
+                                                  MaximumRetryAttempts=1)
+        self.lam.delete_alias(FunctionName="ver-eic2", Name="a")
+        self.lam.delete_function(FunctionName="ver-eic2", Qualifier="1")
+        self.assertEqual(self.lam.list_function_event_invoke_configs(
+            FunctionName="ver-eic2")["FunctionEventInvokeConfigs"], [])
+        self.lam.put_function_event_invoke_config(FunctionName="ver-eic2",
+                                                  MaximumRetryAttempts=1)
+        self.lam.delete_function(FunctionName="ver-eic2")
+        self.marked_function("ver-eic2")
+        self.assertError("ResourceNotFoundException",
+                         self.lam.get_function_event_invoke_config, FunctionName="ver-eic2")
 
 
 if __name__ == "__main__":

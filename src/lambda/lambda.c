@@ -17,10 +17,11 @@
 static const char *const lambda_paths[] = {
     "/2015-03-31/", "/2017-03-31/tags", "/2019-09-25/functions",
     "/2018-10-31/layers", "/2016-08-19/account-settings",
-    "/2021-10-31/functions", NULL,
+    "/2021-10-31/functions", "/2017-10-31/functions", "/2019-09-30/functions", NULL,
 };
 
 #define FN "/2015-03-31/functions"
+#define EIC "/2019-09-25/functions/{FunctionName}/event-invoke-config"
 
 static const ts_op lambda_ops[] = {
     {"CreateFunction", lambda_create_function, TS_OP_WRITE, NULL, NULL, "POST", FN,
@@ -28,7 +29,7 @@ static const ts_op lambda_ops[] = {
     {"ListFunctions", lambda_list_functions, TS_OP_READ, NULL, NULL, "GET", FN, 0},
     {"GetFunction", lambda_get_function, TS_OP_READ, NULL, NULL, "GET",
      FN "/{FunctionName}", 0},
-    {"DeleteFunction", lambda_delete_function, TS_OP_WRITE, NULL, NULL, "DELETE",
+    {"DeleteFunction", lambda_delete_function_checked, TS_OP_WRITE, NULL, NULL, "DELETE",
      FN "/{FunctionName}", 0},
     {"GetFunctionConfiguration", lambda_get_function_configuration, TS_OP_READ, NULL, NULL,
      "GET", FN "/{FunctionName}/configuration", 0},
@@ -45,6 +46,42 @@ static const ts_op lambda_ops[] = {
      FN "/{FunctionName}/policy/{StatementId}", 0},
     {"GetAccountSettings", lambda_get_account_settings, TS_OP_READ, NULL, NULL, "GET",
      "/2016-08-19/account-settings", 0},
+    {"PublishVersion", lambda_publish_version, TS_OP_WRITE, NULL, NULL, "POST",
+     FN "/{FunctionName}/versions", 0},
+    {"ListVersionsByFunction", lambda_list_versions, TS_OP_READ, NULL, NULL, "GET",
+     FN "/{FunctionName}/versions", 0},
+    {"CreateAlias", lambda_create_alias, TS_OP_WRITE, NULL, NULL, "POST",
+     FN "/{FunctionName}/aliases", 0},
+    {"ListAliases", lambda_list_aliases, TS_OP_READ, NULL, NULL, "GET",
+     FN "/{FunctionName}/aliases", 0},
+    {"GetAlias", lambda_get_alias, TS_OP_READ, NULL, NULL, "GET",
+     FN "/{FunctionName}/aliases/{Name}", 0},
+    {"UpdateAlias", lambda_update_alias, TS_OP_WRITE, NULL, NULL, "PUT",
+     FN "/{FunctionName}/aliases/{Name}", 0},
+    {"DeleteAlias", lambda_delete_alias, TS_OP_WRITE, NULL, NULL, "DELETE",
+     FN "/{FunctionName}/aliases/{Name}", 0},
+    {"TagResource", lambda_tag_resource, TS_OP_WRITE, NULL, NULL, "POST",
+     "/2017-03-31/tags/{Resource}", 0},
+    {"UntagResource", lambda_untag_resource, TS_OP_WRITE, NULL, NULL, "DELETE",
+     "/2017-03-31/tags/{Resource}", 0},
+    {"ListTags", lambda_list_tags, TS_OP_READ, NULL, NULL, "GET", "/2017-03-31/tags/{Resource}",
+     0},
+    {"PutFunctionConcurrency", lambda_put_concurrency, TS_OP_WRITE, NULL, NULL, "PUT",
+     "/2017-10-31/functions/{FunctionName}/concurrency", 0},
+    {"DeleteFunctionConcurrency", lambda_delete_concurrency, TS_OP_WRITE, NULL, NULL, "DELETE",
+     "/2017-10-31/functions/{FunctionName}/concurrency", 0},
+    {"GetFunctionConcurrency", lambda_get_concurrency, TS_OP_READ, NULL, NULL, "GET",
+     "/2019-09-30/functions/{FunctionName}/concurrency", 0},
+    {"PutFunctionEventInvokeConfig", lambda_put_event_config, TS_OP_WRITE, NULL, NULL, "PUT",
+     EIC, 0},
+    {"UpdateFunctionEventInvokeConfig", lambda_update_event_config, TS_OP_WRITE, NULL, NULL,
+     "POST", EIC, 0},
+    {"GetFunctionEventInvokeConfig", lambda_get_event_config, TS_OP_READ, NULL, NULL, "GET", EIC,
+     0},
+    {"DeleteFunctionEventInvokeConfig", lambda_delete_event_config, TS_OP_WRITE, NULL, NULL,
+     "DELETE", EIC, 0},
+    {"ListFunctionEventInvokeConfigs", lambda_list_event_configs, TS_OP_READ, NULL, NULL, "GET",
+     EIC "/list", 0},
     {NULL, NULL, 0, NULL, NULL, NULL, NULL, 0},
 };
 
@@ -161,8 +198,7 @@ int lambda_fn_load(ts_call *c, const char *name, lambda_fn *f)
     return rc;
 }
 
-/* 1 when s is a version number as Lambda writes them (1 and up). */
-static int is_version(const char *s)
+int lambda_is_version(const char *s)
 {
     if (!*s || *s == '0' || strlen(s) > 18)
         return 0;
@@ -182,7 +218,7 @@ int lambda_fn_load_qualified(ts_call *c, const char *name, const char *qualifier
         return -1;
     if (!qualifier || !strcmp(qualifier, "$LATEST"))
         return 0;
-    if (!is_version(qualifier)) {
+    if (!lambda_is_version(qualifier)) {
         cJSON *alias;
         st = store_stmt("SELECT config FROM lambda_alias WHERE function_id = ?1 AND name = ?2");
         sqlite3_bind_int64(st, 1, f->id);
@@ -232,24 +268,48 @@ cJSON *lambda_config_out(const lambda_fn *f)
     return cJSON_Duplicate(f->config, 1);
 }
 
+void lambda_set_str(cJSON *o, const char *name, const char *v)
+{
+    cJSON_DeleteItemFromObjectCaseSensitive(o, name);
+    cJSON_AddStringToObject(o, name, v);
+}
+
+int lambda_unqualified(ts_call *c, const char *member, const char **name)
+{
+    const char *qualifier;
+
+    if (lambda_name_parse(c, lambda_str(c->in, member), NULL, name, &qualifier) != 0)
+        return -1;
+    if (qualifier)
+        return ts_resp_error(c->resp, TS_ERR_LAMBDA_INVALID_PARAMETER,
+                             "Unsupported parameter: FunctionName with a qualifier");
+    return 0;
+}
+
 int lambda_get_account_settings(ts_call *c)
 {
     cJSON *limits = cJSON_AddObjectToObject(c->out, "AccountLimit");
     cJSON *usage = cJSON_AddObjectToObject(c->out, "AccountUsage");
-    sqlite3_stmt *st = store_stmt("SELECT count(*) FROM lambda_function"
-                                  " WHERE account = ?1 AND region = ?2");
+    sqlite3_stmt *st = store_stmt("SELECT count(*), coalesce(sum(concurrency), 0)"
+                                  " FROM lambda_function WHERE account = ?1 AND region = ?2");
+    int count = 0;
+    int64_t reserved = 0;
 
     cJSON_AddNumberToObject(limits, "TotalCodeSize", 80530636800.0);
     cJSON_AddNumberToObject(limits, "CodeSizeUnzipped", (double)LAMBDA_UNZIPPED_MAX);
     cJSON_AddNumberToObject(limits, "CodeSizeZipped", (double)LAMBDA_ZIP_MAX);
-    cJSON_AddNumberToObject(limits, "ConcurrentExecutions", 1000);
-    cJSON_AddNumberToObject(limits, "UnreservedConcurrentExecutions", 1000);
     store_bind_text(st, 1, c->req->account);
     store_bind_text(st, 2, c->req->region);
-    cJSON_AddNumberToObject(usage, "TotalCodeSize", 0);
-    cJSON_AddNumberToObject(usage, "FunctionCount",
-                            sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        count = sqlite3_column_int(st, 0);
+        reserved = sqlite3_column_int64(st, 1);
+    }
     sqlite3_reset(st);
+    cJSON_AddNumberToObject(limits, "ConcurrentExecutions", LAMBDA_ACCOUNT_CONCURRENCY);
+    cJSON_AddNumberToObject(limits, "UnreservedConcurrentExecutions",
+                            (double)(LAMBDA_ACCOUNT_CONCURRENCY - reserved));
+    cJSON_AddNumberToObject(usage, "TotalCodeSize", 0);
+    cJSON_AddNumberToObject(usage, "FunctionCount", count);
     return 0;
 }
 

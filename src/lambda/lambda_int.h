@@ -20,6 +20,9 @@
 #define LAMBDA_PAYLOAD_MAX (6u << 20)       /* sync request and response */
 #define LAMBDA_EVENT_PAYLOAD_MAX (256u << 10) /* async request (1 MiB now;
                                                * see lambda_invoke.c) */
+#define LAMBDA_ACCOUNT_CONCURRENCY 1000     /* concurrent executions a region */
+#define LAMBDA_UNRESERVED_MIN 100           /* what reservations must leave */
+#define LAMBDA_PAGE_MAX 50                  /* items a List answer holds */
 
 /* A function as a row of lambda_function (or, for a published version,
  * of lambda_version).  config is the stored FunctionConfiguration and is
@@ -62,6 +65,14 @@ void lambda_time(int64_t ms, char *out);
 const char *lambda_str(const cJSON *in, const char *name);
 /* A copy of f's configuration as the API answers it. */
 cJSON *lambda_config_out(const lambda_fn *f);
+/* 1 when s is a version number as Lambda writes them (1 and up). */
+int lambda_is_version(const char *s);
+/* Sets the string member name of o to v, replacing any. */
+void lambda_set_str(cJSON *o, const char *name, const char *v);
+/* The function named by the string member of c->in, which may not carry
+ * a qualifier (operations on the function itself, not a version): the
+ * name (arena) into *name; 0, or -1 with the error set. */
+int lambda_unqualified(ts_call *c, const char *member, const char **name);
 
 /* ---- lambda_code.c ---- */
 
@@ -101,6 +112,50 @@ int lambda_delete_function(ts_call *c);
 int lambda_update_function_code(ts_call *c);
 int lambda_update_function_configuration(ts_call *c);
 int lambda_get_account_settings(ts_call *c);
+
+/* ---- lambda_version.c: versions and aliases ---- */
+int lambda_publish_version(ts_call *c);
+int lambda_list_versions(ts_call *c);
+int lambda_create_alias(ts_call *c);
+int lambda_get_alias(ts_call *c);
+int lambda_update_alias(ts_call *c);
+int lambda_delete_alias(ts_call *c);
+int lambda_list_aliases(ts_call *c);
+/* DeleteFunction as the operation table routes it: a version that an
+ * alias uses, or an alias, is refused as AWS refuses them; the rest is
+ * lambda_delete_function's, and the asynchronous invocation settings of
+ * what it deleted go with it. */
+int lambda_delete_function_checked(ts_call *c);
+/* 1 when function id has qualifier: "$LATEST", a published version or an
+ * alias; 0 when not.  Reads the store. */
+int lambda_qualifier_exists(int64_t function_id, const char *qualifier);
+
+/* ---- lambda_tags.c: tags and reserved concurrency ---- */
+int lambda_tag_resource(ts_call *c);
+int lambda_untag_resource(ts_call *c);
+int lambda_list_tags(ts_call *c);
+int lambda_put_concurrency(ts_call *c);
+int lambda_get_concurrency(ts_call *c);
+int lambda_delete_concurrency(ts_call *c);
+
+/* ---- lambda_event_config.c: asynchronous invocation settings ---- */
+int lambda_put_event_config(ts_call *c);
+int lambda_update_event_config(ts_call *c);
+int lambda_get_event_config(ts_call *c);
+int lambda_delete_event_config(ts_call *c);
+int lambda_list_event_configs(ts_call *c);
+/* The asynchronous invocation settings of function id at qualifier
+ * ("$LATEST", a version number or an alias name), for the event pump:
+ * *retries gets MaximumRetryAttempts (0-2) and *max_age
+ * MaximumEventAgeInSeconds (60-21600), each -1 when the config leaves it
+ * unset (AWS then retries twice and keeps an event 6 hours).  0 when there
+ * is a config for that qualifier, -1 when there is none (both -1 then).
+ * Reads the store: call inside a snapshot or a transaction. */
+int lambda_event_config_get(int64_t function_id, const char *qualifier, int *retries,
+                            int *max_age);
+/* Deletes the settings of function id at qualifier, or all of its
+ * settings when qualifier is NULL.  Inside a write transaction. */
+void lambda_event_config_drop(int64_t function_id, const char *qualifier);
 
 /* ---- lambda_policy.c ---- */
 int lambda_add_permission(ts_call *c);

@@ -529,7 +529,18 @@ void lambda_runtime_submit(lambda_inv *inv)
         rt_complete(NULL, inv);
         return;
     }
+    /* Reserved concurrency 0 throttles every invoke, as on AWS. */
+    if (inv->spec->reserved == 0) {
+        pthread_mutex_unlock(&rt_lock);
+        rt_inv_fail(inv, "TooManyRequestsException", "Rate Exceeded.");
+        inv->status = -1;
+        rt_complete(NULL, inv);
+        return;
+    }
     p = pool_get(inv->spec);
+    /* The reservation as the function has it now: the pool's spec may
+     * predate a PutFunctionConcurrency. */
+    p->spec->reserved = inv->spec->reserved;
     for (e = p->envs; e; e = e->next)
         if (e->state == ENV_IDLE && !e->inv && e->parked && !e->finishing)
             break;

@@ -203,6 +203,13 @@ const char *const store_migrations[] = {
     "  ingested INTEGER NOT NULL, size INTEGER NOT NULL, message TEXT NOT NULL);"
     "CREATE INDEX logs_event_stream ON logs_event(stream_id, ts, id);"
     "CREATE INDEX logs_event_group ON logs_event(group_id, ts, id);",
+    /* 10: Lambda's asynchronous invocation settings
+     * (Put/UpdateFunctionEventInvokeConfig), one row per function and
+     * qualifier ("$LATEST", a version number, an alias name), config the
+     * FunctionEventInvokeConfig the API answers. */
+    "CREATE TABLE lambda_event_config(function_id INTEGER NOT NULL,"
+    "  qualifier TEXT NOT NULL, config TEXT NOT NULL,"
+    "  PRIMARY KEY(function_id, qualifier)) WITHOUT ROWID;",
 };
 
 const int store_nmigrations = (int)TS_ARRAY_LEN(store_migrations);

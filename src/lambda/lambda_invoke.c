@@ -219,7 +219,7 @@ static void flight_drop(int64_t id)
 
 /* The row is done with: gone, or kept for a later attempt (attempts -1:
  * throttled, not an attempt). */
-static void event_settle(int64_t id, int ok, int attempts)
+static void event_settle(int64_t id, int ok, int attempts, int max_attempts)
 {
     sqlite3_stmt *st;
 
@@ -229,7 +229,7 @@ static void event_settle(int64_t id, int ok, int attempts)
         st = store_stmt("UPDATE lambda_event SET not_before = ?2 WHERE id = ?1");
         sqlite3_bind_int64(st, 1, id);
         sqlite3_bind_int64(st, 2, ts_now_ms() + 1000);
-    } else if (ok || attempts + 1 >= EVENT_ATTEMPTS) {
+    } else if (ok || attempts + 1 >= max_attempts) {
         st = store_stmt("DELETE FROM lambda_event WHERE id = ?1");
         sqlite3_bind_int64(st, 1, id);
     } else {
@@ -248,6 +248,7 @@ static void event_settle(int64_t id, int ok, int attempts)
 typedef struct event_ref {
     int64_t id;
     int attempts;
+    int max_attempts;   /* the function's MaximumRetryAttempts + 1 */
 } event_ref;
 
 
@@ -258,14 +259,14 @@ static void event_done(lambda_inv *inv)
     if (inv->status < 0) {
         /* Throttled: it never ran, so it is not an attempt; try again in
          * a second (AWS keeps throttled events for hours). */
-        event_settle(ref->id, 0, -1);
+        event_settle(ref->id, 0, -1, ref->max_attempts);
     } else {
         if (inv->status != 0)
             ts_log(TS_LOG_INFO, "lambda: event %lld for %s failed (%s), attempt %d of %d",
                    (long long)ref->id, inv->spec ? lambda_spec_version(inv->spec) : "?",
                    inv->error_type ? inv->error_type : "error", ref->attempts + 1,
-                   EVENT_ATTEMPTS);
-        event_settle(ref->id, inv->status == 0, ref->attempts);
+                   ref->max_attempts);
+        event_settle(ref->id, inv->status == 0, ref->attempts, ref->max_attempts);
     }
     flight_drop(ref->id);
     ts_free(ref);
@@ -276,7 +277,7 @@ static void event_done(lambda_inv *inv)
 /* Starts the invocation of one queued event; 0, or -1 when its function
  * is gone (the row is dropped). */
 static int event_start(int64_t id, const char *arn, const void *payload, size_t len,
-                       int attempts, int depth)
+                       int attempts, int depth, int64_t created)
 {
     char region[64] = "", account[32] = "";
     ts_req req;
@@ -287,6 +288,7 @@ static int event_start(int64_t id, const char *arn, const void *payload, size_t 
     lambda_spec *spec = NULL;
     lambda_inv *inv;
     event_ref *ref;
+    int retries = -1, max_age = -1, too_old = 0;
 
     /* arn:aws:lambda:<region>:<account>:function:... */
     sscanf(arn, "arn:%*[^:]:lambda:%63[^:]:%31[^:]:", region, account);
@@ -303,10 +305,24 @@ static int event_start(int64_t id, const char *arn, const void *payload, size_t 
     store_read_begin();
     if (lambda_name_parse(&c, arn, NULL, &name, &qualifier) == 0 &&
         lambda_fn_load_qualified(&c, name, qualifier, &f) == 0) {
-        spec = lambda_spec_new(&c, &f);
+        /* The function's asynchronous invocation settings, if any. */
+        if (lambda_event_config_get(f.id, qualifier ? qualifier : "$LATEST", &retries,
+                                    &max_age) != 0)
+            retries = max_age = -1;
+        if (max_age >= 0 && ts_now_ms() - created > (int64_t)max_age * 1000)
+            too_old = 1;
+        else
+            spec = lambda_spec_new(&c, &f);
         lambda_fn_free(&f);
     }
     store_read_end();
+    if (too_old) {
+        ts_buf_free(&resp.body);
+        ts_arena_free(req.arena);
+        ts_log(TS_LOG_INFO, "lambda: event %lld for %s dropped: older than the function's "
+               "MaximumEventAgeInSeconds (%d)", (long long)id, arn, max_age);
+        return -1;
+    }
     ts_buf_free(&resp.body);
     ts_arena_free(req.arena);
     if (!spec) {
@@ -320,6 +336,7 @@ static int event_start(int64_t id, const char *arn, const void *payload, size_t 
     ref = ts_malloc(sizeof *ref);
     ref->id = id;
     ref->attempts = attempts;
+    ref->max_attempts = retries >= 0 ? retries + 1 : EVENT_ATTEMPTS;
     inv->done = event_done;
     inv->arg = ref;
     lambda_runtime_submit(inv);
@@ -330,13 +347,14 @@ static int event_start(int64_t id, const char *arn, const void *payload, size_t 
 static void event_pump(void)
 {
     sqlite3_stmt *st;
-    struct { int64_t id; char *arn; void *payload; size_t len; int attempts, depth; } due[32];
+    struct { int64_t id, created; char *arn; void *payload; size_t len; int attempts, depth; }
+        due[32];
     int n = 0;
 
     if (!store_in_use())
         return;
     store_read_begin();
-    st = store_stmt("SELECT id, function_arn, payload, attempts, depth FROM lambda_event"
+    st = store_stmt("SELECT id, function_arn, payload, attempts, depth, created FROM lambda_event"
                     " WHERE not_before <= ?1 ORDER BY id LIMIT 64");
     sqlite3_bind_int64(st, 1, ts_now_ms());
     pthread_mutex_lock(&pump_lock);
@@ -352,6 +370,7 @@ static void event_pump(void)
         memcpy(due[n].payload, sqlite3_column_blob(st, 2), due[n].len);
         due[n].attempts = sqlite3_column_int(st, 3);
         due[n].depth = sqlite3_column_int(st, 4);
+        due[n].created = sqlite3_column_int64(st, 5);
         n++;
     }
     pthread_mutex_unlock(&pump_lock);
@@ -359,8 +378,8 @@ static void event_pump(void)
     store_read_end();
     for (int i = 0; i < n; i++) {
         if (event_start(due[i].id, due[i].arn, due[i].payload, due[i].len,
-                        due[i].attempts, due[i].depth) != 0) {
-            event_settle(due[i].id, 1, 0);
+                        due[i].attempts, due[i].depth, due[i].created) != 0) {
+            event_settle(due[i].id, 1, 0, 1);
             flight_drop(due[i].id);
         }
         ts_free(due[i].arn);

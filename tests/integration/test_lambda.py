@@ -442,6 +442,36 @@ def handler(event, context):
                 time.sleep(0.1)
         self.fail("the event invoke never ran")
 
+    def test_failed_events_are_retried_as_configured(self):
+        s3 = boto3.client("s3", region_name=env.REGION, endpoint_url=env.ENDPOINT,
+                          aws_access_key_id=env.ACCESS_KEY, aws_secret_access_key=env.SECRET_KEY)
+        s3.create_bucket(Bucket="lambda-retries")
+        code = """
+import boto3, uuid
+def handler(event, context):
+    boto3.client("s3").put_object(Bucket="lambda-retries", Key=event["k"] + "/" + str(uuid.uuid4()),
+                                  Body=b"try")
+    raise RuntimeError("always")
+"""
+        self.create("async-fails", files={"app.py": code})
+        self.create("async-fails-once", files={"app.py": code})
+        self.lam.put_function_event_invoke_config(FunctionName="async-fails-once",
+                                                  MaximumRetryAttempts=0)
+        self.lam.invoke(FunctionName="async-fails", InvocationType="Event",
+                        Payload=json.dumps({"k": "default"}))
+        self.lam.invoke(FunctionName="async-fails-once", InvocationType="Event",
+                        Payload=json.dumps({"k": "none"}))
+
+        def tries(prefix):
+            return len(s3.list_objects_v2(Bucket="lambda-retries", Prefix=prefix + "/")
+                       .get("Contents", []))
+        deadline = time.time() + 20
+        while time.time() < deadline and tries("default") < 3:
+            time.sleep(0.2)
+        time.sleep(3.5)   # long enough for a fourth try, were there one
+        self.assertEqual(tries("default"), 3)   # the first try and two retries
+        self.assertEqual(tries("none"), 1)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -186,44 +186,17 @@ static int save_config(ts_call *c, int64_t id, const cJSON *config, int64_t blob
     return rc == SQLITE_DONE ? 0 : ts_resp_error(c->resp, TS_ERR_LAMBDA_SERVICE, NULL);
 }
 
-/* Publishes f's $LATEST as the next version; its configuration into
- * *out when out is not NULL.  0 or -1. */
+/* Publishes f's $LATEST as the next version; f then holds that version. */
 static int publish(ts_call *c, lambda_fn *f, const char *description)
 {
-    cJSON *v = cJSON_Duplicate(f->config, 1);
-    char num[24], *text;
-    sqlite3_stmt *st;
-    int rc;
+    cJSON *v;
 
-    snprintf(num, sizeof num, "%lld", (long long)f->next_version);
-    set_str(v, "Version", num);
-    set_str(v, "FunctionArn", ts_arena_printf(c->req->arena, "%s:%s",
-                                              lambda_str(f->config, "FunctionArn"), num));
-    if (description)
-        set_str(v, "Description", description);
-    text = cJSON_PrintUnformatted(v);
-    st = store_stmt("INSERT INTO lambda_version(function_id, version, config, code_blob)"
-                    " VALUES (?1, ?2, ?3, ?4)");
-    sqlite3_bind_int64(st, 1, f->id);
-    sqlite3_bind_int64(st, 2, f->next_version);
-    store_bind_text(st, 3, text);
-    sqlite3_bind_int64(st, 4, f->code_blob);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    cJSON_free(text);
-    if (rc == SQLITE_DONE) {
-        st = store_stmt("UPDATE lambda_function SET next_version = next_version + 1"
-                        " WHERE id = ?1");
-        sqlite3_bind_int64(st, 1, f->id);
-        rc = sqlite3_step(st);
-        sqlite3_reset(st);
-    }
-    if (rc == SQLITE_DONE)
-        store_blob_ref(f->code_blob, 1);
+    if (lambda_version_insert(c, f, description, &v) != 0)
+        return -1;
     cJSON_Delete(f->config);
     f->config = v;
     f->next_version++;
-    return rc == SQLITE_DONE ? 0 : ts_resp_error(c->resp, TS_ERR_LAMBDA_SERVICE, NULL);
+    return 0;
 }
 
 int lambda_create_function(ts_call *c)
@@ -331,6 +304,7 @@ int lambda_create_function(ts_call *c)
     if (cJSON_IsTrue(v)) {
         memset(&f, 0, sizeof f);
         f.id = id;
+        f.name = name;
         f.config = config;
         f.code_blob = blob;
         f.next_version = 1;

@@ -115,6 +115,11 @@ int lambda_get_account_settings(ts_call *c);
 
 /* ---- lambda_version.c: versions and aliases ---- */
 int lambda_publish_version(ts_call *c);
+/* Publishes f's $LATEST as version f->next_version (its description
+ * replaced when description is not NULL); the new version's
+ * configuration into *out, which the caller owns.  Inside a write
+ * transaction; 0 or -1 with the error set. */
+int lambda_version_insert(ts_call *c, lambda_fn *f, const char *description, cJSON **out);
 int lambda_list_versions(ts_call *c);
 int lambda_create_alias(ts_call *c);
 int lambda_get_alias(ts_call *c);

@@ -102,7 +102,7 @@ static cJSON *version_load(int64_t function_id, int64_t n)
 /* Publishes f's $LATEST as version f->next_version, its description
  * replaced when description is not NULL; the new version's configuration
  * into *out (the caller owns it).  0 or -1 with the error set. */
-static int version_insert(ts_call *c, lambda_fn *f, const char *description, cJSON **out)
+int lambda_version_insert(ts_call *c, lambda_fn *f, const char *description, cJSON **out)
 {
     cJSON *v = cJSON_Duplicate(f->config, 1);
     char num[24], *text;
@@ -173,7 +173,7 @@ int lambda_publish_version(ts_call *c)
         }
         cJSON_Delete(v);
     }
-    if (version_insert(c, &f, lambda_str(c->in, "Description"), &v) != 0)
+    if (lambda_version_insert(c, &f, lambda_str(c->in, "Description"), &v) != 0)
         goto out;
     /* As AWS answers a new version: being created, Active on the next read. */
     lambda_set_str(v, "State", "Pending");

@@ -3,7 +3,7 @@
 # apt-get first when they can.  SANITIZE=1 builds with ASan+UBSan into a
 # separate build directory.
 
-PKGS      := libmicrohttpd libcjson sqlite3 libcrypto libuv expat zlib libzip
+PKGS      := libmicrohttpd libcjson sqlite3 libcrypto libuv expat zlib
 CC        ?= cc
 SANITIZE  ?= 0
 PORT      ?= 4566
@@ -22,7 +22,7 @@ endif
 
 WARN      := -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes \
              -Wshadow -Wno-unused-parameter
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) libzip 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 # The release build links statically what Debian ships as .a (SQLite,
@@ -38,7 +38,7 @@ ST_UV     := $(if $(call have_a,uv_a),uv_a,$(if $(call have_a,uv),uv))
 ST_CRYPTO := $(if $(call have_a,crypto),crypto)
 ST_Z      := $(if $(call have_a,z),z)
 ST_LIST   := $(strip $(ST_SQLITE) $(ST_EXPAT) $(ST_UV) $(ST_CRYPTO) $(ST_Z))
-DYN_PKGS  := libmicrohttpd libcjson libzip $(if $(ST_SQLITE),,sqlite3) \
+DYN_PKGS  := libmicrohttpd libcjson $(if $(ST_SQLITE),,sqlite3) \
              $(if $(ST_EXPAT),,expat) $(if $(ST_UV),,libuv) \
              $(if $(ST_CRYPTO),,libcrypto) $(if $(ST_Z),,zlib)
 PKG_LIBS   = -Wl,-Bstatic $(addprefix -l,$(ST_LIST)) -Wl,-Bdynamic \

@@ -21,10 +21,78 @@
 
 #include <openssl/evp.h>
 #include <zip.h>
+#include <dlfcn.h>
+#include <pthread.h>
 
 #include "tinystack/config.h"
+#include "tinystack/log.h"
 #include "tinystack/lambda.h"
 #include "tinystack/store.h"
+
+/* libzip is loaded when the first zip comes (dlopen), not at start: with
+ * its own shared libcrypto and compressors it would cost every start a few
+ * milliseconds that a daemon with no Lambda function never needs. */
+static struct {
+    __typeof__(zip_discard) *discard;
+    __typeof__(zip_error_fini) *error_fini;
+    __typeof__(zip_error_init) *error_init;
+    __typeof__(zip_fclose) *fclose;
+    __typeof__(zip_file_get_external_attributes) *file_get_external_attributes;
+    __typeof__(zip_fopen_index) *fopen_index;
+    __typeof__(zip_fread) *fread;
+    __typeof__(zip_get_num_entries) *get_num_entries;
+    __typeof__(zip_open_from_source) *open_from_source;
+    __typeof__(zip_source_buffer_create) *source_buffer_create;
+    __typeof__(zip_source_free) *source_free;
+    __typeof__(zip_stat_index) *stat_index;
+    int ok;
+} zl;
+static pthread_once_t zl_once = PTHREAD_ONCE_INIT;
+
+static void zl_load(void)
+{
+    void *h = dlopen("libzip.so.5", RTLD_NOW | RTLD_LOCAL);
+
+    if (!h)
+        h = dlopen("libzip.so.4", RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        ts_log(TS_LOG_ERROR, "lambda: cannot load libzip: %s", dlerror());
+        return;
+    }
+    zl.discard = (__typeof__(zl.discard))dlsym(h, "zip_discard");
+    zl.error_fini = (__typeof__(zl.error_fini))dlsym(h, "zip_error_fini");
+    zl.error_init = (__typeof__(zl.error_init))dlsym(h, "zip_error_init");
+    zl.fclose = (__typeof__(zl.fclose))dlsym(h, "zip_fclose");
+    zl.file_get_external_attributes = (__typeof__(zl.file_get_external_attributes))dlsym(h, "zip_file_get_external_attributes");
+    zl.fopen_index = (__typeof__(zl.fopen_index))dlsym(h, "zip_fopen_index");
+    zl.fread = (__typeof__(zl.fread))dlsym(h, "zip_fread");
+    zl.get_num_entries = (__typeof__(zl.get_num_entries))dlsym(h, "zip_get_num_entries");
+    zl.open_from_source = (__typeof__(zl.open_from_source))dlsym(h, "zip_open_from_source");
+    zl.source_buffer_create = (__typeof__(zl.source_buffer_create))dlsym(h, "zip_source_buffer_create");
+    zl.source_free = (__typeof__(zl.source_free))dlsym(h, "zip_source_free");
+    zl.stat_index = (__typeof__(zl.stat_index))dlsym(h, "zip_stat_index");
+    zl.ok = zl.discard && zl.error_fini && zl.error_init && zl.fclose && zl.file_get_external_attributes && zl.fopen_index && zl.fread && zl.get_num_entries && zl.open_from_source && zl.source_buffer_create && zl.source_free && zl.stat_index;
+}
+
+/* 0 when libzip is there to use. */
+static int zl_ready(void)
+{
+    pthread_once(&zl_once, zl_load);
+    return zl.ok ? 0 : -1;
+}
+
+#define zip_discard zl.discard
+#define zip_error_fini zl.error_fini
+#define zip_error_init zl.error_init
+#define zip_fclose zl.fclose
+#define zip_file_get_external_attributes zl.file_get_external_attributes
+#define zip_fopen_index zl.fopen_index
+#define zip_fread zl.fread
+#define zip_get_num_entries zl.get_num_entries
+#define zip_open_from_source zl.open_from_source
+#define zip_source_buffer_create zl.source_buffer_create
+#define zip_source_free zl.source_free
+#define zip_stat_index zl.stat_index
 
 #define ERR_UNZIP "Could not unzip uploaded file. Please check your file, then try to upload again."
 
@@ -110,6 +178,8 @@ static zip_t *zip_from(const unsigned char *data, size_t len)
     zip_source_t *src;
     zip_t *z;
 
+    if (zl_ready() != 0)
+        return NULL;
     zip_error_init(&ze);
     src = zip_source_buffer_create(data, len, 0, &ze);
     if (!src) {

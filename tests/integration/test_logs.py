@@ -992,13 +992,14 @@ class TestPersistence(unittest.TestCase):
             self.assertEqual([e["message"] for e in got["events"]], ["survives"])
         finally:
             self.assertEqual(d.stop(), 0)
-        # Back to the store migration 8 (IAM's) left: the Logs tables of
-        # migration 9 go; migration 9 makes them again and the rest stays.
-        # (A migration after 9 would have to drop its tables here too.)
+        # Back to the store migration 8 (IAM's) left: the tables of
+        # migration 9 (Logs) and later ones (10: Lambda's event invoke
+        # configs) go; the migrations make them again and the rest stays.
         db = sqlite3.connect(os.path.join(data, "tinystack.db"))
-        self.assertEqual(db.execute("PRAGMA user_version").fetchone()[0], 9)
+        self.assertEqual(db.execute("PRAGMA user_version").fetchone()[0], 10)
         for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'"
-                                  " AND name LIKE 'logs\\_%' ESCAPE '\\'").fetchall():
+                                  " AND (name LIKE 'logs\\_%' ESCAPE '\\'"
+                                  " OR name = 'lambda_event_config')").fetchall():
             db.execute('DROP TABLE "%s"' % name)
         db.execute("PRAGMA user_version=8")
         db.commit()

@@ -407,6 +407,26 @@ class TestProvidedRuntime(LambdaTestCase):
         r, out = self.invoke("prov-sh", {"n": 2})
         self.assertEqual(out["got"], {"n": 2})
 
+    def test_c_bootstrap(self):
+        import subprocess
+        import tempfile
+        src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "bootstrap.c")
+        out = os.path.join(tempfile.mkdtemp(), "bootstrap")
+        subprocess.run(["cc", "-O1", "-o", out, src], check=True)
+        with open(out, "rb") as f:
+            binary = f.read()
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as z:
+            info = zipfile.ZipInfo("bootstrap")
+            info.external_attr = (stat.S_IFREG | 0o755) << 16
+            z.writestr(info, binary)
+        self.lam.create_function(FunctionName="prov-c", Runtime="provided.al2023",
+                                 Role=ROLE, Handler="unused", Code={"ZipFile": buf.getvalue()})
+        self.made.append("prov-c")
+        for n in range(3):
+            _, out_json = self.invoke("prov-c", {"n": n})
+            self.assertEqual(out_json, {"c": {"n": n}})
+
     def test_missing_bootstrap(self):
         self.create("prov-none", runtime="provided.al2", handler="x",
                     files={"README": "no bootstrap here"})

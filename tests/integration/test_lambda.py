@@ -373,6 +373,14 @@ class TestInvokePython(LambdaTestCase):
         self.assertRegex(log, r"REPORT RequestId: [0-9a-f-]{36}\tDuration: [0-9.]+ ms\t"
                               r"Billed Duration: \d+ ms\tMemory Size: 128 MB\t")
 
+    def test_response_over_6_mib(self):
+        self.create("py-big", files={"app.py": "def handler(e, c):\n    return 'x' * (7 << 20)\n"})
+        r, out = self.invoke("py-big")
+        self.assertEqual(r["FunctionError"], "Unhandled")
+        self.assertEqual(out["errorType"], "Function.ResponseSizeTooLarge")
+        _, again = self.invoke("py-echo", {"still": "fine"})
+        self.assertEqual(again["event"], {"still": "fine"})
+
     def test_dry_run(self):
         r = self.lam.invoke(FunctionName="py-echo", InvocationType="DryRun")
         self.assertEqual(r["StatusCode"], 204)
@@ -426,6 +434,52 @@ class TestProvidedRuntime(LambdaTestCase):
         for n in range(3):
             _, out_json = self.invoke("prov-c", {"n": n})
             self.assertEqual(out_json, {"c": {"n": n}})
+
+    def test_chunked_response_with_trailers(self):
+        # Go's runtime client sends its results chunked, with trailers.
+        rt = r"""
+import os, socket
+host, port = os.environ["AWS_LAMBDA_RUNTIME_API"].split(":")
+s = socket.create_connection((host, int(port)))
+f = s.makefile("rb")
+def read_response():
+    status = f.readline()
+    headers = {}
+    while True:
+        line = f.readline().strip()
+        if not line:
+            break
+        k, v = line.decode().split(":", 1)
+        headers[k.strip().lower()] = v.strip()
+    body = f.read(int(headers.get("content-length", "0")))
+    return status, headers, body
+while True:
+    s.sendall(b"GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: x\r\n\r\n")
+    _, h, event = read_response()
+    rid = h["lambda-runtime-aws-request-id"]
+    s.sendall(b"POST /2018-06-01/runtime/invocation/not-an-id/response HTTP/1.1\r\n"
+              b"Host: x\r\nContent-Length: 2\r\n\r\n{}")
+    bad_status, _, bad_body = read_response()
+    result = (b'{"chunked": ' + event + b', "wrong_id": "' + bad_status.split()[1] + b'", '
+              b'"wrong_id_body": ' + bad_body + b'}')
+    half = len(result) // 2
+    req = (b"POST /2018-06-01/runtime/invocation/" + rid.encode() + b"/response HTTP/1.1\r\n"
+           b"Host: x\r\nTransfer-Encoding: chunked\r\nTrailer: X-Done\r\n\r\n"
+           + b"%x\r\n" % half + result[:half] + b"\r\n"
+           + b"%x\r\n" % (len(result) - half) + result[half:] + b"\r\n"
+           + b"0\r\nX-Done: yes\r\n\r\n")
+    s.sendall(req)
+    status, _, _ = read_response()
+    assert b"202" in status, status
+"""
+        self.create("prov-chunked", runtime="provided.al2023", handler="unused",
+                    files={"bootstrap": ("#!/bin/sh\nexec python3 \"$LAMBDA_TASK_ROOT/rt.py\"\n",
+                                         0o755), "rt.py": rt})
+        for n in range(2):
+            _, out = self.invoke("prov-chunked", {"n": n})
+            self.assertEqual(out["chunked"], {"n": n})
+            self.assertEqual(out["wrong_id"], "400")
+            self.assertEqual(out["wrong_id_body"]["errorType"], "InvalidRequestID")
 
     def test_missing_bootstrap(self):
         self.create("prov-none", runtime="provided.al2", handler="x",

@@ -930,3 +930,46 @@ class TestFunctionLogs(LambdaTestCase):
             logGroupName="/aws/lambda/logged-fn", filterPattern="REPORT")["events"]]
         self.assertEqual(len(reports), 2)
         self.assertEqual(sum("Init Duration" in m for m in reports), 1)
+
+
+STYLES = """
+import os, json, boto3
+from botocore.config import Config
+
+def try_style(url):
+    kw = {"config": Config(retries={"max_attempts": 0}, connect_timeout=5, read_timeout=10)}
+    if url:
+        kw["endpoint_url"] = url
+    try:
+        s3 = boto3.client("s3", **kw)
+        s3.put_object(Bucket="styles-bucket", Key=url or "none", Body=b"x")
+        return "ok"
+    except Exception as e:
+        return "%s: %s" % (type(e).__name__, e)
+
+def handler(event, context):
+    urls = [None, os.environ["AWS_ENDPOINT_URL"],
+            "http://%s:%s" % (os.environ["LOCALSTACK_HOSTNAME"], os.environ["EDGE_PORT"]),
+            "http://localhost:4566", "http://localstack:4566", "http://host.docker.internal:4566",
+            "http://s3.localhost.localstack.cloud:4566"]
+    return {str(u): try_style(u) for u in urls}
+"""
+
+
+class TestEndpointStyles(LambdaTestCase):
+
+    def test_every_way_handler_code_reaches_the_endpoint(self):
+        s3 = boto3.client("s3", region_name=env.REGION, endpoint_url=env.ENDPOINT,
+                          aws_access_key_id="test", aws_secret_access_key="test")
+        s3.create_bucket(Bucket="styles-bucket")
+        self.create("styles-fn", files={"app.py": STYLES}, Timeout=60)
+        _, out = self.invoke("styles-fn")
+        self.assertEqual(set(out.values()), {"ok"}, out)
+
+    def test_a_function_shipping_its_own_boto3_gets_its_own(self):
+        code = "import boto3\ndef handler(e, c):\n    return [boto3.__file__, boto3.MARK]\n"
+        self.create("own-boto3", files={"app.py": code,
+                                        "boto3/__init__.py": "MARK = 'shipped'\n"})
+        r, out = self.invoke("own-boto3")
+        self.assertNotIn("FunctionError", r, out)
+        self.assertEqual(out[1], "shipped")

@@ -45,6 +45,9 @@ static void usage(FILE *f)
         "  --max-conns-per-ip N  connections one remote address may hold\n"
         "                                        TINYSTACK_MAX_CONNS_PER_IP (default 512;\n"
         "                                        loopback is not capped; 0: no cap)\n"
+        "  --group-commit N   writes one commit may hold, at most\n"
+        "                                        TINYSTACK_GROUP_COMMIT (default 32;\n"
+        "                                        1: every write commits alone)\n"
         "  --help             this text\n"
         "  --version          print the version\n",
         TINYSTACK_VERSION);
@@ -100,7 +103,7 @@ static int default_threads(void)
 static int configure(int argc, char **argv)
 {
     enum { O_HOST = 1, O_PORT, O_DATA, O_REGION, O_ACCOUNT, O_LOG, O_THREADS,
-           O_IDLE, O_PERIP, O_HELP, O_VERSION };
+           O_IDLE, O_PERIP, O_GROUP, O_HELP, O_VERSION };
     static const struct option opts[] = {
         {"host", required_argument, NULL, O_HOST},
         {"port", required_argument, NULL, O_PORT},
@@ -111,6 +114,7 @@ static int configure(int argc, char **argv)
         {"threads", required_argument, NULL, O_THREADS},
         {"idle-timeout", required_argument, NULL, O_IDLE},
         {"max-conns-per-ip", required_argument, NULL, O_PERIP},
+        {"group-commit", required_argument, NULL, O_GROUP},
         {"help", no_argument, NULL, O_HELP},
         {"version", no_argument, NULL, O_VERSION},
         {NULL, 0, NULL, 0},
@@ -146,6 +150,8 @@ static int configure(int argc, char **argv)
         ts_cfg.idle_timeout = (unsigned)atoi(v);
     if ((v = env("TINYSTACK_MAX_CONNS_PER_IP")))
         ts_cfg.max_conns_per_ip = atoi(v);
+    if ((v = env("TINYSTACK_GROUP_COMMIT")))
+        ts_cfg.group_commit = atoi(v);
 
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
@@ -164,6 +170,7 @@ static int configure(int argc, char **argv)
         case O_THREADS: ts_cfg.threads = atoi(optarg); break;
         case O_IDLE: ts_cfg.idle_timeout = (unsigned)atoi(optarg); break;
         case O_PERIP: ts_cfg.max_conns_per_ip = atoi(optarg); break;
+        case O_GROUP: ts_cfg.group_commit = atoi(optarg); break;
         case O_HELP: usage(stdout); exit(0);
         case O_VERSION: printf("tinystack %s\n", TINYSTACK_VERSION); exit(0);
         default: usage(stderr); return -1;
@@ -181,6 +188,10 @@ static int configure(int argc, char **argv)
         ts_cfg.threads = default_threads();
     if (ts_cfg.idle_timeout < 1 || ts_cfg.idle_timeout > 86400)
         ts_cfg.idle_timeout = 60;
+    if (ts_cfg.group_commit < 1 || ts_cfg.group_commit > 256) {
+        fprintf(stderr, "tinystack: --group-commit takes 1 to 256\n");
+        return -1;
+    }
     return 0;
 }
 
@@ -206,6 +217,7 @@ int main(int argc, char **argv)
     /* The store opens and migrates before Ready.: one that cannot is a
      * message and an exit now, not a crash at the first request. */
     double t0 = ts_now_monotonic();
+    store_set_group((unsigned)ts_cfg.group_commit);
     if (store_init(ts_cfg.data_dir) != 0 || store_ready() != 0) {
         fprintf(stderr, "tinystack: cannot open the store%s%s\n",
                 ts_cfg.data_dir ? " in " : "", ts_cfg.data_dir ? ts_cfg.data_dir : "");

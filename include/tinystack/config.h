@@ -15,6 +15,7 @@ typedef struct ts_config {
     int threads;
     int max_conns_per_ip;     /* concurrent connections from one address */
     unsigned idle_timeout;    /* seconds a silent connection is kept */
+    int group_commit;         /* writes one commit may hold, at most */
 } ts_config;
 
 extern ts_config ts_cfg;

@@ -392,6 +392,7 @@ int store_reset(void)
 
 void store_close(void)
 {
+    store_txn_close();
     pthread_mutex_lock(&conns_lock);
     while (conns) {
         store_conn *c = conns;

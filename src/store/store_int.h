@@ -21,5 +21,7 @@ void store_room_lost(sqlite3 *db);
 /* After a commit: while the reserve is gone, gives freed pages back and
  * takes the reserve again if there is room for it. */
 void store_room_check(sqlite3 *db);
+/* Ends the committer thread, committing what waits (store_close). */
+void store_txn_close(void);
 
 #endif

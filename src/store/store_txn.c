@@ -24,9 +24,12 @@
  * request of its group.  Synchronous callers (store_commit) commit at
  * once, whatever the group holds.
  *
- * Lingering costs a lone client a wait for nothing, so the committer
- * notes how often it committed a group of one after a linger: after a
- * few in a row, writers stop lingering and only try again now and then.
+ * A linger is only worth it while several connected clients have no
+ * request in the group (a client sends one at a time: those that wait
+ * here cannot come), and it costs a wait for nothing when they are idle,
+ * so the committer keeps a running share of lingers that ended with no
+ * one coming: past a quarter, writers commit at once and only try a
+ * linger again now and then.
  */
 #include "store_int.h"
 
@@ -44,9 +47,15 @@
 #define STORE_GROUP_AGE 0.002
 /* How long an open group waits for one more writer (seconds). */
 #define STORE_LINGER 0.0002
-/* Lingers in a row that found no one, after which writers commit at
- * once, trying a linger again only every STORE_LINGER_PROBE-th time. */
-#define STORE_LINGER_MISSES 3
+/* Connected clients with no request in the group, below which it does
+ * not wait: waiting for the last few makes all of them move in lock-step
+ * (all wait on the COMMIT, then all send at once), which costs more than
+ * the shared commit saves. */
+#define STORE_LINGER_OTHERS 4
+/* When more than a quarter of recent lingers ended with no one coming
+ * (a running average over about 16), writers commit at once, and linger
+ * again only every STORE_LINGER_PROBE-th time, to see if that changed. */
+#define STORE_LINGER_MISS_MAX 256   /* of 1024 */
 #define STORE_LINGER_PROBE 32
 
 typedef struct grp_member {
@@ -73,6 +82,7 @@ static struct {
     int lost;       /* the transaction is gone or broken: the group fails */
     double began;   /* when BEGIN ran */
     double left;    /* when a member last left it open */
+    int lingering;  /* left open to writers that may come */
     unsigned n;     /* members waiting for the commit */
     grp_member m[STORE_GROUP_LIMIT];
 } grp;
@@ -83,7 +93,9 @@ static pthread_cond_t commit_cv;
 static pthread_t committer;
 static int committer_state;
 static int commit_wanted;
-static unsigned linger_misses, linger_tries;
+static int committer_timing;    /* in its timed wait for an open group */
+static unsigned linger_miss = 0;   /* running share of lingers no one ended, of 1024 */
+static unsigned linger_tries;
 
 /* For the log at close; under write_lock. */
 static unsigned long n_commits, n_grouped;
@@ -135,6 +147,12 @@ static void group_tell(const grp_member *m, unsigned n, int rc, int disk)
         m[i].fn(m[i].arg, rc, disk);
 }
 
+/* Notes how a linger ended: someone came (0) or no one (1). */
+static void linger_note(int missed)
+{
+    linger_miss = linger_miss - linger_miss / 16 + (missed ? 1024 / 16 : 0);
+}
+
 int store_begin(void)
 {
     sqlite3 *db;
@@ -151,7 +169,9 @@ int store_begin(void)
          * savepoint of it, so that undoing them leaves theirs. */
         if (store_exec("SAVEPOINT tsg") == SQLITE_OK) {
             grp.joined = 1;
-            linger_misses = 0;
+            if (grp.lingering)
+                linger_note(0);
+            grp.lingering = 0;
             return 0;
         }
         ts_log(TS_LOG_ERROR, "SAVEPOINT failed: %s", sqlite3_errmsg(db));
@@ -242,7 +262,7 @@ static int group_finish(void)
         n_commits++;
         n_grouped += grp.n;
     }
-    grp.open = grp.lost = 0;
+    grp.open = grp.lost = grp.lingering = 0;
     n = group_take(m);
     disk_trouble = disk;
     release();
@@ -260,8 +280,11 @@ static int group_next(void)
         return GROUP_COMMIT;
     if (atomic_load(&write_waiters) > 0)
         return GROUP_HAND_ON;
-    if (atomic_load(&clients) > 1 && committer_state != COMMITTER_STOPPING &&
-        (linger_misses < STORE_LINGER_MISSES || ++linger_tries % STORE_LINGER_PROBE == 0))
+    /* Linger only while enough connected clients have no request in the
+     * group (each sends one at a time, so those in it cannot come). */
+    if (atomic_load(&clients) - (int)grp.n - 1 >= STORE_LINGER_OTHERS &&
+        committer_state != COMMITTER_STOPPING &&
+        (linger_miss < STORE_LINGER_MISS_MAX || ++linger_tries % STORE_LINGER_PROBE == 0))
         return GROUP_LEAVE;
     return GROUP_COMMIT;
 }
@@ -300,13 +323,18 @@ static void *committer_main(void *arg)
             now = ts_now_monotonic();
             until = TS_MIN(grp.left + STORE_LINGER, grp.began + STORE_GROUP_AGE);
             if (now < until) {
+                /* Writers that leave the group meanwhile only move
+                 * grp.left: waking us for each would cost more than the
+                 * commit saves. */
                 mono_timespec(until, &ts);
                 commit_wanted = 1;
+                committer_timing = 1;
                 pthread_cond_timedwait(&commit_cv, &write_lock, &ts);
+                committer_timing = 0;
                 continue;
             }
-            if (grp.n == 1)
-                linger_misses++;
+            if (grp.lingering && now >= grp.left + STORE_LINGER)
+                linger_note(1);
         }
         holding = 1;
         store_conn_writer();
@@ -338,8 +366,11 @@ static int group_leave(void)
         committer_state = COMMITTER_RUNNING;
     }
     grp.left = ts_now_monotonic();
-    commit_wanted = 1;
-    pthread_cond_signal(&commit_cv);
+    grp.lingering = 1;
+    if (!committer_timing) {
+        commit_wanted = 1;
+        pthread_cond_signal(&commit_cv);
+    }
     release();
     return 0;
 }
@@ -358,9 +389,14 @@ void store_txn_close(void)
         pthread_cond_destroy(&commit_cv);
         committer_state = COMMITTER_NONE;
     }
-    if (n_commits)
-        ts_log(TS_LOG_DEBUG, "store: %lu commits; %lu requests waited for another's",
-               n_commits, n_grouped);
+    if (n_commits) {
+        int pages = 0, hi = 0;
+        store_conn_writer();
+        sqlite3_db_status(store_db(), SQLITE_DBSTATUS_CACHE_WRITE, &pages, &hi, 0);
+        store_conn_own();
+        ts_log(TS_LOG_DEBUG, "store: %lu commits; %lu requests waited for another's; "
+               "%d pages written", n_commits, n_grouped, pages);
+    }
     pthread_mutex_unlock(&write_lock);
 }
 

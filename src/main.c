@@ -57,6 +57,9 @@ static void usage(FILE *f)
         "  --lambda-no-fork   start every Python environment in a fresh interpreter\n"
         "                                        instead of forking the warm fork server\n"
         "                                        TINYSTACK_LAMBDA_FORK=0\n"
+        "  --group-commit N   writes one commit may hold, at most\n"
+        "                                        TINYSTACK_GROUP_COMMIT (default 32;\n"
+        "                                        1: every write commits alone)\n"
         "  --help             this text\n"
         "  --version          print the version\n",
         TINYSTACK_VERSION);
@@ -112,7 +115,8 @@ static int default_threads(void)
 static int configure(int argc, char **argv)
 {
     enum { O_HOST = 1, O_PORT, O_DATA, O_REGION, O_ACCOUNT, O_LOG, O_THREADS,
-           O_IDLE, O_PERIP, O_PY, O_NODE, O_ENVS, O_LIDLE, O_NOFORK, O_HELP, O_VERSION };
+           O_IDLE, O_PERIP, O_PY, O_NODE, O_ENVS, O_LIDLE, O_NOFORK, O_GROUP, O_HELP,
+           O_VERSION };
     static const struct option opts[] = {
         {"host", required_argument, NULL, O_HOST},
         {"port", required_argument, NULL, O_PORT},
@@ -128,6 +132,7 @@ static int configure(int argc, char **argv)
         {"lambda-max-envs", required_argument, NULL, O_ENVS},
         {"lambda-idle", required_argument, NULL, O_LIDLE},
         {"lambda-no-fork", no_argument, NULL, O_NOFORK},
+        {"group-commit", required_argument, NULL, O_GROUP},
         {"help", no_argument, NULL, O_HELP},
         {"version", no_argument, NULL, O_VERSION},
         {NULL, 0, NULL, 0},
@@ -175,6 +180,8 @@ static int configure(int argc, char **argv)
         ts_cfg.lambda_no_fork = 1;
     if ((v = env("TINYSTACK_LAMBDA_IDLE_SECONDS")))
         ts_cfg.lambda_idle_seconds = atoi(v);
+    if ((v = env("TINYSTACK_GROUP_COMMIT")))
+        ts_cfg.group_commit = atoi(v);
 
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
@@ -198,6 +205,7 @@ static int configure(int argc, char **argv)
         case O_ENVS: ts_cfg.lambda_max_envs = atoi(optarg); break;
         case O_LIDLE: ts_cfg.lambda_idle_seconds = atoi(optarg); break;
         case O_NOFORK: ts_cfg.lambda_no_fork = 1; break;
+        case O_GROUP: ts_cfg.group_commit = atoi(optarg); break;
         case O_HELP: usage(stdout); exit(0);
         case O_VERSION: printf("tinystack %s\n", TINYSTACK_VERSION); exit(0);
         default: usage(stderr); return -1;
@@ -215,6 +223,10 @@ static int configure(int argc, char **argv)
         ts_cfg.threads = default_threads();
     if (ts_cfg.idle_timeout < 1 || ts_cfg.idle_timeout > 86400)
         ts_cfg.idle_timeout = 60;
+    if (ts_cfg.group_commit < 1 || ts_cfg.group_commit > 256) {
+        fprintf(stderr, "tinystack: --group-commit takes 1 to 256\n");
+        return -1;
+    }
     return 0;
 }
 
@@ -240,6 +252,7 @@ int main(int argc, char **argv)
     /* The store opens and migrates before Ready.: one that cannot is a
      * message and an exit now, not a crash at the first request. */
     double t0 = ts_now_monotonic();
+    store_set_group((unsigned)ts_cfg.group_commit);
     if (store_init(ts_cfg.data_dir) != 0 || store_ready() != 0) {
         fprintf(stderr, "tinystack: cannot open the store%s%s\n",
                 ts_cfg.data_dir ? " in " : "", ts_cfg.data_dir ? ts_cfg.data_dir : "");

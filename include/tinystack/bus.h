@@ -27,10 +27,12 @@ int bus_start(void);
  * the caller's write transaction, so it commits or rolls back with the
  * change that caused it.  0 or -1. */
 int bus_publish(const char *kind, const char *payload);
-/* After the transaction that published ended: wakes the bus thread when
- * it committed something, and forgets it either way.  The dispatcher
- * calls it; a handler never needs to. */
-void bus_after_txn(int committed);
+/* Whether this thread published since the last call, and forgets it: at
+ * the end of a request's transaction the dispatcher takes it, and once
+ * the commit that holds the events has returned (perhaps on another
+ * thread, for a group), wakes the bus with bus_notify().  A handler never
+ * needs to. */
+int bus_take_published(void);
 /* Wakes the thread to read the outbox now (any thread, after a commit). */
 void bus_notify(void);
 /* Stops the thread and waits for it. */

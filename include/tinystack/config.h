@@ -20,6 +20,7 @@ typedef struct ts_config {
     int lambda_max_envs;       /* execution environments at once, in all */
     int lambda_idle_seconds;   /* an idle environment ends after this */
     int lambda_no_fork;        /* 1: no Python fork server, every start cold */
+    int group_commit;         /* writes one commit may hold, at most */
 } ts_config;
 
 extern ts_config ts_cfg;

@@ -36,6 +36,15 @@ struct ts_call {
     struct cJSON *out;
     ts_kv *labels;          /* rest-json: {Name} values from the URI */
     char err[512];          /* scratch for building an error message */
+    /* private to the dispatcher: a write transaction's end, which may
+     * come on another thread when the request waits for its group */
+    struct {
+        int waiting;        /* suspended until the group commits */
+        int handler_rc;     /* 0: the handler succeeded */
+        int retry;          /* a retry for want of room is still allowed */
+        int published;      /* the change published events */
+        int rc, disk;       /* how the commit went (store_done_fn) */
+    } txn;
 };
 
 enum {

@@ -2,8 +2,10 @@
  * store.h - the one SQLite store every service shares.  Each worker thread
  * gets its own connection (opened on first use), with a cache of prepared
  * statements keyed by the SQL text's address, so the SQL of a hot path is
- * prepared once per thread.  The database is in WAL mode: readers never
- * wait for the writer, and an acknowledged write survives kill -9.
+ * prepared once per thread; writes all run on one writer connection,
+ * whichever thread holds the write mutex, and share commits.  The
+ * database is in WAL mode: readers never wait for the writer and see only
+ * committed data, and an acknowledged write survives kill -9.
  *
  * Object data lives in blobs: a blob is a run of chunks of STORE_CHUNK
  * bytes, chunk n of blob b at rowid b * 2^20 + n of table chunk, so
@@ -48,12 +50,46 @@ sqlite3_stmt *store_stmt(const char *sql);
 /* Runs one statement with no result rows; SQLite's result code. */
 int store_exec(const char *sql);
 
-/* Transactions on this thread's connection (BEGIN IMMEDIATE, so writers
- * queue up front instead of failing mid-way).  0 or -1.  Every write
- * outside migrations goes through these: they also hold the process's
- * write mutex, so a commit or rollback must always follow a begin. */
+/* Write transactions (0 or -1).  Every write outside migrations goes
+ * through these: a begin takes the process's write mutex and the one
+ * writer connection (BEGIN IMMEDIATE, so writers queue up front instead
+ * of failing mid-way), so a commit, rollback or store_end must always
+ * follow it.  A begin inside one is a savepoint.
+ *
+ * Writers share commits (group commit, store_txn.c): a request that ends
+ * with store_end() may leave the transaction open to the writer queued
+ * behind it, or for a moment to writes that may follow; each later
+ * writer's changes go into a savepoint of their own, so that undoing one
+ * leaves the others.  store_commit() commits at once, for the whole
+ * group, and returns when that COMMIT has (0) or has not (-1) gone
+ * through; store_rollback() undoes only the caller's own changes and
+ * does not wait.  Readers on their own connections see none of it until
+ * the COMMIT. */
 int store_begin(void);
 int store_commit(void);
+
+/* How a group whose member waited (store_end) ended: rc 0 committed, -1
+ * not (disk 1: for want of room, so a retry may fit).  Called once, from
+ * the thread that committed, after the mutex is let go. */
+typedef void (*store_done_fn)(void *arg, int rc, int disk);
+#define STORE_JOINED 1
+/* Ends a request's outermost write transaction: keeps its changes (keep 1)
+ * or undoes them, only its own (keep 0).  When a writer queues for the
+ * mutex, or other clients are connected, and the group has room, the
+ * transaction may be left open and STORE_JOINED returned: done(arg, ...)
+ * tells later, from another thread, whether the group committed, and the
+ * request must not answer before (nor touch arg's state meanwhile).
+ * Otherwise (done NULL, or no reason to wait) it commits now: 0 when what
+ * the request did and saw is committed, -1 when the commit failed (see
+ * store_disk_trouble()). */
+int store_end(int keep, store_done_fn done, void *arg);
+/* The most requests one commit holds (1: each commits alone); before the
+ * server starts. */
+void store_set_group(unsigned max_requests);
+/* Another client connected (+1) or gone (-1).  While more than one is,
+ * a request that finishes may leave its transaction open a moment for
+ * writes that may follow (its answer waits for the commit). */
+void store_clients(int delta);
 /* 1 when this thread's last commit failed for want of room (disk full,
  * file size limit); the log was checkpointed, so a retry may fit. */
 int store_disk_trouble(void);

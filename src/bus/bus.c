@@ -186,11 +186,12 @@ int bus_publish(const char *kind, const char *payload)
     return 0;
 }
 
-void bus_after_txn(int committed)
+int bus_take_published(void)
 {
-    if (published && committed)
-        bus_notify();
+    int p = published;
+
     published = 0;
+    return p;
 }
 
 void bus_notify(void)

@@ -18,6 +18,7 @@ ts_config ts_cfg = {
     .threads = 2,
     .max_conns_per_ip = 512,
     .idle_timeout = 60,
+    .group_commit = 32,
 };
 
 void ts_log(int level, const char *fmt, ...)

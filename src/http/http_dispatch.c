@@ -3,9 +3,12 @@
  * its whole body has arrived: the protocol parses the input, the
  * operation's flags open a read snapshot or a write transaction, the
  * handler runs inside it, and the change commits or rolls back (an error
- * set by the handler rolls back).  Events the handler published with
- * bus_publish() are rows of the same transaction; the bus is woken after
- * the commit.  A handler that suspended its request answers later.
+ * set by the handler rolls back only its own change).  Writers share
+ * commits (see store.h): a request whose transaction is left open for
+ * later writers is suspended, and answered when the commit returns.
+ * Events the handler published with bus_publish() are rows of the same
+ * transaction; the bus is woken after the commit.  A handler that
+ * suspended its request answers later.
  */
 #include "http_int.h"
 
@@ -47,36 +50,91 @@ static void resp_clear(ts_resp *resp)
     resp->reader_free = NULL;
 }
 
+static int run_in_write(ts_call *c, int retry);
+
+/* The end of c's write transaction is known (c->txn): wakes the bus for
+ * the events of a change that committed, retries a change that did not
+ * for want of room once, and fails the request otherwise.  The handler's
+ * result, or -1. */
+static int write_settle(ts_call *c)
+{
+    ts_resp *resp = c->resp;
+
+    if (c->txn.rc == 0) {
+        if (c->txn.handler_rc == 0 && c->txn.published)
+            bus_notify();
+        return c->txn.handler_rc;
+    }
+    /* Out of room: the log was truncated, so a change that frees space
+     * (a delete) fits now.  Streaming uploads wrote their data before the
+     * handler and are not re-run.  A failed handler runs again too: what
+     * it saw of its group's changes never committed. */
+    if (c->txn.retry && c->txn.disk && !(c->req->op->flags & TS_OP_STREAM)) {
+        resp_clear(resp);
+        if (c->out) {
+            cJSON_Delete(c->out);
+            c->out = cJSON_CreateObject();
+        }
+        return run_in_write(c, 0);
+    }
+    return ts_resp_error(resp, TS_ERR_INTERNAL_SERVER, NULL);
+}
+
+/* The group c waited for has committed or failed (any thread). */
+static void write_done_cb(void *arg, int rc, int disk)
+{
+    ts_call *c = arg;
+
+    c->txn.rc = rc;
+    c->txn.disk = disk;
+    http_resume(c->req);
+}
+
 static int run_in_write(ts_call *c, int retry)
 {
     ts_resp *resp = c->resp;
-    int rc;
+    int rc, ok;
 
     if (store_begin() != 0)
         return ts_resp_error(resp, TS_ERR_INTERNAL_SERVER, NULL);
     rc = c->req->op->handler(c);
-    if (rc != 0 || resp->err != TS_ERR_NONE) {
-        store_rollback();
-        bus_after_txn(0);
-        return rc ? rc : -1;
+    ok = rc == 0 && resp->err == TS_ERR_NONE;
+    c->txn.handler_rc = ok ? 0 : rc ? rc : -1;
+    c->txn.retry = retry;
+    c->txn.published = bus_take_published();
+    /* The store may leave the commit to writers that follow (store.h):
+     * the request is then answered after that commit, from its
+     * resumption, and its worker thread serves others meanwhile.  It is
+     * suspended first, since the commit may come on another thread as
+     * soon as the store lets go.  A handler that suspended the request
+     * itself has its own resumer: that request commits now. */
+    if (c->req->conn && !c->req->suspended) {
+        c->txn.waiting = 1;
+        http_suspend(c->req);
+        /* From here write_done_cb may run, and own c->txn.rc. */
+        rc = store_end(ok, write_done_cb, c);
+        if (rc == STORE_JOINED)
+            return 0;
+        c->txn.waiting = 0;
+        http_unsuspend(c->req);
+    } else {
+        rc = store_end(ok, NULL, NULL);
     }
-    if (store_commit() != 0) {
-        bus_after_txn(0);
-        /* Out of room: the log was truncated, so a change that frees
-         * space (a delete) fits now.  Streaming uploads wrote their data
-         * before the handler and are not re-run. */
-        if (retry && store_disk_trouble() && !(c->req->op->flags & TS_OP_STREAM)) {
-            resp_clear(resp);
-            if (c->out) {
-                cJSON_Delete(c->out);
-                c->out = cJSON_CreateObject();
-            }
-            return run_in_write(c, 0);
-        }
-        return ts_resp_error(resp, TS_ERR_INTERNAL_SERVER, NULL);
-    }
-    bus_after_txn(1);
-    return 0;
+    c->txn.rc = rc;
+    c->txn.disk = store_disk_trouble();
+    return write_settle(c);
+}
+
+void http_dispatch_resumed(ts_call *c)
+{
+    int rc;
+
+    if (!c->txn.waiting)
+        return;
+    c->txn.waiting = 0;
+    rc = write_settle(c);
+    if (rc != 0 && c->resp->err == TS_ERR_NONE)
+        ts_resp_error(c->resp, TS_ERR_INTERNAL_SERVER, NULL);
 }
 
 /* The botocore model's check of the input (types, then constraints), as

@@ -9,7 +9,7 @@
  * framing, route, cap the body, let a streaming operation begin), body
  * pieces (fed to the operation or buffered up to the cap), the end (the
  * dispatcher runs the operation), and, for a suspended request, the
- * resumption.  An error found at the headers phase is answered at once,
+ * resumption (a Lambda's answer, or the commit its write waited for).  An error found at the headers phase is answered at once,
  * so a client that sent Expect: 100-continue never uploads a body for
  * nothing.
  *
@@ -271,22 +271,22 @@ static void on_body(http_ctx *c, const char *data, size_t n)
     }
 }
 
-static enum MHD_Result on_end(http_ctx *c)
+/* After the dispatcher, or a resumption: answers now, or parks the
+ * connection (no thread waits) until http_resume(). */
+static enum MHD_Result answer_or_park(http_ctx *c)
 {
     ts_req *req = &c->req;
 
-    req->phase = 2;
-    if (!req->body.data)
-        ts_buf_append(&req->body, "", 0);
-    http_dispatch(&c->call);
-    if (!req->suspended)
-        return respond(c);
-    pthread_mutex_lock(&park_lock);
-    if (c->park == PARK_RESUMED) {
-        /* Resumed before it was even parked: answer now. */
+    for (;;) {
+        if (!req->suspended)
+            return respond(c);
+        pthread_mutex_lock(&park_lock);
+        if (c->park != PARK_RESUMED)
+            break;
+        /* Resumed before it was even parked: carry on now. */
         pthread_mutex_unlock(&park_lock);
         req->suspended = 0;
-        return respond(c);
+        http_dispatch_resumed(&c->call);
     }
     c->park = PARK_PARKED;
     c->park_next = parked;
@@ -300,6 +300,17 @@ static enum MHD_Result on_end(http_ctx *c)
     return MHD_YES;
 }
 
+static enum MHD_Result on_end(http_ctx *c)
+{
+    ts_req *req = &c->req;
+
+    req->phase = 2;
+    if (!req->body.data)
+        ts_buf_append(&req->body, "", 0);
+    http_dispatch(&c->call);
+    return answer_or_park(c);
+}
+
 void http_suspend(ts_req *req)
 {
     http_ctx *c = (http_ctx *)req;
@@ -307,6 +318,16 @@ void http_suspend(ts_req *req)
     pthread_mutex_lock(&park_lock);
     req->suspended = 1;
     c->park = PARK_WANTED;
+    pthread_mutex_unlock(&park_lock);
+}
+
+void http_unsuspend(ts_req *req)
+{
+    http_ctx *c = (http_ctx *)req;
+
+    pthread_mutex_lock(&park_lock);
+    req->suspended = 0;
+    c->park = PARK_NONE;
     pthread_mutex_unlock(&park_lock);
 }
 
@@ -348,7 +369,8 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn,
         return on_end(c);
     case 4:
         c->req.suspended = 0;
-        return respond(c);
+        http_dispatch_resumed(&c->call);
+        return answer_or_park(c);
     default:
         *upload_data_size = 0;
         return MHD_YES;
@@ -427,6 +449,9 @@ static void conn_cb(void *cls, struct MHD_Connection *conn, void **socket_contex
     const union MHD_ConnectionInfo *ci;
     unsigned char key[16];
 
+    /* While other clients are connected, a write may wait a moment for
+     * theirs, to share a commit (see store.h). */
+    store_clients(toe == MHD_CONNECTION_NOTIFY_STARTED ? 1 : -1);
     if (toe != MHD_CONNECTION_NOTIFY_CLOSED || ts_cfg.max_conns_per_ip <= 0)
         return;
     ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -492,11 +517,19 @@ void http_server_stop(void)
     if (!daemon_)
         return;
     MHD_quiesce_daemon(daemon_);
-    /* Parked requests are answered now: nothing will resume them. */
+    /* Parked requests are answered now: nothing will resume them.  Not
+     * those that wait for their group's commit: the writer that holds the
+     * transaction commits it as it ends, and resumes them. */
     pthread_mutex_lock(&park_lock);
-    while (parked) {
-        http_ctx *c = parked;
-        parked = c->park_next;
+    for (http_ctx **p = &parked; *p;) {
+        http_ctx *c = *p;
+        if (c->call.txn.waiting) {
+            p = &c->park_next;
+            continue;
+        }
+        *p = c->park_next;
+        if (c->park_next)
+            c->park_next->park_prev = p;
         c->park = PARK_RESUMED;
         ts_resp_error(&c->resp, TS_ERR_SERVICE_UNAVAILABLE, "tinystack is shutting down");
         MHD_resume_connection(c->req.conn);

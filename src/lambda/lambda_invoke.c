@@ -109,14 +109,15 @@ static int event_insert(ts_call *c, const char *arn, const char *payload, size_t
                              lambda_depth_of_trace(ts_req_header(c->req, "X-Amzn-Trace-Id"))) !=
         0) {
         store_rollback();
-        bus_after_txn(0);
+        bus_take_published();
         return ts_resp_error(c->resp, TS_ERR_LAMBDA_SERVICE, NULL);
     }
     if (store_commit() != 0) {
-        bus_after_txn(0);
+        bus_take_published();
         return ts_resp_error(c->resp, TS_ERR_LAMBDA_SERVICE, NULL);
     }
-    bus_after_txn(1);
+    if (bus_take_published())
+        bus_notify();
     return 0;
 }
 

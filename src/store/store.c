@@ -4,7 +4,12 @@
  * thread-local pointer and kept on a global list so store_close() can
  * close them all after the server has stopped.  Prepared statements are
  * cached per connection in a small open-addressing table keyed by the
- * address of the SQL literal.
+ * address of the SQL literal.  Writes use one more connection, the
+ * writer, which store_txn.c lends to whichever thread holds the write
+ * mutex: while it does, that thread's store_db() and store_stmt() are the
+ * writer's (and its statement cache), so a statement never runs on a
+ * connection other than the one it was prepared on.  Here too: the
+ * reserve of room that keeps deletes working on a full disk.
  */
 #include "store_int.h"
 
@@ -50,21 +55,12 @@ static store_conn *conns;
 static pthread_once_t ready_once = PTHREAD_ONCE_INIT;
 static int ready_rc = -1;
 static _Thread_local store_conn *my_conn;
-/* Writers queue on this mutex rather than on SQLite's busy handler,
- * which sleeps and retries: one process owns the store, so a mutex
- * hands the write lock over at once. */
-static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
-static _Thread_local int holding;
 /* Write transactions all run on one connection, whichever thread holds
- * the mutex: its page cache stays warm, where per-thread connections
- * would each find their cache stale after every other thread's commit. */
+ * the write mutex: its page cache stays warm, where per-thread
+ * connections would each find their cache stale after every other
+ * thread's commit, and it lets writers share a transaction. */
 static store_conn *writer;
-static _Thread_local store_conn *reader_conn;
-/* Nesting: a begin inside a write transaction is a savepoint; a read
- * begin inside a read (or write) transaction only counts. */
-static _Thread_local int write_depth;
-static _Thread_local int read_depth;
-static _Thread_local int disk_trouble;
+static _Thread_local store_conn *own_conn;
 static atomic_int opened;
 
 int store_init(const char *data_dir)
@@ -331,85 +327,44 @@ int store_exec(const char *sql)
     return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
 }
 
-/* Gives the writer connection and the mutex back (the transaction is
- * over). */
-static void release_writer(void)
+void store_conn_writer(void)
 {
-    my_conn = reader_conn;
-    reader_conn = NULL;
-    holding = 0;
-    pthread_mutex_unlock(&write_lock);
-}
-
-int store_begin(void)
-{
-    int rc;
-
-    if (holding) {
-        write_depth++;
-        return store_exec("SAVEPOINT ts") == SQLITE_OK ? 0 : (write_depth--, -1);
-    }
-    store_db();
-    pthread_mutex_lock(&write_lock);
-    holding = 1;
     if (!writer)
         writer = conn_new(1);
-    reader_conn = my_conn;
+    own_conn = my_conn;
     my_conn = writer;
-    rc = store_exec("BEGIN IMMEDIATE");
-    if (rc != SQLITE_OK) {
-        ts_log(TS_LOG_ERROR, "BEGIN failed: %s", sqlite3_errmsg(store_db()));
-        release_writer();
-        return -1;
-    }
-    return 0;
 }
 
-int store_commit(void)
+void store_conn_own(void)
 {
-    int rc;
-
-    if (write_depth > 0) {
-        write_depth--;
-        return store_exec("RELEASE ts") == SQLITE_OK ? 0 : -1;
-    }
-    rc = store_exec("COMMIT");
-
-    if (rc != SQLITE_OK) {
-        int disk = (rc & 0xff) == SQLITE_FULL || (rc & 0xff) == SQLITE_IOERR;
-        ts_log(TS_LOG_ERROR, "COMMIT failed: %s", sqlite3_errmsg(store_db()));
-        if (!sqlite3_get_autocommit(store_db()))
-            store_exec("ROLLBACK");
-        /* Out of room (disk full, file size limit): the log is what grew.
-         * Moving it back into the database and truncating it gives the
-         * next transaction room, so deletes that free space still work. */
-        if (disk) {
-            if (unlink(reserve_path) == 0)
-                ts_log(TS_LOG_WARN, "store: out of room; released the %u MiB reserve",
-                       STORE_RESERVE >> 20);
-            atomic_store(&reserve_missing, 1);
-            sqlite3_wal_checkpoint_v2(store_db(), NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-        }
-        disk_trouble = disk;
-        release_writer();
-        return -1;
-    }
-    disk_trouble = 0;
-    /* While the reserve is gone, give freed pages back to the file system
-     * (new stores vacuum incrementally) and try to take it back. */
-    if (atomic_load(&reserve_missing)) {
-        sqlite3_exec(store_db(), "PRAGMA incremental_vacuum", NULL, NULL, NULL);
-        sqlite3_wal_checkpoint_v2(store_db(), NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
-        if (room_for_reserve() && reserve_make() == 0)
-            ts_log(TS_LOG_INFO, "store: room again; the reserve is back");
-    }
-    release_writer();
-    return 0;
+    my_conn = own_conn;
+    own_conn = NULL;
 }
 
-int store_disk_trouble(void)
+void store_room_lost(sqlite3 *db)
 {
-    return disk_trouble;
+    if (unlink(reserve_path) == 0)
+        ts_log(TS_LOG_WARN, "store: out of room; released the %u MiB reserve",
+               STORE_RESERVE >> 20);
+    atomic_store(&reserve_missing, 1);
+    /* The log is what grew: moving it back into the database and
+     * truncating it gives the next transaction room, so deletes that
+     * free space still work. */
+    sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+}
+
+void store_room_check(sqlite3 *db)
+{
+    if (!atomic_load(&reserve_missing))
+        return;
+    /* Give freed pages back to the file system (new stores vacuum
+     * incrementally) and try to take the reserve back. */
+    sqlite3_exec(db, "PRAGMA incremental_vacuum", NULL, NULL, NULL);
+    sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+    /* Only with room to spare beside it: taking it back into a disk it
+     * would fill again makes every next commit fail once. */
+    if (room_for_reserve() && reserve_make() == 0)
+        ts_log(TS_LOG_INFO, "store: room again; the reserve is back");
 }
 
 int store_data_paused(void)
@@ -417,46 +372,6 @@ int store_data_paused(void)
     /* Without the reserve, new data waits only while the disk is nearly
      * full; deletes need what is left. */
     return atomic_load(&reserve_missing) && bytes_free() < (4u << 20);
-}
-
-void store_rollback(void)
-{
-    if (write_depth > 0) {
-        write_depth--;
-        store_exec("ROLLBACK TO ts");
-        store_exec("RELEASE ts");
-        return;
-    }
-    if (!sqlite3_get_autocommit(store_db()))
-        store_exec("ROLLBACK");
-    if (holding)
-        release_writer();
-}
-
-int store_txn_guard(void)
-{
-    if (!holding)
-        return 0;
-    ts_log(TS_LOG_ERROR, "a request ended inside a write transaction; rolled back");
-    write_depth = 0;
-    store_rollback();
-    return -1;
-}
-
-void store_read_begin(void)
-{
-    if (holding || read_depth++ > 0)
-        return;
-    if (sqlite3_get_autocommit(store_db()))
-        store_exec("BEGIN");
-}
-
-void store_read_end(void)
-{
-    if (holding || read_depth == 0 || --read_depth > 0)
-        return;
-    if (!sqlite3_get_autocommit(store_db()))
-        store_exec("COMMIT");
 }
 
 /* Deletes every row of every table but chunk, in one transaction. */
@@ -513,6 +428,7 @@ int store_reset(void)
 
 void store_close(void)
 {
+    store_txn_close();
     pthread_mutex_lock(&conns_lock);
     while (conns) {
         store_conn *c = conns;
@@ -525,6 +441,7 @@ void store_close(void)
     }
     pthread_mutex_unlock(&conns_lock);
     my_conn = NULL;
+    writer = NULL;
     if (reserve_path[0])
         unlink(reserve_path);
     if (ephemeral && db_path[0]) {

@@ -133,7 +133,8 @@ class TestDaemon(unittest.TestCase):
                           ("--data-dir", "TINYSTACK_DATA_DIR"), ("--region", "TINYSTACK_REGION"),
                           ("--account", "TINYSTACK_ACCOUNT_ID"),
                           ("--log-level", "TINYSTACK_LOG_LEVEL"),
-                          ("--threads", "TINYSTACK_THREADS")):
+                          ("--threads", "TINYSTACK_THREADS"),
+                          ("--group-commit", "TINYSTACK_GROUP_COMMIT")):
             self.assertIn(flag, out.stdout)
             self.assertIn(var, out.stdout)
         self.assertIn("GATEWAY_LISTEN", out.stdout)

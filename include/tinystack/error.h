@@ -186,7 +186,15 @@
       "Call the GetFunction/GetAlias API to retrieve the latest Revision Id") \
     X(LAMBDA_SERVICE, 500, "ServiceException", "Service error")               \
     X(LAMBDA_UNSUPPORTED_MEDIA, 415, "UnsupportedMediaTypeException",         \
-      "The payload is not JSON")
+      "The payload is not JSON")                                              \
+    /* API Gateway, REST and HTTP APIs (REST-JSON) */                         \
+    X(APIGW_NOT_FOUND, 404, "NotFoundException",                              \
+      "Invalid Resource identifier specified")                                \
+    X(APIGW_BAD_REQUEST, 400, "BadRequestException", "Invalid request input") \
+    X(APIGW_CONFLICT, 409, "ConflictException",                               \
+      "Another resource with the same parent already has this name")          \
+    X(APIGW_LIMIT, 429, "LimitExceededException", "Limit exceeded")           \
+    X(APIGW_TOO_MANY, 429, "TooManyRequestsException", "Too Many Requests")
 
 typedef enum ts_err {
 #define TS_ERR_ENUM(name, status, code, msg) TS_ERR_##name,

@@ -128,6 +128,7 @@ extern const ts_service s3_service;
 extern const ts_service ddb_service;
 extern const ts_service lambda_service;
 extern const ts_service apigw_service;
+extern const ts_service apigw_v2_service;
 extern const ts_service iam_service;
 extern const ts_service sts_service;
 extern const ts_service logs_service;

@@ -26,7 +26,7 @@
 #endif
 
 const ts_service *const ts_services[] = {
-    &apigw_service, &s3_service, &ddb_service, &logs_service,
+    &apigw_service, &apigw_v2_service, &s3_service, &ddb_service, &logs_service,
     &lambda_service, &iam_service, &sts_service, NULL,
 };
 

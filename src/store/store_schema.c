@@ -210,6 +210,33 @@ const char *const store_migrations[] = {
     "CREATE TABLE lambda_event_config(function_id INTEGER NOT NULL,"
     "  qualifier TEXT NOT NULL, config TEXT NOT NULL,"
     "  PRIMARY KEY(function_id, qualifier)) WITHOUT ROWID;",
+    /* 11: API Gateway.  An API, REST (kind 1, apigateway) or HTTP (kind
+     * 2, apigatewayv2), is one JSON document shaped as the API answers it,
+     * its resources, methods, routes, integrations and authorizers nested
+     * in it; ids are unique across accounts and regions because the data
+     * plane finds an API by its id alone (the Host form carries no
+     * region).  A deployment is a snapshot of the document (immutable, so
+     * the data plane caches it by id); a stage names the deployment it
+     * serves.  API keys and usage plans belong to an account and region. */
+    "CREATE TABLE apigw_api(id TEXT PRIMARY KEY, account TEXT NOT NULL,"
+    "  region TEXT NOT NULL, kind INTEGER NOT NULL, created INTEGER NOT NULL,"
+    "  doc TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE INDEX apigw_api_owner ON apigw_api(account, region, kind, created);"
+    "CREATE TABLE apigw_deployment(api_id TEXT NOT NULL, id TEXT NOT NULL,"
+    "  created INTEGER NOT NULL, doc TEXT NOT NULL, snapshot TEXT NOT NULL,"
+    "  PRIMARY KEY(api_id, id)) WITHOUT ROWID;"
+    "CREATE TABLE apigw_stage(api_id TEXT NOT NULL, name TEXT NOT NULL,"
+    "  created INTEGER NOT NULL, doc TEXT NOT NULL,"
+    "  PRIMARY KEY(api_id, name)) WITHOUT ROWID;"
+    "CREATE TABLE apigw_key(id TEXT PRIMARY KEY, account TEXT NOT NULL,"
+    "  region TEXT NOT NULL, value TEXT NOT NULL, created INTEGER NOT NULL,"
+    "  doc TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE INDEX apigw_key_value ON apigw_key(value);"
+    "CREATE TABLE apigw_plan(id TEXT PRIMARY KEY, account TEXT NOT NULL,"
+    "  region TEXT NOT NULL, created INTEGER NOT NULL, doc TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE apigw_plan_key(plan_id TEXT NOT NULL, key_id TEXT NOT NULL,"
+    "  PRIMARY KEY(plan_id, key_id)) WITHOUT ROWID;"
+    "CREATE INDEX apigw_plan_key_key ON apigw_plan_key(key_id);",
 };
 
 const int store_nmigrations = (int)TS_ARRAY_LEN(store_migrations);

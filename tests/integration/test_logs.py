@@ -994,11 +994,13 @@ class TestPersistence(unittest.TestCase):
             self.assertEqual(d.stop(), 0)
         # Back to the store migration 8 (IAM's) left: the tables of
         # migration 9 (Logs) and later ones (10: Lambda's event invoke
-        # configs) go; the migrations make them again and the rest stays.
+        # configs, 11: API Gateway) go; the migrations make them again and
+        # the rest stays.
         db = sqlite3.connect(os.path.join(data, "tinystack.db"))
-        self.assertEqual(db.execute("PRAGMA user_version").fetchone()[0], 10)
+        self.assertEqual(db.execute("PRAGMA user_version").fetchone()[0], 11)
         for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'"
                                   " AND (name LIKE 'logs\\_%' ESCAPE '\\'"
+                                  " OR name LIKE 'apigw\\_%' ESCAPE '\\'"
                                   " OR name = 'lambda_event_config')").fetchall():
             db.execute('DROP TABLE "%s"' % name)
         db.execute("PRAGMA user_version=8")

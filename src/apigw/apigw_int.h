@@ -44,6 +44,134 @@ int apigw_api_delete(ts_call *c, const char *id);
  * REST-JSON; API Gateway answers epoch seconds: the number for now. */
 double apigw_now(void);
 
+/* ---- apigw_rest.c: REST APIs, resources, methods, integrations ---- */
+
+/* The REST API named by c->in's restApiId; NULL with NotFound set. */
+cJSON *apigw_rest_load(ts_call *c);
+/* A copy of o without tinystack's own members (those starting '_'). */
+cJSON *apigw_public(const cJSON *o);
+/* The object member name of o, made (empty) when absent. */
+cJSON *apigw_member(cJSON *o, const char *name);
+/* Sets c's answer: status and out (taken; NULL for no body).  0. */
+int apigw_answer(ts_call *c, int status, cJSON *out);
+/* Writes doc back as c's REST API, then answers as apigw_answer (out is
+ * taken either way).  0 or -1. */
+int apigw_save_answer(ts_call *c, const cJSON *doc, int status, cJSON *out);
+/* Answers a page of all (taken) under member of out (taken), by c->in's
+ * position and limit.  0 or -1. */
+int apigw_page(ts_call *c, cJSON *out, const char *member, cJSON *all);
+/* A new REST API document named name with its root resource. */
+cJSON *apigw_rest_new(ts_call *c, const char *name);
+/* The resource id of doc; NULL with NotFound set. */
+cJSON *apigw_resource(ts_call *c, cJSON *doc, const char *id);
+/* Adds a child resource part under parent, with AWS's checks; NULL with
+ * the error set. */
+cJSON *apigw_resource_add(ts_call *c, cJSON *doc, cJSON *parent, const char *part);
+/* The method c->in names (resourceId, httpMethod); its resource in
+ * *resource; NULL with NotFound set. */
+cJSON *apigw_method(ts_call *c, cJSON *doc, cJSON **resource);
+/* Checks a method's authorization type and authorizer; 0 or -1. */
+int apigw_method_check(ts_call *c, cJSON *doc, const char *auth_type, const char *authorizer);
+/* Checks an integration (PutIntegration's input or a stored one); 0 or -1. */
+int apigw_integration_check(ts_call *c, const cJSON *in);
+/* A new Integration from PutIntegration-shaped input, with AWS's defaults. */
+cJSON *apigw_integration_new(const cJSON *in, const char *resource_id);
+int apigw_create_rest_api(ts_call *c);
+int apigw_get_rest_apis(ts_call *c);
+int apigw_get_rest_api(ts_call *c);
+int apigw_update_rest_api(ts_call *c);
+int apigw_delete_rest_api(ts_call *c);
+int apigw_get_resources(ts_call *c);
+int apigw_get_resource(ts_call *c);
+int apigw_create_resource(ts_call *c);
+int apigw_update_resource(ts_call *c);
+int apigw_delete_resource(ts_call *c);
+int apigw_put_method(ts_call *c);
+int apigw_get_method(ts_call *c);
+int apigw_update_method(ts_call *c);
+int apigw_delete_method(ts_call *c);
+int apigw_put_integration(ts_call *c);
+int apigw_get_integration(ts_call *c);
+int apigw_update_integration(ts_call *c);
+int apigw_delete_integration(ts_call *c);
+int apigw_put_method_response(ts_call *c);
+int apigw_get_method_response(ts_call *c);
+int apigw_delete_method_response(ts_call *c);
+int apigw_put_integration_response(ts_call *c);
+int apigw_get_integration_response(ts_call *c);
+int apigw_delete_integration_response(ts_call *c);
+
+/* ---- apigw_patch.c ---- */
+
+/* Applies c->in's patchOperations to target.  allowed lists the paths
+ * that may be patched ("/name"; "/variables/ *" for any key under one; a
+ * list member also takes "/list/<element>").  0, or -1 with
+ * BadRequestException set. */
+int apigw_patch(ts_call *c, cJSON *target, const char *const *allowed);
+
+/* ---- apigw_stage.c: deployments, stages, authorizers, validators,
+ * gateway responses ---- */
+
+/* The stage name of API api_id (NULL with NotFound set on c, when c is
+ * not NULL). */
+cJSON *apigw_stage_load(ts_call *c, const char *api_id, const char *name);
+/* Writes a stage (insert: a new row).  0 or -1. */
+int apigw_stage_save(ts_call *c, const char *api_id, const cJSON *stage, int insert);
+/* Deployment id of api_id (NULL when none); its snapshot of the API's
+ * document into *snapshot when not NULL.  The caller frees both. */
+cJSON *apigw_deployment_load(const char *api_id, const char *id, cJSON **snapshot);
+/* The default status of a gateway response type (0 for DEFAULT_4XX and
+ * DEFAULT_5XX), -1 for an unknown type. */
+int apigw_gateway_status(const char *type);
+/* The GatewayResponse a type has when no one customised it. */
+cJSON *apigw_gateway_default(const char *type);
+int apigw_create_deployment(ts_call *c);
+int apigw_get_deployment(ts_call *c);
+int apigw_get_deployments(ts_call *c);
+int apigw_delete_deployment(ts_call *c);
+int apigw_create_stage(ts_call *c);
+int apigw_get_stage(ts_call *c);
+int apigw_get_stages(ts_call *c);
+int apigw_update_stage(ts_call *c);
+int apigw_delete_stage(ts_call *c);
+int apigw_create_authorizer(ts_call *c);
+int apigw_get_authorizer(ts_call *c);
+int apigw_get_authorizers(ts_call *c);
+int apigw_update_authorizer(ts_call *c);
+int apigw_delete_authorizer(ts_call *c);
+int apigw_create_request_validator(ts_call *c);
+int apigw_get_request_validator(ts_call *c);
+int apigw_get_request_validators(ts_call *c);
+int apigw_update_request_validator(ts_call *c);
+int apigw_delete_request_validator(ts_call *c);
+int apigw_get_gateway_response(ts_call *c);
+int apigw_get_gateway_responses(ts_call *c);
+int apigw_put_gateway_response(ts_call *c);
+int apigw_delete_gateway_response(ts_call *c);
+
+/* ---- apigw_keys.c: API keys, usage plans, tags ---- */
+
+/* 1 when value is an enabled API key in a usage plan that has stage of
+ * API api_id.  Reads the store. */
+int apigw_key_allows(const char *value, const char *api_id, const char *stage);
+int apigw_create_api_key(ts_call *c);
+int apigw_get_api_key(ts_call *c);
+int apigw_get_api_keys(ts_call *c);
+int apigw_update_api_key(ts_call *c);
+int apigw_delete_api_key(ts_call *c);
+int apigw_create_usage_plan(ts_call *c);
+int apigw_get_usage_plan(ts_call *c);
+int apigw_get_usage_plans(ts_call *c);
+int apigw_update_usage_plan(ts_call *c);
+int apigw_delete_usage_plan(ts_call *c);
+int apigw_create_usage_plan_key(ts_call *c);
+int apigw_get_usage_plan_key(ts_call *c);
+int apigw_get_usage_plan_keys(ts_call *c);
+int apigw_delete_usage_plan_key(ts_call *c);
+int apigw_tag_resource(ts_call *c);
+int apigw_untag_resource(ts_call *c);
+int apigw_get_tags(ts_call *c);
+
 /* ---- apigw_v2.c: HTTP APIs (apigatewayv2) ---- */
 
 /*

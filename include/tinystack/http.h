@@ -57,6 +57,7 @@ struct ts_req {
     uint64_t content_length;
     int has_content_length;
     ts_buf body;          /* non-streaming operations: the whole body */
+    char peer[48];        /* the client's address, "" when unknown */
     void *svc;            /* service-private request state */
     double started;
     /* private to the HTTP layer */

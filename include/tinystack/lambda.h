@@ -39,6 +39,35 @@ int lambda_event_enqueue(const char *function_arn, const char *payload, size_t l
 int lambda_depth_of_trace(const char *trace_header);
 
 struct ts_call;
+
+/*
+ * A synchronous invoke for another service (API Gateway's integrations
+ * and authorizers).  lambda_target_new looks the function up (a full
+ * ARN, maybe qualified; in a snapshot) and keeps what running it needs;
+ * lambda_target_invoke runs it once with payload (copied) and calls done
+ * exactly once, on a runtime thread, with the outcome.  A target serves
+ * any number of invokes and is freed by lambda_target_free.
+ */
+typedef struct lambda_target lambda_target;
+typedef struct lambda_result {
+    int status;             /* -1 it did not run (throttled, runtime down),
+                             * 0 it answered, 1 it failed (function error) */
+    const char *payload;    /* the answer or the error document */
+    size_t len;
+    const char *error_type; /* of a failure, or NULL */
+    int caller_timeout;     /* the caller's max_ms passed first */
+} lambda_result;
+typedef void (*lambda_result_fn)(void *arg, const lambda_result *r);
+
+/* NULL with Lambda's error set on c when there is no such function (or
+ * its code cannot run). */
+lambda_target *lambda_target_new(struct ts_call *c, const char *function_arn);
+/* max_ms: the caller's own limit (0: the function's timeout only); when
+ * it passes first the invocation ends with caller_timeout set. */
+void lambda_target_invoke(lambda_target *t, const char *payload, size_t len, int max_ms,
+                          lambda_result_fn done, void *arg);
+void lambda_target_free(lambda_target *t);
+
 /* GET /_tinystack/lambda/code/<blob>.zip: the zip of a function or
  * version (GetFunction's Code.Location), streamed; 404 for anything else.
  * Runs in a read snapshot. */

@@ -54,6 +54,9 @@ enum {
     TS_OP_OWN_TXN = 1 << 3, /* the handler opens its own transactions
                              * (long copies that must not hold the write
                              * lock throughout) */
+    TS_OP_RAW = 1 << 4,     /* the body is the handler's own: no protocol
+                             * parse, no model check (API Gateway's data
+                             * plane) */
 };
 
 struct ts_op {

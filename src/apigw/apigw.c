@@ -33,17 +33,12 @@ static int apigw_data_plane(ts_req *req)
     return us && (us[15] == '/' || us[15] == '\0');
 }
 
-static int apigw_execute(ts_call *c)
-{
-    return ts_resp_error(c->resp, TS_ERR_NOT_FOUND, "Not Found");
-}
-
 #define R "/restapis/{restapi_id}"
 #define RS R "/resources/{resource_id}"
 #define M RS "/methods/{http_method}"
 
 static const ts_op apigw_ops[] = {
-    {"ExecuteApi", apigw_execute, TS_OP_READ, NULL, NULL, NULL, NULL, 0},
+    {"ExecuteApi", apigw_execute, TS_OP_READ | TS_OP_RAW, NULL, NULL, NULL, NULL, 0},
     {"CreateRestApi", apigw_create_rest_api, TS_OP_WRITE, NULL, NULL, "POST", "/restapis", 0},
     {"GetRestApis", apigw_get_rest_apis, TS_OP_READ, NULL, NULL, "GET", "/restapis", 0},
     {"GetRestApi", apigw_get_rest_api, TS_OP_READ, NULL, NULL, "GET", R, 0},
@@ -238,6 +233,11 @@ int apigw_api_delete(ts_call *c, const char *id)
     return 0;
 }
 
+static void apigw_reset(void)
+{
+    apigw_exec_reset();
+}
+
 const ts_service apigw_service = {
     .name = "apigateway",
     .signing_name = "apigateway",
@@ -249,4 +249,6 @@ const ts_service apigw_service = {
     .max_body = 10u << 20,
     .too_large = TS_ERR_REQUEST_TOO_LARGE,
     .bad_body = TS_ERR_APIGW_BAD_REQUEST,
+    .reset = apigw_reset,
+    .available = 1,
 };

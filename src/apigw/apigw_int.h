@@ -172,6 +172,109 @@ int apigw_tag_resource(ts_call *c);
 int apigw_untag_resource(ts_call *c);
 int apigw_get_tags(ts_call *c);
 
+/* ---- apigw_exec.c: the data plane ---- */
+
+struct lambda_target;
+
+/* One data-plane request, in its arena; what it holds is freed with it. */
+typedef struct apigw_exec {
+    ts_call *c;
+    int kind;                   /* APIGW_KIND_* */
+    const char *api_id, *account, *region;
+    const char *rest;           /* the URL after the API id: "/{stage}/{path}" */
+    const char *stage;
+    const char *path;           /* raw, after the stage: "/notas/1" */
+    const char *path_decoded;   /* the same, decoded, "/" when empty */
+    int64_t start_ms;
+    cJSON *api;                 /* REST: the deployment's snapshot (cached);
+                                 * HTTP: what the stage serves ("api") */
+    cJSON *stage_doc;
+    cJSON *live;                /* HTTP: apigw_v2_serving()'s answer */
+    cJSON *resource, *method, *integration;  /* in api */
+    cJSON *route;               /* HTTP: the route, in live */
+    cJSON *path_params;
+    cJSON *authorizer;          /* requestContext.authorizer, or NULL */
+    struct lambda_target *target, *auth_target;
+    int payload_v2;             /* HTTP: the integration's format is 2.0 */
+    int suspended;              /* it waits for a function */
+    char *pending_event;        /* built before the authorizer answered */
+} apigw_exec;
+
+/* ExecuteApi: the data plane's one operation (TS_OP_RAW | TS_OP_READ). */
+int apigw_execute(ts_call *c);
+/* Drops the parsed snapshots (reset). */
+void apigw_exec_reset(void);
+/* Answers {member: message} (message NULL: null) with status and, when
+ * error_type is not NULL, x-amzn-ErrorType. */
+void apigw_reply_json(apigw_exec *x, int status, const char *error_type, const char *member,
+                      const char *message);
+/* Answers a gateway response of type (MISSING_AUTHENTICATION_TOKEN ...):
+ * the API's customisation when it has one, else AWS's default; status 0
+ * is the type's own, message NULL the type's default. */
+void apigw_gateway_reply(apigw_exec *x, const char *type, int status, const char *message);
+/* The answer is complete: resumes x when it waits. */
+void apigw_done(apigw_exec *x);
+/* Splits a raw path into decoded non-empty segments (arena); the count. */
+int apigw_segments(ts_arena *a, const char *path, char ***out);
+const char *apigw_decode(ts_arena *a, const char *s, size_t n);
+/* 1 when the media type matches pattern ("image/ *", "* / *"). */
+int apigw_media_match(const char *pattern, const char *type);
+/* 1 when content_type is one of the binary media types. */
+int apigw_binary_type(const cJSON *types, const char *content_type);
+/* 1 when the Accept header names a binary media type. */
+int apigw_accepts_binary(const cJSON *types, const char *accept);
+const char *apigw_source_ip(ts_req *req);
+/* The request's headers or query as {name: last value} or, multi,
+ * {name: [values]}. */
+cJSON *apigw_headers_map(ts_req *req, int multi);
+cJSON *apigw_query_map(ts_req *req, int multi);
+const char *apigw_domain(apigw_exec *x);
+/* Adds "body" and "isBase64Encoded" to an event. */
+void apigw_event_body(apigw_exec *x, cJSON *ev, const cJSON *binary_types);
+/* "02/Dec/2026:03:04:05 +0000" */
+void apigw_request_time(int64_t ms, char *out, size_t n);
+/* A REST API's requestContext. */
+cJSON *apigw_request_context(apigw_exec *x);
+/* The proxy event, format 1.0 (cJSON_free it). */
+char *apigw_event_v1(apigw_exec *x);
+/* Maps a proxy integration's reply onto the answer; -1 when it is
+ * malformed (nothing is answered then). */
+int apigw_proxy_reply(apigw_exec *x, const char *payload, size_t len, int v2);
+/* The function ARN an integration URI names, stage variables replaced. */
+const char *apigw_lambda_arn(apigw_exec *x, const char *uri);
+/* s with "${stageVariables.name}" replaced (arena, or s itself). */
+const char *apigw_stage_vars(apigw_exec *x, const char *s);
+int apigw_integration_timeout(const cJSON *integration);
+/* The function of an integration URI; NULL with a 500 answered. */
+struct lambda_target *apigw_target(apigw_exec *x, const char *uri);
+/* Invokes x's proxy integration with event (taken) and answers. */
+void apigw_run_proxy(apigw_exec *x, char *event);
+/* Runs a REST API method's integration (after any authorizer). */
+void apigw_rest_integrate(apigw_exec *x);
+
+/* ---- apigw_auth.c: authorizers ---- */
+
+/* Runs the method's authorizer.  0: none, go on; 1: x is answered or
+ * waits for it (the authorizer's answer runs the integration). */
+int apigw_authorize(apigw_exec *x);
+
+/* ---- apigw_map.c: non-proxy integrations and mapping templates ---- */
+
+/* Runs an AWS (Lambda), MOCK or HTTP integration with its templates. */
+void apigw_run_mapped(apigw_exec *x);
+/* A gateway response's template, rendered into the answer's body. */
+void apigw_render_error_template(apigw_exec *x, const char *tmpl, const char *type,
+                                 const char *message);
+/* The value a response parameter maps: "'static'", "method.request.
+ * header.X", ".querystring.X", ".path.X", "stageVariables.X",
+ * "context.X"; arena, or NULL. */
+const char *apigw_param_value(apigw_exec *x, const char *expr);
+
+/* ---- apigw_exec_v2.c ---- */
+
+/* The data plane of an HTTP API (after apigw_execute found it). */
+int apigw_execute_v2(apigw_exec *x);
+
 /* ---- apigw_v2.c: HTTP APIs (apigatewayv2) ---- */
 
 /*

@@ -186,7 +186,7 @@ void http_dispatch(ts_call *c)
         ts_resp_error(resp, svc->too_large ? svc->too_large : TS_ERR_REQUEST_TOO_LARGE, NULL);
         return;
     }
-    if (svc->proto->parse(c) != 0)
+    if (!(req->op && (req->op->flags & TS_OP_RAW)) && svc->proto->parse(c) != 0)
         return;
     if (!req->op)
         http_route_action(c);

@@ -21,6 +21,7 @@
 
 #include "tinystack/store.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -229,6 +230,17 @@ static enum MHD_Result on_headers(http_ctx *c, const char *method)
     header_copy hc = {req, &req->headers};
 
     req->method = ts_arena_strdup(req->arena, method);
+    {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+        if (sa && sa->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, req->peer,
+                      sizeof req->peer);
+        else if (sa && sa->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, req->peer,
+                      sizeof req->peer);
+    }
     MHD_get_connection_values(req->conn, MHD_HEADER_KIND, header_copy_cb, &hc);
     ts_req_parse(req);
     req->phase = 1;

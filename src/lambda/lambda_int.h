@@ -193,6 +193,8 @@ struct lambda_inv {
     int64_t deadline_ms;
     int tail;                   /* LogType Tail: keep the log */
     int depth;                  /* triggered invokes that led here */
+    int max_ms;                 /* the caller's own limit, 0 when none */
+    int caller_timeout;         /* that limit ended it */
     /* The outcome */
     int status;                 /* 0 ok, 1 function error (Unhandled) */
     char *result;               /* ts_malloc'd response or error payload */

@@ -400,3 +400,81 @@ void lambda_events_init(void)
     bus_on("lambda.event", on_event_published);
     bus_every(500, event_pump);
 }
+
+/* ---- invokes for other services (API Gateway) ---- */
+
+struct lambda_target {
+    lambda_spec *spec;
+};
+
+typedef struct relay {
+    lambda_result_fn done;
+    void *arg;
+} relay;
+
+static void relay_done(lambda_inv *inv)
+{
+    relay *r = inv->arg;
+    lambda_result res;
+
+    res.status = inv->status;
+    res.payload = inv->result ? inv->result : "";
+    res.len = inv->result ? inv->result_len : 0;
+    res.error_type = inv->error_type;
+    res.caller_timeout = inv->caller_timeout && inv->error_type &&
+                         !strcmp(inv->error_type, "Sandbox.Timedout");
+    r->done(r->arg, &res);
+    ts_free(r);
+    lambda_inv_free(inv);
+}
+
+lambda_target *lambda_target_new(ts_call *c, const char *function_arn)
+{
+    ts_req *req = c->req;
+    const char *region = req->region, *account = req->account, *name, *qualifier;
+    char r[64], a[32];
+    lambda_target *t = NULL;
+    lambda_spec *spec = NULL;
+    lambda_fn f;
+
+    /* The ARN's own region and account name the function. */
+    if (sscanf(function_arn ? function_arn : "", "arn:%*[^:]:lambda:%63[^:]:%31[^:]:", r, a) ==
+        2) {
+        req->region = ts_arena_strdup(req->arena, r);
+        req->account = ts_arena_strdup(req->arena, a);
+    }
+    if (lambda_name_parse(c, function_arn ? function_arn : "", NULL, &name, &qualifier) == 0 &&
+        lambda_fn_load_qualified(c, name, qualifier, &f) == 0) {
+        spec = lambda_spec_new(c, &f);
+        lambda_fn_free(&f);
+    }
+    req->region = region;
+    req->account = account;
+    if (spec) {
+        t = ts_malloc(sizeof *t);
+        t->spec = spec;
+    }
+    return t;
+}
+
+void lambda_target_invoke(lambda_target *t, const char *payload, size_t len, int max_ms,
+                          lambda_result_fn done, void *arg)
+{
+    lambda_inv *inv = lambda_inv_new(t->spec, payload, len);
+    relay *r = ts_malloc(sizeof *r);
+
+    r->done = done;
+    r->arg = arg;
+    inv->max_ms = max_ms;
+    inv->done = relay_done;
+    inv->arg = r;
+    lambda_runtime_submit(inv);
+}
+
+void lambda_target_free(lambda_target *t)
+{
+    if (!t)
+        return;
+    lambda_spec_unref(t->spec);
+    ts_free(t);
+}

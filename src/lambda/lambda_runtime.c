@@ -428,6 +428,10 @@ lambda_inv *rt_next_locked(lambda_env *env)
     env->inv_sent = 1;
     inv->started_ms = ts_now_ms();
     inv->deadline_ms = inv->started_ms + (int64_t)p->spec->timeout * 1000;
+    if (inv->max_ms > 0 && inv->max_ms < p->spec->timeout * 1000) {
+        inv->deadline_ms = inv->started_ms + inv->max_ms;
+        inv->caller_timeout = 1;    /* if the deadline comes, it is the caller's */
+    }
     {
         char line[160];
         snprintf(line, sizeof line, "START RequestId: %s Version: %s", inv->id,
@@ -693,8 +697,13 @@ static void on_timeout(uv_timer_t *t)
     }
     pthread_mutex_unlock(&rt_lock);
     if (inv) {
-        snprintf(msg, sizeof msg, "RequestId: %s Error: Task timed out after %d.00 seconds",
-                 inv->id, e->pool->spec->timeout);
+        if (inv->caller_timeout)
+            snprintf(msg, sizeof msg, "RequestId: %s Error: the caller's limit of %d ms "
+                     "passed (the function's timeout is %d s)", inv->id, inv->max_ms,
+                     e->pool->spec->timeout);
+        else
+            snprintf(msg, sizeof msg, "RequestId: %s Error: Task timed out after %d.00 seconds",
+                     inv->id, e->pool->spec->timeout);
         if (inv->tail) {
             ts_buf_puts(&inv->log, msg);
             ts_buf_putc(&inv->log, '\n');

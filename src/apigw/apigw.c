@@ -236,6 +236,7 @@ int apigw_api_delete(ts_call *c, const char *id)
 static void apigw_reset(void)
 {
     apigw_exec_reset();
+    apigw_auth_reset();
 }
 
 const ts_service apigw_service = {
@@ -249,6 +250,7 @@ const ts_service apigw_service = {
     .max_body = 10u << 20,
     .too_large = TS_ERR_REQUEST_TOO_LARGE,
     .bad_body = TS_ERR_APIGW_BAD_REQUEST,
+    .model_error = TS_ERR_APIGW_BAD_REQUEST,
     .reset = apigw_reset,
     .available = 1,
 };

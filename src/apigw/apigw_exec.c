@@ -686,8 +686,10 @@ int apigw_proxy_reply(apigw_exec *x, const char *payload, size_t len, int v2)
             goto bad;
         if (cJSON_GetObjectItem(hs, h->string))
             continue;   /* headers wins over multiValueHeaders, as on AWS */
-        cJSON_ArrayForEach(e, h) {
+        /* The answer's headers go out in the reverse order of adding. */
+        for (int i = cJSON_GetArraySize(h) - 1; i >= 0; i--) {
             const char *v;
+            e = cJSON_GetArrayItem(h, i);
             if (header_value(e, num, sizeof num, &v) != 0)
                 goto bad;
             ts_resp_header(req, resp, h->string, v);

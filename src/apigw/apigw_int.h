@@ -197,7 +197,8 @@ typedef struct apigw_exec {
     struct lambda_target *target, *auth_target;
     int payload_v2;             /* HTTP: the integration's format is 2.0 */
     int suspended;              /* it waits for a function */
-    char *pending_event;        /* built before the authorizer answered */
+    const char *int_body;       /* the integration's answer, for mappings */
+    size_t int_body_len;
 } apigw_exec;
 
 /* ExecuteApi: the data plane's one operation (TS_OP_RAW | TS_OP_READ). */
@@ -257,6 +258,22 @@ void apigw_rest_integrate(apigw_exec *x);
 /* Runs the method's authorizer.  0: none, go on; 1: x is answered or
  * waits for it (the authorizer's answer runs the integration). */
 int apigw_authorize(apigw_exec *x);
+/* 1 when the IAM policy allows execute-api:Invoke on method_arn, -1
+ * when a statement denies it, 0 when none allows it. */
+int apigw_policy_allows(const cJSON *policy, const char *method_arn);
+/* "arn:aws:execute-api:<region>:<account>:<api>/<stage>/<METHOD>/<path>" */
+const char *apigw_method_arn(apigw_exec *x);
+/* Runs authorizer auth (its answer cached under key) with event (taken);
+ * simple_ok: an HTTP API's simple response is accepted.  0 when a cached
+ * answer allows the request now; 1 when x is answered or waits, and
+ * next(x) runs once the authorizer allows it. */
+int apigw_run_authorizer(apigw_exec *x, const cJSON *auth, char *event, const char *key,
+                         int simple_ok, void (*next)(apigw_exec *x));
+/* Looks the function of a Lambda integration up ahead (in the request's
+ * snapshot).  0, or 1 with a 500 answered. */
+int apigw_prepare_target(apigw_exec *x, const char *type, const char *uri);
+/* Forgets cached authorizer answers (reset). */
+void apigw_auth_reset(void);
 
 /* ---- apigw_map.c: non-proxy integrations and mapping templates ---- */
 

@@ -149,11 +149,12 @@ static int apply(ts_call *c, cJSON *target, const char *op, const char *path, co
         /* "replace /endpointConfiguration/types" with one value. */
         cJSON *a = cJSON_CreateArray();
         cJSON_AddItemToArray(a, cJSON_CreateString(v));
-        cJSON_ReplaceItemViaPointer(node, old, a);
+        cJSON_ReplaceItemInObjectCaseSensitive(node, seg[n - 1], a);
         return 0;
     }
     if (old)
-        cJSON_ReplaceItemViaPointer(node, old, typed(target, seg[n - 1], old, v, method_params));
+        cJSON_ReplaceItemInObjectCaseSensitive(node, seg[n - 1],
+                                               typed(target, seg[n - 1], old, v, method_params));
     else
         cJSON_AddItemToObject(node, seg[n - 1], typed(target, seg[n - 1], NULL, v, method_params));
     return 0;

@@ -262,9 +262,9 @@ static cJSON *resource_out(const cJSON *r, int embed)
 
     if (!embed && (m = cJSON_GetObjectItemCaseSensitive(o, "resourceMethods")))
         for (cJSON *e = m->child; e; e = e->next) {
-            cJSON *empty = cJSON_CreateObject();
-            cJSON_ReplaceItemViaPointer(m, e, empty);
-            e = empty;
+            /* Summaries: each method as an empty object. */
+            cJSON_Delete(e->child);
+            e->child = NULL;
         }
     if ((m = cJSON_GetObjectItemCaseSensitive(o, "resourceMethods")) && !m->child)
         cJSON_DeleteItemFromObjectCaseSensitive(o, "resourceMethods");

@@ -39,4 +39,5 @@ const ts_service apigw_v2_service = {
     .max_body = 10u << 20,
     .too_large = TS_ERR_REQUEST_TOO_LARGE,
     .bad_body = TS_ERR_APIGW_BAD_REQUEST,
+    .model_error = TS_ERR_APIGW_BAD_REQUEST,
 };

@@ -261,7 +261,12 @@ void apigw_gateway_reply(apigw_exec *x, const char *type, int status, const char
     if (!custom)
         custom = cJSON_GetObjectItemCaseSensitive(map, status >= 500 ? "DEFAULT_5XX"
                                                                      : "DEFAULT_4XX");
-    if (!custom || x->kind == APIGW_KIND_HTTP) {
+    if (x->kind == APIGW_KIND_HTTP) {
+        apigw_reply_json(x, status, NULL, "message",
+                         message ? message : status >= 500 ? "Internal Server Error" : "");
+        return;
+    }
+    if (!custom) {
         apigw_reply_json(x, status, t->error_type,
                          !strcmp(type, "ACCESS_DENIED") ? "Message" : "message", message);
         return;
@@ -618,7 +623,8 @@ char *apigw_event_v1(apigw_exec *x)
     add_nullable(ev, "queryStringParameters", apigw_query_map(req, 0));
     add_nullable(ev, "multiValueQueryStringParameters", apigw_query_map(req, 1));
     add_nullable(ev, "pathParameters", cJSON_Duplicate(x->path_params, 1));
-    vars = cJSON_GetObjectItemCaseSensitive(x->stage_doc, "variables");
+    vars = cJSON_GetObjectItemCaseSensitive(x->stage_doc, x->kind == APIGW_KIND_HTTP
+                                                              ? "stageVariables" : "variables");
     add_nullable(ev, "stageVariables", vars ? cJSON_Duplicate(vars, 1) : NULL);
     cJSON_AddItemToObject(ev, "requestContext", apigw_request_context(x));
     apigw_event_body(x, ev, cJSON_GetObjectItemCaseSensitive(x->api, "binaryMediaTypes"));

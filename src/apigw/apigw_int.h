@@ -197,6 +197,8 @@ typedef struct apigw_exec {
     struct lambda_target *target, *auth_target;
     int payload_v2;             /* HTTP: the integration's format is 2.0 */
     int suspended;              /* it waits for a function */
+    const char *raw_path_v2;    /* HTTP: the path with a named stage */
+    int target_missing;         /* the integration's function is absent */
     const char *int_body;       /* the integration's answer, for mappings */
     size_t int_body_len;
 } apigw_exec;

@@ -101,6 +101,11 @@ int apigw_put_integration_response(ts_call *c);
 int apigw_get_integration_response(ts_call *c);
 int apigw_delete_integration_response(ts_call *c);
 
+/* ---- apigw_import.c: OpenAPI in and out ---- */
+int apigw_import_rest_api(ts_call *c);
+int apigw_put_rest_api(ts_call *c);
+int apigw_get_export(ts_call *c);
+
 /* ---- apigw_patch.c ---- */
 
 /* Applies c->in's patchOperations to target.  allowed lists the paths

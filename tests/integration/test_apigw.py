@@ -1077,5 +1077,89 @@ class TestGatewayResponses(ApigwCase):
             self.assertEqual(r.header("Access-Control-Allow-Origin"), "*", path)
 
 
+class TestOpenApi(ApigwCase):
+
+    def spec(self, fn_arn, title="imported"):
+        integ = {"type": "aws_proxy", "httpMethod": "POST", "uri": invocation_uri(fn_arn),
+                 "passthroughBehavior": "when_no_match"}
+        return {
+            "openapi": "3.0.1",
+            "info": {"title": title, "version": "2024-01-01"},
+            "x-amazon-apigateway-binary-media-types": ["image/png"],
+            "paths": {
+                "/notas": {"get": {"x-amazon-apigateway-integration": integ,
+                                   "responses": {"200": {"description": "ok"}}}},
+                "/notas/{id}": {
+                    "x-amazon-apigateway-any-method": {
+                        "parameters": [{"name": "id", "in": "path", "required": True}],
+                        "x-amazon-apigateway-integration": integ}},
+                "/keyed": {"get": {"security": [{"api_key": []}],
+                                   "x-amazon-apigateway-integration": integ}},
+                "/mock": {"options": {"x-amazon-apigateway-integration": {
+                    "type": "mock", "requestTemplates": {"application/json": '{"statusCode": 200}'},
+                    "responses": {"default": {"statusCode": "200", "responseParameters": {
+                        "method.response.header.Access-Control-Allow-Origin": "'*'"}}}}}},
+            },
+            "components": {"securitySchemes": {"api_key": {"type": "apiKey", "name": "x-api-key",
+                                                            "in": "header"}}},
+        }
+
+    def test_import_serves_requests(self):
+        fn = self.function("apigw-oas", PROXY)
+        r = self.ag.import_rest_api(body=json.dumps(self.spec(fn)).encode())
+        self.addCleanup(self._drop, r["id"])
+        a = r["id"]
+        self.assertEqual(r["name"], "imported")
+        self.assertEqual(r["binaryMediaTypes"], ["image/png"])
+        paths = sorted(x["path"] for x in self.ag.get_resources(restApiId=a)["items"])
+        self.assertEqual(paths, ["/", "/keyed", "/mock", "/notas", "/notas/{id}"])
+        keyed = [x for x in self.ag.get_resources(restApiId=a, embed=["methods"])["items"]
+                 if x["path"] == "/keyed"][0]
+        self.assertIs(keyed["resourceMethods"]["GET"]["apiKeyRequired"], True)
+        self.ag.create_deployment(restApiId=a, stageName="dev")
+        r = user_request(a, "dev", "/notas/9")
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(r.json()["event"]["pathParameters"], {"id": "9"})
+        self.assertEqual(user_request(a, "dev", "/keyed").status, 403)
+        r = user_request(a, "dev", "/mock", method="OPTIONS")
+        self.assertEqual((r.status, r.header("Access-Control-Allow-Origin")), (200, "*"))
+        exported = json.loads(self.ag.get_export(restApiId=a, stageName="dev",
+                                                 exportType="oas30")["body"].read())
+        self.assertEqual(exported["openapi"], "3.0.1")
+        self.assertIn("/notas/{id}", exported["paths"])
+        self.assertEqual(exported["paths"]["/notas/{id}"]["x-amazon-apigateway-any-method"]
+                         ["x-amazon-apigateway-integration"]["type"], "aws_proxy")
+        swagger = json.loads(self.ag.get_export(restApiId=a, stageName="dev",
+                                                exportType="swagger")["body"].read())
+        self.assertEqual(swagger["swagger"], "2.0")
+        # The export imports again into an API that serves the same routes.
+        again = self.ag.import_rest_api(body=json.dumps(exported).encode())
+        self.addCleanup(self._drop, again["id"])
+        self.ag.create_deployment(restApiId=again["id"], stageName="dev")
+        self.assertEqual(user_request(again["id"], "dev", "/notas").status, 201)
+
+    def test_put_rest_api_overwrites_and_merges(self):
+        fn = self.function("apigw-oas-put", PROXY)
+        a = self.api()["id"]
+        root = self.root(a)
+        self.ag.create_resource(restApiId=a, parentId=root, pathPart="old")
+        spec = self.spec(fn, title="put")
+        r = self.ag.put_rest_api(restApiId=a, mode="overwrite", body=json.dumps(spec).encode())
+        self.assertEqual(r["name"], "put")
+        paths = {x["path"] for x in self.ag.get_resources(restApiId=a)["items"]}
+        self.assertNotIn("/old", paths)
+        self.assertIn("/notas/{id}", paths)
+        self.ag.create_resource(restApiId=a, parentId=root, pathPart="kept")
+        spec["paths"] = {"/extra": spec["paths"]["/notas"]}
+        self.ag.put_rest_api(restApiId=a, mode="merge", body=json.dumps(spec).encode())
+        paths = {x["path"] for x in self.ag.get_resources(restApiId=a)["items"]}
+        self.assertTrue({"/kept", "/extra", "/notas"} <= paths, paths)
+
+    def test_bad_documents(self):
+        for body in (b"openapi: 3.0.1\ninfo: {}", b"{}", b'{"openapi": "3.0.1", "paths": '
+                     b'{"no-slash": {"get": {}}}}', b"\xff"):
+            self.assertError("BadRequestException", self.ag.import_rest_api, body=body)
+
+
 if __name__ == "__main__":
     unittest.main()

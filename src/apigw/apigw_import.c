@@ -1,0 +1,522 @@
+/*
+ * apigw_import.c - REST APIs from and to OpenAPI: ImportRestApi and
+ * PutRestApi read an OpenAPI 3 or Swagger 2 document (JSON) with API
+ * Gateway's extensions (x-amazon-apigateway-integration, -any-method,
+ * -authorizer, -binary-media-types, -api-key-source, -gateway-responses)
+ * into the API's document; GetExport writes a stage's deployment back
+ * as OpenAPI 3 or Swagger 2 with those extensions.
+ */
+#include "apigw_int.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *const oas_methods[] = {
+    "get", "post", "put", "patch", "delete", "head", "options",
+    "x-amazon-apigateway-any-method", NULL,
+};
+
+static void upper(char *out, size_t n, const char *s)
+{
+    size_t i;
+
+    for (i = 0; s[i] && i + 1 < n; i++)
+        out[i] = (char)toupper((unsigned char)s[i]);
+    out[i] = '\0';
+}
+
+/* The resource at path in doc, made with its parents when missing; NULL
+ * with the error set. */
+static cJSON *ensure_path(ts_call *c, cJSON *doc, const char *path)
+{
+    cJSON *res = cJSON_GetObjectItemCaseSensitive(doc, "_resources");
+    cJSON *node = cJSON_GetObjectItemCaseSensitive(res, apigw_str(doc, "rootResourceId"));
+    const char *p = path;
+
+    if (!node || path[0] != '/')
+        goto bad;
+    while (*p) {
+        const char *end;
+        char part[256];
+        cJSON *r, *next = NULL;
+        while (*p == '/')
+            p++;
+        if (!*p)
+            break;
+        end = strchr(p, '/');
+        if (!end)
+            end = p + strlen(p);
+        if ((size_t)(end - p) >= sizeof part)
+            goto bad;
+        snprintf(part, sizeof part, "%.*s", (int)(end - p), p);
+        cJSON_ArrayForEach(r, res) {
+            const char *pid = apigw_str(r, "parentId"), *pp = apigw_str(r, "pathPart");
+            if (pid && pp && !strcmp(pid, apigw_str(node, "id")) && !strcmp(pp, part)) {
+                next = r;
+                break;
+            }
+        }
+        if (!next && !(next = apigw_resource_add(c, doc, node, part)))
+            return NULL;
+        node = next;
+        p = end;
+    }
+    return node;
+bad:
+    ts_resp_errorf(c->req, c->resp, TS_ERR_APIGW_BAD_REQUEST,
+                   "Invalid OpenAPI input: bad path '%s'", path);
+    return NULL;
+}
+
+static void copy(cJSON *to, const char *name, const cJSON *from, const char *from_name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(from, from_name);
+
+    if (v) {
+        cJSON_DeleteItemFromObjectCaseSensitive(to, name);
+        cJSON_AddItemToObject(to, name, cJSON_Duplicate(v, 1));
+    }
+}
+
+/* The authorizers the document's security schemes define. */
+static void import_authorizers(cJSON *doc, const cJSON *schemes, cJSON *names)
+{
+    const cJSON *s;
+    cJSON *map = apigw_member(doc, "_authorizers");
+
+    cJSON_ArrayForEach(s, schemes) {
+        const cJSON *ext = cJSON_GetObjectItemCaseSensitive(s, "x-amazon-apigateway-authorizer");
+        const char *type = apigw_str(ext, "type"), *in = apigw_str(s, "in");
+        char id[11], t[32];
+        cJSON *a;
+        if (!ext) {
+            /* An API key scheme marks methods apiKeyRequired. */
+            if (in && !strcmp(in, "header") && apigw_str(s, "name") &&
+                ts_strieq(apigw_str(s, "name"), "x-api-key"))
+                cJSON_AddStringToObject(names, s->string, "!apikey");
+            continue;
+        }
+        apigw_new_id(id);
+        id[6] = '\0';
+        a = cJSON_AddObjectToObject(map, id);
+        cJSON_AddStringToObject(a, "id", id);
+        cJSON_AddStringToObject(a, "name", s->string);
+        upper(t, sizeof t, type ? type : "token");
+        if (!strcmp(t, "COGNITO_USER_POOLS") || !strcmp(t, "TOKEN") || !strcmp(t, "REQUEST"))
+            cJSON_AddStringToObject(a, "type", t);
+        else
+            cJSON_AddStringToObject(a, "type", "TOKEN");
+        copy(a, "authorizerUri", ext, "authorizerUri");
+        copy(a, "authorizerCredentials", ext, "authorizerCredentials");
+        copy(a, "identityValidationExpression", ext, "identityValidationExpression");
+        copy(a, "providerARNs", ext, "providerARNs");
+        if (apigw_str(ext, "identitySource"))
+            copy(a, "identitySource", ext, "identitySource");
+        else if (apigw_str(s, "name"))
+            cJSON_AddStringToObject(a, "identitySource",
+                                    ts_strieq(apigw_str(s, "name"), "") ? ""
+                                    : "method.request.header.Authorization");
+        copy(a, "authorizerResultTtlInSeconds", ext, "authorizerResultTtlInSeconds");
+        if (!cJSON_GetObjectItemCaseSensitive(a, "authorizerResultTtlInSeconds"))
+            cJSON_AddNumberToObject(a, "authorizerResultTtlInSeconds", 300);
+        cJSON_AddStringToObject(names, s->string, id);
+    }
+}
+
+static cJSON *import_integration(const cJSON *x, const char *resource_id)
+{
+    cJSON *in = cJSON_CreateObject(), *ig, *rs;
+    const cJSON *r;
+    char t[32];
+
+    upper(t, sizeof t, apigw_str(x, "type") ? apigw_str(x, "type") : "mock");
+    cJSON_AddStringToObject(in, "type", t);
+    if (apigw_str(x, "httpMethod")) {
+        char m[16];
+        upper(m, sizeof m, apigw_str(x, "httpMethod"));
+        cJSON_AddStringToObject(in, "integrationHttpMethod", m);
+    }
+    copy(in, "uri", x, "uri");
+    copy(in, "passthroughBehavior", x, "passthroughBehavior");
+    copy(in, "requestTemplates", x, "requestTemplates");
+    copy(in, "requestParameters", x, "requestParameters");
+    copy(in, "timeoutInMillis", x, "timeoutInMillis");
+    copy(in, "contentHandling", x, "contentHandling");
+    copy(in, "credentials", x, "credentials");
+    copy(in, "cacheKeyParameters", x, "cacheKeyParameters");
+    copy(in, "connectionType", x, "connectionType");
+    if (apigw_str(in, "passthroughBehavior")) {
+        char pb[32];
+        upper(pb, sizeof pb, apigw_str(in, "passthroughBehavior"));
+        cJSON_ReplaceItemInObjectCaseSensitive(in, "passthroughBehavior", cJSON_CreateString(pb));
+    }
+    ig = apigw_integration_new(in, resource_id);
+    cJSON_Delete(in);
+    rs = cJSON_AddObjectToObject(ig, "integrationResponses");
+    cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(x, "responses")) {
+        const char *code = apigw_str(r, "statusCode");
+        cJSON *ir;
+        if (!code || cJSON_GetObjectItemCaseSensitive(rs, code))
+            continue;
+        ir = cJSON_AddObjectToObject(rs, code);
+        cJSON_AddStringToObject(ir, "statusCode", code);
+        if (strcmp(r->string, "default"))
+            cJSON_AddStringToObject(ir, "selectionPattern", r->string);
+        copy(ir, "responseParameters", r, "responseParameters");
+        copy(ir, "responseTemplates", r, "responseTemplates");
+        copy(ir, "contentHandling", r, "contentHandling");
+    }
+    if (!rs->child)
+        cJSON_DeleteItemFromObjectCaseSensitive(ig, "integrationResponses");
+    return ig;
+}
+
+/* The method op (an OpenAPI operation) of resource res. */
+static int import_method(ts_call *c, cJSON *doc, cJSON *res, const char *http_method,
+                         const cJSON *op, const cJSON *auth_names, const cJSON *global_security)
+{
+    const cJSON *sec = cJSON_GetObjectItemCaseSensitive(op, "security"), *s, *p;
+    const cJSON *ix = cJSON_GetObjectItemCaseSensitive(op, "x-amazon-apigateway-integration");
+    cJSON *ms = apigw_member(res, "resourceMethods"), *m, *params, *mrs;
+
+    if (!sec)
+        sec = global_security;
+    cJSON_DeleteItemFromObjectCaseSensitive(ms, http_method);
+    m = cJSON_AddObjectToObject(ms, http_method);
+    cJSON_AddStringToObject(m, "httpMethod", http_method);
+    cJSON_AddStringToObject(m, "authorizationType", "NONE");
+    cJSON_AddBoolToObject(m, "apiKeyRequired", 0);
+    cJSON_ArrayForEach(s, sec) {
+        const cJSON *req;
+        cJSON_ArrayForEach(req, s) {
+            const char *id = apigw_str(auth_names, req->string);
+            if (!id)
+                continue;
+            if (!strcmp(id, "!apikey")) {
+                cJSON_ReplaceItemInObjectCaseSensitive(m, "apiKeyRequired", cJSON_CreateTrue());
+            } else {
+                const cJSON *a = cJSON_GetObjectItemCaseSensitive(
+                    cJSON_GetObjectItemCaseSensitive(doc, "_authorizers"), id);
+                const char *type = apigw_str(a, "type");
+                cJSON_ReplaceItemInObjectCaseSensitive(
+                    m, "authorizationType",
+                    cJSON_CreateString(type && !strcmp(type, "COGNITO_USER_POOLS")
+                                           ? "COGNITO_USER_POOLS" : "CUSTOM"));
+                apigw_set_str(m, "authorizerId", id);
+            }
+        }
+    }
+    if (apigw_str(op, "operationId"))
+        cJSON_AddStringToObject(m, "operationName", apigw_str(op, "operationId"));
+    params = cJSON_CreateObject();
+    cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(op, "parameters")) {
+        const char *in = apigw_str(p, "in"), *name = apigw_str(p, "name");
+        if (!in || !name || (strcmp(in, "path") && strcmp(in, "query") && strcmp(in, "header")))
+            continue;
+        cJSON_AddBoolToObject(params, ts_arena_printf(c->req->arena, "method.request.%s.%s",
+                                                      !strcmp(in, "query") ? "querystring" : in,
+                                                      name),
+                              cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "required")));
+    }
+    if (params->child)
+        cJSON_AddItemToObject(m, "requestParameters", params);
+    else
+        cJSON_Delete(params);
+    mrs = cJSON_CreateObject();
+    cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(op, "responses")) {
+        cJSON *mr;
+        const cJSON *h;
+        if (strlen(p->string) != 3 || !isdigit((unsigned char)p->string[0]))
+            continue;
+        mr = cJSON_AddObjectToObject(mrs, p->string);
+        cJSON_AddStringToObject(mr, "statusCode", p->string);
+        if (cJSON_GetObjectItemCaseSensitive(p, "headers")) {
+            cJSON *rp = cJSON_AddObjectToObject(mr, "responseParameters");
+            cJSON_ArrayForEach(h, cJSON_GetObjectItemCaseSensitive(p, "headers"))
+                cJSON_AddBoolToObject(rp, ts_arena_printf(c->req->arena,
+                                                          "method.response.header.%s",
+                                                          h->string), 0);
+        }
+    }
+    if (mrs->child)
+        cJSON_AddItemToObject(m, "methodResponses", mrs);
+    else
+        cJSON_Delete(mrs);
+    if (ix)
+        cJSON_AddItemToObject(m, "methodIntegration", import_integration(ix, apigw_str(res, "id")));
+    return 0;
+}
+
+/* Reads the OpenAPI body into doc (a new API's, or one being put). */
+static int import_into(ts_call *c, cJSON *doc, const cJSON *oas)
+{
+    const cJSON *info = cJSON_GetObjectItemCaseSensitive(oas, "info");
+    const cJSON *paths = cJSON_GetObjectItemCaseSensitive(oas, "paths"), *path, *op;
+    const cJSON *schemes = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(oas, "components"), "securitySchemes");
+    cJSON *names = cJSON_CreateObject();
+    int rc = -1;
+
+    if (!cJSON_IsObject(oas) || (!cJSON_GetObjectItemCaseSensitive(oas, "openapi") &&
+                                 !cJSON_GetObjectItemCaseSensitive(oas, "swagger"))) {
+        ts_resp_error(c->resp, TS_ERR_APIGW_BAD_REQUEST,
+                      "Invalid OpenAPI input: the document has no 'openapi' or 'swagger' "
+                      "version (tinystack reads OpenAPI documents in JSON)");
+        goto out;
+    }
+    if (!schemes)
+        schemes = cJSON_GetObjectItemCaseSensitive(oas, "securityDefinitions");
+    if (apigw_str(info, "title"))
+        apigw_set_str(doc, "name", apigw_str(info, "title"));
+    if (apigw_str(info, "description"))
+        apigw_set_str(doc, "description", apigw_str(info, "description"));
+    if (apigw_str(info, "version"))
+        apigw_set_str(doc, "version", apigw_str(info, "version"));
+    copy(doc, "binaryMediaTypes", oas, "x-amazon-apigateway-binary-media-types");
+    if (apigw_str(oas, "x-amazon-apigateway-api-key-source"))
+        apigw_set_str(doc, "apiKeySource", apigw_str(oas, "x-amazon-apigateway-api-key-source"));
+    import_authorizers(doc, schemes, names);
+    cJSON_ArrayForEach(path, paths) {
+        cJSON *res = ensure_path(c, doc, path->string);
+        if (!res)
+            goto out;
+        cJSON_ArrayForEach(op, path) {
+            char m[16];
+            int known = 0;
+            for (const char *const *k = oas_methods; *k; k++)
+                known |= !strcmp(*k, op->string);
+            if (!known)
+                continue;
+            if (!strcmp(op->string, "x-amazon-apigateway-any-method"))
+                snprintf(m, sizeof m, "ANY");
+            else
+                upper(m, sizeof m, op->string);
+            if (import_method(c, doc, res, m, op, names,
+                              cJSON_GetObjectItemCaseSensitive(oas, "security")) != 0)
+                goto out;
+        }
+    }
+    {
+        const cJSON *gr = cJSON_GetObjectItemCaseSensitive(oas, "x-amazon-apigateway-gateway-responses"), *g;
+        cJSON *map = apigw_member(doc, "_gatewayResponses");
+        cJSON_ArrayForEach(g, gr) {
+            cJSON *o;
+            if (apigw_gateway_status(g->string) < 0)
+                continue;
+            cJSON_DeleteItemFromObjectCaseSensitive(map, g->string);
+            o = cJSON_AddObjectToObject(map, g->string);
+            cJSON_AddStringToObject(o, "responseType", g->string);
+            copy(o, "statusCode", g, "statusCode");
+            copy(o, "responseParameters", g, "responseParameters");
+            copy(o, "responseTemplates", g, "responseTemplates");
+            cJSON_AddBoolToObject(o, "defaultResponse", 0);
+        }
+    }
+    rc = 0;
+out:
+    cJSON_Delete(names);
+    return rc;
+}
+
+static cJSON *body_json(ts_call *c)
+{
+    cJSON *oas = cJSON_ParseWithLength(c->req->body.data, c->req->body.len);
+
+    if (!oas)
+        ts_resp_error(c->resp, TS_ERR_APIGW_BAD_REQUEST,
+                      "Invalid OpenAPI input: tinystack reads OpenAPI and Swagger documents "
+                      "in JSON (convert a YAML document to JSON first)");
+    return oas;
+}
+
+int apigw_import_rest_api(ts_call *c)
+{
+    cJSON *oas = body_json(c), *doc;
+    int rc = -1;
+
+    if (!oas)
+        return -1;
+    doc = apigw_rest_new(c, "imported");
+    if (import_into(c, doc, oas) == 0 &&
+        apigw_api_insert(c, apigw_str(doc, "id"), APIGW_KIND_REST, doc) == 0)
+        rc = apigw_answer(c, 201, apigw_public(doc));
+    cJSON_Delete(doc);
+    cJSON_Delete(oas);
+    return rc;
+}
+
+int apigw_put_rest_api(ts_call *c)
+{
+    const char *mode = apigw_str(c->in, "mode");
+    cJSON *doc = apigw_rest_load(c), *oas;
+    int rc = -1;
+
+    if (!doc)
+        return -1;
+    if (!(oas = body_json(c))) {
+        cJSON_Delete(doc);
+        return -1;
+    }
+    if (!mode || strcmp(mode, "merge")) {
+        /* overwrite: only the root resource stays. */
+        cJSON *res = cJSON_GetObjectItemCaseSensitive(doc, "_resources");
+        const char *root = apigw_str(doc, "rootResourceId");
+        for (cJSON *r = res ? res->child : NULL, *next; r; r = next) {
+            next = r->next;
+            if (strcmp(r->string, root))
+                cJSON_Delete(cJSON_DetachItemViaPointer(res, r));
+            else
+                cJSON_DeleteItemFromObjectCaseSensitive(r, "resourceMethods");
+        }
+        cJSON_DeleteItemFromObjectCaseSensitive(doc, "_authorizers");
+        cJSON_DeleteItemFromObjectCaseSensitive(doc, "_gatewayResponses");
+    }
+    if (import_into(c, doc, oas) == 0)
+        rc = apigw_save_answer(c, doc, 200, apigw_public(doc));
+    cJSON_Delete(doc);
+    cJSON_Delete(oas);
+    return rc;
+}
+
+/* ---- export ---- */
+
+static void lower(char *out, size_t n, const char *s)
+{
+    size_t i;
+
+    for (i = 0; s[i] && i + 1 < n; i++)
+        out[i] = (char)tolower((unsigned char)s[i]);
+    out[i] = '\0';
+}
+
+static cJSON *export_integration(const cJSON *ig)
+{
+    cJSON *x = cJSON_CreateObject(), *rs;
+    const cJSON *r;
+    char t[32];
+
+    lower(t, sizeof t, apigw_str(ig, "type") ? apigw_str(ig, "type") : "mock");
+    cJSON_AddStringToObject(x, "type", t);
+    copy(x, "httpMethod", ig, "httpMethod");
+    copy(x, "uri", ig, "uri");
+    copy(x, "passthroughBehavior", ig, "passthroughBehavior");
+    copy(x, "requestTemplates", ig, "requestTemplates");
+    copy(x, "requestParameters", ig, "requestParameters");
+    copy(x, "timeoutInMillis", ig, "timeoutInMillis");
+    copy(x, "contentHandling", ig, "contentHandling");
+    rs = cJSON_AddObjectToObject(x, "responses");
+    cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(ig, "integrationResponses")) {
+        const char *pat = apigw_str(r, "selectionPattern");
+        cJSON *o = cJSON_AddObjectToObject(rs, pat && *pat ? pat : "default");
+        copy(o, "statusCode", r, "statusCode");
+        copy(o, "responseParameters", r, "responseParameters");
+        copy(o, "responseTemplates", r, "responseTemplates");
+    }
+    return x;
+}
+
+int apigw_get_export(ts_call *c)
+{
+    const char *api_id = apigw_str(c->in, "restApiId"), *type = apigw_str(c->in, "exportType");
+    cJSON *doc = apigw_rest_load(c), *stage, *snap = NULL, *out, *paths, *auths = NULL;
+    const cJSON *res, *r, *m;
+    int oas3;
+    char *text;
+
+    if (!doc)
+        return -1;
+    cJSON_Delete(doc);
+    if (!type || (strcmp(type, "oas30") && strcmp(type, "swagger")))
+        return ts_resp_error(c->resp, TS_ERR_APIGW_BAD_REQUEST,
+                             "Export type must be one of: oas30, swagger");
+    oas3 = !strcmp(type, "oas30");
+    if (!(stage = apigw_stage_load(c, api_id, apigw_str(c->in, "stageName"))))
+        return -1;
+    cJSON_Delete(apigw_deployment_load(api_id, apigw_str(stage, "deploymentId"), &snap));
+    if (!snap) {
+        cJSON_Delete(stage);
+        return ts_resp_error(c->resp, TS_ERR_APIGW_NOT_FOUND,
+                             "Invalid Deployment identifier specified");
+    }
+    out = cJSON_CreateObject();
+    cJSON_AddStringToObject(out, oas3 ? "openapi" : "swagger", oas3 ? "3.0.1" : "2.0");
+    {
+        cJSON *info = cJSON_AddObjectToObject(out, "info");
+        cJSON_AddStringToObject(info, "title", apigw_str(snap, "name"));
+        if (apigw_str(snap, "description"))
+            cJSON_AddStringToObject(info, "description", apigw_str(snap, "description"));
+        cJSON_AddStringToObject(info, "version", apigw_str(snap, "version")
+                                                     ? apigw_str(snap, "version") : "1.0");
+    }
+    paths = cJSON_AddObjectToObject(out, "paths");
+    res = cJSON_GetObjectItemCaseSensitive(snap, "_resources");
+    cJSON_ArrayForEach(r, res) {
+        const cJSON *ms = cJSON_GetObjectItemCaseSensitive(r, "resourceMethods");
+        cJSON *p;
+        if (!ms || !ms->child)
+            continue;
+        p = cJSON_AddObjectToObject(paths, apigw_str(r, "path"));
+        cJSON_ArrayForEach(m, ms) {
+            char name[40];
+            cJSON *op;
+            const cJSON *ig = cJSON_GetObjectItemCaseSensitive(m, "methodIntegration"), *mr;
+            const char *auth = apigw_str(m, "authorizerId");
+            if (!strcmp(m->string, "ANY"))
+                snprintf(name, sizeof name, "x-amazon-apigateway-any-method");
+            else
+                lower(name, sizeof name, m->string);
+            op = cJSON_AddObjectToObject(p, name);
+            {
+                cJSON *resp = cJSON_AddObjectToObject(op, "responses");
+                cJSON_ArrayForEach(mr, cJSON_GetObjectItemCaseSensitive(m, "methodResponses"))
+                    cJSON_AddStringToObject(cJSON_AddObjectToObject(resp, mr->string),
+                                            "description", mr->string);
+            }
+            if (auth) {
+                const cJSON *a = cJSON_GetObjectItemCaseSensitive(
+                    cJSON_GetObjectItemCaseSensitive(snap, "_authorizers"), auth);
+                if (a) {
+                    cJSON *sec = cJSON_AddArrayToObject(op, "security"), *e = cJSON_CreateObject();
+                    cJSON_AddArrayToObject(e, apigw_str(a, "name"));
+                    cJSON_AddItemToArray(sec, e);
+                }
+            }
+            if (ig)
+                cJSON_AddItemToObject(op, "x-amazon-apigateway-integration",
+                                      export_integration(ig));
+        }
+    }
+    cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(snap, "_authorizers")) {
+        cJSON *s, *ext;
+        char t[32];
+        if (!auths) {
+            auths = oas3 ? cJSON_AddObjectToObject(cJSON_AddObjectToObject(out, "components"),
+                                                   "securitySchemes")
+                         : cJSON_AddObjectToObject(out, "securityDefinitions");
+        }
+        s = cJSON_AddObjectToObject(auths, apigw_str(r, "name"));
+        cJSON_AddStringToObject(s, "type", "apiKey");
+        cJSON_AddStringToObject(s, "name", "Authorization");
+        cJSON_AddStringToObject(s, "in", "header");
+        cJSON_AddStringToObject(s, "x-amazon-apigateway-authtype", "custom");
+        ext = cJSON_AddObjectToObject(s, "x-amazon-apigateway-authorizer");
+        lower(t, sizeof t, apigw_str(r, "type") ? apigw_str(r, "type") : "token");
+        cJSON_AddStringToObject(ext, "type", t);
+        copy(ext, "authorizerUri", r, "authorizerUri");
+        copy(ext, "identitySource", r, "identitySource");
+        copy(ext, "authorizerResultTtlInSeconds", r, "authorizerResultTtlInSeconds");
+    }
+    copy(out, "x-amazon-apigateway-binary-media-types", snap, "binaryMediaTypes");
+    text = cJSON_Print(out);
+    cJSON_Delete(out);
+    cJSON_Delete(snap);
+    cJSON_Delete(stage);
+    apigw_answer(c, 200, NULL);
+    ts_buf_puts(&c->resp->body, text);
+    cJSON_free(text);
+    ts_resp_header(c->req, c->resp, "Content-Type", "application/json");
+    ts_resp_headerf(c->req, c->resp, "Content-Disposition", "attachment; filename=\"%s.json\"",
+                    type);
+    return 0;
+}

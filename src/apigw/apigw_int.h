@@ -113,6 +113,15 @@ int apigw_v2_route_key_check(ts_call *c, const char *key);
 int apigw_v2_is_lambda_uri(const char *uri);
 /* 1 when uri is an http:// or https:// URL with a host. */
 int apigw_v2_is_http_url(const char *uri);
+/* A documented length a string member must keep (the model leaves it
+ * unsaid): {member, min, max}, rows ending with a NULL member. */
+typedef struct apigw_v2_len {
+    const char *member;
+    int min, max;
+} apigw_v2_len;
+/* Checks in's members against rules (lengths in characters); 0, or -1
+ * with BadRequestException worded as AWS's validation errors are. */
+int apigw_v2_lengths(ts_call *c, const cJSON *in, const apigw_v2_len *rules);
 /* Checks tags (a map) as AWS does: at most 50, keys of 1 to 128
  * characters not starting with "aws:", values of at most 256, counting
  * those the resource already has (already: their object, or NULL); 0 or

@@ -318,7 +318,7 @@ int apigw_v2_route_key_check(ts_call *c, const char *key)
     sp = strchr(key, ' ');
     if (!sp || sp == key)
         return ts_resp_errorf(c->req, c->resp, TS_ERR_APIGW_BAD_REQUEST,
-                              "Invalid route key specified: '%s'. A route key of an HTTP API is "
+                              "Invalid route key specified: '%.256s'. A route key of an HTTP API is "
                               "$default or an HTTP method and a resource path separated by a "
                               "space, such as 'GET /pets'", key);
     mlen = (size_t)(sp - key);
@@ -400,6 +400,24 @@ int apigw_v2_is_http_url(const char *uri)
     else
         return 0;
     return *host && *host != '/' && *host != ':' && !strpbrk(uri, " \t\r\n");
+}
+
+int apigw_v2_lengths(ts_call *c, const cJSON *in, const apigw_v2_len *rules)
+{
+    for (; rules->member; rules++) {
+        const char *v = apigw_str(in, rules->member);
+        long n = 0;
+        if (!v)
+            continue;
+        for (const char *p = v; *p; p++)
+            n += ((unsigned char)*p & 0xC0) != 0x80;
+        if (n < rules->min || n > rules->max)
+            return ts_resp_errorf(c->req, c->resp, TS_ERR_APIGW_BAD_REQUEST,
+                                  "1 validation error detected: Value '%.256s' at '%s' failed "
+                                  "to satisfy constraint: Member must have length between %d "
+                                  "and %d", v, rules->member, rules->min, rules->max);
+    }
+    return 0;
 }
 
 int apigw_v2_tags_check(ts_call *c, const cJSON *tags, const cJSON *already)

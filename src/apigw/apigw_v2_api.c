@@ -26,9 +26,15 @@ static const char *const api_members[] = {
 /* The selection expressions an HTTP API may have, and its CORS. */
 static int api_check(ts_call *c, const cJSON *in)
 {
+    static const apigw_v2_len lengths[] = {
+        {"name", 1, 128}, {"description", 0, 1024}, {"version", 1, 64},
+        {"target", 1, 2048}, {NULL, 0, 0},
+    };
     const char *route = apigw_str(in, "routeSelectionExpression");
     const char *key = apigw_str(in, "apiKeySelectionExpression");
 
+    if (apigw_v2_lengths(c, in, lengths) != 0)
+        return -1;
     if (route && strcmp(route, ROUTE_SELECTION) && strcmp(route, "${request.method} ${request.path}"))
         return ts_resp_errorf(c->req, c->resp, TS_ERR_APIGW_BAD_REQUEST,
                               "Invalid route selection expression specified: '%.256s'. HTTP "

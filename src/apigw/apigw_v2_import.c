@@ -359,6 +359,10 @@ static int import_definition(import_ctx *x)
         cJSON_DeleteItemFromObjectCaseSensitive(x->doc, "disableExecuteApiEndpoint");
         cJSON_AddBoolToObject(x->doc, "disableExecuteApiEndpoint", cJSON_IsTrue(v));
     }
+    if (apigw_v2_lengths(c, x->doc, (const apigw_v2_len[]){{"description", 0, 1024},
+                                                           {"version", 1, 64},
+                                                           {NULL, 0, 0}}) != 0)
+        goto out;
     cJSON_DeleteItemFromObjectCaseSensitive(x->doc, "routes");
     cJSON_DeleteItemFromObjectCaseSensitive(x->doc, "integrations");
     cJSON_DeleteItemFromObjectCaseSensitive(x->doc, "authorizers");

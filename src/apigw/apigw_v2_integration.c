@@ -88,7 +88,14 @@ int apigw_v2_integration_make(ts_call *c, const cJSON *in, cJSON **out)
     const char *type, *conn, *method;
     int rc;
 
+    static const apigw_v2_len lengths[] = {
+        {"description", 0, 1024}, {"integrationUri", 1, 2048}, {"integrationMethod", 1, 64},
+        {"connectionId", 1, 1024}, {"integrationSubtype", 1, 128}, {NULL, 0, 0},
+    };
+
     apigw_v2_copy(o, in, integration_members);
+    if ((rc = apigw_v2_lengths(c, o, lengths)) != 0)
+        goto out;
     type = apigw_str(o, "integrationType");
     if (!type) {
         rc = ts_resp_error(c->resp, TS_ERR_APIGW_BAD_REQUEST, "IntegrationType is required");

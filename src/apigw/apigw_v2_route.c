@@ -89,7 +89,13 @@ int apigw_v2_route_make(ts_call *c, cJSON *doc, const cJSON *in, const char *sel
     const char *key, *target;
     int rc = -1;
 
+    static const apigw_v2_len lengths[] = {
+        {"operationName", 1, 64}, {"target", 1, 128}, {NULL, 0, 0},
+    };
+
     apigw_v2_copy(o, in, route_members);
+    if (apigw_v2_lengths(c, o, lengths) != 0)
+        goto out;
     if (!(key = apigw_str(o, "routeKey"))) {
         ts_resp_error(c->resp, TS_ERR_APIGW_BAD_REQUEST, "Route key is required");
         goto out;
@@ -98,7 +104,7 @@ int apigw_v2_route_make(ts_call *c, cJSON *doc, const cJSON *in, const char *sel
         goto out;
     if (route_by_key(doc, key, self)) {
         ts_resp_errorf(c->req, c->resp, TS_ERR_APIGW_CONFLICT,
-                       "Route with key %s already exists for this API", key);
+                       "Route with key %.512s already exists for this API", key);
         goto out;
     }
     if ((target = apigw_str(o, "target")) && target_check(c, doc, target) != 0)
@@ -303,7 +309,14 @@ int apigw_v2_authorizer_make(ts_call *c, const cJSON *in, cJSON **out)
     const char *type;
     int rc = -1, jwt;
 
+    static const apigw_v2_len lengths[] = {
+        {"name", 1, 128}, {"authorizerUri", 1, 2048}, {"identityValidationExpression", 0, 1024},
+        {"authorizerPayloadFormatVersion", 1, 64}, {NULL, 0, 0},
+    };
+
     apigw_v2_copy(o, in, authorizer_members);
+    if (apigw_v2_lengths(c, o, lengths) != 0)
+        goto out;
     type = apigw_str(o, "authorizerType");
     if (!type || (strcmp(type, "JWT") && strcmp(type, "REQUEST"))) {
         ts_resp_errorf(c->req, c->resp, TS_ERR_APIGW_BAD_REQUEST,

@@ -200,7 +200,8 @@ static int stage_name_check(ts_call *c, const char *name)
 {
     static const char ok[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-";
 
-    if (!strcmp(name, "$default") || (*name && strspn(name, ok) == strlen(name)))
+    if (!strcmp(name, "$default") ||
+        (*name && strlen(name) <= 128 && strspn(name, ok) == strlen(name)))
         return 0;
     return ts_resp_errorf(c->req, c->resp, TS_ERR_APIGW_BAD_REQUEST,
                           "Invalid stage name specified: '%.128s'. A stage name is $default or "
@@ -214,8 +215,14 @@ static int stage_check(ts_call *c, const char *api_id, cJSON *api, const cJSON *
     static const char name_ok[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_";
     static const char value_ok[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
                                    "-._~:/?#&=,";
+    static const apigw_v2_len lengths[] = {
+        {"description", 0, 1024}, {NULL, 0, 0},
+    };
     const cJSON *v;
     const char *dep = apigw_str(in, "deploymentId");
+
+    if (apigw_v2_lengths(c, in, lengths) != 0)
+        return -1;
 
     cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(in, "stageVariables")) {
         if (!*v->string || strspn(v->string, name_ok) != strlen(v->string) || strlen(v->string) > 64)
@@ -428,6 +435,9 @@ int apigw_v2_create_deployment(ts_call *c)
 
     if (!api)
         return -1;
+    if (apigw_v2_lengths(c, c->in, (const apigw_v2_len[]){{"description", 0, 1024},
+                                                          {NULL, 0, 0}}) != 0)
+        goto out;
     if (cJSON_GetArraySize(apigw_v2_items(api, "routes")) == 0) {
         ts_resp_error(c->resp, TS_ERR_APIGW_BAD_REQUEST,
                       "Unable to deploy API because no routes exists in this API");
@@ -491,7 +501,9 @@ int apigw_v2_update_deployment(ts_call *c)
     if (!api)
         return -1;
     cJSON_Delete(api);
-    if (!(dep = deployment_load(c, api_id, id)))
+    if (apigw_v2_lengths(c, c->in, (const apigw_v2_len[]){{"description", 0, 1024},
+                                                          {NULL, 0, 0}}) != 0 ||
+        !(dep = deployment_load(c, api_id, id)))
         return -1;
     apigw_v2_copy(dep, c->in, (const char *const[]){"description", NULL});
     st = store_stmt("UPDATE apigw_deployment SET doc = ?3 WHERE api_id = ?1 AND id = ?2");

@@ -318,9 +318,9 @@ int apigw_v2_route_key_check(ts_call *c, const char *key)
     sp = strchr(key, ' ');
     if (!sp || sp == key)
         return ts_resp_errorf(c->req, c->resp, TS_ERR_APIGW_BAD_REQUEST,
-                              "Invalid route key specified: '%.256s'. A route key of an HTTP API is "
-                              "$default or an HTTP method and a resource path separated by a "
-                              "space, such as 'GET /pets'", key);
+                              "Invalid route key specified: '%.256s'. A route key of an HTTP "
+                              "API is $default or an HTTP method and a resource path "
+                              "separated by a space, such as 'GET /pets'", key);
     mlen = (size_t)(sp - key);
     for (int i = 0; http_methods[i]; i++)
         if (strlen(http_methods[i]) == mlen && !memcmp(http_methods[i], key, mlen))

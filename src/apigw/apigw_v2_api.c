@@ -35,7 +35,8 @@ static int api_check(ts_call *c, const cJSON *in)
 
     if (apigw_v2_lengths(c, in, lengths) != 0)
         return -1;
-    if (route && strcmp(route, ROUTE_SELECTION) && strcmp(route, "${request.method} ${request.path}"))
+    if (route && strcmp(route, ROUTE_SELECTION) &&
+        strcmp(route, "${request.method} ${request.path}"))
         return ts_resp_errorf(c->req, c->resp, TS_ERR_APIGW_BAD_REQUEST,
                               "Invalid route selection expression specified: '%.256s'. HTTP "
                               "APIs support only " ROUTE_SELECTION, route);

@@ -118,8 +118,9 @@ static int import_authorizers(import_ctx *x, const cJSON *def)
                                 type && ts_strieq(type, "jwt") ? "JWT"
                                 : type && ts_strieq(type, "request") ? "REQUEST"
                                 : type ? type : "");
-        cJSON_AddItemToObject(spec, "identitySource",
-                              identity_list(cJSON_GetObjectItemCaseSensitive(ext, "identitySource")));
+        cJSON_AddItemToObject(
+            spec, "identitySource",
+            identity_list(cJSON_GetObjectItemCaseSensitive(ext, "identitySource")));
         copy_typed(spec, "authorizerUri", ext, "authorizerUri", cJSON_String);
         copy_typed(spec, "authorizerCredentialsArn", ext, "authorizerCredentials", cJSON_String);
         copy_typed(spec, "authorizerResultTtlInSeconds", ext, "authorizerResultTtlInSeconds",
@@ -354,8 +355,8 @@ static int import_definition(import_ctx *x)
     apigw_set_str(x->doc, "name", title);
     apigw_set_str(x->doc, "version", str_or_number(c, info, "version"));
     apigw_set_str(x->doc, "description", apigw_str(info, "description"));
-    if ((v = cJSON_GetObjectItemCaseSensitive(def, "x-amazon-apigateway-disable-execute-api-endpoint")) &&
-        cJSON_IsBool(v)) {
+    v = cJSON_GetObjectItemCaseSensitive(def, "x-amazon-apigateway-disable-execute-api-endpoint");
+    if (cJSON_IsBool(v)) {
         cJSON_DeleteItemFromObjectCaseSensitive(x->doc, "disableExecuteApiEndpoint");
         cJSON_AddBoolToObject(x->doc, "disableExecuteApiEndpoint", cJSON_IsTrue(v));
     }
@@ -444,7 +445,8 @@ static cJSON *export_integration(const cJSON *integ)
     cJSON *ext = cJSON_CreateObject();
     char type[32];
 
-    lower_copy(type, sizeof type, apigw_str(integ, "integrationType") ? apigw_str(integ, "integrationType") : "");
+    lower_copy(type, sizeof type,
+               apigw_str(integ, "integrationType") ? apigw_str(integ, "integrationType") : "");
     cJSON_AddStringToObject(ext, "type", type);
     copy_typed(ext, "uri", integ, "integrationUri", cJSON_String);
     copy_typed(ext, "httpMethod", integ, "integrationMethod", cJSON_String);
@@ -527,14 +529,15 @@ static cJSON *export_definition(ts_call *c, const cJSON *doc, int extensions)
     cJSON *def = cJSON_CreateObject(), *info, *paths, *servers;
     const cJSON *r, *integs = cJSON_GetObjectItemCaseSensitive(doc, "integrations");
     const cJSON *auths = cJSON_GetObjectItemCaseSensitive(doc, "authorizers");
+    const char *version;
 
     cJSON_AddStringToObject(def, "openapi", "3.0.1");
     info = cJSON_AddObjectToObject(def, "info");
     cJSON_AddStringToObject(info, "title", apigw_str(doc, "name") ? apigw_str(doc, "name") : "");
     if (apigw_str(doc, "description"))
         cJSON_AddStringToObject(info, "description", apigw_str(doc, "description"));
-    cJSON_AddStringToObject(info, "version", apigw_str(doc, "version") ? apigw_str(doc, "version")
-                                             : apigw_str(doc, "createdDate") ? apigw_str(doc, "createdDate") : "");
+    version = apigw_str(doc, "version") ? apigw_str(doc, "version") : apigw_str(doc, "createdDate");
+    cJSON_AddStringToObject(info, "version", version ? version : "");
     servers = cJSON_AddArrayToObject(def, "servers");
     if (apigw_str(doc, "apiEndpoint")) {
         cJSON *s = cJSON_CreateObject();
@@ -561,8 +564,8 @@ static cJSON *export_definition(ts_call *c, const cJSON *doc, int extensions)
         if (!(pobj = cJSON_GetObjectItemCaseSensitive(paths, path)))
             pobj = cJSON_AddObjectToObject(paths, path);
         lower_copy(lower, sizeof lower, method);
-        op = cJSON_AddObjectToObject(pobj, strcmp(method, "ANY") ? lower
-                                                                 : "x-amazon-apigateway-any-method");
+        op = cJSON_AddObjectToObject(
+            pobj, strcmp(method, "ANY") ? lower : "x-amazon-apigateway-any-method");
         if (apigw_str(r, "operationName"))
             cJSON_AddStringToObject(op, "operationId", apigw_str(r, "operationName"));
         export_parameters(op, path);
@@ -646,8 +649,9 @@ int apigw_v2_export_api(ts_call *c)
                                                                                "authorizers"), 1));
         cJSON_Delete(served);
     }
-    def = export_definition(c, doc, !cJSON_IsFalse(ext) &&
-                                        !(cJSON_IsString(ext) && !strcmp(ext->valuestring, "false")));
+    def = export_definition(c, doc,
+                            !cJSON_IsFalse(ext) &&
+                                !(cJSON_IsString(ext) && !strcmp(ext->valuestring, "false")));
     text = cJSON_PrintUnformatted(def);
     ts_buf_puts(&c->resp->body, text ? text : "{}");
     cJSON_free(text);

@@ -168,7 +168,7 @@ int apigw_v2_get_route(ts_call *c)
 
 int apigw_v2_update_route(ts_call *c)
 {
-    const char *api_id, *key = apigw_str(c->in, "routeKey");
+    const char *api_id, *key = apigw_str(c->in, "routeKey"), *type;
     cJSON *doc = apigw_v2_api(c, &api_id), *old, *spec, *fresh;
     int managed, rc = -1;
 
@@ -186,6 +186,10 @@ int apigw_v2_update_route(ts_call *c)
     }
     spec = cJSON_Duplicate(old, 1);
     apigw_v2_copy(spec, c->in, route_members);
+    /* a route no longer JWT-guarded drops the scopes it had */
+    if ((type = apigw_str(c->in, "authorizationType")) && strcmp(type, "JWT") &&
+        !cJSON_GetObjectItemCaseSensitive(c->in, "authorizationScopes"))
+        cJSON_DeleteItemFromObjectCaseSensitive(spec, "authorizationScopes");
     rc = apigw_v2_route_make(c, doc, spec, old->string, &fresh);
     cJSON_Delete(spec);
     if (rc != 0)

@@ -183,7 +183,8 @@ int apigw_v2_autodeploy(ts_call *c, const char *api_id, const cJSON *doc)
     while (sqlite3_step(st) == SQLITE_ROW) {
         cJSON *sdoc = cJSON_Parse((const char *)sqlite3_column_text(st, 1));
         if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(sdoc, "autoDeploy")))
-            cJSON_AddItemToArray(names, cJSON_CreateString((const char *)sqlite3_column_text(st, 0)));
+            cJSON_AddItemToArray(names,
+                                 cJSON_CreateString((const char *)sqlite3_column_text(st, 0)));
         cJSON_Delete(sdoc);
     }
     sqlite3_reset(st);
@@ -225,7 +226,8 @@ static int stage_check(ts_call *c, const char *api_id, cJSON *api, const cJSON *
         return -1;
 
     cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(in, "stageVariables")) {
-        if (!*v->string || strspn(v->string, name_ok) != strlen(v->string) || strlen(v->string) > 64)
+        size_t n = strlen(v->string);
+        if (!n || n > 64 || strspn(v->string, name_ok) != n)
             return ts_resp_errorf(c->req, c->resp, TS_ERR_APIGW_BAD_REQUEST,
                                   "Invalid stage variable name specified: '%.128s'. Stage "
                                   "variable names consist of a-zA-Z0-9_", v->string);
@@ -250,7 +252,8 @@ static int stage_check(ts_call *c, const char *api_id, cJSON *api, const cJSON *
                                   "RouteSettings", v->string);
     }
     if (dep) {
-        sqlite3_stmt *st = store_stmt("SELECT 1 FROM apigw_deployment WHERE api_id = ?1 AND id = ?2");
+        sqlite3_stmt *st =
+            store_stmt("SELECT 1 FROM apigw_deployment WHERE api_id = ?1 AND id = ?2");
         int found;
         store_bind_text(st, 1, api_id);
         store_bind_text(st, 2, dep);

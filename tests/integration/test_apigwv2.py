@@ -436,9 +436,10 @@ class TestAuthorization(V2TestCase):
                          ("JWT", a["AuthorizerId"], ["read"]))
         self.assertV2Error("ConflictException", self.v2.delete_authorizer, ApiId=api_id,
                            AuthorizerId=a["AuthorizerId"])
-        self.v2.update_route(ApiId=api_id, RouteId=r["RouteId"], AuthorizationType="NONE",
-                             AuthorizationScopes=[])
-        self.assertNotIn("AuthorizerId", self.v2.get_route(ApiId=api_id, RouteId=r["RouteId"]))
+        self.v2.update_route(ApiId=api_id, RouteId=r["RouteId"], AuthorizationType="NONE")
+        plain = self.v2.get_route(ApiId=api_id, RouteId=r["RouteId"])
+        self.assertNotIn("AuthorizerId", plain)
+        self.assertNotIn("AuthorizationScopes", plain)
         self.v2.delete_authorizer(ApiId=api_id, AuthorizerId=a["AuthorizerId"])
         self.assertV2Error("NotFoundException", self.v2.get_authorizer, ApiId=api_id,
                            AuthorizerId=a["AuthorizerId"],

@@ -332,11 +332,11 @@ static int import_definition(import_ctx *x)
             p++;
         cJSON_Delete(def);
         return ts_resp_error(c->resp, TS_ERR_APIGW_BAD_REQUEST,
-                             *p == '{' ? "Invalid OpenAPI input: the definition is not valid "
-                                         "JSON"
-                                       : "tinystack imports OpenAPI definitions in JSON only; "
-                                         "this one is not JSON (YAML is not supported), convert "
-                                         "it to JSON");
+                             *p == '{' || *p == '['
+                                 ? "Invalid OpenAPI input: the definition is not valid JSON "
+                                   "(an object)"
+                                 : "tinystack imports OpenAPI definitions in JSON only; this "
+                                   "one is not JSON (YAML is not supported), convert it to JSON");
     }
     version = apigw_str(def, "openapi");
     if (!version || strncmp(version, "3.", 2)) {

@@ -39,6 +39,9 @@ const ts_model_op *ts_model_op_find(const char *service, const char *operation);
  * Checks in (a cJSON object: the request's JSON body; for rest protocols
  * the caller adds the bound uri/querystring/header members under their
  * member names, as JSON values of their types) against op's input shape.
+ * Body members are read under the key the wire uses: their locationName
+ * when the model gives one (apigatewayv2's "name" for Name), else the
+ * member name.
  *
  * First the types, in document order: the first mismatch is a
  * SerializationException worded as AWS words it ("NUMBER_VALUE cannot be

@@ -257,6 +257,16 @@ static const char *str_at(const vctx *v, uint32_t off)
     return v->svc->strs + off;
 }
 
+/* The key a member sits under in the input: a body member with a
+ * locationName is on the wire under it (apigatewayv2's "name" for Name);
+ * members bound to the URI, query or headers were added by
+ * ts_model_bind_rest under their member names. */
+static const char *member_key(const ts_model_service *svc, const ts_model_member *m)
+{
+    return svc->strs + (m->location == TS_MODEL_LOC_BODY && m->loc_name ? m->loc_name
+                                                                         : m->name);
+}
+
 static int is_container(int type)
 {
     return type == TS_MT_LIST || type == TS_MT_MAP || type == TS_MT_STRUCTURE ||
@@ -416,7 +426,7 @@ static int check_struct_types(vctx *v, const ts_model_shape *s, const cJSON *j, 
         if (!c->string || cJSON_IsNull(c))
             continue;
         for (unsigned k = 0; !m && k < s->count; k++) {
-            const char *name = str_at(v, v->svc->members[s->first + k].name);
+            const char *name = member_key(v->svc, &v->svc->members[s->first + k]);
             if (name[0] == c->string[0] && !strcmp(name, c->string))
                 m = &v->svc->members[s->first + k];
         }
@@ -641,7 +651,8 @@ static void render_value(const vctx *v, unsigned shape, const cJSON *j, ts_buf *
                 ts_buf_puts(b, ", ");
             ts_buf_printf(b, "%c%s=", name[0] >= 'A' && name[0] <= 'Z' ? name[0] - 'A' + 'a'
                                                                       : name[0], name + 1);
-            render(v, m->shape, cJSON_GetObjectItemCaseSensitive(j, name), b, depth + 1);
+            render(v, m->shape, cJSON_GetObjectItemCaseSensitive(j, member_key(v->svc, m)), b,
+                   depth + 1);
         }
         ts_buf_putc(b, ')');
         break;
@@ -1012,7 +1023,7 @@ static void check_value(vctx *v, unsigned shape, const cJSON *j, int own, int de
             if (!(m->flags & TS_MODEL_REQUIRED) &&
                 !(shape_at(v, m->shape)->flags & TS_MODEL_CHECKED))
                 continue;
-            c = cJSON_GetObjectItemCaseSensitive(j, str_at(v, m->name));
+            c = cJSON_GetObjectItemCaseSensitive(j, member_key(v->svc, m));
             if (c && cJSON_IsNull(c))
                 c = NULL;
             if (c || (m->flags & TS_MODEL_REQUIRED)) {
@@ -1082,7 +1093,7 @@ static void drop_nulls(const ts_model_service *svc, unsigned shape, cJSON *j, in
             }
             for (unsigned k = 0; c->string && k < s->count; k++) {
                 const ts_model_member *m = &svc->members[s->first + k];
-                if (!strcmp(svc->strs + m->name, c->string))
+                if (!strcmp(member_key(svc, m), c->string))
                     drop_nulls(svc, m->shape, c, depth + 1);
             }
         }

@@ -428,3 +428,25 @@ TEST(model_drop_nulls)
     ts_model_drop_nulls(NULL, NULL);
     ts_model_error_free(&err);
 }
+
+/* apigatewayv2's body members travel under their locationNames ("name"
+ * for Name, nested ones too); the URI label is bound under ApiId. */
+TEST(model_location_names)
+{
+    CHECK(run("apigatewayv2", "CreateApi", "{'name': 'a', 'protocolType': 'HTTP'}") == 0);
+    CHECK(run("apigatewayv2", "CreateApi", "{'Name': 'a', 'ProtocolType': 'HTTP'}") == -1);
+    CHECK(err.kind == TS_MODEL_VALIDATION);
+    CHECK(run("apigatewayv2", "CreateApi", "{'name': 'a', 'protocolType': 'FTP'}") == -1);
+    CHECK(err.kind == TS_MODEL_VALIDATION && strstr(err.message, "'protocolType'"));
+    CHECK(run("apigatewayv2", "CreateApi",
+              "{'name': 'a', 'protocolType': 'HTTP', 'corsConfiguration': {'maxAge': 'x'}}")
+          == -1);
+    CHECK(err.kind == TS_MODEL_SERIALIZATION);
+    CHECK(run("apigatewayv2", "CreateApi",
+              "{'name': 'a', 'protocolType': 'HTTP', 'corsConfiguration': {'maxAge': 90000}}")
+          == -1);
+    CHECK(err.kind == TS_MODEL_VALIDATION && strstr(err.message, "corsConfiguration.maxAge"));
+    CHECK(run("apigatewayv2", "GetApi", "{'ApiId': 'abc'}") == 0);
+    CHECK(run("apigatewayv2", "GetApi", "{'apiId': 'abc'}") == -1);
+    ts_model_error_free(&err);
+}

@@ -86,7 +86,7 @@ static const struct route_case {
     {"GET", "/2015-03-31/functions/", {AUTH("lambda"), NULL}, "lambda", "ListFunctions"},
     {"GET", "/2018-10-31/layers", {AUTH("lambda"), NULL}, "lambda", "Unknown"},
     {"GET", "/2015-03-31/functions/", {NULL}, "lambda", "ListFunctions"},
-    {"GET", "/restapis", {AUTH("apigateway"), NULL}, "apigateway", "Unknown"},
+    {"GET", "/restapis", {AUTH("apigateway"), NULL}, "apigateway", "GetRestApis"},
     {"GET", "/restapis/abc123/dev/_user_request_/x", {NULL}, "apigateway", "ExecuteApi"},
     {"GET", "/restapis/abc123/dev/_user_request_/x", {AUTH("s3"), NULL}, "apigateway", "ExecuteApi"},
     {"GET", "/_aws/execute-api/abc123/dev/x", {NULL}, "apigateway", "ExecuteApi"},

@@ -114,7 +114,8 @@ static void exec_free(void *arg)
 {
     apigw_exec *x = arg;
 
-    snap_put(x->api);
+    if (x->kind == APIGW_KIND_REST)
+        snap_put(x->api);   /* an HTTP API's is part of x->live */
     cJSON_Delete(x->stage_doc);
     cJSON_Delete(x->path_params);
     cJSON_Delete(x->authorizer);
@@ -704,8 +705,8 @@ int apigw_proxy_reply(apigw_exec *x, const char *payload, size_t len, int v2)
     }
     if (v2) {
         const cJSON *cookies = cJSON_GetObjectItemCaseSensitive(o, "cookies"), *ck;
-        cJSON_ArrayForEach(ck, cookies)
-            if (cJSON_IsString(ck))
+        for (int i = cJSON_GetArraySize(cookies) - 1; i >= 0; i--)
+            if (cJSON_IsString(ck = cJSON_GetArrayItem(cookies, i)))
                 ts_resp_header(req, resp, "Set-Cookie", ck->valuestring);
     }
     if (!has_ct)

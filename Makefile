@@ -107,6 +107,7 @@ bench: all
 	sh bench/s3.sh
 	sh bench/dynamodb.sh
 	sh bench/lambda.sh
+	sh bench/apigw.sh
 
 # Regenerates src/model/model_<svc>.c from the botocore models (not part of
 # `all`: the generated files are committed).  BOTOCORE_DATA=dir/of/botocore/data

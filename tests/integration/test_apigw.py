@@ -788,6 +788,81 @@ class TestProxyDataPlane(ApigwCase):
         self.assertEqual(self.event(r)["httpMethod"], "DELETE")
 
 
+class TestDataPlaneBadInput(ApigwCase):
+    """Requests no client should send: 4xx or the handler's answer, never
+    a 5xx of tinystack's own, a hang or a dead daemon."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        fn = cls.function("apigw-bad", PROXY)
+        ag = cls.ag
+        cls.a = ag.create_rest_api(name="bad")["id"]
+        root = [r for r in ag.get_resources(restApiId=cls.a)["items"] if r["path"] == "/"][0]["id"]
+        res = ag.create_resource(restApiId=cls.a, parentId=root, pathPart="{proxy+}")["id"]
+        ag.put_method(restApiId=cls.a, resourceId=res, httpMethod="ANY", authorizationType="NONE")
+        ag.put_integration(restApiId=cls.a, resourceId=res, httpMethod="ANY", type="AWS_PROXY",
+                           integrationHttpMethod="POST", uri=invocation_uri(fn))
+        ag.create_deployment(restApiId=cls.a, stageName="dev")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.ag.delete_rest_api(restApiId=cls.a)
+        super().tearDownClass()
+
+    def test_odd_paths_and_methods(self):
+        paths = ["/%00", "/a%2Fb", "/..", "/../../etc/passwd", "/" + "a/" * 300,
+                 "/" + "x" * 6000, "/%zz", "/a//b///c", "/%E2%82%AC"]
+        for p in paths:
+            r = user_request(self.a, "dev", p)
+            self.assertIn(r.status, (201, 400, 403, 404, 414, 431), (p[:50], r))
+        for m in ("FOO", "PROPFIND", "TRACE"):
+            r = user_request(self.a, "dev", "/x", method=m)
+            self.assertLess(r.status, 500, (m, r))
+        ev = user_request(self.a, "dev", "/a//b///c").json()["event"]
+        self.assertEqual(ev["pathParameters"], {"proxy": "a/b/c"})
+
+    def test_odd_urls_and_hosts(self):
+        for path in ("/restapis/%s/_user_request_/x" % self.a, "/restapis//dev/_user_request_/",
+                     "/restapis/%s/dev/_user_request_" % self.a, "/_aws/execute-api/",
+                     "/_aws/execute-api/%s" % self.a, "/restapis/x/_user_request_"):
+            r = call("GET", path)
+            self.assertLess(r.status, 500, (path, r))
+            self.assertNotIn(b"NoSuchBucket", r.body)
+        for h in (".execute-api.localhost", "%s.execute-api." % ("a" * 300),
+                  "../x.execute-api.localhost"):
+            r = call("GET", "/dev/x", host=h)
+            self.assertLess(r.status, 500, (h, r))
+
+    def test_big_and_odd_bodies(self):
+        big = b"x" * (5 << 20)
+        r = user_request(self.a, "dev", "/up", method="POST", body=big,
+                         headers={"Content-Type": "text/plain"})
+        self.assertEqual(r.status, 201, r.status)
+        self.assertEqual(len(r.json()["event"]["body"]), len(big))
+        r = user_request(self.a, "dev", "/up", method="POST", body=b"\xff\xfe\x00bad utf8",
+                         headers={"Content-Type": "text/plain"})
+        ev = r.json()["event"]
+        self.assertIs(ev["isBase64Encoded"], True)
+        self.assertEqual(base64.b64decode(ev["body"]), b"\xff\xfe\x00bad utf8")
+        # Over API Gateway's 10 MB: 413, which may come while the body is
+        # still being sent (the client then meets a closed socket).
+        try:
+            r = user_request(self.a, "dev", "/up", method="POST", body=b"x" * (11 << 20),
+                             headers={"Content-Type": "text/plain"})
+            self.assertEqual(r.status, 413, r.status)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        self.assertEqual(user_request(self.a, "dev", "/after").status, 201)
+
+    def test_many_and_long_headers_and_queries(self):
+        hdrs = {"X-H%d" % i: "v" * 100 for i in range(60)}
+        ev = user_request(self.a, "dev", "/h?" + "&".join("q%d=%d" % (i, i) for i in range(300)),
+                          headers=hdrs).json()["event"]
+        self.assertEqual(len(ev["queryStringParameters"]), 300)
+        self.assertEqual(ev["headers"]["X-H59"], "v" * 100)
+
+
 class TestDeploymentSnapshot(ApigwCase):
 
     def test_edits_need_a_new_deployment(self):

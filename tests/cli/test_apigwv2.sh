@@ -62,3 +62,31 @@ check_fails "get-api after delete-api is a NotFoundException" NotFoundException 
     v2 get-api --api-id "$API_ID"
 check_eq "get-apis no longer lists it" "" \
     "$(v2 get-apis --query 'Items[].Name' --output text 2>&1 | tr '\t' '\n' | grep "shop-$S")"
+
+# An HTTP API in front of a real function, called with curl.
+mkdir -p fn
+cat >fn/app.py <<'PY'
+import json
+def handler(event, context):
+    return {"route": event["routeKey"], "path": event["rawPath"],
+            "id": (event.get("pathParameters") or {}).get("id")}
+PY
+(cd fn && python3 -c "import zipfile; z = zipfile.ZipFile('../fn.zip', 'w'); z.write('app.py'); z.close()")
+REAL=$($AWS --endpoint-url "$ENDPOINT" lambda create-function --function-name "v2-real-$S" \
+    --runtime python3.12 --handler app.handler --role arn:aws:iam::000000000000:role/r \
+    --zip-file fileb://fn.zip --query FunctionArn --output text 2>&1)
+check_match "lambda create-function for the HTTP API" "function:v2-real-$S$" "$REAL"
+LIVE=$(v2 create-api --name "live-$S" --protocol-type HTTP --target "$REAL" \
+    --route-key 'GET /notas/{id}' --query ApiId --output text 2>&1)
+PORT=${ENDPOINT##*:}
+check_eq "curl through the execute-api host (\$default stage)" \
+    '{"route": "GET /notas/{id}", "path": "/notas/7", "id": "7"}' \
+    "$(curl -s -H "Host: $LIVE.execute-api.localhost.localstack.cloud:$PORT" "$ENDPOINT/notas/7")"
+check_eq "curl through /_aws/execute-api/" \
+    '{"route": "GET /notas/{id}", "path": "/notas/8", "id": "8"}' \
+    "$(curl -s "$ENDPOINT/_aws/execute-api/$LIVE/notas/8")"
+check_eq "a path with no route is 404" '404 {"message":"Not Found"}' \
+    "$(curl -s -o body.txt -w '%{http_code}' "$ENDPOINT/_aws/execute-api/$LIVE/elsewhere"; echo " $(cat body.txt)")"
+check "delete-api of the live API" v2 delete-api --api-id "$LIVE"
+check "lambda delete-function" $AWS --endpoint-url "$ENDPOINT" lambda delete-function \
+    --function-name "v2-real-$S"

@@ -1,0 +1,672 @@
+/*
+ * apigw_vtl_str.c - the java.lang.String methods mapping templates call:
+ * length, substring, indexOf, replace, replaceAll, split, matches, ...
+ *
+ * Java counts and indexes strings in UTF-16 code units and ours are
+ * UTF-8, so indexes are mapped through the text (a byte that starts no
+ * valid sequence counts as one unit, as Java would have made it U+FFFD).
+ * Case mapping is ASCII only.
+ *
+ * Java regular expressions run on POSIX extended ones (regcomp), with
+ * what templates use translated: \d \s \w and their negations, (?:...),
+ * a leading (?i), escaped punctuation, $1 in replacements.  What has no
+ * POSIX form (lazy or possessive quantifiers, lookaround, backreferences,
+ * \b, named groups) fails the rendering by name rather than matching
+ * something else.
+ */
+#include "apigw_vtl_int.h"
+
+#include <regex.h>
+#include <string.h>
+
+typedef vtl_val (*str_fn)(vtl *v, vtl_val s, vtl_val *a, int line);
+
+typedef struct str_method {
+    const char *name;
+    int min, max;
+    str_fn fn;
+} str_method;
+
+/* ---- UTF-16 positions ---- */
+
+static size_t seq_len(const char *s, size_t n, size_t i)
+{
+    size_t k = ts_utf8_seq((const unsigned char *)s + i, n - i);
+
+    return k ? k : 1;
+}
+
+/* UTF-16 units of the sequence at s[i]. */
+static size_t seq_units(const char *s, size_t n, size_t i)
+{
+    size_t k = ts_utf8_seq((const unsigned char *)s + i, n - i);
+
+    return k == 4 ? 2 : 1;
+}
+
+static int64_t u16_len(const char *s, size_t n)
+{
+    int64_t units = 0;
+
+    for (size_t i = 0; i < n; i += seq_len(s, n, i))
+        units += (int64_t)seq_units(s, n, i);
+    return units;
+}
+
+/* The byte offset of UTF-16 index unit (0 <= unit <= length). */
+static size_t u16_to_byte(const char *s, size_t n, int64_t unit)
+{
+    size_t i = 0;
+
+    while (i < n && unit > 0) {
+        unit -= (int64_t)seq_units(s, n, i);
+        i += seq_len(s, n, i);
+    }
+    return i;
+}
+
+static int64_t byte_to_u16(const char *s, size_t n, size_t off)
+{
+    int64_t units = 0;
+
+    for (size_t i = 0; i < off && i < n; i += seq_len(s, n, i))
+        units += (int64_t)seq_units(s, n, i);
+    return units;
+}
+
+static int arg_int(vtl_val x, int64_t *out)
+{
+    if (x.type == VT_INT) {
+        *out = x.u.i;
+        return 1;
+    }
+    if (x.type == VT_DOUBLE && x.u.d == (double)(int64_t)x.u.d) {
+        *out = (int64_t)x.u.d;
+        return 1;
+    }
+    return 0;
+}
+
+static vtl_val sub(vtl *v, vtl_val s, size_t from, size_t to)
+{
+    return apigw_vtl_str(v, s.u.s.p + from, to - from);
+}
+
+/* The byte offset of needle in s at or after from, or -1. */
+static long find(vtl_val s, vtl_val needle, size_t from)
+{
+    const char *p = s.u.s.p;
+    size_t n = s.u.s.n, k = needle.u.s.n;
+
+    if (k > n)
+        return -1;
+    for (size_t i = from; i + k <= n; i++)
+        if (!memcmp(p + i, needle.u.s.p, k))
+            return (long)i;
+    return -1;
+}
+
+/* ---- simple methods ---- */
+
+static vtl_val m_length(vtl *v, vtl_val s, vtl_val *a, int line)
+{
+    return apigw_vtl_int(u16_len(s.u.s.p, s.u.s.n));
+}
+
+static vtl_val m_is_empty(vtl *v, vtl_val s, vtl_val *a, int line)
+{
+    return apigw_vtl_bool(s.u.s.n == 0);
+}
+
+static vtl_val m_to_string(vtl *v, vtl_val s, vtl_val *a, int line)
+{
+    return s;
+}
+
+static vtl_val m_trim(vtl *v, vtl_val s, vtl_val *a, int line)
+{
+    size_t b = 0, e = s.u.s.n;
+
+    while (b < e && (unsigned char)s.u.s.p[b] <= ' ')
+        b++;
+    while (e > b && (unsigned char)s.u.s.p[e - 1] <= ' ')
+        e--;
+    return sub(v, s, b, e);
+}
+
+static vtl_val change_case(vtl *v, vtl_val s, int upper)
+{
+    vtl_val r = apigw_vtl_str(v, s.u.s.p, s.u.s.n);
+    char *p = (char *)r.u.s.p;
+
+    for (size_t i = 0; i < r.u.s.n; i++) {
+        if (upper && p[i] >= 'a' && p[i] <= 'z')
+            p[i] = (char)(p[i] - 32);
+        else if (!upper && p[i] >= 'A' && p[i] <= 'Z')
+            p[i] = (char)(p[i] + 32);
+    }
+    return r;
+}
+
+static vtl_val m_lower(vtl *v, vtl_val s, vtl_val *a, int line)
+{
+    return change_case(v, s, 0);
+}
+
+static vtl_val m_upper(vtl *v, vtl_val s, vtl_val *a, int line)
+{
+    return change_case(v, s, 1);
+}
+
+static vtl_val m_contains(vtl *v, vtl_val s, vtl_val *a, int line)
+{
+    return apigw_vtl_bool(find(s, apigw_vtl_to_str(v, a[0]), 0) >= 0);
+}
+
+static vtl_val m_starts_with(vtl *v, vtl_val s, vtl_val *a, int line)
+{
+    vtl_val p = apigw_vtl_to_str(v, a[0]);
+    int64_t off = 0;
+    size_t b;
+
+    if (a[1].type != VT_NULL && !arg_int(a[1], &off))
+        return apigw_vtl_null();
+    if (off < 0 || off > u16_len(s.u.s.p, s.u.s.n))
+        return apigw_vtl_bool(0);
+    b = u16_to_byte(s.u.s.p, s.u.s.n, off);
+    return apigw_vtl_bool(s.u.s.n - b >= p.u.s.n &&
+                          !memcmp(s.u.s.p + b, p.u.s.p, p.u.s.n));
+}
+
+static vtl_val m_ends_with(vtl *v, vtl_val s, vtl_val *a, int line)
+{
+    vtl_val p = apigw_vtl_to_str(v, a[0]);
+
+    return apigw_vtl_bool(s.u.s.n >= p.u.s.n &&
+                          !memcmp(s.u.s.p + s.u.s.n - p.u.s.n, p.u.s.p,
+                                  p.u.s.n));
+}
+
+static vtl_val m_equals(vtl *v, vtl_val s, vtl_val *a, int line)
+{
+    return apigw_vtl_bool(a[0].type == VT_STR && a[0].u.s.n == s.u.s.n &&
+                          !memcmp(a[0].u.s.p, s.u.s.p, s.u.s.n));
+}
+
+static vtl_val m_equals_ic(vtl *v, vtl_val s, vtl_val *a, int line)
+{
+    vtl_val x, y;
+
+    if (a[0].type != VT_STR || a[0].u.s.n != s.u.s.n)
+        return apigw_vtl_bool(0);
+    x = change_case(v, s, 0);
+    y = change_case(v, a[0], 0);
+    return apigw_vtl_bool(!memcmp(x.u.s.p, y.u.s.p, x.u.s.n));
+}
+
+static vtl_val m_compare_to(vtl *v, vtl_val s, vtl_val *a, int line)
+{
+    vtl_val o = apigw_vtl_to_str(v, a[0]);
+    size_t n = TS_MIN(s.u.s.n, o.u.s.n);
+    int c = memcmp(s.u.s.p, o.u.s.p, n);
+
+    if (c)
+        return apigw_vtl_int(c < 0 ? -1 : 1);
+    return apigw_vtl_int((int64_t)s.u.s.n - (int64_t)o.u.s.n);
+}
+
+static vtl_val m_concat(vtl *v, vtl_val s, vtl_val *a, int line)
+{
+    vtl_val o = apigw_vtl_to_str(v, a[0]);
+    ts_buf b;
+    vtl_val r;
+
+    ts_buf_init(&b);
+    ts_buf_append(&b, s.u.s.p, s.u.s.n);
+    ts_buf_append(&b, o.u.s.p, o.u.s.n);
+    r = apigw_vtl_str_buf(v, &b);
+    ts_buf_free(&b);
+    return r;
+}
+
+static vtl_val m_index_of(vtl *v, vtl_val s, vtl_val *a, int line)
+{
+    int64_t from = 0;
+    long at;
+
+    if (a[1].type != VT_NULL && !arg_int(a[1], &from))
+        return apigw_vtl_null();
+    if (from < 0)
+        from = 0;
+    if (from > u16_len(s.u.s.p, s.u.s.n))
+        return apigw_vtl_int(-1);
+    at = find(s, apigw_vtl_to_str(v, a[0]),
+              u16_to_byte(s.u.s.p, s.u.s.n, from));
+    return apigw_vtl_int(at < 0 ? -1 : byte_to_u16(s.u.s.p, s.u.s.n,
+                                                   (size_t)at));
+}
+
+static vtl_val m_last_index_of(vtl *v, vtl_val s, vtl_val *a, int line)
+{
+    vtl_val needle = apigw_vtl_to_str(v, a[0]);
+    long at = -1, next;
+
+    while ((next = find(s, needle, at < 0 ? 0 : (size_t)at + 1)) >= 0) {
+        at = next;
+        if ((size_t)at >= s.u.s.n)
+            break;
+    }
+    return apigw_vtl_int(at < 0 ? -1 : byte_to_u16(s.u.s.p, s.u.s.n,
+                                                   (size_t)at));
+}
+
+static vtl_val m_substring(vtl *v, vtl_val s, vtl_val *a, int line)
+{
+    int64_t len = u16_len(s.u.s.p, s.u.s.n), b, e = len;
+
+    if (!arg_int(a[0], &b) || (a[1].type != VT_NULL && !arg_int(a[1], &e)))
+        return apigw_vtl_null();
+    if (b < 0 || e > len || b > e) {
+        apigw_vtl_fail(v, "substring at line %d: index out of range", line);
+        return apigw_vtl_null();
+    }
+    return sub(v, s, u16_to_byte(s.u.s.p, s.u.s.n, b),
+               u16_to_byte(s.u.s.p, s.u.s.n, e));
+}
+
+static vtl_val m_char_at(vtl *v, vtl_val s, vtl_val *a, int line)
+{
+    int64_t i;
+    size_t b;
+
+    if (!arg_int(a[0], &i))
+        return apigw_vtl_null();
+    if (i < 0 || i >= u16_len(s.u.s.p, s.u.s.n)) {
+        apigw_vtl_fail(v, "charAt at line %d: index out of range", line);
+        return apigw_vtl_null();
+    }
+    b = u16_to_byte(s.u.s.p, s.u.s.n, i);
+    return sub(v, s, b, b + seq_len(s.u.s.p, s.u.s.n, b));
+}
+
+/* replace(target, replacement): every occurrence, literally; an empty
+ * target goes between every character and at both ends, as in Java. */
+static vtl_val m_replace(vtl *v, vtl_val s, vtl_val *a, int line)
+{
+    vtl_val from = apigw_vtl_to_str(v, a[0]), to = apigw_vtl_to_str(v, a[1]);
+    ts_buf b;
+    size_t i = 0;
+    long at;
+    vtl_val r;
+
+    ts_buf_init(&b);
+    if (!from.u.s.n) {
+        for (i = 0; i < s.u.s.n && b.len <= APIGW_VTL_MAX_OUTPUT;) {
+            size_t k = seq_len(s.u.s.p, s.u.s.n, i);
+            ts_buf_append(&b, to.u.s.p, to.u.s.n);
+            ts_buf_append(&b, s.u.s.p + i, k);
+            i += k;
+        }
+        ts_buf_append(&b, to.u.s.p, to.u.s.n);
+    } else {
+        while ((at = find(s, from, i)) >= 0 && b.len <= APIGW_VTL_MAX_OUTPUT) {
+            ts_buf_append(&b, s.u.s.p + i, (size_t)at - i);
+            ts_buf_append(&b, to.u.s.p, to.u.s.n);
+            i = (size_t)at + from.u.s.n;
+        }
+        ts_buf_append(&b, s.u.s.p + i, s.u.s.n - i);
+    }
+    r = apigw_vtl_str_buf(v, &b);
+    ts_buf_free(&b);
+    return r;
+}
+
+/* ---- regular expressions ---- */
+
+static int unsupported(vtl *v, const char *what, int line)
+{
+    apigw_vtl_fail(v, "unsupported regex construct %s at line %d", what,
+                   line);
+    return -1;
+}
+
+/* A Java class escape (\d, \s, \w, negated when upper case) inside or
+ * outside brackets; 0 when c is not one. */
+static int class_escape(ts_buf *b, char c, int in_brackets)
+{
+    const char *set;
+
+    switch (c) {
+    case 'd': case 'D': set = "0-9"; break;
+    case 's': case 'S': set = in_brackets ? " \t\n\r\f\v" : "[:space:]"; break;
+    case 'w': case 'W': set = in_brackets ? "A-Za-z0-9_" : "[:alnum:]_"; break;
+    default: return 0;
+    }
+    if (in_brackets) {
+        if (c >= 'A' && c <= 'Z')
+            return -1;   /* a negated class inside brackets */
+        ts_buf_puts(b, set);
+        return 1;
+    }
+    ts_buf_printf(b, "[%s%s]", c >= 'A' && c <= 'Z' ? "^" : "", set);
+    return 1;
+}
+
+static int plain_escape(ts_buf *b, char c)
+{
+    switch (c) {
+    case 't': ts_buf_putc(b, '\t'); return 1;
+    case 'n': ts_buf_putc(b, '\n'); return 1;
+    case 'r': ts_buf_putc(b, '\r'); return 1;
+    case 'f': ts_buf_putc(b, '\f'); return 1;
+    default: return 0;
+    }
+}
+
+/* A bracket expression from re[*i] ('['); leaves *i on its ']'. */
+static int java_brackets(vtl *v, const char *re, size_t n, size_t *i,
+                         ts_buf *b, int line)
+{
+    size_t j = *i + 1;
+
+    ts_buf_putc(b, '[');
+    if (j < n && re[j] == '^')
+        ts_buf_putc(b, re[j++]);
+    if (j < n && re[j] == ']')
+        ts_buf_putc(b, re[j++]);
+    for (; j < n && re[j] != ']'; j++) {
+        char c = re[j];
+        if (c == '[' && j + 1 < n && re[j + 1] != ':')
+            return unsupported(v, "[ inside a character class", line);
+        if (c == '&' && j + 1 < n && re[j + 1] == '&')
+            return unsupported(v, "&& in a character class", line);
+        if (c == '\\' && j + 1 < n) {
+            char d = re[++j];
+            int k = class_escape(b, d, 1);
+            if (k < 0)
+                return unsupported(v, "negated class escape in brackets", line);
+            if (!k && !plain_escape(b, d)) {
+                if ((d >= 'a' && d <= 'z') || (d >= 'A' && d <= 'Z') ||
+                    (d >= '0' && d <= '9') || d == ']')
+                    return unsupported(v, "escape in a character class",
+                                       line);
+                ts_buf_putc(b, d);
+            }
+            continue;
+        }
+        ts_buf_putc(b, c);
+    }
+    if (j >= n)
+        return unsupported(v, "unterminated [", line);
+    ts_buf_putc(b, ']');
+    *i = j;
+    return 0;
+}
+
+/* Translates the Java regex re[0..n) into a POSIX extended one. */
+static int java_regex(vtl *v, const char *re, size_t n, ts_buf *b,
+                      int *icase, int line)
+{
+    size_t i = 0;
+
+    *icase = 0;
+    if (n >= 4 && !memcmp(re, "(?i)", 4)) {
+        *icase = 1;
+        i = 4;
+    }
+    for (; i < n; i++) {
+        char c = re[i];
+        if (c == '\\') {
+            char d;
+            if (i + 1 >= n)
+                return unsupported(v, "trailing \\", line);
+            d = re[++i];
+            if (class_escape(b, d, 0) || plain_escape(b, d))
+                continue;
+            if ((d >= 'a' && d <= 'z') || (d >= 'A' && d <= 'Z') ||
+                (d >= '0' && d <= '9')) {
+                char what[4] = {'\\', d, 0, 0};
+                return unsupported(v, what, line);
+            }
+            ts_buf_putc(b, '\\');
+            ts_buf_putc(b, d);
+        } else if (c == '[') {
+            if (java_brackets(v, re, n, &i, b, line) < 0)
+                return -1;
+        } else if (c == '(' && i + 1 < n && re[i + 1] == '?') {
+            if (i + 2 >= n || re[i + 2] != ':')
+                return unsupported(v, "(?", line);
+            ts_buf_putc(b, '(');   /* numbering may shift; rare */
+            i += 2;
+        } else if ((c == '*' || c == '+' || c == '?' || c == '}') &&
+                   i + 1 < n && (re[i + 1] == '?' || re[i + 1] == '+')) {
+            return unsupported(v, "lazy or possessive quantifier", line);
+        } else {
+            ts_buf_putc(b, c);
+        }
+    }
+    return 0;
+}
+
+/* Compiles a Java regex; whole wraps it to match the whole string.  On
+ * success the caller regfree()s rx. */
+static int compile(vtl *v, vtl_val re, regex_t *rx, int whole, int line)
+{
+    ts_buf b;
+    int icase, rc = -1;
+
+    ts_buf_init(&b);
+    if (whole)
+        ts_buf_puts(&b, "^(");
+    if (re.u.s.n > 4096) {
+        apigw_vtl_fail(v, "regex at line %d longer than 4096 bytes", line);
+        goto out;
+    }
+    if (java_regex(v, re.u.s.p, re.u.s.n, &b, &icase, line) < 0)
+        goto out;
+    if (whole)
+        ts_buf_puts(&b, ")$");
+    if (regcomp(rx, b.data ? b.data : "", REG_EXTENDED |
+                (icase ? REG_ICASE : 0)) != 0) {
+        apigw_vtl_fail(v, "invalid regex at line %d", line);
+        goto out;
+    }
+    rc = 0;
+out:
+    ts_buf_free(&b);
+    return rc;
+}
+
+static vtl_val m_matches(vtl *v, vtl_val s, vtl_val *a, int line)
+{
+    regex_t rx;
+    int r;
+
+    if (compile(v, apigw_vtl_to_str(v, a[0]), &rx, 1, line) < 0)
+        return apigw_vtl_null();
+    r = regexec(&rx, s.u.s.p, 0, NULL, 0);
+    regfree(&rx);
+    return apigw_vtl_bool(r == 0);
+}
+
+/* Appends a Java replacement string: $n is group n, \x is x. */
+static int put_replacement(vtl *v, ts_buf *b, vtl_val rep, const char *base,
+                           const regmatch_t *m, int line)
+{
+    for (size_t i = 0; i < rep.u.s.n; i++) {
+        char c = rep.u.s.p[i];
+        if (c == '\\' && i + 1 < rep.u.s.n) {
+            ts_buf_putc(b, rep.u.s.p[++i]);
+        } else if (c == '$') {
+            int g = i + 1 < rep.u.s.n ? rep.u.s.p[i + 1] - '0' : -1;
+            if (g < 0 || g > 9) {
+                apigw_vtl_fail(v, "bad group reference in a replacement at "
+                               "line %d", line);
+                return -1;
+            }
+            i++;
+            if (m[g].rm_so >= 0)
+                ts_buf_append(b, base + m[g].rm_so,
+                              (size_t)(m[g].rm_eo - m[g].rm_so));
+        } else {
+            ts_buf_putc(b, c);
+        }
+    }
+    return 0;
+}
+
+static vtl_val replace_re(vtl *v, vtl_val s, vtl_val *a, int all, int line)
+{
+    regex_t rx;
+    regmatch_t m[10];
+    vtl_val rep = apigw_vtl_to_str(v, a[1]), r = apigw_vtl_null();
+    size_t off = 0, n = s.u.s.n;
+    ts_buf b;
+
+    if (compile(v, apigw_vtl_to_str(v, a[0]), &rx, 0, line) < 0)
+        return r;
+    ts_buf_init(&b);
+    while (off <= n && !v->failed && b.len <= APIGW_VTL_MAX_OUTPUT) {
+        const char *base = s.u.s.p + off;
+        size_t ms, me;
+        if (regexec(&rx, base, 10, m, off ? REG_NOTBOL : 0) != 0)
+            break;
+        ms = off + (size_t)m[0].rm_so;
+        me = off + (size_t)m[0].rm_eo;
+        ts_buf_append(&b, base, ms - off);
+        if (put_replacement(v, &b, rep, base, m, line) < 0)
+            break;
+        off = me;
+        if (me == ms) {   /* an empty match: step over one character */
+            if (ms >= n) {
+                off = n + 1;
+                break;
+            }
+            size_t k = seq_len(s.u.s.p, n, ms);
+            ts_buf_append(&b, s.u.s.p + ms, k);
+            off = ms + k;
+        }
+        if (!all || ++v->steps > APIGW_VTL_MAX_STEPS)
+            break;
+    }
+    if (off < n)
+        ts_buf_append(&b, s.u.s.p + off, n - off);
+    regfree(&rx);
+    if (!v->failed)
+        r = apigw_vtl_str_buf(v, &b);
+    ts_buf_free(&b);
+    return r;
+}
+
+static vtl_val m_replace_all(vtl *v, vtl_val s, vtl_val *a, int line)
+{
+    return replace_re(v, s, a, 1, line);
+}
+
+static vtl_val m_replace_first(vtl *v, vtl_val s, vtl_val *a, int line)
+{
+    return replace_re(v, s, a, 0, line);
+}
+
+/* split(regex[, limit]) as Java: no leading empty piece for a zero-width
+ * match at the start; with no limit, trailing empty pieces go. */
+static vtl_val m_split(vtl *v, vtl_val s, vtl_val *a, int line)
+{
+    regex_t rx;
+    regmatch_t m;
+    vtl_list *l = apigw_vtl_list_new(v);
+    int64_t limit = 0;
+    size_t piece = 0, pos = 0, n = s.u.s.n;
+
+    if (a[1].type != VT_NULL && !arg_int(a[1], &limit))
+        return apigw_vtl_null();
+    if (compile(v, apigw_vtl_to_str(v, a[0]), &rx, 0, line) < 0)
+        return apigw_vtl_null();
+    while (pos <= n && !v->failed) {
+        size_t ms, me;
+        if (limit > 0 && (int64_t)l->n >= limit - 1)
+            break;
+        if (regexec(&rx, s.u.s.p + pos, 1, &m, pos ? REG_NOTBOL : 0) != 0)
+            break;
+        ms = pos + (size_t)m.rm_so;
+        me = pos + (size_t)m.rm_eo;
+        if (me == ms) {
+            if (ms >= n)
+                break;
+            if (ms > 0) {
+                apigw_vtl_list_push(v, l, sub(v, s, piece, ms));
+                piece = ms;
+            }
+            pos = ms + seq_len(s.u.s.p, n, ms);
+        } else {
+            apigw_vtl_list_push(v, l, sub(v, s, piece, ms));
+            piece = pos = me;
+        }
+        if (++v->steps > APIGW_VTL_MAX_STEPS)
+            break;
+    }
+    regfree(&rx);
+    apigw_vtl_list_push(v, l, sub(v, s, piece, n));
+    while (limit == 0 && l->n > 0 && l->items[l->n - 1].u.s.n == 0 &&
+           (l->n > 1 || n > 0))
+        l->n--;
+    return apigw_vtl_list_val(l);
+}
+
+static const str_method str_methods[] = {
+    {"length", 0, 0, m_length},
+    {"isEmpty", 0, 0, m_is_empty},
+    {"toString", 0, 0, m_to_string},
+    {"trim", 0, 0, m_trim},
+    {"toLowerCase", 0, 0, m_lower},
+    {"toUpperCase", 0, 0, m_upper},
+    {"contains", 1, 1, m_contains},
+    {"startsWith", 1, 2, m_starts_with},
+    {"endsWith", 1, 1, m_ends_with},
+    {"equals", 1, 1, m_equals},
+    {"equalsIgnoreCase", 1, 1, m_equals_ic},
+    {"compareTo", 1, 1, m_compare_to},
+    {"concat", 1, 1, m_concat},
+    {"indexOf", 1, 2, m_index_of},
+    {"lastIndexOf", 1, 1, m_last_index_of},
+    {"substring", 1, 2, m_substring},
+    {"charAt", 1, 1, m_char_at},
+    {"replace", 2, 2, m_replace},
+    {"replaceAll", 2, 2, m_replace_all},
+    {"replaceFirst", 2, 2, m_replace_first},
+    {"matches", 1, 1, m_matches},
+    {"split", 1, 2, m_split},
+};
+
+int apigw_vtl_str_call(vtl *v, vtl_val s, const char *name, size_t nlen,
+                       vtl_val *args, int nargs, int line, vtl_val *out)
+{
+    vtl_val a[2];
+
+    for (size_t i = 0; i < TS_ARRAY_LEN(str_methods); i++) {
+        const str_method *m = &str_methods[i];
+        if (strlen(m->name) != nlen || memcmp(m->name, name, nlen) ||
+            nargs < m->min || nargs > m->max)
+            continue;
+        a[0] = nargs > 0 ? args[0] : apigw_vtl_null();
+        a[1] = nargs > 1 ? args[1] : apigw_vtl_null();
+        /* Java throws on a null argument; Velocity then fails the call. */
+        if ((nargs > 0 && a[0].type == VT_NULL && m->fn != m_equals) ||
+            (nargs > 1 && a[1].type == VT_NULL)) {
+            *out = apigw_vtl_null();
+            return 1;
+        }
+        *out = m->fn(v, s, a, line);
+        return 1;
+    }
+    return 0;
+}
+
+vtl_val apigw_vtl_str_prop(vtl *v, vtl_val s, const char *name, size_t nlen)
+{
+    /* Velocity's $s.empty finds isEmpty(); String has no other getters a
+     * template would use (getBytes, getClass). */
+    if (nlen == 5 && !memcmp(name, "empty", 5))
+        return apigw_vtl_bool(s.u.s.n == 0);
+    return apigw_vtl_null();
+}

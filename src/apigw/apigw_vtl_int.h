@@ -138,6 +138,7 @@ typedef struct vtl {
     int stopped;        /* #stop */
     int breaking;       /* #break, until its #foreach sees it */
     size_t mem, steps, iterations;
+    unsigned long regex_work;   /* apigw_vtl_regex.c's thread steps */
     int depth;
 
     /* parsing */
@@ -222,6 +223,22 @@ int apigw_vtl_str_call(vtl *v, vtl_val s, const char *name, size_t nlen,
                        vtl_val *args, int nargs, int line, vtl_val *out);
 /* s.name as a property ($s.empty). */
 vtl_val apigw_vtl_str_prop(vtl *v, vtl_val s, const char *name, size_t nlen);
+
+/* apigw_vtl_regex.c */
+typedef struct vtl_regex vtl_regex;
+/* Compiles the Java regex re[0..n) (whole: it must match all the text,
+ * as String.matches wants); NULL with the rendering failed when the
+ * pattern is bad or unsupported. */
+vtl_regex *apigw_vtl_regex_compile(vtl *v, const char *re, size_t n,
+                                   int whole, int line);
+/* The number of capturing groups. */
+int apigw_vtl_regex_groups(const vtl_regex *rx);
+/* The leftmost (Java-preferred) match in s[0..n) starting at or after
+ * start (only at start when anchored): 1 with caps[0..2*(groups+1))
+ * set to byte offsets (-1 for a group that took no part), else 0.  Work
+ * is counted in v->regex_work; past the bound it fails v and returns 0. */
+int apigw_vtl_regex_find(vtl *v, vtl_regex *rx, const char *s, size_t n,
+                         size_t start, int anchored, long *caps);
 
 /* apigw_vtl_call.c */
 /* self.name(args): the method's result, or null when there is none

@@ -7,16 +7,11 @@
  * valid sequence counts as one unit, as Java would have made it U+FFFD).
  * Case mapping is ASCII only.
  *
- * Java regular expressions run on POSIX extended ones (regcomp), with
- * what templates use translated: \d \s \w and their negations, (?:...),
- * a leading (?i), escaped punctuation, $1 in replacements.  What has no
- * POSIX form (lazy or possessive quantifiers, lookaround, backreferences,
- * \b, named groups) fails the rendering by name rather than matching
- * something else.
+ * Regular expressions are Java's, run by apigw_vtl_regex.c; replacement
+ * strings take $1..$9 and \-escapes, as Java's do.
  */
 #include "apigw_vtl_int.h"
 
-#include <regex.h>
 #include <string.h>
 
 typedef vtl_val (*str_fn)(vtl *v, vtl_val s, vtl_val *a, int line);
@@ -321,177 +316,36 @@ static vtl_val m_replace(vtl *v, vtl_val s, vtl_val *a, int line)
     return r;
 }
 
-/* ---- regular expressions ---- */
+/* ---- regular expressions (apigw_vtl_regex.c) ---- */
 
-static int unsupported(vtl *v, const char *what, int line)
+#define MAX_PATTERN 4096
+
+static vtl_regex *compile(vtl *v, vtl_val re, int whole, int line)
 {
-    apigw_vtl_fail(v, "unsupported regex construct %s at line %d", what,
-                   line);
-    return -1;
-}
-
-/* A Java class escape (\d, \s, \w, negated when upper case) inside or
- * outside brackets; 0 when c is not one. */
-static int class_escape(ts_buf *b, char c, int in_brackets)
-{
-    const char *set;
-
-    switch (c) {
-    case 'd': case 'D': set = "0-9"; break;
-    case 's': case 'S': set = in_brackets ? " \t\n\r\f\v" : "[:space:]"; break;
-    case 'w': case 'W': set = in_brackets ? "A-Za-z0-9_" : "[:alnum:]_"; break;
-    default: return 0;
+    re = apigw_vtl_to_str(v, re);
+    if (re.u.s.n > MAX_PATTERN) {
+        apigw_vtl_fail(v, "regex at line %d longer than %d bytes", line,
+                       MAX_PATTERN);
+        return NULL;
     }
-    if (in_brackets) {
-        if (c >= 'A' && c <= 'Z')
-            return -1;   /* a negated class inside brackets */
-        ts_buf_puts(b, set);
-        return 1;
-    }
-    ts_buf_printf(b, "[%s%s]", c >= 'A' && c <= 'Z' ? "^" : "", set);
-    return 1;
-}
-
-static int plain_escape(ts_buf *b, char c)
-{
-    switch (c) {
-    case 't': ts_buf_putc(b, '\t'); return 1;
-    case 'n': ts_buf_putc(b, '\n'); return 1;
-    case 'r': ts_buf_putc(b, '\r'); return 1;
-    case 'f': ts_buf_putc(b, '\f'); return 1;
-    default: return 0;
-    }
-}
-
-/* A bracket expression from re[*i] ('['); leaves *i on its ']'. */
-static int java_brackets(vtl *v, const char *re, size_t n, size_t *i,
-                         ts_buf *b, int line)
-{
-    size_t j = *i + 1;
-
-    ts_buf_putc(b, '[');
-    if (j < n && re[j] == '^')
-        ts_buf_putc(b, re[j++]);
-    if (j < n && re[j] == ']')
-        ts_buf_putc(b, re[j++]);
-    for (; j < n && re[j] != ']'; j++) {
-        char c = re[j];
-        if (c == '[' && j + 1 < n && re[j + 1] != ':')
-            return unsupported(v, "[ inside a character class", line);
-        if (c == '&' && j + 1 < n && re[j + 1] == '&')
-            return unsupported(v, "&& in a character class", line);
-        if (c == '\\' && j + 1 < n) {
-            char d = re[++j];
-            int k = class_escape(b, d, 1);
-            if (k < 0)
-                return unsupported(v, "negated class escape in brackets", line);
-            if (!k && !plain_escape(b, d)) {
-                if ((d >= 'a' && d <= 'z') || (d >= 'A' && d <= 'Z') ||
-                    (d >= '0' && d <= '9') || d == ']')
-                    return unsupported(v, "escape in a character class",
-                                       line);
-                ts_buf_putc(b, d);
-            }
-            continue;
-        }
-        ts_buf_putc(b, c);
-    }
-    if (j >= n)
-        return unsupported(v, "unterminated [", line);
-    ts_buf_putc(b, ']');
-    *i = j;
-    return 0;
-}
-
-/* Translates the Java regex re[0..n) into a POSIX extended one. */
-static int java_regex(vtl *v, const char *re, size_t n, ts_buf *b,
-                      int *icase, int line)
-{
-    size_t i = 0;
-
-    *icase = 0;
-    if (n >= 4 && !memcmp(re, "(?i)", 4)) {
-        *icase = 1;
-        i = 4;
-    }
-    for (; i < n; i++) {
-        char c = re[i];
-        if (c == '\\') {
-            char d;
-            if (i + 1 >= n)
-                return unsupported(v, "trailing \\", line);
-            d = re[++i];
-            if (class_escape(b, d, 0) || plain_escape(b, d))
-                continue;
-            if ((d >= 'a' && d <= 'z') || (d >= 'A' && d <= 'Z') ||
-                (d >= '0' && d <= '9')) {
-                char what[4] = {'\\', d, 0, 0};
-                return unsupported(v, what, line);
-            }
-            ts_buf_putc(b, '\\');
-            ts_buf_putc(b, d);
-        } else if (c == '[') {
-            if (java_brackets(v, re, n, &i, b, line) < 0)
-                return -1;
-        } else if (c == '(' && i + 1 < n && re[i + 1] == '?') {
-            if (i + 2 >= n || re[i + 2] != ':')
-                return unsupported(v, "(?", line);
-            ts_buf_putc(b, '(');   /* numbering may shift; rare */
-            i += 2;
-        } else if ((c == '*' || c == '+' || c == '?' || c == '}') &&
-                   i + 1 < n && (re[i + 1] == '?' || re[i + 1] == '+')) {
-            return unsupported(v, "lazy or possessive quantifier", line);
-        } else {
-            ts_buf_putc(b, c);
-        }
-    }
-    return 0;
-}
-
-/* Compiles a Java regex; whole wraps it to match the whole string.  On
- * success the caller regfree()s rx. */
-static int compile(vtl *v, vtl_val re, regex_t *rx, int whole, int line)
-{
-    ts_buf b;
-    int icase, rc = -1;
-
-    ts_buf_init(&b);
-    if (whole)
-        ts_buf_puts(&b, "^(");
-    if (re.u.s.n > 4096) {
-        apigw_vtl_fail(v, "regex at line %d longer than 4096 bytes", line);
-        goto out;
-    }
-    if (java_regex(v, re.u.s.p, re.u.s.n, &b, &icase, line) < 0)
-        goto out;
-    if (whole)
-        ts_buf_puts(&b, ")$");
-    if (regcomp(rx, b.data ? b.data : "", REG_EXTENDED |
-                (icase ? REG_ICASE : 0)) != 0) {
-        apigw_vtl_fail(v, "invalid regex at line %d", line);
-        goto out;
-    }
-    rc = 0;
-out:
-    ts_buf_free(&b);
-    return rc;
+    return apigw_vtl_regex_compile(v, re.u.s.p, re.u.s.n, whole, line);
 }
 
 static vtl_val m_matches(vtl *v, vtl_val s, vtl_val *a, int line)
 {
-    regex_t rx;
-    int r;
+    vtl_regex *rx = compile(v, a[0], 1, line);
+    long caps[20];
+    int hit;
 
-    if (compile(v, apigw_vtl_to_str(v, a[0]), &rx, 1, line) < 0)
+    if (!rx)
         return apigw_vtl_null();
-    r = regexec(&rx, s.u.s.p, 0, NULL, 0);
-    regfree(&rx);
-    return apigw_vtl_bool(r == 0);
+    hit = apigw_vtl_regex_find(v, rx, s.u.s.p, s.u.s.n, 0, 1, caps);
+    return v->failed ? apigw_vtl_null() : apigw_vtl_bool(hit);
 }
 
 /* Appends a Java replacement string: $n is group n, \x is x. */
-static int put_replacement(vtl *v, ts_buf *b, vtl_val rep, const char *base,
-                           const regmatch_t *m, int line)
+static int put_replacement(vtl *v, ts_buf *b, vtl_val rep, vtl_val s,
+                           const long *caps, int groups, int line)
 {
     for (size_t i = 0; i < rep.u.s.n; i++) {
         char c = rep.u.s.p[i];
@@ -499,15 +353,15 @@ static int put_replacement(vtl *v, ts_buf *b, vtl_val rep, const char *base,
             ts_buf_putc(b, rep.u.s.p[++i]);
         } else if (c == '$') {
             int g = i + 1 < rep.u.s.n ? rep.u.s.p[i + 1] - '0' : -1;
-            if (g < 0 || g > 9) {
-                apigw_vtl_fail(v, "bad group reference in a replacement at "
-                               "line %d", line);
+            if (g < 0 || g > groups) {
+                apigw_vtl_fail(v, "replacement at line %d names no group of "
+                               "the regex", line);
                 return -1;
             }
             i++;
-            if (m[g].rm_so >= 0)
-                ts_buf_append(b, base + m[g].rm_so,
-                              (size_t)(m[g].rm_eo - m[g].rm_so));
+            if (caps[2 * g] >= 0)
+                ts_buf_append(b, s.u.s.p + caps[2 * g],
+                              (size_t)(caps[2 * g + 1] - caps[2 * g]));
         } else {
             ts_buf_putc(b, c);
         }
@@ -515,45 +369,36 @@ static int put_replacement(vtl *v, ts_buf *b, vtl_val rep, const char *base,
     return 0;
 }
 
+/* replaceAll / replaceFirst.  After an empty match the search moves one
+ * character on, as Java's does ("abc".replaceAll("x*", "-") is
+ * "-a-b-c-"). */
 static vtl_val replace_re(vtl *v, vtl_val s, vtl_val *a, int all, int line)
 {
-    regex_t rx;
-    regmatch_t m[10];
+    vtl_regex *rx = compile(v, a[0], 0, line);
     vtl_val rep = apigw_vtl_to_str(v, a[1]), r = apigw_vtl_null();
-    size_t off = 0, n = s.u.s.n;
+    size_t off = 0, copied = 0, n = s.u.s.n;
+    long caps[20];
     ts_buf b;
 
-    if (compile(v, apigw_vtl_to_str(v, a[0]), &rx, 0, line) < 0)
+    if (!rx)
         return r;
     ts_buf_init(&b);
-    while (off <= n && !v->failed && b.len <= APIGW_VTL_MAX_OUTPUT) {
-        const char *base = s.u.s.p + off;
-        size_t ms, me;
-        if (regexec(&rx, base, 10, m, off ? REG_NOTBOL : 0) != 0)
+    while (off <= n && b.len <= APIGW_VTL_MAX_OUTPUT &&
+           apigw_vtl_regex_find(v, rx, s.u.s.p, n, off, 0, caps)) {
+        size_t ms = (size_t)caps[0], me = (size_t)caps[1];
+        ts_buf_append(&b, s.u.s.p + copied, ms - copied);
+        if (put_replacement(v, &b, rep, s, caps,
+                            apigw_vtl_regex_groups(rx), line) < 0)
             break;
-        ms = off + (size_t)m[0].rm_so;
-        me = off + (size_t)m[0].rm_eo;
-        ts_buf_append(&b, base, ms - off);
-        if (put_replacement(v, &b, rep, base, m, line) < 0)
-            break;
-        off = me;
-        if (me == ms) {   /* an empty match: step over one character */
-            if (ms >= n) {
-                off = n + 1;
-                break;
-            }
-            size_t k = seq_len(s.u.s.p, n, ms);
-            ts_buf_append(&b, s.u.s.p + ms, k);
-            off = ms + k;
-        }
-        if (!all || ++v->steps > APIGW_VTL_MAX_STEPS)
+        copied = me;
+        off = me == ms ? me + (me < n ? seq_len(s.u.s.p, n, me) : 1) : me;
+        if (!all)
             break;
     }
-    if (off < n)
-        ts_buf_append(&b, s.u.s.p + off, n - off);
-    regfree(&rx);
-    if (!v->failed)
+    if (!v->failed) {
+        ts_buf_append(&b, s.u.s.p + copied, n - copied);
         r = apigw_vtl_str_buf(v, &b);
+    }
     ts_buf_free(&b);
     return r;
 }
@@ -572,24 +417,21 @@ static vtl_val m_replace_first(vtl *v, vtl_val s, vtl_val *a, int line)
  * match at the start; with no limit, trailing empty pieces go. */
 static vtl_val m_split(vtl *v, vtl_val s, vtl_val *a, int line)
 {
-    regex_t rx;
-    regmatch_t m;
-    vtl_list *l = apigw_vtl_list_new(v);
+    vtl_regex *rx;
+    vtl_list *l;
     int64_t limit = 0;
     size_t piece = 0, pos = 0, n = s.u.s.n;
+    long caps[20];
 
     if (a[1].type != VT_NULL && !arg_int(a[1], &limit))
         return apigw_vtl_null();
-    if (compile(v, apigw_vtl_to_str(v, a[0]), &rx, 0, line) < 0)
+    if (!(rx = compile(v, a[0], 0, line)))
         return apigw_vtl_null();
-    while (pos <= n && !v->failed) {
-        size_t ms, me;
-        if (limit > 0 && (int64_t)l->n >= limit - 1)
-            break;
-        if (regexec(&rx, s.u.s.p + pos, 1, &m, pos ? REG_NOTBOL : 0) != 0)
-            break;
-        ms = pos + (size_t)m.rm_so;
-        me = pos + (size_t)m.rm_eo;
+    l = apigw_vtl_list_new(v);
+    while (pos <= n && !v->failed &&
+           !(limit > 0 && (int64_t)l->n >= limit - 1) &&
+           apigw_vtl_regex_find(v, rx, s.u.s.p, n, pos, 0, caps)) {
+        size_t ms = (size_t)caps[0], me = (size_t)caps[1];
         if (me == ms) {
             if (ms >= n)
                 break;
@@ -602,10 +444,9 @@ static vtl_val m_split(vtl *v, vtl_val s, vtl_val *a, int line)
             apigw_vtl_list_push(v, l, sub(v, s, piece, ms));
             piece = pos = me;
         }
-        if (++v->steps > APIGW_VTL_MAX_STEPS)
-            break;
     }
-    regfree(&rx);
+    if (v->failed)
+        return apigw_vtl_null();
     apigw_vtl_list_push(v, l, sub(v, s, piece, n));
     while (limit == 0 && l->n > 0 && l->items[l->n - 1].u.s.n == 0 &&
            (l->n > 1 || n > 0))

@@ -348,9 +348,70 @@ TEST(vtl_string_methods)
               "abc ABCd -1");
     CHECK_STR(R("#set($s = 'x')$s.noSuchMethod()|$s.substring()|"), "||");
     CHECK_ERR("#set($s = 'abc')$s.substring(5)", "substring at line 1");
-    CHECK_ERR("#set($s = 'abc')$s.matches('a*?')", "lazy");
+}
+
+/* Java's regex semantics, from apigw_vtl_regex.c's Pike VM. */
+static const char *RX(const char *subject, const char *method,
+                      const char *args)
+{
+    static char tmpl[512];
+
+    snprintf(tmpl, sizeof(tmpl), "#set($s = '%s')$s.%s(%s)", subject, method,
+             args);
+    return R(tmpl);
+}
+
+TEST(vtl_regex_semantics)
+{
+    /* leftmost-first, not POSIX's leftmost-longest */
+    CHECK_STR(RX("ab", "replaceAll", "'a|ab', 'X'"), "Xb");
+    CHECK_STR(RX("aaa", "replaceFirst", "'a+?', 'x'"), "xaa");
+    CHECK_STR(RX("<b><i>", "replaceAll", "'<.+?>', '[]'"), "[][]");
+    CHECK_STR(RX("<b><i>", "replaceAll", "'<.+>', '[]'"), "[]");
+    CHECK_STR(RX("aaaa", "replaceAll", "'a{2,3}', 'x'"), "xa");
+    CHECK_STR(RX("aaaa", "replaceAll", "'a{2}', 'x'"), "xx");
+    CHECK_STR(RX("aaaaa", "replaceAll", "'a{2,}?', 'x'"), "xxa");
+    CHECK_STR(RX("ab", "replaceAll", "'(?:a)(b)', '$1$1'"), "bb");
+    CHECK_STR(RX("cat concat", "replaceAll", "'\\bcat\\b', 'dog'"),
+              "dog concat");
+    CHECK_STR(RX("a.b", "replaceAll", "'\\Q.\\E', '!'"), "a!b");
+    CHECK_STR(RX("a1-b2", "replaceAll", "'[\\d-]', ''"), "ab");
+    CHECK_STR(RX("aXa", "replaceAll", "'^a|a$', '_'"), "_X_");
+    CHECK_STR(RX("x y\tz", "replaceAll", "'\\s+', ''"), "xyz");
+    CHECK_STR(RX("ABC", "matches", "'(?i)abc'"), "true");
+    CHECK_STR(RX("ABC", "matches", "'(?i)[a-c]+'"), "true");
+    CHECK_STR(RX("h\xc3\xa9llo", "replaceAll", "'.', 'x'"), "xxxxx");
+    CHECK_STR(RX("h\xc3\xa9llo", "replaceAll", "'[\xc3\xa9]', 'e'"), "hello");
+    CHECK_STR(RX("ab", "matches", "'a|ab'"), "true");
+    CHECK_STR(RX("a\\b", "replaceAll", "'\\\\', '/'"), "a/b");
+    CHECK_STR(RX("2024-01-31", "replaceAll",
+                 "'(\\d+)-(\\d+)-(\\d+)', '$3/$2/$1'"), "31/01/2024");
+    CHECK_STR(RX("a1b2", "split", "'\\d'"), "[a, b]");
+    CHECK_STR(RX("abc", "split", "''"), "[a, b, c]");
+    CHECK_STR(RX("a$b", "replaceAll", "'\\$', '\\$\\$'"), "a$$b");
     CHECK_ERR("#set($s = 'abc')$s.matches('(a)\\1')", "\\1");
     CHECK_ERR("#set($s = 'abc')$s.matches('(?=a)')", "(?");
+    CHECK_ERR("#set($s = 'abc')$s.matches('a*+')", "possessive");
+    CHECK_ERR("#set($s = 'abc')$s.matches('a**')", "quantifier after");
+    CHECK_ERR("#set($s = 'abc')$s.matches('(a')", "unbalanced (");
+    CHECK_ERR("#set($s = 'abc')$s.matches('a)')", "unbalanced )");
+    CHECK_ERR("#set($s = 'abc')$s.matches('[a')", "unterminated [");
+    CHECK_ERR("#set($s = 'abc')$s.matches('*a')", "nothing to repeat");
+    CHECK_ERR("#set($s = 'abc')$s.matches('a{1001}')", "over 1000");
+    CHECK_ERR("#set($s = 'abc')$s.matches('((a{1000}){1000}){1000}')",
+              "this large");
+    CHECK_ERR("#set($s = 'abc')$s.replaceAll('a', '$2')", "names no group");
+    CHECK_ERR("#set($s = 'abc')$s.matches('\\p{L}')", "\\p");
+}
+
+TEST(vtl_regex_bounds)
+{
+    /* Exponential for a backtracking engine, linear here. */
+    CHECK_STR(R("#set($s = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa')"
+                "$s.matches('(a*)*b') $s.matches('(a|aa)+')"), "false true");
+    /* Quadratic through replaceAll: stopped by the work bound. */
+    CHECK_ERR("#set($s = 'aaaaaaaaaa')#foreach($i in [1..10])#set($s = \"$s$s\")#end"
+              "$s.replaceAll('a.*b|a', 'x')", "regular expressions took too long");
 }
 
 TEST(vtl_string_methods_utf16)

@@ -16,6 +16,11 @@
  * name; any other #word is text, as in Velocity.
  *
  * Decisions where Velocity and API Gateway leave room:
+ *  - An undefined or null reference prints nothing, as API Gateway's
+ *    templates are seen to do (its "$context.authorizer.principalId" is
+ *    "" without an authorizer), not its own text as plain Velocity does;
+ *    apigw_vtl_ctx.velocity_undefined asks for Velocity's way.
+ *  - "$x[" that does not go on as an index ("$total[approx]") is text.
  *  - Identifiers after a dot may hold '-' before a letter, as Velocity
  *    1.7 allows, so $context.responseOverride.header.X-Amz-Foo works;
  *    a variable's own name may not ($a-$b is two references).
@@ -101,7 +106,7 @@ static int enter(vtl *v)
 {
     if (++v->depth <= APIGW_VTL_MAX_DEPTH)
         return 0;
-    v->too_deep = 1;
+    v->sticky = 1;
     apigw_vtl_fail(v, "template nested more than %d deep at line %d",
                    APIGW_VTL_MAX_DEPTH, line_of(v, v->p, NULL));
     return -1;
@@ -214,8 +219,10 @@ static vtl_expr **parse_list(vtl *v, int close, int *n, const char *what)
     }
     for (;;) {
         vtl_expr *e = parse_expr(v);
-        if (v->failed)
+        if (v->failed) {
+            *n = 0;   /* nothing to read on failure */
             return NULL;
+        }
         if (*n == cap) {
             vtl_expr **grown = apigw_vtl_alloc(v, (size_t)(cap ? cap * 2 : 4)
                                                   * sizeof(*grown));
@@ -282,6 +289,7 @@ static vtl_expr *parse_squote(vtl *v)
     for (v->p++;; v->p++) {
         if (v->p >= v->end) {
             syntax(v, "unterminated string literal");
+            v->sticky = 1;
             break;
         }
         if (*v->p == '\'') {
@@ -312,6 +320,7 @@ static vtl_expr *parse_dquote(vtl *v)
     if (v->p >= v->end) {
         v->p = s - 1;
         syntax(v, "unterminated string literal");
+        v->sticky = 1;   /* rescanning it from each "$x[" would be quadratic */
         return NULL;
     }
     if (!special) {
@@ -360,6 +369,8 @@ static vtl_expr *parse_brackets(vtl *v)
     if (peek(v, 0) == ',') {
         v->p++;
         vtl_expr **rest = parse_list(v, ']', &e->n, "expected ']'");
+        if (v->failed)
+            return e;
         e->items = apigw_vtl_alloc(v, (size_t)(e->n + 1) * sizeof(*e->items));
         e->items[0] = first;
         if (e->n)
@@ -571,8 +582,8 @@ static vtl_acc *try_index(vtl *v)
         v->p++;
         return a;
     }
-    if (v->too_deep)
-        return NULL;    /* too deep stays an error */
+    if (v->sticky)
+        return NULL;
     v->failed = 0;      /* nothing had failed before the try */
     if (v->errlen)
         v->err[0] = '\0';

@@ -27,6 +27,7 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <math.h>
 #include <string.h>
 #include <strings.h>
 
@@ -63,7 +64,10 @@ static int arg_index(vtl_val x, int64_t *out)
         *out = x.u.i;
         return 1;
     }
-    if (x.type == VT_DOUBLE && x.u.d == (double)(int64_t)x.u.d) {
+    /* A whole double in range counts (the cast of anything else is
+     * undefined). */
+    if (x.type == VT_DOUBLE && x.u.d >= -9.2e18 && x.u.d <= 9.2e18 &&
+        x.u.d == floor(x.u.d)) {
         *out = (int64_t)x.u.d;
         return 1;
     }

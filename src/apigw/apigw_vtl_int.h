@@ -146,7 +146,8 @@ typedef struct vtl {
     size_t *nl;         /* offsets of the template's newlines */
     size_t nnl;
     int in_string;      /* inside a "string": no whitespace gobbling */
-    int too_deep;       /* the nesting bound was hit: no retrying */
+    int sticky;         /* an error no retry undoes (too deep, a string
+                         * that never ends): try_index keeps it */
     vtl_expr *elseif_cond;  /* the test of the #elseif just read */
 
     /* evaluating */

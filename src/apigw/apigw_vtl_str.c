@@ -12,6 +12,7 @@
  */
 #include "apigw_vtl_int.h"
 
+#include <math.h>
 #include <string.h>
 
 typedef vtl_val (*str_fn)(vtl *v, vtl_val s, vtl_val *a, int line);
@@ -75,7 +76,10 @@ static int arg_int(vtl_val x, int64_t *out)
         *out = x.u.i;
         return 1;
     }
-    if (x.type == VT_DOUBLE && x.u.d == (double)(int64_t)x.u.d) {
+    /* A whole double in range counts (the cast of anything else is
+     * undefined). */
+    if (x.type == VT_DOUBLE && x.u.d >= -9.2e18 && x.u.d <= 9.2e18 &&
+        x.u.d == floor(x.u.d)) {
         *out = (int64_t)x.u.d;
         return 1;
     }

@@ -25,7 +25,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PRINT_DEPTH 64  /* deeper (or cyclic) values fail to print */
+/* Deeper (or cyclic) values fail to print or compare.  JSON from cJSON
+ * stops at 1000 levels, so any body still prints; the recursion stays a
+ * few hundred KiB of stack. */
+#define PRINT_DEPTH 1100
 
 void *apigw_vtl_alloc(vtl *v, size_t n)
 {

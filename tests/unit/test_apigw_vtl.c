@@ -336,6 +336,8 @@ TEST(vtl_string_methods)
     CHECK_STR(R("#set($s = 'John Smith')$s.replaceAll('(\\w+) (\\w+)', '$2, $1')"),
               "Smith, John");
     CHECK_STR(R("$'abc'.replaceAll('x*', '-')"), "$'abc'.replaceAll('x*', '-')");
+    CHECK_STR(R("#set($s = 'abc')$s.substring(1.0) $s.substring(1e30)|"
+                "$s.charAt(-0.0)"), "bc |a");
     CHECK_STR(R("#set($s = 'abc')$s.replaceAll('x*', '-')"), "-a-b-c-");
     CHECK_STR(R("#set($s = 'abc')$s.matches('[a-z]+') $s.matches('b') "
                 "$s.matches('(?i)ABC')"), "true false true");
@@ -867,74 +869,132 @@ TEST(vtl_nesting_bounds)
         ts_buf_puts(&t, "!-");
     ts_buf_puts(&t, "1)");
     CHECK_ERR(t.data, "nested more than 64");
-    ts_buf_free(&t);
     /* Values nested deeper than printing allows fail too. */
-    CHECK_ERR("#set($a = [])#foreach($i in [1..100])#set($a = [$a])#end$a",
-              "nested more than 64");
+    CHECK_ERR("#set($a = [])#foreach($j in [1, 2])#foreach($i in [1..1000])"
+              "#set($a = [$a])#end#end$a", "nested more than 1100");
+    /* A body nested 900 deep still prints. */
+    ts_buf_reset(&t);
+    for (int i = 0; i < 900; i++)
+        ts_buf_putc(&t, '[');
+    for (int i = 0; i < 900; i++)
+        ts_buf_putc(&t, ']');
+    CHECK(strlen(RB("$input.path('$')", t.data)) == 1800);
+    ts_buf_free(&t);
 }
 
-/* Random bytes, and the sample templates cut and mutated: every one must
- * render or fail with a message, never crash or hang. */
+/* Random bytes, soups of template tokens, and the sample templates cut
+ * and mutated: every one must render or fail with a message, never crash
+ * or hang. */
+static const char *const tokens[] = {
+    "#if(", "#elseif(", "#else", "#end", "#foreach($i in ", "#set($a = ",
+    "#break", "#stop", "#{end}", "$a", "$!a", "${a}", "$a.b", ".size()",
+    ".get(0)", "[0]", "['k']", "(", ")", "[", "]", "{", "}", "..", ",", ":",
+    "'x'", "\"$a\"", "\"", "'", "1", "2.5", "-", "+", "*", "/", "%", "==",
+    "!=", "<", "&&", "||", "!", "true", "null", " ", "\n", "##", "#*", "*#",
+    "\\", "\\$a", "$input.path('$')", "$input.json('$.a')",
+    "$input.params()", "$util.escapeJavaScript(", "$util.parseJson('[1]')",
+    "$context.stage", "$foreach.hasNext", ".replaceAll('a+', 'b')",
+    ".split(',')", ".matches('(a|b)*')", "[1..5]", "$a.put('k', $a)",
+    "#set($a = [])", "#set($a = {})", "$a.add($a)", "#macro(",
+    "#set($context.responseOverride.status = 400)",
+};
+
+static const char *const seeds[] = {
+    passthrough,
+    "#set($r = $input.path('$'))[#foreach($e in $r)$e.id#if($foreach.hasNext),#end#end]",
+    "#if($a == 1)x#elseif($b)y#else z#end $util.escapeJavaScript($input.body)",
+    "#set($m = {'a': [1..3]})$m.a.get(0) ${m.a} $!m.b \\$x ## c\n#* d *#",
+    "#set($s = 'a1b2c3')$s.replaceAll('([a-z])(\\d)', '$2$1') $s.split('\\d+?') "
+    "$s.matches('(?i)[A-C0-9]{2,}')",
+    "#set($context.responseOverride.header.X-A = \"$input.params('petId')\")"
+    "#foreach($k in $input.params().keySet())$k=$input.params().get($k);#end",
+};
+
+static void fuzz_case(ts_buf *t, uint32_t *seed, long round)
+{
+    uint32_t r;
+
+    ts_buf_reset(t);
+    *seed = *seed * 1103515245 + 12345;
+    r = *seed >> 8;
+    if (round % 3 == 0) {            /* raw bytes */
+        for (uint32_t i = 0, len = r % 300; i < len; i++) {
+            *seed = *seed * 1103515245 + 12345;
+            ts_buf_putc(t, (char)(*seed >> 16));
+        }
+    } else if (round % 3 == 1) {     /* token soup */
+        for (uint32_t i = 0, len = r % 40; i < len; i++) {
+            *seed = *seed * 1103515245 + 12345;
+            ts_buf_puts(t, tokens[(*seed >> 12) % TS_ARRAY_LEN(tokens)]);
+        }
+    } else {                         /* a sample, cut and mutated */
+        const char *s = seeds[r % TS_ARRAY_LEN(seeds)];
+        ts_buf_puts(t, s);
+        for (int k = 0; k < 1 + round % 6; k++) {
+            size_t at;
+            *seed = *seed * 1103515245 + 12345;
+            at = (*seed >> 8) % t->len;
+            *seed = *seed * 1103515245 + 12345;
+            switch ((*seed >> 16) % 4) {
+            case 0: t->data[at] = (char)(*seed >> 24); break;
+            case 1: t->len = at ? at : 1; t->data[t->len] = '\0'; break;
+            case 2: memmove(t->data + at, t->data + at + 1, t->len - at);
+                    t->len--; break;
+            default: {
+                const char *tok = tokens[(*seed >> 4) % TS_ARRAY_LEN(tokens)];
+                ts_buf b2;
+                ts_buf_init(&b2);
+                ts_buf_append(&b2, t->data, at);
+                ts_buf_puts(&b2, tok);
+                ts_buf_append(&b2, t->data + at, t->len - at);
+                ts_buf_reset(t);
+                ts_buf_append(t, b2.data, b2.len);
+                ts_buf_free(&b2);
+            }
+            }
+            if (!t->len)
+                ts_buf_putc(t, '$');
+        }
+    }
+}
+
+/* VTL_FUZZ_ROUNDS and VTL_FUZZ_SEED make a longer or different run. */
 TEST(vtl_fuzz)
 {
-    static const char alphabet[] = "$#!{}()[]'\".,=<>+-*/%&|\\ \n\tab1xif"
-                                   "setendforeach in$input.path('$')";
-    const char *seeds[] = {
-        passthrough,
-        "#set($r = $input.path('$'))[#foreach($e in $r)$e.id#if($foreach.hasNext),#end#end]",
-        "#if($a == 1)x#elseif($b)y#else z#end $util.escapeJavaScript($input.body)",
-        "#set($m = {'a': [1..3]})$m.a.get(0) ${m.a} $!m.b \\$x ## c\n#* d *#",
-    };
-    uint32_t seed = 12345;
+    const char *rounds_env = getenv("VTL_FUZZ_ROUNDS");
+    const char *seed_env = getenv("VTL_FUZZ_SEED");
+    long rounds = rounds_env ? atol(rounds_env) : 30000;
+    uint32_t seed = seed_env ? (uint32_t)atol(seed_env) : 12345;
     ts_buf t;
-    int failures = 0, renders = 0;
+    long failures = 0, renders = 0;
 
     ts_buf_init(&t);
-    for (int round = 0; round < 4000; round++) {
-        ts_buf_reset(&t);
-        if (round % 4 == 0) {
-            int len = (int)((seed = seed * 1103515245 + 12345) >> 16) % 200;
-            for (int i = 0; i < len; i++) {
-                seed = seed * 1103515245 + 12345;
-                ts_buf_putc(&t, (round % 8 == 0)
-                                    ? (char)(seed >> 16)
-                                    : alphabet[(seed >> 16) % (sizeof(alphabet) - 1)]);
-            }
-        } else {
-            const char *s = seeds[round % TS_ARRAY_LEN(seeds)];
-            size_t n = strlen(s);
-            ts_buf_append(&t, s, n);
-            for (int k = 0; k < 1 + round % 5; k++) {
-                seed = seed * 1103515245 + 12345;
-                size_t at = (seed >> 8) % t.len;
-                seed = seed * 1103515245 + 12345;
-                int op = (int)(seed >> 16) % 3;
-                char c = alphabet[(seed >> 4) % (sizeof(alphabet) - 1)];
-                if (op == 0)
-                    t.data[at] = c;
-                else if (op == 1 && t.len > 1)
-                    t.len = at ? at : 1;
-                else
-                    t.data[at] = (char)(seed >> 20);
-            }
-            t.data[t.len] = '\0';
-        }
+    for (long round = 0; round < rounds; round++) {
+        int rc;
+        fuzz_case(&t, &seed, round);
         setup();
-        ctx.body = "{\"a\":1,\"id\":[1,2]}";
+        ctx.body = "{\"a\":1,\"id\":[1,2],\"s\":\"x'y\"}";
         ctx.body_len = strlen(ctx.body);
         ts_buf_reset(&out);
         err[0] = 'X';
-        int rc = apigw_vtl_render(t.data ? t.data : "", t.len, &ctx, &out,
-                                  err, sizeof(err));
-        CHECK(rc == 0 || rc == -1);
+        rc = apigw_vtl_render(t.data ? t.data : "", t.len, &ctx, &out, err,
+                              sizeof(err));
+        if (rc != 0 && rc != -1) {
+            CHECK(rc == 0 || rc == -1);
+            break;
+        }
         if (rc < 0) {
-            CHECK(err[0] && err[0] != 'X');
+            if (!err[0] || err[0] == 'X') {
+                fprintf(stderr, "  no message for: %s\n", t.data);
+                CHECK(0);
+                break;
+            }
             failures++;
         } else {
             renders++;
         }
     }
-    CHECK(failures > 0 && renders > 0);
+    CHECK(rounds < 30000 || (failures > 1000 && renders > 1000));
     ts_buf_free(&t);
     setup();
 }

@@ -67,7 +67,8 @@ int apigw_vtl_render(const char *tmpl, size_t len, apigw_vtl_ctx *ctx,
 #define APIGW_VTL_MAX_ITERATIONS 100000   /* #foreach iterations in all */
 #define APIGW_VTL_MAX_STEPS 5000000       /* nodes, calls and iterations */
 #define APIGW_VTL_MAX_DEPTH 64            /* nesting of directives, expressions, strings */
-#define APIGW_VTL_MAX_OUTPUT (10u << 20)  /* bytes of output, and of any one string */
+#define APIGW_VTL_MAX_OUTPUT (10u << 20)  /* bytes of output (API Gateway's payload cap) */
+#define APIGW_VTL_MAX_STRING (32u << 20)  /* bytes of any one string made on the way */
 #define APIGW_VTL_MAX_MEMORY (256u << 20) /* bytes the values and the tree may take */
 
 /*

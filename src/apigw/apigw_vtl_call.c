@@ -674,7 +674,7 @@ static vtl_val u_escape_js(vtl *v, vtl_val s, vtl_val *a, int n, int line)
     ts_buf b;
 
     ts_buf_init(&b);
-    while (i < x.u.s.n && b.len <= APIGW_VTL_MAX_OUTPUT) {
+    while (i < x.u.s.n && b.len <= APIGW_VTL_MAX_STRING) {
         uint32_t cp = next_cp(p, x.u.s.n, &i);
         if (cp >= 0x10000) {   /* as Java's two UTF-16 units */
             cp -= 0x10000;

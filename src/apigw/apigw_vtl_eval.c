@@ -41,11 +41,18 @@ static int step(vtl *v)
     return -1;
 }
 
+/* The template's output is capped at API Gateway's payload size; an
+ * interpolated string being built (v->out is then its own buffer) at a
+ * string's size. */
+static size_t out_cap(const vtl *v)
+{
+    return v->in_interp ? APIGW_VTL_MAX_STRING : APIGW_VTL_MAX_OUTPUT;
+}
+
 static void emit(vtl *v, const char *p, size_t n)
 {
-    if (v->out->len + n > APIGW_VTL_MAX_OUTPUT) {
-        apigw_vtl_fail(v, "output larger than %u MiB",
-                       APIGW_VTL_MAX_OUTPUT >> 20);
+    if (v->out->len + n > out_cap(v)) {
+        apigw_vtl_fail(v, "output larger than %zu MiB", out_cap(v) >> 20);
         return;
     }
     ts_buf_append(v->out, p, n);
@@ -112,10 +119,8 @@ static void exec_ref(vtl *v, const vtl_ref *r)
         return;
     }
     apigw_vtl_print(v, v->out, x);
-    if (v->out->len - before > APIGW_VTL_MAX_OUTPUT ||
-        v->out->len > APIGW_VTL_MAX_OUTPUT)
-        apigw_vtl_fail(v, "output larger than %u MiB",
-                       APIGW_VTL_MAX_OUTPUT >> 20);
+    if (v->out->len - before > out_cap(v) || v->out->len > out_cap(v))
+        apigw_vtl_fail(v, "output larger than %zu MiB", out_cap(v) >> 20);
 }
 
 /* ---- expressions ---- */
@@ -244,7 +249,9 @@ static vtl_val eval_string(vtl *v, const vtl_node *tmpl)
 
     ts_buf_init(&buf);
     v->out = &buf;
+    v->in_interp++;
     apigw_vtl_exec(v, tmpl);
+    v->in_interp--;
     v->out = saved;
     r = apigw_vtl_str_buf(v, &buf);
     ts_buf_free(&buf);

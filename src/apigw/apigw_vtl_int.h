@@ -152,6 +152,7 @@ typedef struct vtl {
 
     /* evaluating */
     ts_buf *out;
+    int in_interp;      /* out is an interpolated string's buffer */
     vtl_map *vars;
     vtl_loop *loop;
     cJSON *body;        /* parsed lazily */

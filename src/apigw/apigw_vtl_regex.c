@@ -27,7 +27,7 @@
 #define MAX_PROG 20000        /* instructions in one program */
 #define MAX_GROUPS 9          /* $1..$9 */
 #define MAX_REPEAT 1000       /* the n, m of {n,m} */
-#define REGEX_WORK 50000000u  /* thread steps in one rendering */
+#define REGEX_WORK 100000000u /* thread steps in one rendering */
 
 enum { I_CHAR, I_ANY, I_CLASS, I_SPLIT, I_JMP, I_SAVE, I_MATCH, I_BOL, I_EOL,
        I_END, I_WORDB, I_NWORDB };

@@ -300,7 +300,7 @@ static vtl_val m_replace(vtl *v, vtl_val s, vtl_val *a, int line)
 
     ts_buf_init(&b);
     if (!from.u.s.n) {
-        for (i = 0; i < s.u.s.n && b.len <= APIGW_VTL_MAX_OUTPUT;) {
+        for (i = 0; i < s.u.s.n && b.len <= APIGW_VTL_MAX_STRING;) {
             size_t k = seq_len(s.u.s.p, s.u.s.n, i);
             ts_buf_append(&b, to.u.s.p, to.u.s.n);
             ts_buf_append(&b, s.u.s.p + i, k);
@@ -308,7 +308,7 @@ static vtl_val m_replace(vtl *v, vtl_val s, vtl_val *a, int line)
         }
         ts_buf_append(&b, to.u.s.p, to.u.s.n);
     } else {
-        while ((at = find(s, from, i)) >= 0 && b.len <= APIGW_VTL_MAX_OUTPUT) {
+        while ((at = find(s, from, i)) >= 0 && b.len <= APIGW_VTL_MAX_STRING) {
             ts_buf_append(&b, s.u.s.p + i, (size_t)at - i);
             ts_buf_append(&b, to.u.s.p, to.u.s.n);
             i = (size_t)at + from.u.s.n;
@@ -387,7 +387,7 @@ static vtl_val replace_re(vtl *v, vtl_val s, vtl_val *a, int all, int line)
     if (!rx)
         return r;
     ts_buf_init(&b);
-    while (off <= n && b.len <= APIGW_VTL_MAX_OUTPUT &&
+    while (off <= n && b.len <= APIGW_VTL_MAX_STRING &&
            apigw_vtl_regex_find(v, rx, s.u.s.p, n, off, 0, caps)) {
         size_t ms = (size_t)caps[0], me = (size_t)caps[1];
         ts_buf_append(&b, s.u.s.p + copied, ms - copied);

@@ -80,9 +80,9 @@ vtl_val apigw_vtl_str(vtl *v, const char *p, size_t n)
     vtl_val x = apigw_vtl_null();
     char *s;
 
-    if (n > APIGW_VTL_MAX_OUTPUT) {
+    if (n > APIGW_VTL_MAX_STRING) {
         apigw_vtl_fail(v, "a string grew past %u MiB",
-                       APIGW_VTL_MAX_OUTPUT >> 20);
+                       APIGW_VTL_MAX_STRING >> 20);
         n = 0;
     }
     s = apigw_vtl_alloc(v, n + 1);
@@ -493,7 +493,7 @@ static void print_scalar(ts_buf *b, vtl_val x)
 
 static void print_at(vtl *v, ts_buf *b, vtl_val x, int depth)
 {
-    if (too_deep(v, depth) || b->len > APIGW_VTL_MAX_OUTPUT)
+    if (too_deep(v, depth) || b->len > APIGW_VTL_MAX_STRING)
         return;
     if (x.type == VT_RANGE)
         x = apigw_vtl_list_val(apigw_vtl_range_list(v, x));
@@ -556,7 +556,7 @@ static void json_string(ts_buf *b, const char *s, size_t n)
 
 static void json_at(vtl *v, ts_buf *b, vtl_val x, int depth)
 {
-    if (too_deep(v, depth) || b->len > APIGW_VTL_MAX_OUTPUT)
+    if (too_deep(v, depth) || b->len > APIGW_VTL_MAX_STRING)
         return;
     if (x.type == VT_RANGE)
         x = apigw_vtl_list_val(apigw_vtl_range_list(v, x));

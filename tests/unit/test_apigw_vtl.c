@@ -998,3 +998,29 @@ TEST(vtl_fuzz)
     ts_buf_free(&t);
     setup();
 }
+
+/* API Gateway's biggest payload through the idiom AWS documents for JSON
+ * ($util.escapeJavaScript(...).replaceAll("\\'","'")) stays inside the
+ * bounds. */
+TEST(vtl_big_body)
+{
+    size_t n = (10u << 20) - 64;
+    char *body = ts_malloc(n + 1);
+    const char *tmpl = "#set($b = $util.escapeJavaScript($input.body)"
+                       ".replaceAll(\"\\\\'\",\"'\"))$b.length()";
+
+    for (size_t i = 0; i < n; i++)
+        body[i] = i % 97 == 0 ? '\'' : 'a' + (char)(i % 26);
+    body[n] = '\0';
+    setup();
+    ctx.body = body;
+    ctx.body_len = n;
+    ts_buf_reset(&out);
+    CHECK(apigw_vtl_render(tmpl, strlen(tmpl), &ctx, &out, err,
+                           sizeof(err)) == 0);
+    if (!out.data || (size_t)atol(out.data) != n)
+        fprintf(stderr, "  got [%.80s] err [%s]\n", out.data ? out.data : "", err);
+    CHECK(out.data && (size_t)atol(out.data) == n);
+    ts_free(body);
+    setup();
+}

@@ -268,6 +268,13 @@ static void dotted(jp *j)
 static void walk(jp *j)
 {
     while (*j->p && !j->failed) {
+        if (*j->p == ' ') {   /* blanks may trail the path */
+            skip_blank(j);
+            if (!*j->p)
+                break;
+            jp_fail(j, "a blank inside the path");
+            break;
+        }
         if (j->p[0] == '.' && j->p[1] == '.') {
             j->p += 2;
             j->definite = 0;

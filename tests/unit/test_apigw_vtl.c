@@ -799,6 +799,8 @@ TEST(vtl_jsonpath)
     CHECK_STR(jp(d, "$['a','k-1']"), "[{\"b\":[1,2,3],\"c\":\"x\"},true]");
     CHECK_STR(jp(d, "$.k-1"), "true");
     CHECK_STR(jp(d, " $"), d);
+    CHECK_STR(jp(d, "$.a.c  "), "\"x\"");
+    CHECK_STR(jp(d, "$.a .c"), "(none)");
     CHECK_STR(jp(d, "a.b"), "(none)");
     CHECK_STR(jp(d, "$.a[?(@.b)]"), "(none)");
     CHECK_STR(jp(d, "$.a.."), "(none)");

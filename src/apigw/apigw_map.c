@@ -49,6 +49,7 @@ static int render(apigw_exec *x, const char *tmpl, const char *body, size_t len,
     rc = apigw_vtl_render(tmpl, strlen(tmpl), &v, out, err, sizeof err);
     cJSON_Delete(hdrs);
     cJSON_Delete(query);
+    cJSON_Delete(v.override_request);
     if (rc != 0) {
         cJSON_Delete(v.override_headers);
         ts_log(TS_LOG_WARN, "apigateway %s: mapping template failed: %s", x->api_id, err);
@@ -155,6 +156,7 @@ void apigw_render_error_template(apigw_exec *x, const char *tmpl, const char *ty
                    x->api_id, e);
         }
         cJSON_Delete(v.override_headers);
+        cJSON_Delete(v.override_request);
     }
     ts_buf_free(&out);
     cJSON_Delete(ctx);

@@ -1118,6 +1118,116 @@ class TestMockAndMapped(ApigwCase):
         self.assertEqual(r.status, 404, r)
         self.assertEqual(r.json()["errorMessage"], "NotFound: invoice 5")
 
+    def mapped_api(self, fn, request_tmpl, responses):
+        a = self.api()["id"]
+        root = self.root(a)
+        res = self.ag.create_resource(restApiId=a, parentId=root, pathPart="{id}")["id"]
+        self.ag.put_method(restApiId=a, resourceId=res, httpMethod="POST",
+                           authorizationType="NONE")
+        self.ag.put_integration(restApiId=a, resourceId=res, httpMethod="POST", type="AWS",
+                                integrationHttpMethod="POST", uri=invocation_uri(fn),
+                                requestTemplates={"application/json": request_tmpl})
+        for code, kw in responses:
+            self.ag.put_method_response(restApiId=a, resourceId=res, httpMethod="POST",
+                                        statusCode=code)
+            self.ag.put_integration_response(restApiId=a, resourceId=res, httpMethod="POST",
+                                             statusCode=code, **kw)
+        self.ag.create_deployment(restApiId=a, stageName="dev", variables={"tier": "gold"})
+        return a
+
+    def test_lambda_integration_with_templates(self):
+        fn = self.function("apigw-tmpl", PLAIN)
+        request = """#set($body = $input.path('$'))
+{
+  "id": "$input.params('id')",
+  "q": "$input.params('q')",
+  "agent": "$util.escapeJavaScript($input.params('User-Agent'))",
+  "items": [
+#foreach($it in $body.items)
+    {"sku": "$it.sku", "n": $it.n}#if($foreach.hasNext),#end
+#end
+  ],
+  "first": $input.json('$.items[0]'),
+  "stage": "$context.stage",
+  "tier": "$stageVariables.tier",
+  "method": "$context.httpMethod",
+#if($body.items.size() > 1)
+  "many": true,
+#else
+  "many": false,
+#end
+  "raw": "$util.base64Encode($input.body)"
+}"""
+        response = """#set($r = $input.path('$'))
+{"order": "$r.got.id", "count": $r.got.items.size(), "skus": "#foreach($i in $r.got.items)$i.sku#if($foreach.hasNext)+#end#end", "total": $r.total}"""
+        error = """#set($e = $util.parseJson($input.json('$.errorMessage')))
+#set($context.responseOverride.header.X-Failed = "yes")
+{"error": "$e"}"""
+        a = self.mapped_api(fn, request, [
+            ("200", {"responseTemplates": {"application/json": response}}),
+            ("404", {"selectionPattern": "NotFound:.*",
+                     "responseTemplates": {"application/json": error}})])
+        body = json.dumps({"items": [{"sku": "a", "n": 1}, {"sku": "b", "n": 2}]}).encode()
+        r = user_request(a, "dev", "/NF-9?q=x%20y", method="POST", body=body,
+                         headers={"Content-Type": "application/json", "User-Agent": 'say "hi"'})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json(), {"order": "NF-9", "count": 2, "skus": "a+b", "total": 3})
+        fail = self.mapped_api(fn, '{"fail": true, "id": "$input.params(\'id\')"}',
+                               [("200", {}), ("404", {"selectionPattern": "NotFound:.*",
+                                                      "responseTemplates":
+                                                      {"application/json": error}})])
+        r = user_request(fail, "dev", "/NF-3", method="POST", body=b"{}",
+                         headers={"Content-Type": "application/json"})
+        self.assertEqual(r.status, 404, r)
+        self.assertEqual(r.header("X-Failed"), "yes")
+        self.assertEqual(r.json(), {"error": "NotFound: invoice NF-3"})
+
+    def test_request_template_output_reaches_the_function(self):
+        fn = self.function("apigw-tmpl-echo", "def handler(e, c):\n    return e\n")
+        request = """{"id": "$input.params('id')", "stage": "$context.stage",
+ "tier": "$stageVariables.tier", "n": $input.path('$.n'),
+ "agent": "$util.escapeJavaScript($input.params('User-Agent'))",
+ "raw": "$util.base64Encode($input.body)", "missing": "$input.params('nope')"}"""
+        a = self.mapped_api(fn, request, [("200", {})])
+        r = user_request(a, "dev", "/7", method="POST", body=b'{"n": 41}',
+                         headers={"Content-Type": "application/json", "User-Agent": 'say "hi"'})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json(), {"id": "7", "stage": "dev", "tier": "gold", "n": 41,
+                                    "agent": 'say "hi"',
+                                    "raw": base64.b64encode(b'{"n": 41}').decode(),
+                                    "missing": ""})
+
+    def test_unsupported_template_is_a_500(self):
+        fn = self.function("apigw-tmpl-bad", PLAIN)
+        a = self.mapped_api(fn, '#macro(x)y#end{"a": 1}', [("200", {})])
+        r = user_request(a, "dev", "/1", method="POST", body=b"{}",
+                         headers={"Content-Type": "application/json"})
+        self.assertEqual((r.status, r.json()), (500, {"message": "Internal server error"}))
+        if getattr(env, "LOG_PATH", None):
+            # The log names the construct tinystack cannot run.
+            time.sleep(0.2)
+            with open(env.LOG_PATH, errors="replace") as f:
+                self.assertIn("#macro", f.read())
+
+    def test_mock_with_a_template_and_status_override(self):
+        a = self.api()["id"]
+        root = self.root(a)
+        self.ag.put_method(restApiId=a, resourceId=root, httpMethod="GET",
+                           authorizationType="NONE")
+        self.ag.put_integration(restApiId=a, resourceId=root, httpMethod="GET", type="MOCK",
+                                requestTemplates={"application/json": '{"statusCode": 200}'})
+        self.ag.put_integration_response(
+            restApiId=a, resourceId=root, httpMethod="GET", statusCode="200",
+            responseTemplates={"application/json":
+                               '#if($input.params("teapot") == "yes")'
+                               '#set($context.responseOverride.status = 418)#end'
+                               '{"id": "$context.requestId", "path": "$context.resourcePath"}'})
+        self.ag.create_deployment(restApiId=a, stageName="dev")
+        r = user_request(a, "dev", "/")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json(), {"id": r.header("x-amzn-RequestId"), "path": "/"})
+        self.assertEqual(user_request(a, "dev", "/?teapot=yes").status, 418)
+
 
 class TestGatewayResponses(ApigwCase):
 

@@ -34,7 +34,8 @@ typedef struct apigw_http_result {
                               * "connect: ...", "dns: ...", "send: ...",
                               * "read: ...", "bad response", "too large",
                               * "bad url", "https is not supported",
-                              * "bad method", "bad header", "shutting down" */
+                              * "bad method", "bad header", "shutting down",
+                              * "cannot start" */
     int timed_out;           /* timeout_ms passed first */
 } apigw_http_result;
 

@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -428,4 +427,545 @@ TEST(apigw_http_response_too_large)
         CHECK_STR(p.error, "too large");
         apigw_http_parser_free(&p);
     }
+}
+
+/* ---- the client against a server of the test's own ---- */
+
+/* A server on 127.0.0.1 (or ::1) answering by the request's path: a
+ * thread accepts, one thread per connection reads the request and
+ * answers. */
+typedef struct test_server {
+    int fd;
+    int port;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int conns;                  /* connection threads still running */
+    char last[4096];            /* the last request's head */
+} test_server;
+
+typedef struct test_conn {
+    test_server *s;
+    int fd;
+} test_conn;
+
+static void send_all(int fd, const char *p, size_t n)
+{
+    while (n) {
+        ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+        if (w <= 0)
+            return;
+        p += w;
+        n -= (size_t)w;
+    }
+}
+
+static void send_str(int fd, const char *s)
+{
+    send_all(fd, s, strlen(s));
+}
+
+static void nap_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* Reads until the peer closes. */
+static void drain_until_close(int fd)
+{
+    char buf[4096];
+
+    while (recv(fd, buf, sizeof buf, 0) > 0)
+        ;
+}
+
+static void *conn_main(void *arg)
+{
+    test_conn *c = arg;
+    test_server *s = c->s;
+    size_t cap = 2u << 20, len = 0, head = 0, want = 0;
+    char *buf = malloc(cap + 1), *path, *cl;
+    char line[256];
+
+    /* The head, then Content-Length bytes of body. */
+    while (len < cap) {
+        ssize_t r = recv(c->fd, buf + len, cap - len, 0);
+        if (r <= 0)
+            goto out;
+        len += (size_t)r;
+        buf[len] = '\0';
+        if (!head) {
+            char *e = strstr(buf, "\r\n\r\n");
+            if (!e)
+                continue;
+            head = (size_t)(e - buf) + 4;
+            cl = strcasestr(buf, "\r\nContent-Length: ");
+            want = cl && cl < e ? strtoul(cl + 18, NULL, 10) : 0;
+        }
+        if (len - head >= want)
+            break;
+    }
+    pthread_mutex_lock(&s->mu);
+    snprintf(s->last, sizeof s->last, "%.*s", (int)head, buf);
+    pthread_mutex_unlock(&s->mu);
+    path = strchr(buf, ' ');
+    path = path ? path + 1 : "";
+    if (!strncmp(buf, "HEAD ", 5)) {
+        send_str(c->fd, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n");
+        drain_until_close(c->fd);
+    } else if (!strncmp(path, "/hello ", 7)) {
+        send_str(c->fd, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Order: 1\r\n"
+                        "x-order: 2\r\nContent-Length: 5\r\n\r\nhello");
+    } else if (!strncmp(path, "/echo", 5)) {
+        snprintf(line, sizeof line, "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n", want);
+        send_str(c->fd, line);
+        send_all(c->fd, buf + head, want);
+    } else if (!strncmp(path, "/chunked ", 9)) {
+        /* In pieces, so they arrive in several reads. */
+        const char *parts[] = {"HTTP/1.1 200 OK\r\nTransfer-", "Encoding: chunked\r\n\r\n4\r",
+                               "\nWiki\r\n5\r\npedia\r\nE\r\n in\r\n\r\nchunks.\r\n0",
+                               "\r\n\r\n"};
+        for (size_t i = 0; i < TS_ARRAY_LEN(parts); i++) {
+            send_str(c->fd, parts[i]);
+            nap_ms(20);
+        }
+    } else if (!strncmp(path, "/close ", 7)) {
+        send_str(c->fd, "HTTP/1.0 200 OK\r\n\r\nall of it");
+    } else if (!strncmp(path, "/early ", 7)) {
+        send_str(c->fd, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort");
+    } else if (!strncmp(path, "/garbage ", 9)) {
+        send_str(c->fd, "SSH-2.0-OpenSSH_9.6\r\n");
+    } else if (!strncmp(path, "/huge ", 6)) {
+        static char mib[1 << 20];
+        memset(mib, 'h', sizeof mib);
+        send_str(c->fd, "HTTP/1.1 200 OK\r\n\r\n");
+        for (int i = 0; i < 12; i++)
+            send_all(c->fd, mib, sizeof mib);
+    } else if (!strncmp(path, "/hang ", 6)) {
+        drain_until_close(c->fd);
+    } else {
+        send_str(c->fd, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+    }
+out:
+    close(c->fd);
+    free(buf);
+    free(c);
+    pthread_mutex_lock(&s->mu);
+    s->conns--;
+    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+    return NULL;
+}
+
+static void *accept_main(void *arg)
+{
+    test_server *s = arg;
+    pthread_t t;
+
+    for (;;) {
+        int fd = accept(s->fd, NULL, NULL);
+        test_conn *c;
+        if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED)
+                continue;
+            return NULL;    /* shut down */
+        }
+        c = malloc(sizeof *c);
+        c->s = s;
+        c->fd = fd;
+        pthread_mutex_lock(&s->mu);
+        s->conns++;
+        pthread_mutex_unlock(&s->mu);
+        pthread_create(&t, NULL, conn_main, c);
+        pthread_detach(t);
+    }
+}
+
+/* Listens on a free port of the loopback address of family; 0 or -1. */
+static int server_start(test_server *s, int family)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl;
+    int one = 1;
+
+    memset(s, 0, sizeof *s);
+    memset(&ss, 0, sizeof ss);
+    if (family == AF_INET6) {
+        struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+        a->sin6_family = AF_INET6;
+        a->sin6_addr = in6addr_loopback;
+        sl = sizeof *a;
+    } else {
+        struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+        a->sin_family = AF_INET;
+        a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        sl = sizeof *a;
+    }
+    s->fd = socket(family, SOCK_STREAM, 0);
+    if (s->fd < 0)
+        return -1;
+    setsockopt(s->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(s->fd, (struct sockaddr *)&ss, sl) != 0 || listen(s->fd, 64) != 0 ||
+        getsockname(s->fd, (struct sockaddr *)&ss, &sl) != 0) {
+        close(s->fd);
+        return -1;
+    }
+    s->port = ntohs(family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                       : ((struct sockaddr_in *)&ss)->sin_port);
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->cv, NULL);
+    pthread_create(&s->thread, NULL, accept_main, s);
+    return 0;
+}
+
+/* Stops accepting and waits for the connections to end. */
+static void server_stop(test_server *s)
+{
+    shutdown(s->fd, SHUT_RDWR);
+    pthread_join(s->thread, NULL);
+    close(s->fd);
+    pthread_mutex_lock(&s->mu);
+    while (s->conns)
+        pthread_cond_wait(&s->cv, &s->mu);
+    pthread_mutex_unlock(&s->mu);
+    pthread_mutex_destroy(&s->mu);
+    pthread_cond_destroy(&s->cv);
+}
+
+/* A port nothing listens on: bound, never listened to, closed. */
+static int refused_port(void)
+{
+    struct sockaddr_in a;
+    socklen_t sl = sizeof a;
+    int fd = socket(AF_INET, SOCK_STREAM, 0), port;
+
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(fd, (struct sockaddr *)&a, sizeof a);
+    getsockname(fd, (struct sockaddr *)&a, &sl);
+    port = ntohs(a.sin_port);
+    close(fd);
+    return port;
+}
+
+/* What done got, copied out of the callback. */
+typedef struct waiter {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int calls;
+    int status, timed_out;
+    char error[160];            /* "" when none */
+    ts_buf body;
+    ts_buf headers;             /* "name: value\n" each */
+    pthread_t thread;           /* where done ran */
+    const char *chain_url;      /* done fetches this too, into chained */
+    struct waiter *chained;
+} waiter;
+
+static void done_cb(void *arg, const apigw_http_result *r)
+{
+    waiter *w = arg;
+
+    pthread_mutex_lock(&w->mu);
+    w->calls++;
+    w->status = r->status;
+    w->timed_out = r->timed_out;
+    snprintf(w->error, sizeof w->error, "%s", r->error ? r->error : "");
+    ts_buf_append(&w->body, r->body, r->len);
+    for (const ts_kv *h = r->headers; h; h = h->next)
+        ts_buf_printf(&w->headers, "%s: %s\n", h->name, h->value);
+    w->thread = pthread_self();
+    if (r->body[r->len] != '\0')
+        snprintf(w->error, sizeof w->error, "body not NUL-terminated");
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    if (w->chain_url)
+        apigw_http_fetch("GET", w->chain_url, NULL, NULL, 0, 2000, done_cb, w->chained);
+}
+
+static void waiter_init(waiter *w)
+{
+    memset(w, 0, sizeof *w);
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->cv, NULL);
+    ts_buf_init(&w->body);
+    ts_buf_init(&w->headers);
+    ts_buf_puts(&w->body, "");
+    ts_buf_puts(&w->headers, "");
+}
+
+static void waiter_free(waiter *w)
+{
+    ts_buf_free(&w->body);
+    ts_buf_free(&w->headers);
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->cv);
+}
+
+/* 1 once done has run, 0 after ms without it. */
+static int waiter_wait(waiter *w, int ms)
+{
+    struct timespec ts;
+    int ok;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += ms / 1000;
+    ts.tv_nsec += (ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&w->mu);
+    while (!w->calls)
+        if (pthread_cond_timedwait(&w->cv, &w->mu, &ts) != 0)
+            break;
+    ok = w->calls > 0;
+    pthread_mutex_unlock(&w->mu);
+    return ok;
+}
+
+/* Fetches url and waits up to 5 s for the answer into w. */
+static int fetch_wait(waiter *w, const char *method, const char *url, const ts_kv *headers,
+                      const char *body, size_t len, int timeout_ms)
+{
+    waiter_init(w);
+    apigw_http_fetch(method, url, headers, body, len, timeout_ms, done_cb, w);
+    return waiter_wait(w, 5000);
+}
+
+TEST(apigw_http_live_answers)
+{
+    test_server s;
+    waiter w;
+    char url[128];
+    ts_kv h2 = {"X-Custom", "v1", NULL}, h1 = {"Host", "ignored.example", &h2};
+
+    REQUIRE(server_start(&s, AF_INET) == 0);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/hello", s.port);
+    REQUIRE(fetch_wait(&w, "GET", url, &h1, NULL, 0, 2000));
+    CHECK_STR(w.error, "");
+    CHECK(w.status == 200 && !w.timed_out);
+    CHECK_STR(w.body.data, "hello");
+    CHECK_STR(w.headers.data, "Content-Type: text/plain\nX-Order: 1\nx-order: 2\n"
+                              "Content-Length: 5\n");
+    CHECK(!pthread_equal(w.thread, pthread_self()));
+    pthread_mutex_lock(&s.mu);
+    {
+        char want[64];
+        snprintf(want, sizeof want, "GET /hello HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n", s.port);
+        CHECK(!strncmp(s.last, want, strlen(want)));
+        CHECK(strstr(s.last, "\r\nX-Custom: v1\r\n") != NULL);
+        CHECK(strstr(s.last, "\r\nConnection: close\r\n") != NULL);
+        CHECK(strstr(s.last, "ignored.example") == NULL);
+    }
+    pthread_mutex_unlock(&s.mu);
+    waiter_free(&w);
+
+    /* A body both ways, larger than one read. */
+    {
+        size_t n = 300000;
+        char *big = malloc(n);
+        for (size_t i = 0; i < n; i++)
+            big[i] = (char)('a' + i % 26);
+        snprintf(url, sizeof url, "http://127.0.0.1:%d/echo?x=1", s.port);
+        REQUIRE(fetch_wait(&w, "POST", url, NULL, big, n, 5000));
+        CHECK_STR(w.error, "");
+        CHECK(w.status == 200 && w.body.len == n && !memcmp(w.body.data, big, n));
+        free(big);
+        waiter_free(&w);
+    }
+
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/chunked", s.port);
+    REQUIRE(fetch_wait(&w, "GET", url, NULL, NULL, 0, 2000));
+    CHECK_STR(w.error, "");
+    CHECK_STR(w.body.data, "Wikipedia in\r\n\r\nchunks.");
+    waiter_free(&w);
+
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/close", s.port);
+    REQUIRE(fetch_wait(&w, "GET", url, NULL, NULL, 0, 2000));
+    CHECK_STR(w.error, "");
+    CHECK(w.status == 200);
+    CHECK_STR(w.body.data, "all of it");
+    waiter_free(&w);
+
+    /* HEAD: done at the headers, not at a close that never comes. */
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/anything", s.port);
+    REQUIRE(fetch_wait(&w, "HEAD", url, NULL, NULL, 0, 2000));
+    CHECK_STR(w.error, "");
+    CHECK(w.status == 200 && w.body.len == 0);
+    waiter_free(&w);
+
+    snprintf(url, sizeof url, "http://localhost:%d/missing", s.port);
+    REQUIRE(fetch_wait(&w, "GET", url, NULL, NULL, 0, 2000));
+    CHECK_STR(w.error, "");
+    CHECK(w.status == 404);
+    waiter_free(&w);
+
+    apigw_http_stop();
+    server_stop(&s);
+}
+
+TEST(apigw_http_live_failures)
+{
+    test_server s;
+    waiter w;
+    char url[128];
+    double t0;
+
+    REQUIRE(server_start(&s, AF_INET) == 0);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/early", s.port);
+    REQUIRE(fetch_wait(&w, "GET", url, NULL, NULL, 0, 2000));
+    CHECK_STR(w.error, "bad response");
+    CHECK(w.status == 0 && w.body.len == 0 && !w.timed_out);
+    waiter_free(&w);
+
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/garbage", s.port);
+    REQUIRE(fetch_wait(&w, "GET", url, NULL, NULL, 0, 2000));
+    CHECK_STR(w.error, "bad response");
+    waiter_free(&w);
+
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/huge", s.port);
+    REQUIRE(fetch_wait(&w, "GET", url, NULL, NULL, 0, 5000));
+    CHECK_STR(w.error, "too large");
+    waiter_free(&w);
+
+    t0 = ts_now_monotonic();
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/hang", s.port);
+    REQUIRE(fetch_wait(&w, "GET", url, NULL, NULL, 0, 300));
+    CHECK_STR(w.error, "timeout");
+    CHECK(w.timed_out && w.status == 0);
+    CHECK(ts_now_monotonic() - t0 >= 0.29);
+    CHECK(ts_now_monotonic() - t0 < 2.0);
+    waiter_free(&w);
+
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/", refused_port());
+    REQUIRE(fetch_wait(&w, "GET", url, NULL, NULL, 0, 2000));
+    CHECK_STR(w.error, "connect: connection refused");
+    CHECK(!w.timed_out);
+    waiter_free(&w);
+
+    snprintf(url, sizeof url, "http://localhost:%d/", refused_port());
+    REQUIRE(fetch_wait(&w, "GET", url, NULL, NULL, 0, 2000));
+    CHECK_STR(w.error, "connect: connection refused");
+    waiter_free(&w);
+
+    /* Refused before sending: still through done, on the client's thread. */
+    REQUIRE(fetch_wait(&w, "GET", "https://localhost/", NULL, NULL, 0, 2000));
+    CHECK_STR(w.error, "https is not supported");
+    CHECK(!pthread_equal(w.thread, pthread_self()));
+    waiter_free(&w);
+    REQUIRE(fetch_wait(&w, "GET", "http://[::1/", NULL, NULL, 0, 2000));
+    CHECK_STR(w.error, "bad url");
+    waiter_free(&w);
+    REQUIRE(fetch_wait(&w, "GET", NULL, NULL, NULL, 0, 2000));
+    CHECK_STR(w.error, "bad url");
+    waiter_free(&w);
+    REQUIRE(fetch_wait(&w, "G\nET", "http://127.0.0.1/", NULL, NULL, 0, 2000));
+    CHECK_STR(w.error, "bad method");
+    waiter_free(&w);
+
+    apigw_http_stop();
+    server_stop(&s);
+}
+
+TEST(apigw_http_live_ipv6)
+{
+    test_server s;
+    waiter w;
+    char url[128];
+
+    if (server_start(&s, AF_INET6) != 0)
+        return;     /* no IPv6 loopback here */
+    snprintf(url, sizeof url, "http://[::1]:%d/hello", s.port);
+    REQUIRE(fetch_wait(&w, "GET", url, NULL, NULL, 0, 2000));
+    CHECK_STR(w.error, "");
+    CHECK_STR(w.body.data, "hello");
+    waiter_free(&w);
+    pthread_mutex_lock(&s.mu);
+    {
+        char want[64];
+        snprintf(want, sizeof want, "\r\nHost: [::1]:%d\r\n", s.port);
+        CHECK(strstr(s.last, want) != NULL);
+    }
+    pthread_mutex_unlock(&s.mu);
+    apigw_http_stop();
+    server_stop(&s);
+}
+
+TEST(apigw_http_live_many)
+{
+    enum { N = 24 };
+    test_server s;
+    waiter w[N], first, second;
+    char url[128], body[N][32];
+
+    REQUIRE(server_start(&s, AF_INET) == 0);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/echo", s.port);
+    for (int i = 0; i < N; i++) {
+        waiter_init(&w[i]);
+        snprintf(body[i], sizeof body[i], "request number %d", i);
+        apigw_http_fetch("PUT", url, NULL, body[i], strlen(body[i]), 3000, done_cb, &w[i]);
+    }
+    for (int i = 0; i < N; i++) {
+        CHECK(waiter_wait(&w[i], 5000));
+        CHECK_STR(w[i].error, "");
+        CHECK_STR(w[i].body.data, body[i]);
+    }
+    /* A done that fetches again. */
+    waiter_init(&second);
+    waiter_init(&first);
+    first.chain_url = url;
+    first.chained = &second;
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/hello", s.port);
+    apigw_http_fetch("GET", url, NULL, NULL, 0, 2000, done_cb, &first);
+    CHECK(waiter_wait(&first, 5000));
+    CHECK(waiter_wait(&second, 5000));
+    CHECK_STR(second.body.data, "hello");
+    apigw_http_stop();
+    for (int i = 0; i < N; i++) {
+        CHECK(w[i].calls == 1);
+        waiter_free(&w[i]);
+    }
+    CHECK(first.calls == 1 && second.calls == 1);
+    waiter_free(&first);
+    waiter_free(&second);
+    server_stop(&s);
+}
+
+TEST(apigw_http_live_stop)
+{
+    test_server s;
+    waiter w[3];
+    char url[128];
+    double t0;
+
+    apigw_http_stop();      /* never started: nothing to do */
+    REQUIRE(apigw_http_start() == 0);
+    REQUIRE(apigw_http_start() == 0);
+    REQUIRE(server_start(&s, AF_INET) == 0);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/hang", s.port);
+    for (int i = 0; i < 3; i++) {
+        waiter_init(&w[i]);
+        apigw_http_fetch("GET", url, NULL, NULL, 0, 20000, done_cb, &w[i]);
+    }
+    nap_ms(100);
+    t0 = ts_now_monotonic();
+    apigw_http_stop();
+    CHECK(ts_now_monotonic() - t0 < 2.0);
+    for (int i = 0; i < 3; i++) {
+        CHECK(w[i].calls == 1);
+        CHECK_STR(w[i].error, "shutting down");
+        CHECK(!w[i].timed_out);
+        waiter_free(&w[i]);
+    }
+    apigw_http_stop();
+    /* The next fetch starts the client again. */
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/hello", s.port);
+    REQUIRE(fetch_wait(&w[0], "GET", url, NULL, NULL, 0, 2000));
+    CHECK_STR(w[0].body.data, "hello");
+    waiter_free(&w[0]);
+    apigw_http_stop();
+    server_stop(&s);
 }

@@ -7,6 +7,7 @@
  * and the store helpers every API Gateway file uses.
  */
 #include "apigw_int.h"
+#include "apigw_http.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -246,6 +247,12 @@ int apigw_api_delete(ts_call *c, const char *id)
     return 0;
 }
 
+static void apigw_quiesce(void)
+{
+    /* Requests waiting on an HTTP integration are answered now. */
+    apigw_http_stop();
+}
+
 static void apigw_reset(void)
 {
     apigw_exec_reset();
@@ -265,5 +272,7 @@ const ts_service apigw_service = {
     .bad_body = TS_ERR_APIGW_BAD_REQUEST,
     .model_error = TS_ERR_APIGW_BAD_REQUEST,
     .reset = apigw_reset,
+    .quiesce = apigw_quiesce,
+    .stop = apigw_quiesce,
     .available = 1,
 };

@@ -866,6 +866,8 @@ void apigw_rest_integrate(apigw_exec *x)
         apigw_done(x);
     } else if (!strcmp(type, "AWS_PROXY")) {
         apigw_run_proxy(x, apigw_event_v1(x));
+    } else if (!strcmp(type, "HTTP_PROXY")) {
+        apigw_run_http(x, 1, NULL, 0);
     } else {
         apigw_run_mapped(x);
     }

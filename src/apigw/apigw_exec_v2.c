@@ -187,7 +187,7 @@ static void cors_headers(apigw_exec *x, const cJSON *cors, const char *origin, i
 
 /* Adds CORS headers to an answer when the API configures CORS and the
  * request's Origin is allowed. */
-static void v2_done(apigw_exec *x)
+void apigw_v2_finish(apigw_exec *x)
 {
     const cJSON *cors = cJSON_GetObjectItemCaseSensitive(x->api, "corsConfiguration");
     const char *origin = ts_req_header(x->c->req, "Origin");
@@ -391,26 +391,30 @@ static void v2_proxy_done(void *arg, const lambda_result *r)
         x->c->resp->headers = NULL;
         apigw_reply_json(x, 500, NULL, "message", "Internal Server Error");
     }
-    v2_done(x);
+    apigw_v2_finish(x);
 }
 
 static void v2_integrate(apigw_exec *x)
 {
     char *event;
 
-    if (!x->integration || strcmp(apigw_str(x->integration, "integrationType")
-                                      ? apigw_str(x->integration, "integrationType") : "",
-                                  "AWS_PROXY")) {
+    const char *type = apigw_str(x->integration, "integrationType");
+
+    if (type && !strcmp(type, "HTTP_PROXY")) {
+        apigw_run_http(x, 1, NULL, 0);
+        return;
+    }
+    if (!x->integration || strcmp(type ? type : "", "AWS_PROXY")) {
         ts_log(TS_LOG_WARN, "apigateway %s: %s integrations are not supported by tinystack yet",
                x->api_id, x->integration ? apigw_str(x->integration, "integrationType")
                                          : "missing");
         apigw_reply_json(x, 500, NULL, "message", "Internal Server Error");
-        v2_done(x);
+        apigw_v2_finish(x);
         return;
     }
     if (x->target_missing) {
         apigw_reply_json(x, 500, NULL, "message", "Internal Server Error");
-        v2_done(x);
+        apigw_v2_finish(x);
         return;
     }
     event = x->payload_v2 ? event_v2(x) : apigw_event_v1(x);
@@ -425,7 +429,7 @@ static void v2_integrate(apigw_exec *x)
             resp->err_message = resp->err_type = NULL;
             cJSON_free(event);
             apigw_reply_json(x, 500, NULL, "message", "Internal Server Error");
-            v2_done(x);
+            apigw_v2_finish(x);
             return;
         }
     }
@@ -597,12 +601,12 @@ static int v2_authorize(apigw_exec *x)
         return 0;   /* NONE; AWS_IAM is stored, not enforced */
     if (!auth) {
         apigw_reply_json(x, 500, NULL, "message", "Internal Server Error");
-        v2_done(x);
+        apigw_v2_finish(x);
         return 1;
     }
     if (!strcmp(type, "JWT")) {
         if (jwt_check(x, auth) != 0) {
-            v2_done(x);
+            apigw_v2_finish(x);
             return 1;
         }
         return 0;
@@ -624,7 +628,7 @@ static int v2_authorize(apigw_exec *x)
             if (!v) {
                 ts_buf_free(&key);
                 apigw_reply_json(x, 401, NULL, "message", "Unauthorized");
-                v2_done(x);
+                apigw_v2_finish(x);
                 return 1;
             }
             ts_buf_printf(&key, "\n%s", v);
@@ -699,7 +703,7 @@ int apigw_execute_v2(apigw_exec *x)
     }
     if (!(x->route = pick_route(x, seg, n))) {
         apigw_reply_json(x, 404, NULL, "message", "Not Found");
-        v2_done(x);
+        apigw_v2_finish(x);
         return 0;
     }
     /* The event 1.0 shape wants a resource: the route's path. */

@@ -204,6 +204,7 @@ typedef struct apigw_exec {
     int suspended;              /* it waits for a function */
     const char *raw_path_v2;    /* HTTP: the path with a named stage */
     int target_missing;         /* the integration's function is absent */
+    int http_proxy;             /* an HTTP_PROXY integration is running */
     const char *int_body;       /* the integration's answer, for mappings */
     size_t int_body_len;
 } apigw_exec;
@@ -294,10 +295,23 @@ void apigw_render_error_template(apigw_exec *x, const char *tmpl, const char *ty
  * "context.X"; arena, or NULL. */
 const char *apigw_param_value(apigw_exec *x, const char *expr);
 
+/* Maps an HTTP integration's answer (status, body) through the
+ * integration response its status picks. */
+void apigw_map_http_answer(apigw_exec *x, int status, const char *body, size_t len);
+
 /* ---- apigw_exec_v2.c ---- */
 
 /* The data plane of an HTTP API (after apigw_execute found it). */
 int apigw_execute_v2(apigw_exec *x);
+/* An HTTP API's answer is complete: CORS headers, then apigw_done. */
+void apigw_v2_finish(apigw_exec *x);
+
+/* ---- apigw_exec_http.c ---- */
+
+/* Sends x's request on to its HTTP or HTTP_PROXY integration (proxy: the
+ * request as it came; else body, what the request template made) and
+ * answers when the server does. */
+void apigw_run_http(apigw_exec *x, int proxy, const char *body, size_t len);
 
 /* ---- apigw_v2.c: HTTP APIs (apigatewayv2) ---- */
 

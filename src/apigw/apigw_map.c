@@ -305,6 +305,14 @@ static void lambda_mapped_done(void *arg, const lambda_result *r)
     apigw_done(x);
 }
 
+void apigw_map_http_answer(apigw_exec *x, int status, const char *body, size_t len)
+{
+    char code[16];
+
+    snprintf(code, sizeof code, "%d", status);
+    respond(x, select_response(x->integration, code), body, len);
+}
+
 void apigw_run_mapped(apigw_exec *x)
 {
     ts_req *req = x->c->req;
@@ -314,7 +322,7 @@ void apigw_run_mapped(apigw_exec *x)
     const cJSON *tmpls = cJSON_GetObjectItemCaseSensitive(x->integration, "requestTemplates");
     ts_buf payload;
 
-    if (strcmp(type, "MOCK") && strcmp(type, "AWS")) {
+    if (strcmp(type, "MOCK") && strcmp(type, "AWS") && strcmp(type, "HTTP")) {
         ts_log(TS_LOG_WARN, "apigateway %s: %s integrations are not supported by tinystack yet",
                x->api_id, type);
         apigw_gateway_reply(x, "API_CONFIGURATION_ERROR", 500, NULL);
@@ -363,6 +371,11 @@ void apigw_run_mapped(apigw_exec *x)
         respond(x, select_response(x->integration, code), "", 0);
         ts_buf_free(&payload);
         apigw_done(x);
+        return;
+    }
+    if (!strcmp(type, "HTTP")) {
+        apigw_run_http(x, 0, payload.data ? payload.data : "", payload.len);
+        ts_buf_free(&payload);
         return;
     }
     if (!x->target && !(x->target = apigw_target(x, apigw_str(x->integration, "uri")))) {

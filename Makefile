@@ -60,7 +60,11 @@ UNIT_OBJ  := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 BIN       := $(BUILD)/tinystack
 UNIT_BIN  := $(BUILD)/unit_tests
 
-.PHONY: all deps run test test-unit test-integration test-cli bench clean models
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+
+.PHONY: all deps run test test-unit test-integration test-cli bench clean models \
+        install uninstall operations
 
 all: deps $(BIN)
 	@ln -sf $(BIN) tinystack
@@ -108,6 +112,22 @@ bench: all
 	sh bench/dynamodb.sh
 	sh bench/lambda.sh
 	sh bench/apigw.sh
+
+# The binary carries what it needs (the Lambda runtime clients are
+# embedded), so it runs from any directory.
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/tinystack
+	install -m 755 src/tools/awslocal $(DESTDIR)$(PREFIX)/bin/awslocal
+	install -m 644 docs/tinystack.1 $(DESTDIR)$(PREFIX)/share/man/man1/tinystack.1
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/tinystack $(DESTDIR)$(PREFIX)/bin/awslocal \
+	      $(DESTDIR)$(PREFIX)/share/man/man1/tinystack.1
+
+# docs/operations.md from the operation tables (a test checks it is current).
+operations: all
+	sh docs/operations.sh $(BIN) >docs/operations.md
 
 # Regenerates src/model/model_<svc>.c from the botocore models (not part of
 # `all`: the generated files are committed).  BOTOCORE_DATA=dir/of/botocore/data

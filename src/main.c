@@ -12,9 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tinystack/bus.h"
+#include "tinystack/hooks.h"
 #include "tinystack/http.h"
 #include "tinystack/service.h"
 #include "tinystack/store.h"
@@ -32,13 +34,16 @@ static void usage(FILE *f)
         "\n"
         "  --host ADDR        listen address     TINYSTACK_HOST (default 127.0.0.1)\n"
         "  --port N           listen port        TINYSTACK_PORT, or GATEWAY_LISTEN\n"
-        "                                        as host:port (default 4566)\n"
+        "                                        as host:port, or EDGE_PORT (default 4566)\n"
         "  --data-dir DIR     keep state in DIR  TINYSTACK_DATA_DIR; PERSISTENCE=1\n"
-        "                                        means /var/lib/tinystack\n"
+        "                                        means /var/lib/localstack when that is a\n"
+        "                                        mounted volume, else /var/lib/tinystack\n"
         "                                        (default: none, state is ephemeral)\n"
-        "  --region NAME      default region     TINYSTACK_REGION (default us-east-1)\n"
+        "  --region NAME      default region     TINYSTACK_REGION, or DEFAULT_REGION\n"
+        "                                        (default us-east-1)\n"
         "  --account ID       account id         TINYSTACK_ACCOUNT_ID (default 000000000000)\n"
-        "  --log-level LEVEL  error|warn|info|debug  TINYSTACK_LOG_LEVEL (default info)\n"
+        "  --log-level LEVEL  error|warn|info|debug  TINYSTACK_LOG_LEVEL, or LS_LOG,\n"
+        "                                        or DEBUG=1 (default info)\n"
         "  --threads N        HTTP worker threads    TINYSTACK_THREADS (default: CPUs, at least 2)\n"
         "  --idle-timeout S   close a silent connection after S seconds\n"
         "                                        TINYSTACK_IDLE_TIMEOUT (default 60)\n"
@@ -60,6 +65,14 @@ static void usage(FILE *f)
         "  --group-commit N   writes one commit may hold, at most\n"
         "                                        TINYSTACK_GROUP_COMMIT (default 32;\n"
         "                                        1: every write commits alone)\n"
+        "  --services LIST    serve only these (s3,dynamodb,lambda,apigateway,iam,sts,\n"
+        "                                        logs)  TINYSTACK_SERVICES, or SERVICES\n"
+        "  --public-host H[:P]  host and port in the URLs tinystack hands out\n"
+        "                                        TINYSTACK_PUBLIC_HOST, or LOCALSTACK_HOST\n"
+        "  --init-dir DIR     run init hooks from DIR/{boot,start,ready,shutdown}.d\n"
+        "                                        TINYSTACK_INIT_DIR (default\n"
+        "                                        /etc/localstack/init and /etc/tinystack/init)\n"
+        "  --list-operations  print every operation tinystack implements, and exit\n"
         "  --help             this text\n"
         "  --version          print the version\n",
         TINYSTACK_VERSION);
@@ -103,6 +116,27 @@ static int parse_listen(const char *s)
     return atoi(s);
 }
 
+/* PERSISTENCE=1: LocalStack's volume path when a volume is mounted there
+ * (compose files mount ./volume:/var/lib/localstack), else ours. */
+static const char *persistence_dir(void)
+{
+    struct stat d, parent;
+
+    if (stat("/var/lib/localstack", &d) == 0 && S_ISDIR(d.st_mode) &&
+        stat("/var/lib", &parent) == 0 && d.st_dev != parent.st_dev)
+        return "/var/lib/localstack";
+    return "/var/lib/tinystack";
+}
+
+/* --list-operations: "service Operation", one a line, from the tables. */
+static void list_operations(void)
+{
+    for (int i = 0; ts_services[i]; i++)
+        for (const ts_op *op = ts_services[i]->ops; op && op->name; op++)
+            if (op->handler)    /* rows without one answer "not implemented" */
+                printf("%s %s\n", ts_services[i]->name, op->name);
+}
+
 /* One worker per CPU (at least 2): more only contend for the same cores
  * and SQLite's one writer. */
 static int default_threads(void)
@@ -116,7 +150,7 @@ static int configure(int argc, char **argv)
 {
     enum { O_HOST = 1, O_PORT, O_DATA, O_REGION, O_ACCOUNT, O_LOG, O_THREADS,
            O_IDLE, O_PERIP, O_PY, O_NODE, O_ENVS, O_LIDLE, O_NOFORK, O_GROUP, O_HELP,
-           O_VERSION };
+           O_VERSION, O_SERVICES, O_PUBLIC, O_INIT, O_LIST };
     static const struct option opts[] = {
         {"host", required_argument, NULL, O_HOST},
         {"port", required_argument, NULL, O_PORT},
@@ -133,6 +167,10 @@ static int configure(int argc, char **argv)
         {"lambda-idle", required_argument, NULL, O_LIDLE},
         {"lambda-no-fork", no_argument, NULL, O_NOFORK},
         {"group-commit", required_argument, NULL, O_GROUP},
+        {"services", required_argument, NULL, O_SERVICES},
+        {"public-host", required_argument, NULL, O_PUBLIC},
+        {"init-dir", required_argument, NULL, O_INIT},
+        {"list-operations", no_argument, NULL, O_LIST},
         {"help", no_argument, NULL, O_HELP},
         {"version", no_argument, NULL, O_VERSION},
         {NULL, 0, NULL, 0},
@@ -146,22 +184,40 @@ static int configure(int argc, char **argv)
     ts_cfg.account = "000000000000";
     ts_cfg.log_level = TS_LOG_INFO;
     ts_cfg.threads = default_threads();
+    if ((v = env("EDGE_PORT")))
+        ts_cfg.port = atoi(v);
     if ((v = env("GATEWAY_LISTEN")))
         ts_cfg.port = parse_listen(v);
     if ((v = env("TINYSTACK_HOST")))
         ts_cfg.host = v;
     if ((v = env("TINYSTACK_PORT")))
         ts_cfg.port = atoi(v);
-    if ((v = env("PERSISTENCE")) && !strcmp(v, "1"))
-        ts_cfg.data_dir = "/var/lib/tinystack";
+    if ((v = env("PERSISTENCE")) && (!strcmp(v, "1") || !strcasecmp(v, "true")))
+        ts_cfg.data_dir = persistence_dir();
     if ((v = env("TINYSTACK_DATA_DIR")))
         ts_cfg.data_dir = v;
+    if ((v = env("DEFAULT_REGION")))
+        ts_cfg.region = v;
     if ((v = env("TINYSTACK_REGION")))
         ts_cfg.region = v;
     if ((v = env("TINYSTACK_ACCOUNT_ID")))
         ts_cfg.account = v;
+    if ((v = env("DEBUG")) && (!strcmp(v, "1") || !strcasecmp(v, "true")))
+        ts_cfg.log_level = TS_LOG_DEBUG;
+    if ((v = env("LS_LOG")) && parse_level(v) >= 0)
+        ts_cfg.log_level = parse_level(v);
     if ((v = env("TINYSTACK_LOG_LEVEL")) && parse_level(v) >= 0)
         ts_cfg.log_level = parse_level(v);
+    if ((v = env("SERVICES")))
+        ts_cfg.services = v;
+    if ((v = env("TINYSTACK_SERVICES")))
+        ts_cfg.services = v;
+    if ((v = env("LOCALSTACK_HOST")))
+        ts_cfg.public_host = v;
+    if ((v = env("TINYSTACK_PUBLIC_HOST")))
+        ts_cfg.public_host = v;
+    if ((v = env("TINYSTACK_INIT_DIR")))
+        ts_cfg.init_dir = v;
     if ((v = env("TINYSTACK_THREADS")))
         ts_cfg.threads = atoi(v);
     if ((v = env("TINYSTACK_IDLE_TIMEOUT")))
@@ -206,6 +262,10 @@ static int configure(int argc, char **argv)
         case O_LIDLE: ts_cfg.lambda_idle_seconds = atoi(optarg); break;
         case O_NOFORK: ts_cfg.lambda_no_fork = 1; break;
         case O_GROUP: ts_cfg.group_commit = atoi(optarg); break;
+        case O_SERVICES: ts_cfg.services = optarg; break;
+        case O_PUBLIC: ts_cfg.public_host = optarg; break;
+        case O_INIT: ts_cfg.init_dir = optarg; break;
+        case O_LIST: list_operations(); exit(0);
         case O_HELP: usage(stdout); exit(0);
         case O_VERSION: printf("tinystack %s\n", TINYSTACK_VERSION); exit(0);
         default: usage(stderr); return -1;
@@ -251,6 +311,7 @@ int main(int argc, char **argv)
 
     /* The store opens and migrates before Ready.: one that cannot is a
      * message and an exit now, not a crash at the first request. */
+    ts_hooks_run("boot");
     double t0 = ts_now_monotonic();
     store_set_group((unsigned)ts_cfg.group_commit);
     if (store_init(ts_cfg.data_dir) != 0 || store_ready() != 0) {
@@ -261,6 +322,7 @@ int main(int argc, char **argv)
     }
     ts_log(TS_LOG_DEBUG, "store open in %.1f ms", (ts_now_monotonic() - t0) * 1000);
     ts_services_init();
+    ts_hooks_run("start");
     if (bus_start() != 0 || http_server_start() != 0) {
         bus_stop();
         store_close();
@@ -271,10 +333,12 @@ int main(int argc, char **argv)
            ts_cfg.data_dir ? ts_cfg.data_dir : "ephemeral state");
     fputs("Ready.\n", stderr);
     fflush(stderr);
+    ts_hooks_run_ready_async();
 
     while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
         ;
     ts_log(TS_LOG_INFO, "signal %d: shutting down", sig);
+    ts_hooks_run("shutdown");
     ts_services_quiesce();
     http_server_stop();
     ts_services_stop();

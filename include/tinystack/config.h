@@ -21,6 +21,10 @@ typedef struct ts_config {
     int lambda_idle_seconds;   /* an idle environment ends after this */
     int lambda_no_fork;        /* 1: no Python fork server, every start cold */
     int group_commit;         /* writes one commit may hold, at most */
+    const char *init_dir;     /* init hooks' folder, NULL: LocalStack's and ours */
+    const char *services;     /* comma-separated services served, NULL: all */
+    const char *public_host;  /* host[:port] in the URLs tinystack hands out
+                               * (LOCALSTACK_HOST), NULL: the listen address */
 } ts_config;
 
 extern ts_config ts_cfg;

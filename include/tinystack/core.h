@@ -111,6 +111,10 @@ int ts_utf8_valid(const char *s, size_t n);
 /* The length of the well-formed UTF-8 sequence at s (at most n bytes),
  * or 0 when the bytes there are not one. */
 size_t ts_utf8_seq(const unsigned char *s, size_t n);
+/* "host:port" for the URLs tinystack hands out: --public-host /
+ * LOCALSTACK_HOST (its port added when it has none), else dflt_host with
+ * the listen port; arena. */
+const char *ts_public_host(ts_arena *a, const char *dflt_host);
 /* Appends s percent-encoded (RFC 3986 unreserved kept; '/' kept when
  * keep_slash). */
 void ts_url_encode(ts_buf *b, const char *s, size_t n, int keep_slash);

@@ -167,6 +167,10 @@ void http_dispatch(ts_call *c);
 /* Renders c's answer: the error through the protocol, or the success. */
 void http_render(ts_call *c);
 
+/* 0 when --services / SERVICES leaves svc out (apigatewayv2 goes with
+ * apigateway), else 1. */
+int ts_service_enabled(const ts_service *svc);
+
 /* Looks an operation up by name in svc's table; NULL when absent. */
 const ts_op *ts_service_op(const ts_service *svc, const char *name);
 

@@ -101,6 +101,10 @@ static const ts_op apigw_ops[] = {
     {"GetUsagePlanKeys", apigw_get_usage_plan_keys, TS_OP_READ, NULL, NULL, "GET", "/usageplans/{usageplanId}/keys", 0},
     {"GetUsagePlanKey", apigw_get_usage_plan_key, TS_OP_READ, NULL, NULL, "GET", "/usageplans/{usageplanId}/keys/{keyId}", 0},
     {"DeleteUsagePlanKey", apigw_delete_usage_plan_key, TS_OP_WRITE, NULL, NULL, "DELETE", "/usageplans/{usageplanId}/keys/{keyId}", 0},
+    /* POST /restapis?mode=import: CreateRestApi's URI, picked by
+     * apigw_resolve (the first row of equal URIs wins otherwise). */
+    {"ImportRestApi", apigw_import_rest_api, TS_OP_WRITE, NULL, NULL, "POST",
+     "/restapis?mode=import", 0},
     {"PutRestApi", apigw_put_rest_api, TS_OP_WRITE, NULL, NULL, "PUT", R, 0},
     {"GetExport", apigw_get_export, TS_OP_READ, NULL, NULL, "GET",
      R "/stages/{stage_name}/exports/{export_type}", 0},
@@ -110,10 +114,6 @@ static const ts_op apigw_ops[] = {
     {NULL, NULL, 0, NULL, NULL, NULL, NULL, 0},
 };
 
-/* POST /restapis?mode=import shares CreateRestApi's URI. */
-static const ts_op import_op = {"ImportRestApi", apigw_import_rest_api, TS_OP_WRITE, NULL, NULL,
-                                "POST", "/restapis", 0};
-
 static const ts_op *apigw_resolve(ts_call *c)
 {
     const char *mode;
@@ -121,9 +121,10 @@ static const ts_op *apigw_resolve(ts_call *c)
     if (apigw_data_plane(c->req))
         return &apigw_ops[0];
     mode = ts_req_query(c->req, "mode");
+    /* POST /restapis?mode=import shares CreateRestApi's URI. */
     if (mode && !strcmp(mode, "import") && !strcmp(c->req->method, "POST") &&
         (!strcmp(c->req->path, "/restapis") || !strcmp(c->req->path, "/restapis/")))
-        return &import_op;
+        return ts_service_op(&apigw_service, "ImportRestApi");
     return ts_proto_rest_json.resolve(&apigw_service, c);
 }
 

@@ -145,9 +145,9 @@ cJSON *apigw_v2_api_new(ts_call *c, char id[11])
     apigw_new_id(id);
     apigw_v2_date(date);
     cJSON_AddStringToObject(doc, "apiEndpoint",
-                            ts_arena_printf(c->req->arena,
-                                            "http://%s.execute-api.localhost.localstack.cloud:%d",
-                                            id, ts_cfg.port));
+                            ts_arena_printf(c->req->arena, "http://%s.execute-api.%s", id,
+                                            ts_public_host(c->req->arena,
+                                                           "localhost.localstack.cloud")));
     cJSON_AddStringToObject(doc, "apiId", id);
     cJSON_AddStringToObject(doc, "apiKeySelectionExpression", "$request.header.x-api-key");
     cJSON_AddStringToObject(doc, "createdDate", date);

@@ -4,6 +4,7 @@
  * uses (RFC 1123 in headers, ISO 8601 in bodies).
  */
 #include "tinystack/core.h"
+#include "tinystack/config.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -345,4 +346,14 @@ int ts_glob_match(const char *pattern, const char *s)
     while (*pattern == '*')
         pattern++;
     return *pattern == '\0';
+}
+
+const char *ts_public_host(ts_arena *a, const char *dflt_host)
+{
+    const char *h = ts_cfg.public_host;
+
+    if (h && *h)
+        return strchr(h, ':') ? ts_arena_strdup(a, h)
+                              : ts_arena_printf(a, "%s:%d", h, ts_cfg.port);
+    return ts_arena_printf(a, "%s:%d", dflt_host, ts_cfg.port);
 }

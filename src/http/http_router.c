@@ -15,6 +15,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cjson/cJSON.h>
 
@@ -111,12 +112,42 @@ static const ts_service *pick(ts_req *req)
     return &s3_service;
 }
 
+int ts_service_enabled(const ts_service *svc)
+{
+    const char *list = ts_cfg.services, *name = svc == &apigw_v2_service ? "apigateway"
+                                                                          : svc->name;
+    size_t n = strlen(name);
+
+    if (!list || svc == &http_internal_service)
+        return 1;
+    for (const char *p = list; *p;) {
+        size_t len;
+        while (*p == ',' || *p == ' ')
+            p++;
+        len = strcspn(p, ", ");
+        if (len == n && !strncasecmp(p, name, n))
+            return 1;
+        p += len;
+    }
+    return 0;
+}
+
+static const ts_op disabled_op = {"Disabled", NULL, 0, NULL, NULL, NULL, NULL, 0};
+
 const ts_service *http_route(ts_call *c)
 {
     ts_req *req = c->req;
     const ts_service *svc = pick(req);
 
     req->service = svc;
+    if (!ts_service_enabled(svc)) {
+        /* LocalStack's words for a service SERVICES leaves out. */
+        ts_resp_errorf(req, c->resp, TS_ERR_NOT_IMPLEMENTED,
+                       "Service '%s' is not enabled. Please check your 'SERVICES' "
+                       "configuration variable.", svc->name);
+        req->op = &disabled_op;
+        return svc;
+    }
     req->op = svc->resolve ? svc->resolve(c) : svc->proto->resolve(svc, c);
     return svc;
 }
@@ -160,7 +191,8 @@ static int health(ts_call *c)
 
     for (int i = 0; ts_services[i]; i++)
         if (ts_services[i]->available)
-            cJSON_AddStringToObject(svcs, ts_services[i]->name, "running");
+            cJSON_AddStringToObject(svcs, ts_services[i]->name,
+                                    ts_service_enabled(ts_services[i]) ? "running" : "disabled");
     cJSON_AddStringToObject(root, "edition", "community");
     cJSON_AddStringToObject(root, "version", TINYSTACK_VERSION);
     text = cJSON_PrintUnformatted(root);

@@ -356,8 +356,9 @@ int lambda_get_function(ts_call *c)
     cJSON_AddStringToObject(code, "RepositoryType", "S3");
     cJSON_AddStringToObject(
         code, "Location",
-        ts_arena_printf(c->req->arena, "http://%s:%d/_tinystack/lambda/code/%lld.zip",
-                        strcmp(ts_cfg.host, "0.0.0.0") ? ts_cfg.host : "localhost", ts_cfg.port,
+        ts_arena_printf(c->req->arena, "http://%s/_tinystack/lambda/code/%lld.zip",
+                        ts_public_host(c->req->arena, strcmp(ts_cfg.host, "0.0.0.0")
+                                                          ? ts_cfg.host : "localhost"),
                         (long long)f.code_blob));
     if (f.tags)
         cJSON_AddItemToObject(c->out, "Tags", cJSON_Parse(f.tags));

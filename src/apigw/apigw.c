@@ -9,6 +9,7 @@
 #include "apigw_int.h"
 #include "apigw_http.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -163,6 +164,18 @@ const char *apigw_label(ts_call *c, const char *name)
     return NULL;
 }
 
+int64_t apigw_stamp(void)
+{
+    static _Atomic int64_t last;
+    int64_t now = ts_now_ms(), prev = last;
+
+    /* Lists come in creation order: two rows made in one millisecond
+     * still get distinct, increasing stamps. */
+    while (!atomic_compare_exchange_weak(&last, &prev, now > prev ? now : prev + 1))
+        ;
+    return now > prev ? now : prev + 1;
+}
+
 double apigw_now(void)
 {
     return (double)(ts_now_ms() / 1000);
@@ -224,7 +237,7 @@ int apigw_api_insert(ts_call *c, const char *id, int kind, const cJSON *doc)
     store_bind_text(st, 2, c->req->account);
     store_bind_text(st, 3, c->req->region);
     sqlite3_bind_int(st, 4, kind);
-    sqlite3_bind_int64(st, 5, ts_now_ms());
+    sqlite3_bind_int64(st, 5, apigw_stamp());
     return doc_write(c, st, 6, doc);
 }
 

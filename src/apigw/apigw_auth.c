@@ -351,25 +351,16 @@ int apigw_prepare_target(apigw_exec *x, const char *type, const char *uri)
     return 0;
 }
 
+/* A REQUEST authorizer's event: the 1.0 proxy event (without the body)
+ * with its type and methodArn. */
 static cJSON *request_event(apigw_exec *x)
 {
-    ts_req *req = x->c->req;
-    cJSON *ev = cJSON_CreateObject(), *vars;
+    cJSON *ev = apigw_event_v1_object(x);
 
+    cJSON_DeleteItemFromObjectCaseSensitive(ev, "body");
+    cJSON_DeleteItemFromObjectCaseSensitive(ev, "isBase64Encoded");
     cJSON_AddStringToObject(ev, "type", "REQUEST");
     cJSON_AddStringToObject(ev, "methodArn", apigw_method_arn(x));
-    cJSON_AddStringToObject(ev, "resource", apigw_str(x->resource, "path"));
-    cJSON_AddStringToObject(ev, "path", x->path_decoded);
-    cJSON_AddStringToObject(ev, "httpMethod", req->method);
-    cJSON_AddItemToObject(ev, "headers", apigw_headers_map(req, 0));
-    cJSON_AddItemToObject(ev, "multiValueHeaders", apigw_headers_map(req, 1));
-    cJSON_AddItemToObject(ev, "queryStringParameters", apigw_query_map(req, 0));
-    cJSON_AddItemToObject(ev, "multiValueQueryStringParameters", apigw_query_map(req, 1));
-    cJSON_AddItemToObject(ev, "pathParameters", cJSON_Duplicate(x->path_params, 1));
-    vars = cJSON_GetObjectItemCaseSensitive(x->stage_doc, "variables");
-    cJSON_AddItemToObject(ev, "stageVariables", vars ? cJSON_Duplicate(vars, 1)
-                                                     : cJSON_CreateObject());
-    cJSON_AddItemToObject(ev, "requestContext", apigw_request_context(x));
     return ev;
 }
 

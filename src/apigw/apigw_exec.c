@@ -256,17 +256,19 @@ void apigw_gateway_reply(apigw_exec *x, const char *type, int status, const char
         }
     if (!status)
         status = apigw_gateway_status(type) > 0 ? apigw_gateway_status(type) : 500;
+    if (x->kind == APIGW_KIND_HTTP) {
+        /* HTTP APIs have no gateway responses, and their own words. */
+        apigw_reply_json(x, status, NULL, "message",
+                         message ? message : status >= 500 ? "Internal Server Error"
+                                                           : t->message);
+        return;
+    }
     if (!message)
         message = t->message;
     custom = cJSON_GetObjectItemCaseSensitive(map, type);
     if (!custom)
         custom = cJSON_GetObjectItemCaseSensitive(map, status >= 500 ? "DEFAULT_5XX"
                                                                      : "DEFAULT_4XX");
-    if (x->kind == APIGW_KIND_HTTP) {
-        apigw_reply_json(x, status, NULL, "message",
-                         message ? message : status >= 500 ? "Internal Server Error" : "");
-        return;
-    }
     if (!custom) {
         apigw_reply_json(x, status, t->error_type,
                          !strcmp(type, "ACCESS_DENIED") ? "Message" : "message", message);
@@ -483,40 +485,33 @@ static void add_nullable(cJSON *o, const char *name, cJSON *v)
     }
 }
 
-cJSON *apigw_headers_map(ts_req *req, int multi)
+/* {name: last value} or, multi, {name: [values]} of a list of pairs. */
+static cJSON *kv_map(const ts_kv *list, int multi)
 {
     cJSON *o = cJSON_CreateObject();
 
-    for (const ts_kv *h = req->headers; h; h = h->next) {
-        cJSON *cur = cJSON_GetObjectItemCaseSensitive(o, h->name);
+    for (const ts_kv *kv = list; kv; kv = kv->next) {
+        cJSON *cur = cJSON_GetObjectItemCaseSensitive(o, kv->name);
         if (multi) {
             if (!cur)
-                cur = cJSON_AddArrayToObject(o, h->name);
-            cJSON_AddItemToArray(cur, cJSON_CreateString(h->value));
+                cur = cJSON_AddArrayToObject(o, kv->name);
+            cJSON_AddItemToArray(cur, cJSON_CreateString(kv->value));
         } else {
-            cJSON_DeleteItemFromObjectCaseSensitive(o, h->name);
-            cJSON_AddStringToObject(o, h->name, h->value);
+            cJSON_DeleteItemFromObjectCaseSensitive(o, kv->name);
+            cJSON_AddStringToObject(o, kv->name, kv->value);
         }
     }
     return o;
 }
 
+cJSON *apigw_headers_map(ts_req *req, int multi)
+{
+    return kv_map(req->headers, multi);
+}
+
 cJSON *apigw_query_map(ts_req *req, int multi)
 {
-    cJSON *o = cJSON_CreateObject();
-
-    for (const ts_kv *q = req->query; q; q = q->next) {
-        cJSON *cur = cJSON_GetObjectItemCaseSensitive(o, q->name);
-        if (multi) {
-            if (!cur)
-                cur = cJSON_AddArrayToObject(o, q->name);
-            cJSON_AddItemToArray(cur, cJSON_CreateString(q->value));
-        } else {
-            cJSON_DeleteItemFromObjectCaseSensitive(o, q->name);
-            cJSON_AddStringToObject(o, q->name, q->value);
-        }
-    }
-    return o;
+    return kv_map(req->query, multi);
 }
 
 const char *apigw_domain(apigw_exec *x)
@@ -612,9 +607,17 @@ cJSON *apigw_request_context(apigw_exec *x)
 /* The Lambda proxy integration's event, payload format 1.0. */
 char *apigw_event_v1(apigw_exec *x)
 {
+    cJSON *ev = apigw_event_v1_object(x);
+    char *text = cJSON_PrintUnformatted(ev);
+
+    cJSON_Delete(ev);
+    return text;
+}
+
+cJSON *apigw_event_v1_object(apigw_exec *x)
+{
     ts_req *req = x->c->req;
     cJSON *ev = cJSON_CreateObject(), *vars;
-    char *text;
 
     cJSON_AddStringToObject(ev, "resource", apigw_str(x->resource, "path"));
     cJSON_AddStringToObject(ev, "path", x->path_decoded);
@@ -629,9 +632,7 @@ char *apigw_event_v1(apigw_exec *x)
     add_nullable(ev, "stageVariables", vars ? cJSON_Duplicate(vars, 1) : NULL);
     cJSON_AddItemToObject(ev, "requestContext", apigw_request_context(x));
     apigw_event_body(x, ev, cJSON_GetObjectItemCaseSensitive(x->api, "binaryMediaTypes"));
-    text = cJSON_PrintUnformatted(ev);
-    cJSON_Delete(ev);
-    return text;
+    return ev;
 }
 
 /* ---- the proxy reply ---- */

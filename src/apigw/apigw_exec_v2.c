@@ -412,27 +412,12 @@ static void v2_integrate(apigw_exec *x)
         apigw_v2_finish(x);
         return;
     }
-    if (x->target_missing) {
-        apigw_reply_json(x, 500, NULL, "message", "Internal Server Error");
+    if (!x->target &&
+        !(x->target = apigw_target(x, apigw_str(x->integration, "integrationUri")))) {
         apigw_v2_finish(x);
         return;
     }
     event = x->payload_v2 ? event_v2(x) : apigw_event_v1(x);
-    if (!x->target) {
-        x->target = lambda_target_new(x->c, apigw_lambda_arn(
-            x, apigw_str(x->integration, "integrationUri")));
-        if (!x->target) {
-            ts_resp *resp = x->c->resp;
-            ts_log(TS_LOG_INFO, "apigateway %s: %s", x->api_id,
-                   resp->err_message ? resp->err_message : "no such function");
-            resp->err = TS_ERR_NONE;
-            resp->err_message = resp->err_type = NULL;
-            cJSON_free(event);
-            apigw_reply_json(x, 500, NULL, "message", "Internal Server Error");
-            apigw_v2_finish(x);
-            return;
-        }
-    }
     if (!x->suspended) {
         x->suspended = 1;
         http_suspend(x->c->req);
@@ -557,9 +542,7 @@ static char *v2_authorizer_event(apigw_exec *x, const cJSON *auth)
     char *text, *base;
 
     if (fmt && !strcmp(fmt, "1.0")) {
-        base = apigw_event_v1(x);
-        ev = cJSON_Parse(base);
-        cJSON_free(base);
+        ev = apigw_event_v1_object(x);
         cJSON_AddStringToObject(ev, "type", "REQUEST");
         cJSON_AddStringToObject(ev, "methodArn", apigw_method_arn(x));
     } else {
@@ -634,14 +617,14 @@ static int v2_authorize(apigw_exec *x)
             ts_buf_printf(&key, "\n%s", v);
         }
     }
-    if (!x->target) {
-        x->target = lambda_target_new(x->c, apigw_lambda_arn(
-            x, apigw_str(x->integration, "integrationUri")));
-        if (!x->target) {
-            x->target_missing = 1;
-            x->c->resp->err = TS_ERR_NONE;
-            x->c->resp->err_message = x->c->resp->err_type = NULL;
-        }
+    /* The integration's function, looked up while the request holds its
+     * snapshot (the authorizer answers on the runtime thread). */
+    if (!x->target && apigw_str(x->integration, "integrationType") &&
+        !strcmp(apigw_str(x->integration, "integrationType"), "AWS_PROXY") &&
+        !(x->target = apigw_target(x, apigw_str(x->integration, "integrationUri")))) {
+        ts_buf_free(&key);
+        apigw_v2_finish(x);
+        return 1;
     }
     rc = apigw_run_authorizer(x, auth, v2_authorizer_event(x, auth), key.data,
                               cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(

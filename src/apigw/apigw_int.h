@@ -40,6 +40,9 @@ int apigw_api_save(ts_call *c, const char *id, const cJSON *doc);
 int apigw_api_insert(ts_call *c, const char *id, int kind, const cJSON *doc);
 /* Deletes API id with its stages and deployments; 0 or -1. */
 int apigw_api_delete(ts_call *c, const char *id);
+/* The created column of a new row: the time in ms, strictly increasing
+ * (the order lists answer in). */
+int64_t apigw_stamp(void);
 /* "2024-01-31T12:00:00Z" style timestamps are what botocore parses in
  * REST-JSON; API Gateway answers epoch seconds: the number for now. */
 double apigw_now(void);
@@ -203,7 +206,6 @@ typedef struct apigw_exec {
     int payload_v2;             /* HTTP: the integration's format is 2.0 */
     int suspended;              /* it waits for a function */
     const char *raw_path_v2;    /* HTTP: the path with a named stage */
-    int target_missing;         /* the integration's function is absent */
     int http_proxy;             /* an HTTP_PROXY integration is running */
     const char *int_body;       /* the integration's answer, for mappings */
     size_t int_body_len;
@@ -246,6 +248,9 @@ void apigw_request_time(int64_t ms, char *out, size_t n);
 cJSON *apigw_request_context(apigw_exec *x);
 /* The proxy event, format 1.0 (cJSON_free it). */
 char *apigw_event_v1(apigw_exec *x);
+/* The same event as an object the caller owns (REQUEST authorizers add
+ * to it). */
+cJSON *apigw_event_v1_object(apigw_exec *x);
 /* Maps a proxy integration's reply onto the answer; -1 when it is
  * malformed (nothing is answered then). */
 int apigw_proxy_reply(apigw_exec *x, const char *payload, size_t len, int v2);

@@ -121,7 +121,7 @@ int apigw_create_api_key(ts_call *c)
     store_bind_text(st, 2, c->req->account);
     store_bind_text(st, 3, c->req->region);
     store_bind_text(st, 4, value);
-    sqlite3_bind_int64(st, 5, ts_now_ms());
+    sqlite3_bind_int64(st, 5, apigw_stamp());
     text = cJSON_PrintUnformatted(key);
     sqlite3_bind_text(st, 6, text, -1, SQLITE_TRANSIENT);
     cJSON_free(text);
@@ -275,7 +275,7 @@ int apigw_create_usage_plan(ts_call *c)
     store_bind_text(st, 1, id);
     store_bind_text(st, 2, c->req->account);
     store_bind_text(st, 3, c->req->region);
-    sqlite3_bind_int64(st, 4, ts_now_ms());
+    sqlite3_bind_int64(st, 4, apigw_stamp());
     text = cJSON_PrintUnformatted(plan);
     sqlite3_bind_text(st, 5, text, -1, SQLITE_TRANSIENT);
     cJSON_free(text);

@@ -80,7 +80,7 @@ int apigw_stage_save(ts_call *c, const char *api_id, const cJSON *stage, int ins
 
     store_bind_text(st, 1, api_id);
     store_bind_text(st, 2, apigw_str(stage, "stageName"));
-    sqlite3_bind_int64(st, 3, ts_now_ms());
+    sqlite3_bind_int64(st, 3, apigw_stamp());
     sqlite3_bind_text(st, 4, text, -1, SQLITE_TRANSIENT);
     cJSON_free(text);
     return row_exec(c, st);
@@ -154,7 +154,7 @@ int apigw_create_deployment(ts_call *c)
                     " VALUES (?1, ?2, ?3, ?4, ?5)");
     store_bind_text(st, 1, api_id);
     store_bind_text(st, 2, id);
-    sqlite3_bind_int64(st, 3, ts_now_ms());
+    sqlite3_bind_int64(st, 3, apigw_stamp());
     text = cJSON_PrintUnformatted(dep);
     sqlite3_bind_text(st, 4, text, -1, SQLITE_TRANSIENT);
     cJSON_free(text);

@@ -82,7 +82,7 @@ int apigw_v2_stage_save(ts_call *c, const char *api_id, const char *name, const 
     store_bind_text(st, 2, name);
     stmt_doc_bind(st, 3, doc);
     if (insert)
-        sqlite3_bind_int64(st, 4, ts_now_ms());
+        sqlite3_bind_int64(st, 4, apigw_stamp());
     return stmt_done(c, st);
 }
 
@@ -136,7 +136,7 @@ int apigw_v2_deploy(ts_call *c, const char *api_id, const cJSON *doc, const char
                     " VALUES (?1, ?2, ?3, ?4, ?5)");
     store_bind_text(st, 1, api_id);
     store_bind_text(st, 2, id);
-    sqlite3_bind_int64(st, 3, ts_now_ms());
+    sqlite3_bind_int64(st, 3, apigw_stamp());
     stmt_doc_bind(st, 4, dep);
     stmt_doc_bind(st, 5, doc);
     if (stmt_done(c, st) != 0)

@@ -80,8 +80,10 @@ ARG BOTOCORE_MODELS="s3 s3control dynamodb dynamodbstreams lambda iam sts logs \
     sso sso-oidc codedeploy config opsworkscm"
 # The CLI's help examples and shell-completion index go too (35 MB):
 # `aws help` still works, without examples.
-RUN set -e; \
-    cfg=/etc/dpkg/dpkg.cfg.d/tinystack; \
+# One layer per part, so `docker history` shows what each costs; apt's
+# lists live in a cache mount, fetched once and in no layer.
+RUN --mount=type=cache,id=tinystack-apt-lists,target=/var/lib/apt/lists \
+    set -e; \
     py=/usr/lib/python3/dist-packages; \
     { echo "path-exclude=$py/awscli/examples/*"; \
       echo "path-exclude=$py/awscli/data/ac.index"; \
@@ -90,19 +92,24 @@ RUN set -e; \
               echo "path-exclude=$d/*/*"; \
               for m in $BOTOCORE_MODELS; do echo "path-include=$d/$m/*"; done; \
           done; \
-      fi; } >"$cfg"; \
+      fi; } >/etc/dpkg/dpkg.cfg.d/tinystack; \
     apt-get update -qq; \
     apt-get install -y -qq --no-install-recommends \
-        libmicrohttpd12 libcjson1 libzip4 python3 python3-boto3 awscli nodejs >/dev/null; \
-    rm -rf /var/lib/apt/lists/*; \
+        libmicrohttpd12 libcjson1 libzip4 python3 python3-boto3 >/dev/null; \
     find $py/botocore/data -name '*.json' -exec gzip -9n {} +; \
-    find $py/botocore/data $py/awscli/botocore/data -type d -empty -delete
+    find $py/botocore/data -type d -empty -delete
+RUN --mount=type=cache,id=tinystack-apt-lists,target=/var/lib/apt/lists \
+    apt-get install -y -qq --no-install-recommends nodejs >/dev/null
+RUN --mount=type=cache,id=tinystack-apt-lists,target=/var/lib/apt/lists \
+    apt-get install -y -qq --no-install-recommends awscli >/dev/null \
+    && find /usr/lib/python3/dist-packages/awscli/botocore/data -type d -empty -delete
 COPY --from=build /tinystack /usr/local/bin/tinystack
 COPY src/tools/awslocal /usr/local/bin/awslocal
 COPY --from=sdk /opt/sdk/node_modules /var/runtime/node_modules
 # Node resolves a handler's bare `require` and `import` by walking up from
 # the handler's folder (wherever tinystack unpacked it) to /node_modules;
 # ESM ignores NODE_PATH, and tinystack hands handlers a fresh environment.
+# A function's own node_modules, nearer, still comes first, as on AWS.
 RUN ln -s /var/runtime/node_modules /node_modules \
     && mkdir -p /var/lib/tinystack /var/lib/localstack \
         /etc/localstack/init/boot.d /etc/localstack/init/start.d \

@@ -184,7 +184,7 @@ fi
 # --- the image --------------------------------------------------------------
 
 t=$(date +%s)
-build=(podman build --isolation=chroot --network=host --format docker -t "$IMAGE")
+build=(podman build --jobs=3 --isolation=chroot --network=host --format docker -t "$IMAGE")
 # Behind a TLS-intercepting proxy (as here) the npm registry's certificate
 # is signed by the host's CA: the npm stage takes the host's bundle.
 [ -s /etc/ssl/certs/ca-certificates.crt ] &&
@@ -203,8 +203,15 @@ mb() { awk -v b="$1" 'BEGIN { printf "%.1f MB", b / 1000000 }'; }
 size=$(image_size "$IMAGE")
 base_size=$(image_size "$BASE")
 log "image $(mb "$size"); on top of $BASE ($(mb "$base_size")): $(mb $((size - base_size)))"
-"${PODMAN[@]}" history --format '{{.Size}}\t{{.CreatedBy}}' "$IMAGE" |
-    awk -F '\t' '$1 != "0 B" { printf "container:   %10s  %s\n", $1, substr($2, 1, 90) }' >&2
+# One line a layer: its size and what made it.
+"${PODMAN[@]}" history --no-trunc --format '{{.Size}}\t{{.CreatedBy}}' "$IMAGE" |
+    awk -F '\t' '$1 != "0 B" {
+        c = $2; sub(/.*\/bin\/sh -c /, "", c); sub(/^#\(nop\) /, "", c)
+        sub(/(dir|file):[0-9a-f]+ in /, "to ", c)
+        if (match(c, /--no-install-recommends +[^>;&]*/))
+            { c = substr(c, RSTART, RLENGTH); sub(/--no-install-recommends +/, "apt-get install ", c) }
+        gsub(/  +/, " ", c)
+        printf "container:   %10s  %s\n", $1, substr(c, 1, 90) }' >&2
 
 # --- containers -------------------------------------------------------------
 

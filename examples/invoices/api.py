@@ -46,7 +46,7 @@ def _list():
     # NF-2 before NF-10: by the number after the prefix when there is one.
     def order(nota):
         prefix, _, number = str(nota["id"]).rpartition("-")
-        return (prefix, int(number), "") if number.isdigit() else (str(nota["id"]), 0, "")
+        return (prefix, int(number)) if number.isdigit() else (str(nota["id"]), 0)
 
     return _reply(200, sorted(items, key=order))
 

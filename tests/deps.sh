@@ -18,6 +18,7 @@ need_pc libuv libuv1-dev
 need_pc expat libexpat1-dev
 need_pc zlib zlib1g-dev
 need_pc libzip libzip-dev
+need_pc yaml-0.1 libyaml-dev
 
 if [ "$what" = test ]; then
     command -v python3 >/dev/null 2>&1 || pkgs="$pkgs python3"

@@ -8,6 +8,8 @@
  */
 #include "apigw_int.h"
 
+#include "tinystack/yaml.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
@@ -319,14 +321,19 @@ out:
     return rc;
 }
 
+/* The OpenAPI document in the body: JSON, else YAML. */
 static cJSON *body_json(ts_call *c)
 {
     cJSON *oas = cJSON_ParseWithLength(c->req->body.data, c->req->body.len);
+    char err[256];
 
+    if (!oas && c->req->body.len && c->req->body.data[strspn(c->req->body.data, " \t\r\n")] != '{')
+        oas = ts_yaml_parse(c->req->body.data, c->req->body.len, err, sizeof err);
+    else
+        snprintf(err, sizeof err, "the body is not a JSON object");
     if (!oas)
-        ts_resp_error(c->resp, TS_ERR_APIGW_BAD_REQUEST,
-                      "Invalid OpenAPI input: tinystack reads OpenAPI and Swagger documents "
-                      "in JSON (convert a YAML document to JSON first)");
+        ts_resp_errorf(c->req, c->resp, TS_ERR_APIGW_BAD_REQUEST, "Invalid OpenAPI input: %s",
+                       err);
     return oas;
 }
 

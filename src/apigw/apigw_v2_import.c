@@ -1,7 +1,7 @@
 /*
  * apigw_v2_import.c - HTTP APIs from and to OpenAPI 3.0 definitions
- * (ImportApi, ReimportApi, ExportApi), in JSON only: tinystack links no
- * YAML parser, so a YAML body gets a BadRequestException saying so.
+ * (ImportApi, ReimportApi, ExportApi), in JSON or YAML (read with
+ * tinystack/yaml.h); exports are JSON.
  *
  * Read: info.title/version/description; every operation of paths as a
  * route ("get" of "/pets/{id}" is "GET /pets/{id}",
@@ -15,6 +15,8 @@
  * HTTP API cannot hold becomes a warning (an error with failOnWarnings).
  */
 #include "apigw_int.h"
+
+#include "tinystack/yaml.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -326,17 +328,21 @@ static int import_definition(import_ctx *x)
     x->fail_on_warnings = cJSON_IsTrue(fail) || (cJSON_IsString(fail) &&
                                                  !strcmp(fail->valuestring, "true"));
     def = body ? cJSON_Parse(body) : NULL;
-    if (!cJSON_IsObject(def)) {
-        const char *p = body ? body : "";
+    if (!def && body) {
+        /* Not JSON: a YAML definition, as AWS takes both. */
+        const char *p = body;
+        char err[256];
         while (isspace((unsigned char)*p))
             p++;
+        if (*p != '{' && *p != '[' && !(def = ts_yaml_parse(body, strlen(body), err, sizeof err)))
+            return ts_resp_errorf(c->req, c->resp, TS_ERR_APIGW_BAD_REQUEST,
+                                  "Invalid OpenAPI input: %s", err);
+    }
+    if (!cJSON_IsObject(def)) {
         cJSON_Delete(def);
         return ts_resp_error(c->resp, TS_ERR_APIGW_BAD_REQUEST,
-                             *p == '{' || *p == '['
-                                 ? "Invalid OpenAPI input: the definition is not valid JSON "
-                                   "(an object)"
-                                 : "tinystack imports OpenAPI definitions in JSON only; this "
-                                   "one is not JSON (YAML is not supported), convert it to JSON");
+                             "Invalid OpenAPI input: the definition is not a JSON or YAML "
+                             "object");
     }
     version = apigw_str(def, "openapi");
     if (!version || strncmp(version, "3.", 2)) {

@@ -1340,8 +1340,33 @@ class TestOpenApi(ApigwCase):
         paths = {x["path"] for x in self.ag.get_resources(restApiId=a)["items"]}
         self.assertTrue({"/kept", "/extra", "/notas"} <= paths, paths)
 
+    def test_yaml_documents(self):
+        fn = self.function("apigw-oas-yaml", PROXY)
+        body = ("swagger: '2.0'\ninfo:\n  title: from-yaml\n  version: '1'\n"
+                "paths:\n  /notas/{id}:\n    get:\n      parameters:\n"
+                "        - {name: id, in: path, required: true}\n"
+                "      x-amazon-apigateway-integration: &proxy\n"
+                "        type: aws_proxy\n        httpMethod: POST\n"
+                "        uri: %s\n  /other:\n    post:\n"
+                "      x-amazon-apigateway-integration: *proxy\n" % invocation_uri(fn))
+        r = self.ag.import_rest_api(body=body.encode())
+        self.addCleanup(self._drop, r["id"])
+        self.assertEqual(r["name"], "from-yaml")
+        self.ag.create_deployment(restApiId=r["id"], stageName="dev")
+        self.assertEqual(user_request(r["id"], "dev", "/notas/4").json()["event"]
+                         ["pathParameters"], {"id": "4"})
+        self.assertEqual(user_request(r["id"], "dev", "/other", method="POST").status, 201)
+        msg = self.assertError("BadRequestException", self.ag.import_rest_api,
+                               body=b"openapi: 3.0.1\npaths: [unclosed\n")
+        self.assertIn("line", msg)
+        bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+            "%s: &%s [*%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s]\n"
+            % ((chr(98 + i), chr(98 + i)) + (chr(97 + i),) * 10) for i in range(8))
+        msg = self.assertError("BadRequestException", self.ag.import_rest_api, body=bomb.encode())
+        self.assertIn("nodes", msg)
+
     def test_bad_documents(self):
-        for body in (b"openapi: 3.0.1\ninfo: {}", b"{}", b'{"openapi": "3.0.1", "paths": '
+        for body in (b"openapi: [3.0.1", b"{}", b'{"openapi": "3.0.1", "paths": '
                      b'{"no-slash": {"get": {}}}}', b"\xff"):
             self.assertError("BadRequestException", self.ag.import_rest_api, body=body)
 

@@ -895,11 +895,15 @@ class TestImportExport(V2TestCase):
         self.assertIn("DeploymentId", self.v2.get_stage(ApiId=api_id, StageName="live"))
 
     def test_import_errors(self):
-        yaml_body = "openapi: 3.0.1\ninfo:\n  title: y\npaths: {}\n"
-        self.assertV2Error("BadRequestException", self.v2.import_api, Body=yaml_body,
-                           contains="JSON only")
+        yaml_body = "openapi: 3.0.1\ninfo:\n  title: y\npaths:\n  /pets:\n    get: {}\n"
+        api = self.v2.import_api(Body=yaml_body)
+        self.addCleanup(self.v2.delete_api, ApiId=api["ApiId"])
+        self.assertEqual(api["Name"], "y")
+        self.assertEqual(list(self.routes(api["ApiId"])), ["GET /pets"])
+        self.assertV2Error("BadRequestException", self.v2.import_api,
+                           Body="openapi: [unclosed\n", contains="YAML syntax error at line")
         self.assertV2Error("BadRequestException", self.v2.import_api, Body="{\"openapi\": ",
-                           contains="not valid JSON")
+                           contains="not a JSON or YAML object")
         self.assertV2Error("BadRequestException", self.v2.import_api,
                            Body=json.dumps({"swagger": "2.0", "info": {"title": "s"}}),
                            contains="Swagger")

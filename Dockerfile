@@ -13,7 +13,8 @@
 FROM debian:12-slim AS build
 RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends \
         gcc make pkg-config libc6-dev libmicrohttpd-dev libcjson-dev \
-        libsqlite3-dev libssl-dev libuv1-dev libexpat1-dev zlib1g-dev libzip-dev >/dev/null \
+        libsqlite3-dev libssl-dev libuv1-dev libexpat1-dev zlib1g-dev libzip-dev \
+        libyaml-dev >/dev/null \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Makefile ./
@@ -81,7 +82,10 @@ ARG BOTOCORE_MODELS="s3 s3control dynamodb dynamodbstreams lambda iam sts logs \
 # The CLI's help examples and shell-completion index go too (35 MB):
 # `aws help` still works, without examples.
 # One layer per part, so `docker history` shows what each costs; apt's
-# lists live in a cache mount, fetched once and in no layer.
+# lists live in a cache mount, fetched once and in no layer.  The
+# binary's shared libraries: libmicrohttpd (its GnuTLS is in the base
+# already: apt needs it), cJSON, and the two it dlopen()s on first use,
+# libzip (a Lambda zip) and libyaml (an OpenAPI import in YAML).
 RUN --mount=type=cache,id=tinystack-apt-lists,target=/var/lib/apt/lists \
     set -e; \
     py=/usr/lib/python3/dist-packages; \
@@ -95,7 +99,7 @@ RUN --mount=type=cache,id=tinystack-apt-lists,target=/var/lib/apt/lists \
       fi; } >/etc/dpkg/dpkg.cfg.d/tinystack; \
     apt-get update -qq; \
     apt-get install -y -qq --no-install-recommends \
-        libmicrohttpd12 libcjson1 libzip4 python3 python3-boto3 >/dev/null; \
+        libmicrohttpd12 libcjson1 libzip4 libyaml-0-2 python3 python3-boto3 >/dev/null; \
     find $py/botocore/data -name '*.json' -exec gzip -9n {} +; \
     find $py/botocore/data -type d -empty -delete
 RUN --mount=type=cache,id=tinystack-apt-lists,target=/var/lib/apt/lists \

@@ -188,7 +188,7 @@ build=(podman build --jobs=3 --isolation=chroot --network=host --format docker -
 # Behind a TLS-intercepting proxy (as here) the npm registry's certificate
 # is signed by the host's CA: the npm stage takes the host's bundle.
 [ -s /etc/ssl/certs/ca-certificates.crt ] &&
-    build+=(--secret id=ca,src=/etc/ssl/certs/ca-certificates.crt)
+    build+=(--secret "id=ca,src=/etc/ssl/certs/ca-certificates.crt")
 log "building the image"
 if "${build[@]}" "$ROOT" >"$WORKROOT/build.log" 2>&1; then
     pass "podman build ($(( $(date +%s) - t )) s)"
@@ -213,6 +213,18 @@ log "image $(mb "$size"); on top of $BASE ($(mb "$base_size")): $(mb $((size - b
         gsub(/  +/, " ", c)
         printf "container:   %10s  %s\n", $1, substr(c, 1, 90) }' >&2
 
+# The libraries the binary dlopen()s on first use are in the image: one
+# of the sonames each source file tries.
+for f in $(grep -rl 'dlopen("' "$ROOT/src" --include='*.c'); do
+    names=$(grep -o 'dlopen("[^"]*"' "$f" | sed 's/dlopen("//; s/"$//' | tr '\n' ' ')
+    if "${PODMAN[@]}" run --rm --pull=never --network=none --entrypoint sh "$IMAGE" -c \
+            'for n; do ldconfig -p | grep -q "^[[:space:]]*$n " && exit 0; done; exit 1' sh $names >/dev/null 2>&1; then
+        pass "the image has what ${f#"$ROOT"/} dlopen()s ($names)"
+    else
+        fail "the image has what ${f#"$ROOT"/} dlopen()s ($names)"
+    fi
+done
+
 # --- containers -------------------------------------------------------------
 
 free_port() {
@@ -223,7 +235,7 @@ free_port() {
 start() {
     local name=$1 port=$2 out
     shift 2
-    if ! out=$("${PODMAN[@]}" run -d --name "$name" -p "127.0.0.1:$port:4566" \
+    if ! out=$("${PODMAN[@]}" run -d --pull=never --name "$name" -p "127.0.0.1:$port:4566" \
             --health-interval=disable "$@" "$IMAGE" 2>&1); then
         fail "podman run $name" "$out"
         return 1

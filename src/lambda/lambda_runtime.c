@@ -683,6 +683,7 @@ static void on_timeout(uv_timer_t *t)
         uv_update_time(&rt_loop);
         uv_timer_start(&e->timer, on_timeout, (uint64_t)(e->inv->deadline_ms - ts_now_ms()), 0);
         e->timer_on = 1;
+        e->timer_deadline = e->inv->deadline_ms;
     } else if (e->inv && e->inv_sent) {
         inv = e->inv;
         e->inv = NULL;
@@ -735,10 +736,15 @@ static void on_wake(uv_async_t *a)
         for (lambda_env *e = p->envs; e; e = e->next) {
             if (e->state == ENV_DEAD)
                 continue;
-            if (e->inv && e->inv_sent && !e->timer_on) {
+            /* A timer still armed for the environment's previous
+             * invocation is re-armed: that deadline may be later (an API
+             * Gateway caller's limit is shorter than the function's). */
+            if (e->inv && e->inv_sent &&
+                (!e->timer_on || e->timer_deadline != e->inv->deadline_ms)) {
                 int64_t left = e->inv->deadline_ms - ts_now_ms();
                 uv_timer_start(&e->timer, on_timeout, left > 0 ? (uint64_t)left : 0, 0);
                 e->timer_on = 1;
+                e->timer_deadline = e->inv->deadline_ms;
             } else if (!e->inv && e->timer_on) {
                 uv_timer_stop(&e->timer);
                 e->timer_on = 0;

@@ -57,6 +57,7 @@ struct lambda_env {
     uv_timer_t timer;
     int open_handles;
     int timer_on;
+    int64_t timer_deadline; /* the deadline the timer is armed for */
     int cold;               /* started by uv_spawn: proc is ours */
     int exited;             /* its end was handled */
     int start_failed;

@@ -274,7 +274,9 @@ class TestOtherServicesRoute(unittest.TestCase):
 
     def test_each_service_speaks_its_protocol(self):
         self.assertEqual(self.error_code("lambda", "list_layers"), "UnknownOperationException")
-        self.assertEqual(self.error_code("apigateway", "get_rest_apis"),
+        self.assertEqual(self.error_code("apigateway", "get_domain_names"),
+                         "UnknownOperationException")
+        self.assertEqual(self.error_code("apigatewayv2", "get_vpc_links"),
                          "UnknownOperationException")
         self.assertEqual(self.error_code("logs", "describe_metric_filters"),
                          "UnknownOperationException")

@@ -11,7 +11,9 @@
 # against a container started with -p <free port>:4566:
 #   - the health endpoint, the HEALTHCHECK and "Ready." in `podman logs`;
 #   - tests/cli/run.sh with CLI_ONLY=lambda (Python handlers, S3
-#     notifications) and tests/container/test_node.sh (Node.js handlers
+#     notifications) and CLI_ONLY=invoices (the invoice pipeline example,
+#     whose restart half needs a binary and is skipped, saying so), and
+#     tests/container/test_node.sh (Node.js handlers
 #     using the bundled AWS SDK v3 through `require` and `import`);
 #   - PERSISTENCE=1 with a volume at /var/lib/localstack, then at
 #     /var/lib/tinystack: a bucket and an object outlive the container;
@@ -303,6 +305,13 @@ if start ts-main "$P" && wait_ready ts-main "$P"; then
     line=$(printf '%s\n' "$out" | tail -n 1)
     if [ "$st" -eq 0 ]; then pass "tests/cli lambda suite against the container ($line)"
     else fail "tests/cli lambda suite against the container ($line)" "$(printf '%s\n' "$out" | grep -A8 FAILED | head -n 40)"; fi
+
+    section "the invoice pipeline example (tests/cli/test_invoices.sh) against the container"
+    out=$(TINYSTACK_ENDPOINT=http://127.0.0.1:$P CLI_ONLY=invoices bash "$ROOT/tests/cli/run.sh" 2>&1)
+    st=$?
+    line=$(printf '%s\n' "$out" | tail -n 1)
+    if [ "$st" -eq 0 ]; then pass "the invoice example against the container ($line)"
+    else fail "the invoice example against the container ($line)" "$(printf '%s\n' "$out" | grep -A8 FAILED | head -n 40)"; fi
 
     section "tests/container/test_node.sh against the container"
     mkdir -p "$WORKROOT/node"

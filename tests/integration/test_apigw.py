@@ -528,7 +528,20 @@ class TestAuthorizersKeysMisc(ApigwCase):
         v = self.ag.create_request_validator(restApiId=a, name="body", validateRequestBody=True)
         self.assertIs(v["validateRequestParameters"], False)
         self.assertEqual(self.ag.get_request_validators(restApiId=a)["items"][0]["id"], v["id"])
+        self.assertEqual(self.ag.get_request_validator(restApiId=a, requestValidatorId=v["id"])
+                         ["name"], "body")
+        u = self.ag.update_request_validator(restApiId=a, requestValidatorId=v["id"],
+                                             patchOperations=[
+                                                 {"op": "replace",
+                                                  "path": "/validateRequestParameters",
+                                                  "value": "true"}])
+        self.assertIs(u["validateRequestParameters"], True)
+        self.assertError("BadRequestException", self.ag.update_request_validator, restApiId=a,
+                         requestValidatorId=v["id"],
+                         patchOperations=[{"op": "replace", "path": "/id", "value": "x"}])
         self.ag.delete_request_validator(restApiId=a, requestValidatorId=v["id"])
+        self.assertError("NotFoundException", self.ag.get_request_validator, restApiId=a,
+                         requestValidatorId=v["id"])
 
     def test_gateway_responses(self):
         a = self.api()["id"]
@@ -593,6 +606,28 @@ class TestAuthorizersKeysMisc(ApigwCase):
         self.ag.tag_resource(resourceArn=sarn, tags={"s": "1"})
         self.assertEqual(self.ag.get_stage(restApiId=a, stageName="dev")["tags"], {"s": "1"})
         self.assertError("BadRequestException", self.ag.get_tags, resourceArn="arn:aws:nope")
+        self.assertEqual(self.ag.get_usage_plan_key(usagePlanId=plan["id"], keyId=k["id"])
+                         ["name"], "k1")
+        self.assertError("NotFoundException", self.ag.get_usage_plan_key,
+                         usagePlanId=plan["id"], keyId=gen["id"])
+        u = self.ag.update_usage_plan(usagePlanId=plan["id"], patchOperations=[
+            {"op": "replace", "path": "/name", "value": "renamed"},
+            {"op": "remove", "path": "/apiStages", "value": "%s:dev" % a}])
+        self.assertEqual((u["name"], u["apiStages"]), ("renamed", []))
+        u = self.ag.update_usage_plan(usagePlanId=plan["id"], patchOperations=[
+            {"op": "add", "path": "/apiStages", "value": "%s:dev" % a}])
+        self.assertEqual(u["apiStages"], [{"apiId": a, "stage": "dev"}])
+        self.assertError("BadRequestException", self.ag.update_usage_plan,
+                         usagePlanId=plan["id"], patchOperations=[
+                             {"op": "add", "path": "/apiStages", "value": "%s:nostage" % a}])
+        self.assertError("BadRequestException", self.ag.update_usage_plan,
+                         usagePlanId=plan["id"], patchOperations=[
+                             {"op": "add", "path": "/apiStages", "value": "no-colon"}])
+        self.assertError("BadRequestException", self.ag.update_usage_plan,
+                         usagePlanId=plan["id"], patchOperations=[
+                             {"op": "replace", "path": "/id", "value": "x"}])
+        self.assertError("NotFoundException", self.ag.update_usage_plan, usagePlanId="nope",
+                         patchOperations=[])
         self.ag.delete_usage_plan_key(usagePlanId=plan["id"], keyId=k["id"])
         self.assertError("NotFoundException", self.ag.delete_usage_plan_key,
                          usagePlanId=plan["id"], keyId=k["id"])

@@ -715,6 +715,18 @@ static void on_timeout(uv_timer_t *t)
     }
 }
 
+int rt_timer_action(const lambda_env *e)
+{
+    /* A timer still armed for the environment's previous invocation is
+     * re-armed: that deadline may be later (an API Gateway caller's
+     * limit is shorter than the function's). */
+    if (e->inv && e->inv_sent && (!e->timer_on || e->timer_deadline != e->inv->deadline_ms))
+        return RT_TIMER_ARM;
+    if (!e->inv && e->timer_on)
+        return RT_TIMER_STOP;
+    return RT_TIMER_KEEP;
+}
+
 /* Runtime thread: start what the queues need, arm and disarm timeouts. */
 static void on_wake(uv_async_t *a)
 {
@@ -736,18 +748,18 @@ static void on_wake(uv_async_t *a)
         for (lambda_env *e = p->envs; e; e = e->next) {
             if (e->state == ENV_DEAD)
                 continue;
-            /* A timer still armed for the environment's previous
-             * invocation is re-armed: that deadline may be later (an API
-             * Gateway caller's limit is shorter than the function's). */
-            if (e->inv && e->inv_sent &&
-                (!e->timer_on || e->timer_deadline != e->inv->deadline_ms)) {
+            switch (rt_timer_action(e)) {
+            case RT_TIMER_ARM: {
                 int64_t left = e->inv->deadline_ms - ts_now_ms();
                 uv_timer_start(&e->timer, on_timeout, left > 0 ? (uint64_t)left : 0, 0);
                 e->timer_on = 1;
                 e->timer_deadline = e->inv->deadline_ms;
-            } else if (!e->inv && e->timer_on) {
+                break;
+            }
+            case RT_TIMER_STOP:
                 uv_timer_stop(&e->timer);
                 e->timer_on = 0;
+                break;
             }
         }
     }

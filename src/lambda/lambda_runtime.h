@@ -112,6 +112,12 @@ void rt_complete_later(lambda_env *env, lambda_inv *inv);
 void rt_logs_flush(lambda_env *env);
 /* Completes inv (outside rt_lock): platform log lines, then inv->done. */
 void rt_complete(lambda_env *env, lambda_inv *inv);
+/* What the runtime thread's wake pass does with env's timeout timer:
+ * arm it for env->inv's deadline (sent and not yet armed for that one),
+ * stop it (no invocation), or keep it.  Reads inv, inv_sent, timer_on
+ * and timer_deadline only, under rt_lock. */
+enum { RT_TIMER_KEEP, RT_TIMER_ARM, RT_TIMER_STOP };
+int rt_timer_action(const lambda_env *e);
 /* Wakes the runtime thread (timers to start, processes to spawn). */
 void rt_wake(void);
 /* A line the environment logged, for its current invocation's tail and

@@ -79,8 +79,15 @@ ARG BOTOCORE_MODELS="s3 s3control dynamodb dynamodbstreams lambda iam sts logs \
     ssm secretsmanager kms kinesis firehose stepfunctions cloudwatch \
     cloudformation ses sesv2 acm route53 resourcegroupstaggingapi \
     sso sso-oidc codedeploy config opsworkscm"
-# The CLI's help examples and shell-completion index go too (35 MB):
-# `aws help` still works, without examples.
+ARG CLI_MODELS="s3 dynamodb dynamodbstreams lambda iam sts logs \
+    apigateway apigatewayv2 apigatewaymanagementapi \
+    sso sso-oidc codedeploy config opsworkscm"
+# The CLI's own copy keeps only what tinystack serves and what its
+# customizations load at start (CLI_MODELS): `awslocal sqs ...` would fail
+# against tinystack either way, here with "Invalid choice".  Its help
+# examples and shell-completion index go too (35 MB): `aws help` still
+# works, without examples.  Nothing runs Node's TypeScript declarations
+# (/usr/share/nodejs/@types, 4 MB).
 # One layer per part, so `docker history` shows what each costs; apt's
 # lists live in a cache mount, fetched once and in no layer.  The
 # binary's shared libraries: libmicrohttpd (its GnuTLS is in the base
@@ -91,11 +98,12 @@ RUN --mount=type=cache,id=tinystack-apt-lists,target=/var/lib/apt/lists \
     py=/usr/lib/python3/dist-packages; \
     { echo "path-exclude=$py/awscli/examples/*"; \
       echo "path-exclude=$py/awscli/data/ac.index"; \
+      echo "path-exclude=/usr/share/nodejs/@types/*"; \
       if [ "$BOTOCORE_MODELS" != all ]; then \
-          for d in $py/botocore/data $py/awscli/botocore/data; do \
-              echo "path-exclude=$d/*/*"; \
-              for m in $BOTOCORE_MODELS; do echo "path-include=$d/$m/*"; done; \
-          done; \
+          echo "path-exclude=$py/botocore/data/*/*"; \
+          for m in $BOTOCORE_MODELS; do echo "path-include=$py/botocore/data/$m/*"; done; \
+          echo "path-exclude=$py/awscli/botocore/data/*/*"; \
+          for m in $CLI_MODELS; do echo "path-include=$py/awscli/botocore/data/$m/*"; done; \
       fi; } >/etc/dpkg/dpkg.cfg.d/tinystack; \
     apt-get update -qq; \
     apt-get install -y -qq --no-install-recommends \

@@ -22,8 +22,13 @@ need_pc yaml-0.1 libyaml-dev
 
 if [ "$what" = test ]; then
     command -v python3 >/dev/null 2>&1 || pkgs="$pkgs python3"
+    # The suites run Debian's python3 and aws (v2) as well as the ones
+    # first on PATH, when those are another install (pyenv, pip).
     python3 -c 'import boto3' 2>/dev/null || pkgs="$pkgs python3-boto3"
-    command -v aws >/dev/null 2>&1 || pkgs="$pkgs awscli"
+    if [ -x /usr/bin/python3 ] && ! /usr/bin/python3 -c 'import boto3' 2>/dev/null; then
+        pkgs="$pkgs python3-boto3"
+    fi
+    [ -x /usr/bin/aws ] || pkgs="$pkgs awscli"
     command -v curl >/dev/null 2>&1 || pkgs="$pkgs curl"
 fi
 

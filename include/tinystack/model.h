@@ -58,6 +58,13 @@ const ts_model_op *ts_model_op_find(const char *service, const char *operation);
  */
 int ts_model_validate(const ts_model_op *op, const cJSON *in, ts_model_error *out);
 
+/* The same, for a rest-json request whose body is op's payload member
+ * (ts_model_payload): that member is never in in; payload_sent says the
+ * body was not empty, so a required payload is there.  ts_model_validate
+ * is this with payload_sent 0. */
+int ts_model_validate_body(const ts_model_op *op, const cJSON *in, int payload_sent,
+                           ts_model_error *out);
+
 /*
  * The same check for a query-protocol operation (IAM, STS), whose input is
  * flat: flat is the object of form arguments as strings that
@@ -106,12 +113,13 @@ typedef const char *(*ts_model_lookup_fn)(void *arg, int location, const char *n
  * typed by the model (numbers and booleans when the text reads as one,
  * else the text, so the validator reports the mismatch), replacing a body
  * member of the same name.  Then ts_model_validate checks the whole input.
- * Returns the name of op's payload member when the body is that member
- * itself (a blob or text, as Invoke's Payload) rather than JSON members,
- * else NULL.
  */
-const char *ts_model_bind_rest(const ts_model_op *op, cJSON *in, ts_model_lookup_fn get,
-                               void *arg);
+void ts_model_bind_rest(const ts_model_op *op, cJSON *in, ts_model_lookup_fn get, void *arg);
+
+/* The name of op's payload member when the body is that member itself (a
+ * blob or text: Invoke's Payload, ImportRestApi's body) rather than JSON
+ * members, else NULL.  A static string. */
+const char *ts_model_payload(const ts_model_op *op);
 
 /* Frees e->message and resets e to TS_MODEL_OK. */
 void ts_model_error_free(ts_model_error *e);

@@ -150,7 +150,9 @@ static int model_check(ts_call *c)
     mop = ts_model_op_find(c->req->service->name, c->req->op->name);
     if (!mop)
         return 0;
-    rc = ts_model_validate(mop, c->in, &e);
+    /* A payload that is the body itself (Invoke's, ImportRestApi's) is
+     * not in c->in: the check is told whether one was sent. */
+    rc = ts_model_validate_body(mop, c->in, c->req->body.len > 0, &e);
     if (rc != 0) {
         ts_err verr = c->req->service->model_error ? c->req->service->model_error
                                                    : TS_ERR_VALIDATION;

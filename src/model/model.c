@@ -130,15 +130,13 @@ const char *ts_model_op_request_uri(const ts_model_op *op)
     return op->service->strs + op->request_uri;
 }
 
-const char *ts_model_bind_rest(const ts_model_op *op, cJSON *in, ts_model_lookup_fn get,
-                               void *arg)
+void ts_model_bind_rest(const ts_model_op *op, cJSON *in, ts_model_lookup_fn get, void *arg)
 {
     const ts_model_service *svc;
     const ts_model_shape *s;
-    const char *payload = NULL;
 
     if (!op || op->input < 0 || !in)
-        return NULL;
+        return;
     svc = op->service;
     s = &svc->shapes[op->input];
     for (unsigned i = 0; i < s->count; i++) {
@@ -148,11 +146,6 @@ const char *ts_model_bind_rest(const ts_model_op *op, cJSON *in, ts_model_lookup
         const char *text, *end;
         double d;
 
-        if (m->flags & TS_MODEL_PAYLOAD) {
-            if (ms->type != TS_MT_STRUCTURE)
-                payload = name;
-            continue;
-        }
         if (m->location != TS_MODEL_LOC_URI && m->location != TS_MODEL_LOC_QUERY &&
             m->location != TS_MODEL_LOC_HEADER)
             continue;
@@ -187,7 +180,6 @@ const char *ts_model_bind_rest(const ts_model_op *op, cJSON *in, ts_model_lookup
             break;
         }
     }
-    return payload;
 }
 
 void ts_model_error_free(ts_model_error *e)
@@ -245,7 +237,30 @@ typedef struct vctx {
     ts_buf errs;   /* "Value ... ; Value ..." */
     int nerr;
     char *ser;     /* the SerializationException text, ts_malloc'd */
+    int payload_sent; /* the body is the payload member, and is not empty */
 } vctx;
+
+/* The input member that is the body itself (a blob or text) rather than
+ * a structure of JSON members, or NULL. */
+static const ts_model_member *payload_member(const ts_model_op *op)
+{
+    const ts_model_service *svc = op->service;
+    const ts_model_shape *s = &svc->shapes[op->input];
+
+    for (unsigned i = 0; i < s->count; i++) {
+        const ts_model_member *m = &svc->members[s->first + i];
+        if ((m->flags & TS_MODEL_PAYLOAD) && svc->shapes[m->shape].type != TS_MT_STRUCTURE)
+            return m;
+    }
+    return NULL;
+}
+
+const char *ts_model_payload(const ts_model_op *op)
+{
+    const ts_model_member *m = op && op->input >= 0 ? payload_member(op) : NULL;
+
+    return m ? op->service->strs + m->name : NULL;
+}
 
 static const ts_model_shape *shape_at(const vctx *v, unsigned i)
 {
@@ -1023,6 +1038,10 @@ static void check_value(vctx *v, unsigned shape, const cJSON *j, int own, int de
             if (!(m->flags & TS_MODEL_REQUIRED) &&
                 !(shape_at(v, m->shape)->flags & TS_MODEL_CHECKED))
                 continue;
+            /* The body itself, when it is the payload: there when sent. */
+            if (depth == 0 && (m->flags & TS_MODEL_PAYLOAD) &&
+                shape_at(v, m->shape)->type != TS_MT_STRUCTURE && v->payload_sent)
+                continue;
             c = cJSON_GetObjectItemCaseSensitive(j, member_key(v->svc, m));
             if (c && cJSON_IsNull(c))
                 c = NULL;
@@ -1043,12 +1062,19 @@ static void check_value(vctx *v, unsigned shape, const cJSON *j, int own, int de
 
 int ts_model_validate(const ts_model_op *op, const cJSON *in, ts_model_error *out)
 {
+    return ts_model_validate_body(op, in, 0, out);
+}
+
+int ts_model_validate_body(const ts_model_op *op, const cJSON *in, int payload_sent,
+                           ts_model_error *out)
+{
     vctx v;
     int rc = 0;
 
     out->kind = TS_MODEL_OK;
     out->message = NULL;
     memset(&v, 0, sizeof(v));
+    v.payload_sent = payload_sent;
     ts_buf_init(&v.path);
     ts_buf_init(&v.errs);
     if (!op || op->input < 0 || !in)

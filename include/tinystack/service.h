@@ -77,6 +77,8 @@ struct ts_op {
 
 /* A wire protocol: how it finds the operation, reads the input, and
  * writes answers, errors and request ids. */
+enum { TS_MODEL_INPUT_NONE, TS_MODEL_INPUT_SHAPED, TS_MODEL_INPUT_FLAT };
+
 struct ts_protocol {
     const char *name;       /* "rest-xml", "json-1.0", "json-1.1",
                              * "rest-json", "query" */
@@ -91,8 +93,10 @@ struct ts_protocol {
     void (*render_error)(ts_call *c);
     /* Adds the request-id headers to every answer. */
     void (*ids)(ts_call *c);
-    /* 1: c->in is the operation's whole input as the botocore model
-     * shapes it, so the dispatcher validates it against the model. */
+    /* How the dispatcher checks c->in against the botocore model:
+     * TS_MODEL_INPUT_NONE (the handlers read the request themselves),
+     * _SHAPED (c->in is the whole input as the model shapes it), _FLAT
+     * (the query protocol's form arguments, shaped by the check). */
     int model_input;
 };
 

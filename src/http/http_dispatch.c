@@ -145,21 +145,26 @@ static int model_check(ts_call *c)
     ts_model_error e;
     int rc;
 
-    if (!c->in || !c->req->service->proto->model_input)
+    int how = c->req->service->proto->model_input;
+
+    if (!c->in || how == TS_MODEL_INPUT_NONE)
         return 0;
     mop = ts_model_op_find(c->req->service->name, c->req->op->name);
     if (!mop)
         return 0;
-    /* A payload that is the body itself (Invoke's, ImportRestApi's) is
-     * not in c->in: the check is told whether one was sent. */
-    rc = ts_model_validate_body(mop, c->in, c->req->body.len > 0, &e);
+    if (how == TS_MODEL_INPUT_FLAT)
+        rc = ts_model_validate_query(mop, c->in, &e);
+    else /* A payload that is the body itself (Invoke's, ImportRestApi's)
+          * is not in c->in: the check is told whether one was sent. */
+        rc = ts_model_validate_body(mop, c->in, c->req->body.len > 0, &e);
     if (rc != 0) {
         ts_err verr = c->req->service->model_error ? c->req->service->model_error
                                                    : TS_ERR_VALIDATION;
-        ts_resp_error(c->resp, e.kind == TS_MODEL_SERIALIZATION ? TS_ERR_SERIALIZATION : verr,
+        ts_resp_error(c->resp, e.kind == TS_MODEL_SERIALIZATION && how == TS_MODEL_INPUT_SHAPED
+                                   ? TS_ERR_SERIALIZATION : verr,
                       ts_arena_strdup(c->req->arena, e.message));
     }
-    else
+    else if (how == TS_MODEL_INPUT_SHAPED)
         ts_model_drop_nulls(mop, c->in);
     ts_model_error_free(&e);
     return rc;

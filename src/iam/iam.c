@@ -5,7 +5,8 @@
  * of store_schema.c); nothing evaluates a policy.
  *
  * Every operation's form arguments are checked against the botocore
- * model before the handler runs (ts_model_validate_query): a missing
+ * model by the dispatcher before the handler runs (the query protocol
+ * asks for it: ts_model_validate_query): a missing
  * member, a name outside its pattern or length, a number out of range is
  * a ValidationError worded as AWS words it ("1 validation error detected:
  * Value 'a b' at 'roleName' failed to satisfy constraint: ...").
@@ -19,7 +20,6 @@
 #include <cjson/cJSON.h>
 #include <openssl/rand.h>
 
-#include "tinystack/model.h"
 
 const char *iam_arg(ts_call *c, const char *name)
 {
@@ -181,20 +181,6 @@ const char *iam_policy_arn(ts_call *c)
     return arn;
 }
 
-/* The model's check of the operation's form arguments; 0, or -1 with
- * ValidationError set. */
-static int iam_model_check(ts_call *c)
-{
-    const ts_model_op *mop = ts_model_op_find("iam", c->req->op->name);
-    ts_model_error e;
-    int rc = ts_model_validate_query(mop, c->in, &e);
-
-    if (rc != 0)
-        ts_resp_error(c->resp, TS_ERR_IAM_VALIDATION, ts_arena_strdup(c->req->arena, e.message));
-    ts_model_error_free(&e);
-    return rc;
-}
-
 /* The operations: name, handler, transaction. */
 #define IAM_OPS(X)                                                            \
     X("AttachRolePolicy", iam_attach_role_policy, TS_OP_WRITE)                \
@@ -248,16 +234,7 @@ static int iam_model_check(ts_call *c)
     X("UpdateRoleDescription", iam_update_role_description, TS_OP_WRITE)      \
     X("UpdateUser", iam_update_user, TS_OP_WRITE)
 
-/* Each handler behind the model's check. */
-#define IAM_CHECKED(name, fn, flags)                                          \
-    static int fn##_checked(ts_call *c)                                       \
-    {                                                                         \
-        return iam_model_check(c) != 0 ? -1 : fn(c);                          \
-    }
-IAM_OPS(IAM_CHECKED)
-#undef IAM_CHECKED
-
-#define IAM_ROW(name, fn, flags) {name, fn##_checked, flags, NULL, NULL, NULL, NULL, 0},
+#define IAM_ROW(name, fn, flags) {name, fn, flags, NULL, NULL, NULL, NULL, 0},
 static const ts_op iam_ops[] = {
     IAM_OPS(IAM_ROW)
     {NULL, NULL, 0, NULL, NULL, NULL, NULL, 0},
@@ -271,6 +248,7 @@ const ts_service iam_service = {
     .proto = &ts_proto_query,
     .version = "2010-05-08",
     .ops = iam_ops,
+    .model_error = TS_ERR_IAM_VALIDATION,
     .max_body = 1u << 20,
     .too_large = TS_ERR_REQUEST_TOO_LARGE,
     .available = 1,

@@ -218,9 +218,11 @@ static void json11_render_error(ts_call *c)
 }
 
 const ts_protocol ts_proto_json10 = {
-    "json-1.0", json_resolve, json_parse, json10_render, json10_render_error, json_ids, 1,
+    "json-1.0", json_resolve, json_parse, json10_render, json10_render_error, json_ids,
+    TS_MODEL_INPUT_SHAPED,
 };
 
 const ts_protocol ts_proto_json11 = {
-    "json-1.1", json_resolve, json_parse, json11_render, json11_render_error, json_ids, 1,
+    "json-1.1", json_resolve, json_parse, json11_render, json11_render_error, json_ids,
+    TS_MODEL_INPUT_SHAPED,
 };

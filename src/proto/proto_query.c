@@ -125,5 +125,6 @@ static void query_ids(ts_call *c)
 }
 
 const ts_protocol ts_proto_query = {
-    "query", query_resolve, query_parse, query_render, query_render_error, query_ids, 0,
+    "query", query_resolve, query_parse, query_render, query_render_error, query_ids,
+    TS_MODEL_INPUT_FLAT,
 };

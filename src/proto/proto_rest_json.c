@@ -184,5 +184,5 @@ static void rest_json_ids(ts_call *c)
 
 const ts_protocol ts_proto_rest_json = {
     "rest-json", rest_json_resolve, rest_json_parse, rest_json_render,
-    rest_json_render_error, rest_json_ids, 1,
+    rest_json_render_error, rest_json_ids, TS_MODEL_INPUT_SHAPED,
 };

@@ -55,5 +55,5 @@ static void rest_xml_ids(ts_call *c)
 
 const ts_protocol ts_proto_rest_xml = {
     "rest-xml", rest_xml_resolve, rest_xml_parse, rest_xml_render,
-    rest_xml_render_error, rest_xml_ids, 0,
+    rest_xml_render_error, rest_xml_ids, TS_MODEL_INPUT_NONE,
 };

@@ -17,7 +17,6 @@
  * model first (ValidationError, in AWS's words).
  */
 #include "tinystack/iam.h"
-#include "tinystack/model.h"
 #include "tinystack/service.h"
 #include "tinystack/store.h"
 #include "tinystack/xml.h"
@@ -368,20 +367,6 @@ static int sts_get_access_key_info(ts_call *c)
     return 0;
 }
 
-/* The model's check of the operation's form arguments; 0, or -1 with
- * ValidationError set. */
-static int sts_model_check(ts_call *c)
-{
-    const ts_model_op *mop = ts_model_op_find("sts", c->req->op->name);
-    ts_model_error e;
-    int rc = ts_model_validate_query(mop, c->in, &e);
-
-    if (rc != 0)
-        ts_resp_error(c->resp, TS_ERR_IAM_VALIDATION, ts_arena_strdup(c->req->arena, e.message));
-    ts_model_error_free(&e);
-    return rc;
-}
-
 /* The operations: name, handler, transaction. */
 #define STS_OPS(X)                                                            \
     X("AssumeRole", sts_assume_role, TS_OP_WRITE)                             \
@@ -391,15 +376,7 @@ static int sts_model_check(ts_call *c)
     X("GetFederationToken", sts_get_federation_token, TS_OP_WRITE)            \
     X("GetSessionToken", sts_get_session_token, TS_OP_WRITE)
 
-#define STS_CHECKED(name, fn, flags)                                          \
-    static int fn##_checked(ts_call *c)                                       \
-    {                                                                         \
-        return sts_model_check(c) != 0 ? -1 : fn(c);                          \
-    }
-STS_OPS(STS_CHECKED)
-#undef STS_CHECKED
-
-#define STS_ROW(name, fn, flags) {name, fn##_checked, flags, NULL, NULL, NULL, NULL, 0},
+#define STS_ROW(name, fn, flags) {name, fn, flags, NULL, NULL, NULL, NULL, 0},
 static const ts_op sts_ops[] = {
     STS_OPS(STS_ROW)
     {NULL, NULL, 0, NULL, NULL, NULL, NULL, 0},
@@ -413,6 +390,7 @@ const ts_service sts_service = {
     .proto = &ts_proto_query,
     .version = "2011-06-15",
     .ops = sts_ops,
+    .model_error = TS_ERR_IAM_VALIDATION,
     .max_body = 1u << 20,
     .too_large = TS_ERR_REQUEST_TOO_LARGE,
     .available = 1,

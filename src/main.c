@@ -333,6 +333,7 @@ int main(int argc, char **argv)
            ts_cfg.data_dir ? ts_cfg.data_dir : "ephemeral state");
     fputs("Ready.\n", stderr);
     fflush(stderr);
+    malloc_trim(0);
     ts_hooks_run_ready_async();
 
     while (sigwait(&set, &sig) == 0 && sig == SIGHUP)

@@ -862,7 +862,9 @@ void apigw_rest_integrate(apigw_exec *x)
 {
     const char *type = apigw_str(x->integration, "type");
 
-    if (!type) {
+    if (apigw_request_validate(x) != 0) {
+        apigw_done(x);
+    } else if (!type) {
         apigw_gateway_reply(x, "API_CONFIGURATION_ERROR", 500, NULL);
         apigw_done(x);
     } else if (!strcmp(type, "AWS_PROXY")) {

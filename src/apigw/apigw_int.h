@@ -47,6 +47,40 @@ int64_t apigw_stamp(void);
  * REST-JSON; API Gateway answers epoch seconds: the number for now. */
 double apigw_now(void);
 
+/* ---- apigw_model.c: models ---- */
+
+/* Adds API Gateway's default models (Empty, Error) to a new REST API. */
+void apigw_models_default(cJSON *doc);
+/* The model name of doc (a REST API or a deployment's snapshot of one),
+ * as GetModel answers it; NULL when there is none. */
+cJSON *apigw_model_find(const cJSON *doc, const char *name);
+/* Checks that the models a method's requestModels name and its
+ * requestValidatorId exist in doc; 0 or -1 with BadRequestException. */
+int apigw_method_models_check(ts_call *c, const cJSON *doc, const cJSON *method);
+int apigw_create_model(ts_call *c);
+struct apigw_exec;
+/* The REST data plane's request validator: when the method has one, its
+ * required parameters (method.requestParameters marked true: present and
+ * not blank) and the body against the requestModels model of its
+ * Content-Type.  0, or -1 with BAD_REQUEST_PARAMETERS ("Missing required
+ * request parameters: [a, b]") or BAD_REQUEST_BODY answered. */
+int apigw_request_validate(struct apigw_exec *x);
+int apigw_get_model(ts_call *c);
+int apigw_get_models(ts_call *c);
+int apigw_update_model(ts_call *c);
+int apigw_delete_model(ts_call *c);
+
+/* ---- apigw_schema.c: JSON Schema draft 4 (models) ---- */
+
+/* Another model of the API by name (a $ref to its URL): its schema, or
+ * NULL when there is none.  The schema stays valid for the check. */
+typedef const cJSON *(*apigw_schema_model_fn)(void *arg, const char *name);
+/* 1 when value satisfies schema (a draft 4 JSON Schema: apigw_schema.c
+ * lists the keywords), else 0; also 0 when a $ref names nothing or the
+ * check passed its depth or work bound. */
+int apigw_schema_valid(const cJSON *schema, const cJSON *value, apigw_schema_model_fn model,
+                       void *arg);
+
 /* ---- apigw_rest.c: REST APIs, resources, methods, integrations ---- */
 
 /* The REST API named by c->in's restApiId; NULL with NotFound set. */

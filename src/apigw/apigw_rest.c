@@ -150,6 +150,7 @@ cJSON *apigw_rest_new(ts_call *c, const char *name)
     r = cJSON_AddObjectToObject(res, root);
     cJSON_AddStringToObject(r, "id", root);
     cJSON_AddStringToObject(r, "path", "/");
+    apigw_models_default(doc);
     (void)c;
     return doc;
 }
@@ -584,7 +585,8 @@ int apigw_put_method(ts_call *c)
         goto out;
     }
     if (apigw_method_check(c, doc, apigw_str(c->in, "authorizationType"),
-                           apigw_str(c->in, "authorizerId")) != 0)
+                           apigw_str(c->in, "authorizerId")) != 0 ||
+        apigw_method_models_check(c, doc, c->in) != 0)
         goto out;
     ms = apigw_member(r, "resourceMethods");
     if (cJSON_GetObjectItemCaseSensitive(ms, hm)) {
@@ -650,7 +652,8 @@ int apigw_update_method(ts_call *c)
         goto out;
     if (apigw_method_check(c, doc, apigw_str(m, "authorizationType")
                            ? apigw_str(m, "authorizationType") : "NONE",
-                           apigw_str(m, "authorizerId")) != 0)
+                           apigw_str(m, "authorizerId")) != 0 ||
+        apigw_method_models_check(c, doc, m) != 0)
         goto out;
     rc = apigw_save_answer(c, doc, 200, cJSON_Duplicate(m, 1));
 out:

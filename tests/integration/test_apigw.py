@@ -1268,6 +1268,158 @@ class TestMockAndMapped(ApigwCase):
         self.assertEqual(user_request(a, "dev", "/?teapot=yes").status, 418)
 
 
+class TestModelsAndValidation(ApigwCase):
+    """Models (JSON Schema draft 4) and request validators, applied."""
+
+    NOTA = {"$schema": "http://json-schema.org/draft-04/schema#", "type": "object",
+            "required": ["id", "valor"],
+            "properties": {"id": {"type": "string", "pattern": "^NF-[0-9]+$"},
+                           "valor": {"type": "number", "minimum": 0},
+                           "itens": {"type": "array", "items": {
+                               "$ref": "https://apigateway.amazonaws.com/restapis/x/models/Item"}}}}
+    ITEM = {"type": "object", "required": ["sku"], "properties": {"sku": {"type": "string"}}}
+
+    def test_models_control_plane(self):
+        a = self.api()["id"]
+        names = [(m["name"], m["contentType"]) for m in self.ag.get_models(restApiId=a)["items"]]
+        self.assertEqual(names, [("Empty", "application/json"), ("Error", "application/json")])
+        self.assertEqual(json.loads(self.ag.get_model(restApiId=a, modelName="Error")["schema"])
+                         ["properties"], {"message": {"type": "string"}})
+        m = self.ag.create_model(restApiId=a, name="Nota", contentType="application/json",
+                                 schema=json.dumps(self.NOTA), description="uma nota")
+        self.assertEqual((m["name"], m["description"], len(m["id"])), ("Nota", "uma nota", 6))
+        self.assertEqual(json.loads(self.ag.get_model(restApiId=a, modelName="Nota")["schema"]),
+                         self.NOTA)
+        self.assertEqual([x["name"] for x in self.ag.get_models(restApiId=a)["items"]],
+                         ["Empty", "Error", "Nota"])
+        u = self.ag.update_model(restApiId=a, modelName="Nota", patchOperations=[
+            {"op": "replace", "path": "/description", "value": "outra"}])
+        self.assertEqual(u["description"], "outra")
+        self.assertEqual(self.assertError("BadRequestException", self.ag.create_model,
+                                          restApiId=a, name="nota-1",
+                                          contentType="application/json"),
+                         "Model name must be alphanumeric: nota-1")
+        self.assertEqual(self.assertError("ConflictException", self.ag.create_model,
+                                          restApiId=a, name="Nota",
+                                          contentType="application/json"),
+                         "Model name already exists for this REST API")
+        for bad in ("[1]", "{not json", '"text"'):
+            self.assertIn("Invalid model schema specified", self.assertError(
+                "BadRequestException", self.ag.create_model, restApiId=a, name="Bad",
+                contentType="application/json", schema=bad))
+            self.assertError("BadRequestException", self.ag.update_model, restApiId=a,
+                             modelName="Nota", patchOperations=[
+                                 {"op": "replace", "path": "/schema", "value": bad}])
+        self.assertEqual(self.assertError("NotFoundException", self.ag.get_model, restApiId=a,
+                                          modelName="Nope"), "Invalid model name specified: Nope")
+        self.assertError("NotFoundException", self.ag.delete_model, restApiId=a, modelName="Nope")
+        self.assertError("NotFoundException", self.ag.get_models, restApiId="nope000000")
+        # A method names models that exist, and one in use is not deleted.
+        root = self.root(a)
+        self.assertEqual(self.assertError("BadRequestException", self.ag.put_method,
+                                          restApiId=a, resourceId=root, httpMethod="POST",
+                                          authorizationType="NONE",
+                                          requestModels={"application/json": "Missing"}),
+                         "Invalid model identifier specified: Missing")
+        self.assertError("BadRequestException", self.ag.put_method, restApiId=a,
+                         resourceId=root, httpMethod="POST", authorizationType="NONE",
+                         requestValidatorId="nope00")
+        self.ag.put_method(restApiId=a, resourceId=root, httpMethod="POST",
+                           authorizationType="NONE", requestModels={"application/json": "Nota"})
+        self.assertError("BadRequestException", self.ag.update_method, restApiId=a,
+                         resourceId=root, httpMethod="POST", patchOperations=[
+                             {"op": "replace", "path": "/requestModels/application~1json",
+                              "value": "Missing"}])
+        self.assertIn("Cannot delete model 'Nota'", self.assertError(
+            "ConflictException", self.ag.delete_model, restApiId=a, modelName="Nota"))
+        self.ag.delete_model(restApiId=a, modelName="Error")
+        self.assertEqual([x["name"] for x in self.ag.get_models(restApiId=a)["items"]],
+                         ["Empty", "Nota"])
+
+    def validated_api(self, body=True, params=True):
+        a = self.api()["id"]
+        root = self.root(a)
+        res = self.ag.create_resource(restApiId=a, parentId=root, pathPart="notas")["id"]
+        self.ag.create_model(restApiId=a, name="Item", contentType="application/json",
+                             schema=json.dumps(self.ITEM))
+        self.ag.create_model(restApiId=a, name="Nota", contentType="application/json",
+                             schema=json.dumps(self.NOTA))
+        v = self.ag.create_request_validator(restApiId=a, name="all",
+                                             validateRequestBody=body,
+                                             validateRequestParameters=params)["id"]
+        self.ag.put_method(restApiId=a, resourceId=res, httpMethod="POST",
+                           authorizationType="NONE", requestValidatorId=v,
+                           requestModels={"application/json": "Nota"},
+                           requestParameters={"method.request.querystring.origem": True,
+                                              "method.request.header.x-lote": True,
+                                              "method.request.querystring.opcional": False})
+        self.ag.put_integration(restApiId=a, resourceId=res, httpMethod="POST", type="MOCK",
+                                requestTemplates={"application/json": '{"statusCode": 200}'})
+        self.ag.put_method_response(restApiId=a, resourceId=res, httpMethod="POST",
+                                    statusCode="200")
+        self.ag.put_integration_response(restApiId=a, resourceId=res, httpMethod="POST",
+                                         statusCode="200",
+                                         responseTemplates={"application/json": '{"ok": true}'})
+        self.ag.create_deployment(restApiId=a, stageName="dev")
+        return a
+
+    def post(self, a, query="?origem=erp", headers=None, body=None):
+        h = {"x-lote": "7", "Content-Type": "application/json"}
+        h.update(headers or {})
+        for k in [k for k, v in h.items() if v is None]:
+            del h[k]
+        return user_request(a, "dev", "/notas" + query, method="POST", headers=h,
+                            body=json.dumps({"id": "NF-1", "valor": 10.5}) if body is None
+                            else body)
+
+    def test_validator_applies_parameters_and_body(self):
+        a = self.validated_api()
+        r = self.post(a)
+        self.assertEqual((r.status, r.json()), (200, {"ok": True}), r)
+        r = self.post(a, query="")
+        self.assertEqual(r.status, 400, r)
+        self.assertEqual(r.json(), {"message": "Missing required request parameters: [origem]"})
+        self.assertEqual(r.header("x-amzn-ErrorType"), "BadRequestException")
+        r = self.post(a, query="?origem=", headers={"x-lote": None})
+        self.assertEqual(r.json()["message"],
+                         "Missing required request parameters: [origem, x-lote]")
+        for body in ('{"id": "NF-1"}', '{"id": "X-1", "valor": 1}', '{"id": "NF-1", "valor": -1}',
+                     '{"id": "NF-1", "valor": 1, "itens": [{"sku": 5}]}', "not json", "[]", ""):
+            r = self.post(a, body=body)
+            self.assertEqual((r.status, r.json()), (400, {"message": "Invalid request body"}),
+                             (body, r))
+            self.assertEqual(r.header("x-amzn-ErrorType"), "BadRequestException")
+        r = self.post(a, body='{"id": "NF-2", "valor": 0, "itens": [{"sku": "a"}]}',
+                      headers={"Content-Type": "application/json; charset=utf-8"})
+        self.assertEqual(r.status, 200, r)
+        # A content type no model is named for is not checked.
+        r = self.post(a, body="anything", headers={"Content-Type": "text/plain"})
+        self.assertEqual(r.status, 200, r)
+
+    def test_validator_parts_and_gateway_response(self):
+        a = self.validated_api(body=False)
+        self.assertEqual(self.post(a, body="not json").status, 200)
+        self.assertEqual(self.post(a, query="").status, 400)
+        b = self.validated_api(params=False)
+        self.assertEqual(self.post(b, query="", headers={"x-lote": None}).status, 200)
+        self.assertEqual(self.post(b, body="{}").status, 400)
+        # BAD_REQUEST_BODY customised as any gateway response.
+        self.ag.put_gateway_response(restApiId=b, responseType="BAD_REQUEST_BODY",
+                                     statusCode="422", responseTemplates={
+                                         "application/json": '{"erro": "$context.error.message"}'})
+        self.ag.create_deployment(restApiId=b, stageName="dev")
+        r = self.post(b, body="{}")
+        self.assertEqual((r.status, r.json()), (422, {"erro": "Invalid request body"}), r)
+        # Without a validator nothing is checked.
+        c = self.validated_api()
+        res = [x["id"] for x in self.ag.get_resources(restApiId=c)["items"]
+               if x["path"] == "/notas"][0]
+        self.ag.update_method(restApiId=c, resourceId=res, httpMethod="POST", patchOperations=[
+            {"op": "remove", "path": "/requestValidatorId"}])
+        self.ag.create_deployment(restApiId=c, stageName="dev")
+        self.assertEqual(self.post(c, query="", body="junk").status, 200)
+
+
 class TestGatewayResponses(ApigwCase):
 
     def test_customised_missing_token_response(self):

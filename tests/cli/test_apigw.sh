@@ -85,6 +85,48 @@ check_eq "a path with no resource is 403 Missing Authentication Token" \
     '403 {"message":"Missing Authentication Token"}' \
     "$(curl -s -w '%{http_code}' -o body.txt "$BASE/nowhere"; echo " $(cat body.txt)")"
 
+# A model and a request validator on a second method, POST /lote.
+check_eq "get-models lists the default models" "Empty Error" \
+    "$(aws_ apigateway get-models --rest-api-id "$API" --query 'items[].name' --output text 2>&1 | tr '\t' ' ')"
+cat >nota.json <<'JSON'
+{"type": "object", "required": ["id", "valor"],
+ "properties": {"id": {"type": "string"}, "valor": {"type": "number", "minimum": 0}}}
+JSON
+check_eq "create-model --schema file://" "Nota" \
+    "$(aws_ apigateway create-model --rest-api-id "$API" --name Nota --content-type application/json \
+        --schema file://nota.json --query name --output text 2>&1)"
+check_fails "create-model with a name that is not alphanumeric" "Model name must be alphanumeric" \
+    aws_ apigateway create-model --rest-api-id "$API" --name nota_1 --content-type application/json
+VAL=$(aws_ apigateway create-request-validator --rest-api-id "$API" --name body-and-params \
+    --validate-request-body --validate-request-parameters --query id --output text 2>&1)
+LOTE=$(aws_ apigateway create-resource --rest-api-id "$API" --parent-id "$ROOT" --path-part lote \
+    --query id --output text 2>&1)
+check "put-method with --request-validator-id and --request-models" \
+    aws_ apigateway put-method --rest-api-id "$API" --resource-id "$LOTE" --http-method POST \
+        --authorization-type NONE --request-validator-id "$VAL" \
+        --request-models application/json=Nota \
+        --request-parameters method.request.querystring.origem=true
+check "put-integration --type MOCK" aws_ apigateway put-integration --rest-api-id "$API" \
+    --resource-id "$LOTE" --http-method POST --type MOCK \
+    --request-templates '{"application/json": "{\"statusCode\": 200}"}'
+check "put-method-response 200" aws_ apigateway put-method-response --rest-api-id "$API" \
+    --resource-id "$LOTE" --http-method POST --status-code 200
+check "put-integration-response 200" aws_ apigateway put-integration-response --rest-api-id "$API" \
+    --resource-id "$LOTE" --http-method POST --status-code 200 \
+    --response-templates '{"application/json": "{\"aceito\": true}"}'
+check "create-deployment again" aws_ apigateway create-deployment --rest-api-id "$API" --stage-name dev
+check_eq "a valid body and parameter pass the validator" '200 {"aceito": true}' \
+    "$(curl -s -w '%{http_code}' -o body.txt -X POST -H 'Content-Type: application/json' \
+        -d '{"id": "NF-3", "valor": 5}' "$BASE/lote?origem=erp"; echo " $(cat body.txt)")"
+check_eq "a missing parameter is 400" '400 {"message":"Missing required request parameters: [origem]"}' \
+    "$(curl -s -w '%{http_code}' -o body.txt -X POST -H 'Content-Type: application/json' \
+        -d '{"id": "NF-3", "valor": 5}' "$BASE/lote"; echo " $(cat body.txt)")"
+check_eq "a body the model refuses is 400" '400 {"message":"Invalid request body"}' \
+    "$(curl -s -w '%{http_code}' -o body.txt -X POST -H 'Content-Type: application/json' \
+        -d '{"id": "NF-3", "valor": -5}' "$BASE/lote?origem=erp"; echo " $(cat body.txt)")"
+check_fails "delete-model of a model a method uses is ConflictException" ConflictException \
+    aws_ apigateway delete-model --rest-api-id "$API" --model-name Nota
+
 check_fails "get-rest-api of a missing API is NotFoundException" NotFoundException \
     aws_ apigateway get-rest-api --rest-api-id nosuchapi0
 check_fails "create-resource twice is ConflictException" ConflictException \

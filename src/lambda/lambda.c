@@ -268,6 +268,28 @@ cJSON *lambda_config_out(const lambda_fn *f)
     return cJSON_Duplicate(f->config, 1);
 }
 
+int lambda_page_size(ts_call *c)
+{
+    const cJSON *max = cJSON_GetObjectItemCaseSensitive(c->in, "MaxItems");
+    int n = cJSON_IsNumber(max) ? max->valueint : LAMBDA_PAGE_MAX;
+
+    return n < 1 || n > LAMBDA_PAGE_MAX ? LAMBDA_PAGE_MAX : n;
+}
+
+void lambda_page_rows(ts_call *c, sqlite3_stmt *st, cJSON *list, int limit, int n,
+                      const char *last)
+{
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (n++ == limit) {
+            cJSON_AddStringToObject(c->out, "NextMarker", last);
+            break;
+        }
+        last = store_col_text(c->req->arena, st, 0);
+        cJSON_AddItemToArray(list, cJSON_Parse((const char *)sqlite3_column_text(st, 1)));
+    }
+    sqlite3_reset(st);
+}
+
 void lambda_set_str(cJSON *o, const char *name, const char *v)
 {
     cJSON_DeleteItemFromObjectCaseSensitive(o, name);

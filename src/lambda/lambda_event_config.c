@@ -248,9 +248,7 @@ int lambda_delete_event_config(ts_call *c)
 int lambda_list_event_configs(ts_call *c)
 {
     const char *name, *qualifier, *marker = lambda_str(c->in, "Marker");
-    const cJSON *max = cJSON_GetObjectItemCaseSensitive(c->in, "MaxItems");
-    int limit = cJSON_IsNumber(max) ? max->valueint : LAMBDA_PAGE_MAX, n = 0;
-    const char *last = NULL;
+    int limit = lambda_page_size(c);
     sqlite3_stmt *st;
     cJSON *list;
     int64_t id;
@@ -259,8 +257,6 @@ int lambda_list_event_configs(ts_call *c)
         return -1;
     if (id < 0)
         return no_function(c);
-    if (limit < 1 || limit > LAMBDA_PAGE_MAX)
-        limit = LAMBDA_PAGE_MAX;
     list = cJSON_AddArrayToObject(c->out, "FunctionEventInvokeConfigs");
     /* The marker is the qualifier of the last config answered. */
     st = store_stmt("SELECT qualifier, config FROM lambda_event_config WHERE function_id = ?1"
@@ -268,15 +264,7 @@ int lambda_list_event_configs(ts_call *c)
     sqlite3_bind_int64(st, 1, id);
     store_bind_text(st, 2, marker ? marker : "");
     sqlite3_bind_int(st, 3, limit + 1);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        if (n++ == limit) {
-            cJSON_AddStringToObject(c->out, "NextMarker", last);
-            break;
-        }
-        last = store_col_text(c->req->arena, st, 0);
-        cJSON_AddItemToArray(list, cJSON_Parse((const char *)sqlite3_column_text(st, 1)));
-    }
-    sqlite3_reset(st);
+    lambda_page_rows(c, st, list, limit, 0, NULL);
     return 0;
 }
 

@@ -372,29 +372,17 @@ int lambda_get_function(ts_call *c)
 int lambda_list_functions(ts_call *c)
 {
     const char *marker = lambda_str(c->in, "Marker");
-    const cJSON *max = cJSON_GetObjectItemCaseSensitive(c->in, "MaxItems");
-    int limit = cJSON_IsNumber(max) ? max->valueint : 50, n = 0;
+    int limit = lambda_page_size(c);
     cJSON *list = cJSON_AddArrayToObject(c->out, "Functions");
     sqlite3_stmt *st = store_stmt(
         "SELECT name, config FROM lambda_function WHERE account = ?1 AND region = ?2"
         " AND name > ?3 ORDER BY name LIMIT ?4");
-    const char *last = NULL;
 
-    if (limit > 50)
-        limit = 50;
     store_bind_text(st, 1, c->req->account);
     store_bind_text(st, 2, c->req->region);
     store_bind_text(st, 3, marker ? marker : "");
     sqlite3_bind_int(st, 4, limit + 1);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        if (n++ == limit) {
-            cJSON_AddStringToObject(c->out, "NextMarker", last);
-            break;
-        }
-        last = store_col_text(c->req->arena, st, 0);
-        cJSON_AddItemToArray(list, cJSON_Parse((const char *)sqlite3_column_text(st, 1)));
-    }
-    sqlite3_reset(st);
+    lambda_page_rows(c, st, list, limit, 0, NULL);
     return 0;
 }
 

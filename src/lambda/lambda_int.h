@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include <cjson/cJSON.h>
+#include <sqlite3.h>
 
 #include "tinystack/http.h"
 #include "tinystack/service.h"
@@ -63,6 +64,14 @@ void lambda_fn_free(lambda_fn *f);
 void lambda_time(int64_t ms, char *out);
 /* The string member name of in, or NULL. */
 const char *lambda_str(const cJSON *in, const char *name);
+/* The page size of a List operation: MaxItems, at most LAMBDA_PAGE_MAX. */
+int lambda_page_size(ts_call *c);
+/* Adds to list the rows st yields (column 0 the row's marker, column 1
+ * its stored JSON) up to limit items in all, n of them already there,
+ * the last with marker last; sets NextMarker on c->out when a row is
+ * left over.  Resets st. */
+void lambda_page_rows(ts_call *c, sqlite3_stmt *st, cJSON *list, int limit, int n,
+                      const char *last);
 /* A copy of f's configuration as the API answers it. */
 cJSON *lambda_config_out(const lambda_fn *f);
 /* 1 when s is a version number as Lambda writes them (1 and up). */

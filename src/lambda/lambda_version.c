@@ -41,15 +41,6 @@ static void answer_empty(ts_call *c)
     c->resp->status = 204;
 }
 
-/* The page size of a List operation: MaxItems, at most LAMBDA_PAGE_MAX. */
-static int page_size(ts_call *c)
-{
-    const cJSON *max = cJSON_GetObjectItemCaseSensitive(c->in, "MaxItems");
-    int n = cJSON_IsNumber(max) ? max->valueint : LAMBDA_PAGE_MAX;
-
-    return n < 1 || n > LAMBDA_PAGE_MAX ? LAMBDA_PAGE_MAX : n;
-}
-
 int lambda_qualifier_exists(int64_t function_id, const char *qualifier)
 {
     sqlite3_stmt *st;
@@ -189,7 +180,7 @@ out:
 int lambda_list_versions(ts_call *c)
 {
     const char *name, *qualifier, *marker = lambda_str(c->in, "Marker");
-    int limit = page_size(c), n = 0;
+    int limit = lambda_page_size(c), n = 0;
     int64_t after = 0;
     const char *last = NULL;
     sqlite3_stmt *st;
@@ -216,15 +207,7 @@ int lambda_list_versions(ts_call *c)
     sqlite3_bind_int64(st, 1, f.id);
     sqlite3_bind_int64(st, 2, after);
     sqlite3_bind_int(st, 3, limit + 1);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        if (n++ == limit) {
-            cJSON_AddStringToObject(c->out, "NextMarker", last);
-            break;
-        }
-        last = store_col_text(c->req->arena, st, 0);
-        cJSON_AddItemToArray(list, cJSON_Parse((const char *)sqlite3_column_text(st, 1)));
-    }
-    sqlite3_reset(st);
+    lambda_page_rows(c, st, list, limit, n, last);
     lambda_fn_free(&f);
     return 0;
 }
@@ -483,7 +466,7 @@ int lambda_list_aliases(ts_call *c)
 {
     const char *name, *marker = lambda_str(c->in, "Marker");
     const char *version = lambda_str(c->in, "FunctionVersion");
-    int limit = page_size(c), n = 0;
+    int limit = lambda_page_size(c), n = 0;
     const char *last = NULL;
     sqlite3_stmt *st;
     cJSON *list;

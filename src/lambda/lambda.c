@@ -219,13 +219,7 @@ int lambda_fn_load_qualified(ts_call *c, const char *name, const char *qualifier
     if (!qualifier || !strcmp(qualifier, "$LATEST"))
         return 0;
     if (!lambda_is_version(qualifier)) {
-        cJSON *alias;
-        st = store_stmt("SELECT config FROM lambda_alias WHERE function_id = ?1 AND name = ?2");
-        sqlite3_bind_int64(st, 1, f->id);
-        store_bind_text(st, 2, qualifier);
-        alias = sqlite3_step(st) == SQLITE_ROW
-            ? cJSON_Parse((const char *)sqlite3_column_text(st, 0)) : NULL;
-        sqlite3_reset(st);
+        cJSON *alias = lambda_alias_load(f->id, qualifier);
         version = alias ? ts_arena_strdup(c->req->arena, lambda_str(alias, "FunctionVersion"))
                         : NULL;
         cJSON_Delete(alias);

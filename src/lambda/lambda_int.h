@@ -64,6 +64,9 @@ void lambda_fn_free(lambda_fn *f);
 void lambda_time(int64_t ms, char *out);
 /* The string member name of in, or NULL. */
 const char *lambda_str(const cJSON *in, const char *name);
+/* The stored configuration of alias of function function_id, or NULL;
+ * the caller owns it. */
+cJSON *lambda_alias_load(int64_t function_id, const char *alias);
 /* The page size of a List operation: MaxItems, at most LAMBDA_PAGE_MAX. */
 int lambda_page_size(ts_call *c);
 /* Adds to list the rows st yields (column 0 the row's marker, column 1

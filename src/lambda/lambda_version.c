@@ -248,9 +248,7 @@ static int alias_target(ts_call *c, lambda_fn *f, const char **alias)
     return lambda_fn_load(c, name, f);
 }
 
-/* The stored configuration of alias of function id, or NULL; the caller
- * owns it. */
-static cJSON *alias_load(int64_t function_id, const char *alias)
+cJSON *lambda_alias_load(int64_t function_id, const char *alias)
 {
     sqlite3_stmt *st = store_stmt("SELECT config FROM lambda_alias"
                                   " WHERE function_id = ?1 AND name = ?2");
@@ -347,7 +345,7 @@ int lambda_create_alias(ts_call *c)
         return -1;
     if (version_check(c, &f, version) != 0)
         goto out;
-    if ((a = alias_load(f.id, alias))) {
+    if ((a = lambda_alias_load(f.id, alias))) {
         cJSON_Delete(a);
         ts_resp_errorf(c->req, c->resp, TS_ERR_LAMBDA_CONFLICT, "Alias already exists: %s",
                        qualified_arn(c, f.name, alias));
@@ -382,7 +380,7 @@ int lambda_get_alias(ts_call *c)
 
     if (alias_target(c, &f, &alias) != 0)
         return -1;
-    a = alias_load(f.id, alias);
+    a = lambda_alias_load(f.id, alias);
     lambda_fn_free(&f);
     if (!a)
         return ts_resp_errorf(c->req, c->resp, TS_ERR_LAMBDA_NOT_FOUND,
@@ -404,7 +402,7 @@ int lambda_update_alias(ts_call *c)
 
     if (alias_target(c, &f, &alias) != 0)
         return -1;
-    if (!(a = alias_load(f.id, alias))) {
+    if (!(a = lambda_alias_load(f.id, alias))) {
         ts_resp_errorf(c->req, c->resp, TS_ERR_LAMBDA_NOT_FOUND, "Alias not found: %s",
                        qualified_arn(c, f.name, alias));
         goto out;

@@ -83,9 +83,16 @@ void iam_random_id(char *out, const char *prefix, size_t n)
     out[plen + n] = '\0';
 }
 
-int64_t iam_role_find(ts_call *c, const char *name)
+int iam_not_found(ts_call *c, const char *kind, const char *name)
 {
-    sqlite3_stmt *st = store_stmt("SELECT id FROM iam_role WHERE account = ?1 AND name = ?2");
+    return ts_resp_errorf(c->req, c->resp, TS_ERR_IAM_NO_SUCH_ENTITY,
+                          "The %s with name %s cannot be found.", kind, name ? name : "");
+}
+
+/* The id column of the row st selects (?1 the account, ?2 name), or 0
+ * with NoSuchEntity set, naming the kind. */
+static int64_t find(ts_call *c, sqlite3_stmt *st, const char *kind, const char *name)
+{
     int64_t id = 0;
 
     store_bind_text(st, 1, c->req->account);
@@ -94,25 +101,20 @@ int64_t iam_role_find(ts_call *c, const char *name)
         id = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
     if (!id)
-        ts_resp_errorf(c->req, c->resp, TS_ERR_IAM_NO_SUCH_ENTITY,
-                       "The role with name %s cannot be found.", name ? name : "");
+        iam_not_found(c, kind, name);
     return id;
+}
+
+int64_t iam_role_find(ts_call *c, const char *name)
+{
+    return find(c, store_stmt("SELECT id FROM iam_role WHERE account = ?1 AND name = ?2"), "role",
+                name);
 }
 
 int64_t iam_user_find(ts_call *c, const char *name)
 {
-    sqlite3_stmt *st = store_stmt("SELECT id FROM iam_user WHERE account = ?1 AND name = ?2");
-    int64_t id = 0;
-
-    store_bind_text(st, 1, c->req->account);
-    store_bind_text(st, 2, name);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        id = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    if (!id)
-        ts_resp_errorf(c->req, c->resp, TS_ERR_IAM_NO_SUCH_ENTITY,
-                       "The user with name %s cannot be found.", name ? name : "");
-    return id;
+    return find(c, store_stmt("SELECT id FROM iam_user WHERE account = ?1 AND name = ?2"), "user",
+                name);
 }
 
 int iam_owner_find(ts_call *c, const char *kind, iam_owner *o)

@@ -51,6 +51,10 @@ int iam_max_items(ts_call *c, int *n);
  * written) when truncated. */
 void iam_page_end(ts_buf *b, int truncated, const char *marker);
 
+/* Sets NoSuchEntity for the role or user (kind) called name: "The role
+ * with name x cannot be found."; -1. */
+int iam_not_found(ts_call *c, const char *kind, const char *name);
+
 /* Looks the role (user) called name up in the caller's account: its row
  * id (> 0), or 0 with NoSuchEntity set. */
 int64_t iam_role_find(ts_call *c, const char *name);

@@ -53,12 +53,9 @@ static int role_write(ts_call *c, const char *name)
     if (sqlite3_step(st) == SQLITE_ROW) {
         role_xml(&c->resp->body, "Role", st, 1);
         rc = 0;
-    } else {
-        ts_resp_errorf(c->req, c->resp, TS_ERR_IAM_NO_SUCH_ENTITY,
-                       "The role with name %s cannot be found.", name);
     }
     sqlite3_reset(st);
-    return rc;
+    return rc == 0 ? 0 : iam_not_found(c, "role", name);
 }
 
 /* A trust policy: one JSON object, at most IAM_MAX_TRUST_SIZE. */

@@ -46,10 +46,7 @@ static int user_write(ts_call *c, int64_t id, const char *name)
         rc = 0;
     }
     sqlite3_reset(st);
-    if (rc != 0)
-        ts_resp_errorf(c->req, c->resp, TS_ERR_IAM_NO_SUCH_ENTITY,
-                       "The user with name %s cannot be found.", name ? name : "");
-    return rc;
+    return rc == 0 ? 0 : iam_not_found(c, "user", name);
 }
 
 /* CreateUser: Path, UserName, Tags (PermissionsBoundary is not kept). */

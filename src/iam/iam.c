@@ -65,6 +65,22 @@ void iam_page_end(ts_buf *b, int truncated, const char *marker)
         ts_xml_text(b, "Marker", marker);
 }
 
+int iam_query_int(sqlite3_stmt *st)
+{
+    int n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+
+    sqlite3_reset(st);
+    return n;
+}
+
+int iam_exec(ts_call *c, sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : ts_resp_error(c->resp, TS_ERR_INTERNAL, NULL);
+}
+
 void iam_random_id(char *out, const char *prefix, size_t n)
 {
     static const char alnum[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";

@@ -16,13 +16,10 @@ int iam_inline_count(const iam_owner *o)
 {
     sqlite3_stmt *st = store_stmt("SELECT count(*) FROM iam_inline_policy"
                                   " WHERE kind = ?1 AND owner = ?2");
-    int n;
 
     store_bind_text(st, 1, o->kind);
     sqlite3_bind_int64(st, 2, o->id);
-    n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-    sqlite3_reset(st);
-    return n;
+    return iam_query_int(st);
 }
 
 /* The size of o's inline policies other than the one called except. */
@@ -54,7 +51,6 @@ static int put(ts_call *c, const char *kind)
     size_t limit = !strcmp(kind, "role") ? IAM_MAX_ROLE_INLINE : IAM_MAX_USER_INLINE;
     sqlite3_stmt *st;
     iam_owner o;
-    int rc;
 
     if (iam_owner_find(c, kind, &o) != 0 || iam_document_check(c, doc, POLICY_INVALID) != 0)
         return -1;
@@ -68,9 +64,7 @@ static int put(ts_call *c, const char *kind)
     sqlite3_bind_int64(st, 2, o.id);
     store_bind_text(st, 3, name);
     store_bind_text(st, 4, doc);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : ts_resp_error(c->resp, TS_ERR_INTERNAL, NULL);
+    return iam_exec(c, st);
 }
 
 static int get(ts_call *c, const char *kind)
@@ -103,7 +97,6 @@ static int del(ts_call *c, const char *kind)
     const char *name = iam_arg(c, "PolicyName");
     sqlite3_stmt *st;
     iam_owner o;
-    int rc;
 
     if (iam_owner_find(c, kind, &o) != 0)
         return -1;
@@ -111,10 +104,8 @@ static int del(ts_call *c, const char *kind)
     store_bind_text(st, 1, kind);
     sqlite3_bind_int64(st, 2, o.id);
     store_bind_text(st, 3, name);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return ts_resp_error(c->resp, TS_ERR_INTERNAL, NULL);
+    if (iam_exec(c, st) != 0)
+        return -1;
     return sqlite3_changes(store_db()) ? 0 : not_found(c, &o, name);
 }
 

@@ -51,6 +51,16 @@ int iam_max_items(ts_call *c, int *n);
  * written) when truncated. */
 void iam_page_end(ts_buf *b, int truncated, const char *marker);
 
+/* Steps st (bound by the caller) once and resets it: the integer in the
+ * first column of its row (a count, or 1 for SELECT 1), 0 when it has no
+ * row. */
+int iam_query_int(sqlite3_stmt *st);
+
+/* Steps st (bound by the caller), a statement with no rows, and resets
+ * it; 0, or -1 with InternalFailure set.  sqlite3_changes() still tells
+ * what it changed. */
+int iam_exec(ts_call *c, sqlite3_stmt *st);
+
 /* Sets NoSuchEntity for the role or user (kind) called name: "The role
  * with name x cannot be found."; -1. */
 int iam_not_found(ts_call *c, const char *kind, const char *name);
@@ -101,6 +111,10 @@ void iam_owner_forget(const char *kind, int64_t id);
 int iam_policy_attachments(ts_call *c, const char *arn);
 /* How many managed policies the owner has attached. */
 int iam_attached_count(const iam_owner *o);
+
+/* iam_key.c */
+/* How many access keys the user with row id (0: the root) has. */
+int iam_key_count(ts_call *c, int64_t user);
 
 /* iam_inline.c */
 /* How many inline policies the owner has. */

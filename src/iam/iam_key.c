@@ -30,6 +30,16 @@ static char *user_name(ts_call *c, int64_t id)
     return name;
 }
 
+int iam_key_count(ts_call *c, int64_t user)
+{
+    sqlite3_stmt *st = store_stmt("SELECT count(*) FROM iam_access_key"
+                                  " WHERE account = ?1 AND user = ?2");
+
+    store_bind_text(st, 1, c->req->account);
+    sqlite3_bind_int64(st, 2, user);
+    return iam_query_int(st);
+}
+
 /* The user whose keys the request is about: UserName, else the caller
  * (*id 0 and *name NULL for the root).  0, or -1 with the error set. */
 static int key_user(ts_call *c, int64_t *id, const char **name)
@@ -69,16 +79,10 @@ int iam_create_access_key(ts_call *c)
     const char *name;
     int64_t user, now = ts_now_ms();
     sqlite3_stmt *st;
-    int n, rc;
 
     if (key_user(c, &user, &name) != 0)
         return -1;
-    st = store_stmt("SELECT count(*) FROM iam_access_key WHERE account = ?1 AND user = ?2");
-    store_bind_text(st, 1, c->req->account);
-    sqlite3_bind_int64(st, 2, user);
-    n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-    sqlite3_reset(st);
-    if (n >= IAM_MAX_KEYS_PER_USER)
+    if (iam_key_count(c, user) >= IAM_MAX_KEYS_PER_USER)
         return ts_resp_errorf(c->req, c->resp, TS_ERR_IAM_LIMIT_EXCEEDED,
                               "Cannot exceed quota for AccessKeysPerUser: %d",
                               IAM_MAX_KEYS_PER_USER);
@@ -91,10 +95,8 @@ int iam_create_access_key(ts_call *c)
     sqlite3_bind_int64(st, 3, user);
     store_bind_text(st, 4, secret);
     sqlite3_bind_int64(st, 5, now);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return ts_resp_error(c->resp, TS_ERR_INTERNAL, NULL);
+    if (iam_exec(c, st) != 0)
+        return -1;
     ts_buf_puts(b, "<AccessKey>");
     ts_xml_text(b, "UserName", name);
     ts_xml_text(b, "AccessKeyId", key);
@@ -146,37 +148,41 @@ int iam_list_access_keys(ts_call *c)
     return 0;
 }
 
-int iam_delete_access_key(ts_call *c)
+/* Runs st, a change of the key AccessKeyId of the user with row id user
+ * (?1 the key, ?2 the account, ?3 the user; the caller binds the rest);
+ * 0, or -1 with NoSuchEntity set when the user has no such key. */
+static int key_change(ts_call *c, sqlite3_stmt *st, int64_t user)
 {
-    const char *name, *key = iam_arg(c, "AccessKeyId");
-    sqlite3_stmt *st;
-    int64_t user;
-    int rc;
+    const char *key = iam_arg(c, "AccessKeyId");
 
-    if (key_user(c, &user, &name) != 0)
-        return -1;
-    st = store_stmt("DELETE FROM iam_access_key WHERE access_key_id = ?1 AND account = ?2"
-                    " AND user = ?3");
     store_bind_text(st, 1, key);
     store_bind_text(st, 2, c->req->account);
     sqlite3_bind_int64(st, 3, user);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return ts_resp_error(c->resp, TS_ERR_INTERNAL, NULL);
+    if (iam_exec(c, st) != 0)
+        return -1;
     if (!sqlite3_changes(store_db()))
         return ts_resp_errorf(c->req, c->resp, TS_ERR_IAM_NO_SUCH_ENTITY, KEY_MISSING, key);
     return 0;
+}
+
+int iam_delete_access_key(ts_call *c)
+{
+    const char *name;
+    int64_t user;
+
+    if (key_user(c, &user, &name) != 0)
+        return -1;
+    return key_change(c, store_stmt("DELETE FROM iam_access_key WHERE access_key_id = ?1"
+                                    " AND account = ?2 AND user = ?3"), user);
 }
 
 /* UpdateAccessKey: Status Active or Inactive (not enforced: an inactive
  * key still signs requests here). */
 int iam_update_access_key(ts_call *c)
 {
-    const char *name, *key = iam_arg(c, "AccessKeyId"), *status = iam_arg(c, "Status");
+    const char *name, *status = iam_arg(c, "Status");
     sqlite3_stmt *st;
     int64_t user;
-    int rc;
 
     if (key_user(c, &user, &name) != 0)
         return -1;
@@ -185,17 +191,8 @@ int iam_update_access_key(ts_call *c)
                               "Invalid status value: %s", status);
     st = store_stmt("UPDATE iam_access_key SET status = ?4 WHERE access_key_id = ?1"
                     " AND account = ?2 AND user = ?3");
-    store_bind_text(st, 1, key);
-    store_bind_text(st, 2, c->req->account);
-    sqlite3_bind_int64(st, 3, user);
     store_bind_text(st, 4, status);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return ts_resp_error(c->resp, TS_ERR_INTERNAL, NULL);
-    if (!sqlite3_changes(store_db()))
-        return ts_resp_errorf(c->req, c->resp, TS_ERR_IAM_NO_SUCH_ENTITY, KEY_MISSING, key);
-    return 0;
+    return key_change(c, st, user);
 }
 
 /* GetAccessKeyLastUsed: no use is recorded, so every key answers as a

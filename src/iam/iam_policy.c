@@ -117,8 +117,7 @@ int iam_policy_attachable(ts_call *c, const char *arn)
     st = store_stmt("SELECT 1 FROM iam_policy WHERE account = ?1 AND arn = ?2");
     store_bind_text(st, 1, c->req->account);
     store_bind_text(st, 2, arn);
-    found = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_reset(st);
+    found = iam_query_int(st);
     if (!found)
         ts_resp_errorf(c->req, c->resp, TS_ERR_IAM_NO_SUCH_ENTITY,
                        "Policy %s does not exist or is not attachable.", arn);
@@ -163,15 +162,12 @@ static int version_insert(ts_call *c, int64_t policy_id, int version, const char
 {
     sqlite3_stmt *st = store_stmt("INSERT INTO iam_policy_version(policy, version, document,"
                                   " create_date) VALUES(?1, ?2, ?3, ?4)");
-    int rc;
 
     sqlite3_bind_int64(st, 1, policy_id);
     sqlite3_bind_int(st, 2, version);
     store_bind_text(st, 3, doc);
     sqlite3_bind_int64(st, 4, now);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : ts_resp_error(c->resp, TS_ERR_INTERNAL, NULL);
+    return iam_exec(c, st);
 }
 
 /* CreatePolicy: PolicyName, Path, PolicyDocument, Description, Tags. */
@@ -233,12 +229,9 @@ int iam_get_policy(ts_call *c)
 static int version_count(int64_t id)
 {
     sqlite3_stmt *st = store_stmt("SELECT count(*) FROM iam_policy_version WHERE policy = ?1");
-    int n;
 
     sqlite3_bind_int64(st, 1, id);
-    n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-    sqlite3_reset(st);
-    return n;
+    return iam_query_int(st);
 }
 
 /* DeletePolicy: refused while attached, or while versions other than the
@@ -247,7 +240,6 @@ int iam_delete_policy(ts_call *c)
 {
     sqlite3_stmt *st;
     policy p;
-    int rc;
 
     if (policy_local(c, &p) != 0)
         return -1;
@@ -261,15 +253,12 @@ int iam_delete_policy(ts_call *c)
                              "version is deleted with the policy.");
     st = store_stmt("DELETE FROM iam_policy_version WHERE policy = ?1");
     sqlite3_bind_int64(st, 1, p.id);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
+    if (iam_exec(c, st) != 0)
+        return -1;
     st = store_stmt("DELETE FROM iam_policy WHERE id = ?1");
     sqlite3_bind_int64(st, 1, p.id);
-    if (rc == SQLITE_DONE)
-        rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return ts_resp_error(c->resp, TS_ERR_INTERNAL, NULL);
+    if (iam_exec(c, st) != 0)
+        return -1;
     iam_owner_forget("policy", p.id);
     return 0;
 }
@@ -519,27 +508,33 @@ static int version_exists(ts_call *c, const policy *p, const char *id)
     return yes;
 }
 
+/* The policy of PolicyArn that this request may change, into *p, when
+ * it has the version VersionId: 0, or -1 with the error set. */
+static int version_local(ts_call *c, policy *p)
+{
+    const char *id = iam_arg(c, "VersionId");
+
+    if (policy_local(c, p) != 0)
+        return -1;
+    return version_exists(c, p, id) ? 0 : version_missing(c, p, id);
+}
+
 /* DeletePolicyVersion: never the default one. */
 int iam_delete_policy_version(ts_call *c)
 {
     const char *id = iam_arg(c, "VersionId");
     sqlite3_stmt *st;
     policy p;
-    int rc;
 
-    if (policy_local(c, &p) != 0)
+    if (version_local(c, &p) != 0)
         return -1;
-    if (!version_exists(c, &p, id))
-        return version_missing(c, &p, id);
     if (version_number(id) == p.default_version)
         return ts_resp_error(c->resp, TS_ERR_IAM_DELETE_CONFLICT,
                              "Cannot delete the default version of a policy.");
     st = store_stmt("DELETE FROM iam_policy_version WHERE policy = ?1 AND version = ?2");
     sqlite3_bind_int64(st, 1, p.id);
     sqlite3_bind_int(st, 2, version_number(id));
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : ts_resp_error(c->resp, TS_ERR_INTERNAL, NULL);
+    return iam_exec(c, st);
 }
 
 int iam_set_default_policy_version(ts_call *c)
@@ -547,17 +542,12 @@ int iam_set_default_policy_version(ts_call *c)
     const char *id = iam_arg(c, "VersionId");
     sqlite3_stmt *st;
     policy p;
-    int rc;
 
-    if (policy_local(c, &p) != 0)
+    if (version_local(c, &p) != 0)
         return -1;
-    if (!version_exists(c, &p, id))
-        return version_missing(c, &p, id);
     st = store_stmt("UPDATE iam_policy SET default_version = ?2, update_date = ?3 WHERE id = ?1");
     sqlite3_bind_int64(st, 1, p.id);
     sqlite3_bind_int(st, 2, version_number(id));
     sqlite3_bind_int64(st, 3, ts_now_ms());
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : ts_resp_error(c->resp, TS_ERR_INTERNAL, NULL);
+    return iam_exec(c, st);
 }

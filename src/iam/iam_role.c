@@ -155,7 +155,6 @@ int iam_delete_role(ts_call *c)
 {
     iam_owner o;
     sqlite3_stmt *st;
-    int rc;
 
     if (iam_owner_find(c, "role", &o) != 0)
         return -1;
@@ -167,10 +166,8 @@ int iam_delete_role(ts_call *c)
                              "Cannot delete entity, must delete policies first.");
     st = store_stmt("DELETE FROM iam_role WHERE id = ?1");
     sqlite3_bind_int64(st, 1, o.id);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return ts_resp_error(c->resp, TS_ERR_INTERNAL, NULL);
+    if (iam_exec(c, st) != 0)
+        return -1;
     iam_owner_forget("role", o.id);
     return 0;
 }
@@ -182,7 +179,6 @@ int iam_update_role(ts_call *c)
     const char *desc = iam_arg(c, "Description"), *msd = iam_arg(c, "MaxSessionDuration");
     sqlite3_stmt *st;
     int64_t id;
-    int rc;
 
     if (!(id = iam_role_find(c, iam_arg(c, "RoleName"))))
         return -1;
@@ -193,9 +189,7 @@ int iam_update_role(ts_call *c)
     store_bind_text(st, 3, desc);
     if (msd)
         sqlite3_bind_int64(st, 4, atol(msd));
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : ts_resp_error(c->resp, TS_ERR_INTERNAL, NULL);
+    return iam_exec(c, st);
 }
 
 /* UpdateRoleDescription: answers the role as it is now. */
@@ -204,17 +198,14 @@ int iam_update_role_description(ts_call *c)
     const char *name = iam_arg(c, "RoleName");
     sqlite3_stmt *st;
     int64_t id;
-    int rc;
 
     if (!(id = iam_role_find(c, name)))
         return -1;
     st = store_stmt("UPDATE iam_role SET description = ?2 WHERE id = ?1");
     sqlite3_bind_int64(st, 1, id);
     store_bind_text(st, 2, iam_arg(c, "Description"));
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return ts_resp_error(c->resp, TS_ERR_INTERNAL, NULL);
+    if (iam_exec(c, st) != 0)
+        return -1;
     return role_write(c, name);
 }
 
@@ -224,16 +215,13 @@ int iam_update_assume_role_policy(ts_call *c)
     const char *doc = iam_arg(c, "PolicyDocument");
     sqlite3_stmt *st;
     int64_t id;
-    int rc;
 
     if (!(id = iam_role_find(c, iam_arg(c, "RoleName"))) || trust_check(c, doc) != 0)
         return -1;
     st = store_stmt("UPDATE iam_role SET assume_role_policy_document = ?2 WHERE id = ?1");
     sqlite3_bind_int64(st, 1, id);
     store_bind_text(st, 2, doc);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : ts_resp_error(c->resp, TS_ERR_INTERNAL, NULL);
+    return iam_exec(c, st);
 }
 
 int iam_role_by_arn(ts_req *req, const char *arn, char *role_id, int *max_session)

@@ -35,13 +35,10 @@ static int tag_chars_ok(const char *s)
 static int owner_tag_count(const char *kind, int64_t id)
 {
     sqlite3_stmt *st = store_stmt("SELECT count(*) FROM iam_tag WHERE kind = ?1 AND owner = ?2");
-    int n;
 
     store_bind_text(st, 1, kind);
     sqlite3_bind_int64(st, 2, id);
-    n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-    sqlite3_reset(st);
-    return n;
+    return iam_query_int(st);
 }
 
 /* A tag of the request: its Tags.member.N index, key and value. */
@@ -115,16 +112,13 @@ int iam_tags_put(ts_call *c, const char *kind, int64_t id)
         sqlite3_stmt *st = store_stmt("INSERT INTO iam_tag(kind, owner, key, value)"
                                       " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(kind, owner, key)"
                                       " DO UPDATE SET key = excluded.key, value = excluded.value");
-        int rc;
 
         store_bind_text(st, 1, kind);
         sqlite3_bind_int64(st, 2, id);
         store_bind_text(st, 3, keys[j]);
         store_bind_text(st, 4, values[j]);
-        rc = sqlite3_step(st);
-        sqlite3_reset(st);
-        if (rc != SQLITE_DONE)
-            return ts_resp_error(c->resp, TS_ERR_INTERNAL, NULL);
+        if (iam_exec(c, st) != 0)
+            return -1;
     }
     total = owner_tag_count(kind, id);
     if (total > IAM_MAX_TAGS)

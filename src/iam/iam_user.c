@@ -139,26 +139,12 @@ int iam_list_users(ts_call *c)
     return 0;
 }
 
-static int key_count(ts_call *c, int64_t user)
-{
-    sqlite3_stmt *st = store_stmt("SELECT count(*) FROM iam_access_key"
-                                  " WHERE account = ?1 AND user = ?2");
-    int n;
-
-    store_bind_text(st, 1, c->req->account);
-    sqlite3_bind_int64(st, 2, user);
-    n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-    sqlite3_reset(st);
-    return n;
-}
-
 /* DeleteUser: refused while the user has managed or inline policies or
  * access keys, as AWS does. */
 int iam_delete_user(ts_call *c)
 {
     sqlite3_stmt *st;
     iam_owner o;
-    int rc;
 
     if (iam_owner_find(c, "user", &o) != 0)
         return -1;
@@ -168,15 +154,13 @@ int iam_delete_user(ts_call *c)
     if (iam_inline_count(&o))
         return ts_resp_error(c->resp, TS_ERR_IAM_DELETE_CONFLICT,
                              "Cannot delete entity, must delete policies first.");
-    if (key_count(c, o.id))
+    if (iam_key_count(c, o.id))
         return ts_resp_error(c->resp, TS_ERR_IAM_DELETE_CONFLICT,
                              "Cannot delete entity, must delete access keys first.");
     st = store_stmt("DELETE FROM iam_user WHERE id = ?1");
     sqlite3_bind_int64(st, 1, o.id);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return ts_resp_error(c->resp, TS_ERR_INTERNAL, NULL);
+    if (iam_exec(c, st) != 0)
+        return -1;
     iam_owner_forget("user", o.id);
     return 0;
 }

@@ -65,6 +65,53 @@ void iam_page_end(ts_buf *b, int truncated, const char *marker)
         ts_xml_text(b, "Marker", marker);
 }
 
+int iam_rows_xml(ts_buf *b, ts_arena *a, sqlite3_stmt *st, int max, const iam_rows *r,
+                 char **last)
+{
+    int n = 0, truncated = 0;
+
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (r->keep_cb && !r->keep_cb(st, r->arg))
+            continue;
+        if (max && n == max) {
+            truncated = 1;
+            break;
+        }
+        r->row_cb(b, st, r->arg);
+        if (last)
+            *last = store_col_text(a, st, 0);
+        n++;
+    }
+    sqlite3_reset(st);
+    return truncated;
+}
+
+int iam_list_xml(ts_call *c, const char *element, sqlite3_stmt *st, int max, const iam_rows *r)
+{
+    ts_buf *b = &c->resp->body;
+    char *last = NULL;
+    int truncated;
+
+    ts_xml_open(b, element);
+    truncated = iam_rows_xml(b, c->req->arena, st, max, r, &last);
+    ts_xml_close(b, element);
+    iam_page_end(b, truncated, last);
+    return 0;
+}
+
+int iam_list_by_path(ts_call *c, const char *element, sqlite3_stmt *st, const iam_rows *r)
+{
+    const char *prefix = iam_arg(c, "PathPrefix");
+    int max;
+
+    iam_max_items(c, &max);
+    store_bind_text(st, 1, c->req->account);
+    store_bind_text(st, 2, prefix ? prefix : "/");
+    store_bind_text(st, 3, iam_arg(c, "Marker"));
+    sqlite3_bind_int(st, 4, max + 1);
+    return iam_list_xml(c, element, st, max, r);
+}
+
 int iam_query_int(sqlite3_stmt *st)
 {
     int n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;

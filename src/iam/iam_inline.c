@@ -109,16 +109,20 @@ static int del(ts_call *c, const char *kind)
     return sqlite3_changes(store_db()) ? 0 : not_found(c, &o, name);
 }
 
+static void name_member_cb(ts_buf *b, sqlite3_stmt *st, void *arg)
+{
+    (void)arg;
+    ts_xml_text(b, "member", (const char *)sqlite3_column_text(st, 0));
+}
+
 /* List{Role,User}Policies: names in order; the Marker is the last name of
  * the page before. */
 static int list(ts_call *c, const char *kind)
 {
-    const char *marker = iam_arg(c, "Marker");
-    ts_buf *b = &c->resp->body;
+    static const iam_rows rows = {name_member_cb, NULL, NULL};
     sqlite3_stmt *st;
-    char *last = NULL;
     iam_owner o;
-    int max, n = 0, truncated = 0;
+    int max;
 
     iam_max_items(c, &max);
     if (iam_owner_find(c, kind, &o) != 0)
@@ -127,22 +131,9 @@ static int list(ts_call *c, const char *kind)
                     " AND (?3 IS NULL OR name > ?3) ORDER BY name LIMIT ?4");
     store_bind_text(st, 1, kind);
     sqlite3_bind_int64(st, 2, o.id);
-    store_bind_text(st, 3, marker);
+    store_bind_text(st, 3, iam_arg(c, "Marker"));
     sqlite3_bind_int(st, 4, max + 1);
-    ts_buf_puts(b, "<PolicyNames>");
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        if (n == max) {
-            truncated = 1;
-            break;
-        }
-        last = store_col_text(c->req->arena, st, 0);
-        ts_xml_text(b, "member", last);
-        n++;
-    }
-    sqlite3_reset(st);
-    ts_buf_puts(b, "</PolicyNames>");
-    iam_page_end(b, truncated, last);
-    return 0;
+    return iam_list_xml(c, "PolicyNames", st, max, &rows);
 }
 
 int iam_put_role_policy(ts_call *c)

@@ -51,6 +51,33 @@ int iam_max_items(ts_call *c, int *n);
  * written) when truncated. */
 void iam_page_end(ts_buf *b, int truncated, const char *marker);
 
+/* How a listing writes its rows: row_cb writes the row st stands at (a
+ * <member>); keep_cb, when not NULL, says whether a row is listed at all
+ * (for what the SQL cannot filter).  Both get arg. */
+typedef struct iam_rows {
+    void (*row_cb)(ts_buf *b, sqlite3_stmt *st, void *arg);
+    int (*keep_cb)(sqlite3_stmt *st, void *arg);
+    void *arg;
+} iam_rows;
+
+/* Steps st (bound by the caller; reset here) and writes its rows with r
+ * into b, at most max of them (all when max is 0).  Returns 1 when rows
+ * were left over (the listing is truncated), else 0.  When last is not
+ * NULL, *last gets the first column of the last row written (the key a
+ * Marker names), copied into a. */
+int iam_rows_xml(ts_buf *b, ts_arena *a, sqlite3_stmt *st, int max, const iam_rows *r,
+                 char **last);
+
+/* Writes a listing into c's body: <element>, at most max rows of st as
+ * iam_rows_xml writes them, </element>, then IsTruncated and Marker.
+ * 0. */
+int iam_list_xml(ts_call *c, const char *element, sqlite3_stmt *st, int max, const iam_rows *r);
+
+/* List{Roles,Users}: binds st (?1 the account, ?2 PathPrefix, "/" when
+ * absent, ?3 Marker, ?4 MaxItems + 1) and writes its rows as the listing
+ * element (iam_list_xml).  0. */
+int iam_list_by_path(ts_call *c, const char *element, sqlite3_stmt *st, const iam_rows *r);
+
 /* Steps st (bound by the caller) once and resets it: the integer in the
  * first column of its row (a count, or 1 for SELECT 1), 0 when it has no
  * row. */

@@ -107,16 +107,26 @@ int iam_create_access_key(ts_call *c)
     return 0;
 }
 
+/* A <member> of ListAccessKeys; arg is the user's name (NULL: root). */
+static void key_member_cb(ts_buf *b, sqlite3_stmt *st, void *arg)
+{
+    ts_buf_puts(b, "<member>");
+    ts_xml_text(b, "UserName", arg);
+    ts_xml_text(b, "AccessKeyId", (const char *)sqlite3_column_text(st, 0));
+    ts_xml_text(b, "Status", (const char *)sqlite3_column_text(st, 1));
+    iam_date_xml(b, "CreateDate", sqlite3_column_int64(st, 2));
+    ts_buf_puts(b, "</member>");
+}
+
 /* ListAccessKeys: the user's keys (the caller's without a UserName), by
  * id; the Marker is the last id of the page before. */
 int iam_list_access_keys(ts_call *c)
 {
-    const char *name, *marker = iam_arg(c, "Marker");
-    ts_buf *b = &c->resp->body;
+    const char *name;
     sqlite3_stmt *st;
-    char *last = NULL;
+    iam_rows rows;
     int64_t user;
-    int max, n = 0, truncated = 0;
+    int max;
 
     iam_max_items(c, &max);
     if (key_user(c, &user, &name) != 0)
@@ -126,26 +136,9 @@ int iam_list_access_keys(ts_call *c)
                     " ORDER BY access_key_id");
     store_bind_text(st, 1, c->req->account);
     sqlite3_bind_int64(st, 2, user);
-    store_bind_text(st, 3, marker);
-    ts_buf_puts(b, "<AccessKeyMetadata>");
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        if (n == max) {
-            truncated = 1;
-            break;
-        }
-        ts_buf_puts(b, "<member>");
-        ts_xml_text(b, "UserName", name);
-        ts_xml_text(b, "AccessKeyId", (const char *)sqlite3_column_text(st, 0));
-        ts_xml_text(b, "Status", (const char *)sqlite3_column_text(st, 1));
-        iam_date_xml(b, "CreateDate", sqlite3_column_int64(st, 2));
-        ts_buf_puts(b, "</member>");
-        last = store_col_text(c->req->arena, st, 0);
-        n++;
-    }
-    sqlite3_reset(st);
-    ts_buf_puts(b, "</AccessKeyMetadata>");
-    iam_page_end(b, truncated, last);
-    return 0;
+    store_bind_text(st, 3, iam_arg(c, "Marker"));
+    rows = (iam_rows){key_member_cb, NULL, (void *)name};
+    return iam_list_xml(c, "AccessKeyMetadata", st, max, &rows);
 }
 
 /* Runs st, a change of the key AccessKeyId of the user with row id user

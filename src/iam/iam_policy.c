@@ -440,22 +440,36 @@ int iam_create_policy_version(ts_call *c)
     return 0;
 }
 
+/* A <member> of ListPolicyVersions (VersionId, version, create_date);
+ * arg is the policy. */
+static void version_member_cb(ts_buf *b, sqlite3_stmt *st, void *arg)
+{
+    const policy *p = arg;
+
+    ts_buf_puts(b, "<member>");
+    ts_xml_text(b, "VersionId", (const char *)sqlite3_column_text(st, 0));
+    ts_xml_text(b, "IsDefaultVersion",
+                sqlite3_column_int(st, 1) == p->default_version ? "true" : "false");
+    iam_date_xml(b, "CreateDate", sqlite3_column_int64(st, 2));
+    ts_buf_puts(b, "</member>");
+}
+
 /* ListPolicyVersions: newest first, without their documents, as AWS
  * lists them; the Marker is the last VersionId of the page before. */
 int iam_list_policy_versions(ts_call *c)
 {
     const char *arn = iam_policy_arn(c), *marker = iam_arg(c, "Marker");
     ts_buf *b = &c->resp->body;
-    const char *last = NULL;
     sqlite3_stmt *st;
-    int max, n = 0, truncated = 0;
     policy p;
+    iam_rows rows = {version_member_cb, NULL, &p};
+    int max;
 
     iam_max_items(c, &max);
     if (!arn || policy_load(c, arn, &p) != 0)
         return -1;
-    ts_buf_puts(b, "<Versions>");
     if (p.aws) {
+        ts_buf_puts(b, "<Versions>");
         if (!marker) {
             ts_buf_puts(b, "<member>");
             ts_xml_text(b, "VersionId", "v1");
@@ -467,30 +481,12 @@ int iam_list_policy_versions(ts_call *c)
         iam_page_end(b, 0, NULL);
         return 0;
     }
-    st = store_stmt("SELECT version, create_date FROM iam_policy_version WHERE policy = ?1"
-                    " AND (?2 IS NULL OR version < ?2) ORDER BY version DESC");
+    st = store_stmt("SELECT 'v' || version, version, create_date FROM iam_policy_version"
+                    " WHERE policy = ?1 AND (?2 IS NULL OR version < ?2) ORDER BY version DESC");
     sqlite3_bind_int64(st, 1, p.id);
     if (marker && marker[0] == 'v')
         sqlite3_bind_int(st, 2, atoi(marker + 1));
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        int v = sqlite3_column_int(st, 0);
-
-        if (n == max) {
-            truncated = 1;
-            break;
-        }
-        ts_buf_puts(b, "<member>");
-        ts_xml_textf(b, "VersionId", "v%d", v);
-        ts_xml_text(b, "IsDefaultVersion", v == p.default_version ? "true" : "false");
-        iam_date_xml(b, "CreateDate", sqlite3_column_int64(st, 1));
-        ts_buf_puts(b, "</member>");
-        last = ts_arena_printf(c->req->arena, "v%d", v);
-        n++;
-    }
-    sqlite3_reset(st);
-    ts_buf_puts(b, "</Versions>");
-    iam_page_end(b, truncated, last);
-    return 0;
+    return iam_list_xml(c, "Versions", st, max, &rows);
 }
 
 /* 1 when the policy has version v (VersionId id, as given). */

@@ -115,38 +115,23 @@ int iam_get_role(ts_call *c)
     return role_write(c, iam_arg(c, "RoleName"));
 }
 
+static void role_member_cb(ts_buf *b, sqlite3_stmt *st, void *arg)
+{
+    (void)arg;
+    role_xml(b, "member", st, 0);
+}
+
 /* ListRoles: by name, PathPrefix and MaxItems honoured; the Marker is the
  * last name of the page before. */
 int iam_list_roles(ts_call *c)
 {
-    const char *prefix = iam_arg(c, "PathPrefix"), *marker = iam_arg(c, "Marker");
-    ts_buf *b = &c->resp->body;
-    sqlite3_stmt *st;
-    char *last = NULL;
-    int max, n = 0, truncated = 0;
+    static const iam_rows rows = {role_member_cb, NULL, NULL};
 
-    iam_max_items(c, &max);
-    st = store_stmt("SELECT " ROLE_COLUMNS " FROM iam_role WHERE account = ?1"
-                    " AND substr(path, 1, length(?2)) = ?2 AND (?3 IS NULL OR name > ?3)"
-                    " ORDER BY name LIMIT ?4");
-    store_bind_text(st, 1, c->req->account);
-    store_bind_text(st, 2, prefix ? prefix : "/");
-    store_bind_text(st, 3, marker);
-    sqlite3_bind_int(st, 4, max + 1);
-    ts_buf_puts(b, "<Roles>");
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        if (n == max) {
-            truncated = 1;
-            break;
-        }
-        role_xml(b, "member", st, 0);
-        last = store_col_text(c->req->arena, st, 0);
-        n++;
-    }
-    sqlite3_reset(st);
-    ts_buf_puts(b, "</Roles>");
-    iam_page_end(b, truncated, last);
-    return 0;
+    return iam_list_by_path(c, "Roles",
+                            store_stmt("SELECT " ROLE_COLUMNS " FROM iam_role WHERE account = ?1"
+                                       " AND substr(path, 1, length(?2)) = ?2"
+                                       " AND (?3 IS NULL OR name > ?3) ORDER BY name LIMIT ?4"),
+                            &rows);
 }
 
 /* DeleteRole: refused while managed policies are attached or inline

@@ -95,17 +95,37 @@ static int detach(ts_call *c, const char *kind)
     return 0;
 }
 
+/* Whether the policy ARN of the row is under the PathPrefix arg (its
+ * path is what lies between "policy" and its name). */
+static int path_keep_cb(sqlite3_stmt *st, void *arg)
+{
+    const char *arn = (const char *)sqlite3_column_text(st, 0), *prefix = arg;
+    const char *path = strstr(arn, ":policy/") + strlen(":policy");
+    const char *pname = strrchr(arn, '/') + 1;
+
+    return (size_t)(pname - path) >= strlen(prefix) && !strncmp(path, prefix, strlen(prefix));
+}
+
+static void attached_member_cb(ts_buf *b, sqlite3_stmt *st, void *arg)
+{
+    const char *arn = (const char *)sqlite3_column_text(st, 0);
+
+    (void)arg;
+    ts_buf_puts(b, "<member>");
+    ts_xml_text(b, "PolicyName", strrchr(arn, '/') + 1);
+    ts_xml_text(b, "PolicyArn", arn);
+    ts_buf_puts(b, "</member>");
+}
+
 /* ListAttached{Role,User}Policies: by ARN; PathPrefix matches the
- * policy's path (what lies between "policy" and its name), the Marker is
- * the last ARN of the page before. */
+ * policy's path, the Marker is the last ARN of the page before. */
 static int list_attached(ts_call *c, const char *kind)
 {
-    const char *prefix = iam_arg(c, "PathPrefix"), *marker = iam_arg(c, "Marker");
-    ts_buf *b = &c->resp->body;
+    const char *prefix = iam_arg(c, "PathPrefix");
+    iam_rows rows = {attached_member_cb, prefix ? path_keep_cb : NULL, (void *)prefix};
     sqlite3_stmt *st;
-    char *last = NULL;
     iam_owner o;
-    int max, n = 0, truncated = 0;
+    int max;
 
     iam_max_items(c, &max);
     if (iam_owner_find(c, kind, &o) != 0)
@@ -115,31 +135,8 @@ static int list_attached(ts_call *c, const char *kind)
                      : store_stmt("SELECT policy_arn FROM iam_user_policy WHERE user = ?1"
                                   " AND (?2 IS NULL OR policy_arn > ?2) ORDER BY policy_arn");
     sqlite3_bind_int64(st, 1, o.id);
-    store_bind_text(st, 2, marker);
-    ts_buf_puts(b, "<AttachedPolicies>");
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        const char *arn = (const char *)sqlite3_column_text(st, 0);
-        const char *path = strstr(arn, ":policy/") + strlen(":policy");
-        const char *pname = strrchr(arn, '/') + 1;
-
-        if (prefix && ((size_t)(pname - path) < strlen(prefix) ||
-                       strncmp(path, prefix, strlen(prefix)) != 0))
-            continue;
-        if (n == max) {
-            truncated = 1;
-            break;
-        }
-        ts_buf_puts(b, "<member>");
-        ts_xml_text(b, "PolicyName", pname);
-        ts_xml_text(b, "PolicyArn", arn);
-        ts_buf_puts(b, "</member>");
-        last = ts_arena_strdup(c->req->arena, arn);
-        n++;
-    }
-    sqlite3_reset(st);
-    ts_buf_puts(b, "</AttachedPolicies>");
-    iam_page_end(b, truncated, last);
-    return 0;
+    store_bind_text(st, 2, iam_arg(c, "Marker"));
+    return iam_list_xml(c, "AttachedPolicies", st, max, &rows);
 }
 
 int iam_attach_role_policy(ts_call *c)

@@ -105,38 +105,23 @@ int iam_get_user(ts_call *c)
     return 0;
 }
 
+/* A <member> of ListUsers; arg is the call. */
+static void user_member_cb(ts_buf *b, sqlite3_stmt *st, void *arg)
+{
+    user_xml(arg, b, "member", st, 0);
+}
+
 /* ListUsers: by name, PathPrefix and MaxItems honoured; the Marker is the
  * last name of the page before. */
 int iam_list_users(ts_call *c)
 {
-    const char *prefix = iam_arg(c, "PathPrefix"), *marker = iam_arg(c, "Marker");
-    ts_buf *b = &c->resp->body;
-    sqlite3_stmt *st;
-    char *last = NULL;
-    int max, n = 0, truncated = 0;
+    iam_rows rows = {user_member_cb, NULL, c};
 
-    iam_max_items(c, &max);
-    st = store_stmt("SELECT " USER_COLUMNS " FROM iam_user WHERE account = ?1"
-                    " AND substr(path, 1, length(?2)) = ?2 AND (?3 IS NULL OR name > ?3)"
-                    " ORDER BY name LIMIT ?4");
-    store_bind_text(st, 1, c->req->account);
-    store_bind_text(st, 2, prefix ? prefix : "/");
-    store_bind_text(st, 3, marker);
-    sqlite3_bind_int(st, 4, max + 1);
-    ts_buf_puts(b, "<Users>");
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        if (n == max) {
-            truncated = 1;
-            break;
-        }
-        user_xml(c, b, "member", st, 0);
-        last = store_col_text(c->req->arena, st, 0);
-        n++;
-    }
-    sqlite3_reset(st);
-    ts_buf_puts(b, "</Users>");
-    iam_page_end(b, truncated, last);
-    return 0;
+    return iam_list_by_path(c, "Users",
+                            store_stmt("SELECT " USER_COLUMNS " FROM iam_user WHERE account = ?1"
+                                       " AND substr(path, 1, length(?2)) = ?2"
+                                       " AND (?3 IS NULL OR name > ?3) ORDER BY name LIMIT ?4"),
+                            &rows);
 }
 
 /* DeleteUser: refused while the user has managed or inline policies or

@@ -190,6 +190,29 @@ int iam_owner_find(ts_call *c, const char *kind, iam_owner *o)
     return o->id ? 0 : -1;
 }
 
+int iam_owner_deletable(ts_call *c, const iam_owner *o)
+{
+    if (iam_attached_count(o))
+        return ts_resp_error(c->resp, TS_ERR_IAM_DELETE_CONFLICT,
+                             "Cannot delete entity, must detach all policies first.");
+    if (iam_inline_count(o))
+        return ts_resp_error(c->resp, TS_ERR_IAM_DELETE_CONFLICT,
+                             "Cannot delete entity, must delete policies first.");
+    return 0;
+}
+
+int iam_owner_delete(ts_call *c, const iam_owner *o)
+{
+    sqlite3_stmt *st = !strcmp(o->kind, "role") ? store_stmt("DELETE FROM iam_role WHERE id = ?1")
+                                                : store_stmt("DELETE FROM iam_user WHERE id = ?1");
+
+    sqlite3_bind_int64(st, 1, o->id);
+    if (iam_exec(c, st) != 0)
+        return -1;
+    iam_owner_forget(o->kind, o->id);
+    return 0;
+}
+
 int iam_document_check(ts_call *c, const char *doc, const char *message)
 {
     cJSON *parsed = cJSON_ParseWithOpts(doc, NULL, 1);

@@ -101,6 +101,14 @@ int64_t iam_user_find(ts_call *c, const char *name);
  * (kind "user") into *o; 0, or -1 with NoSuchEntity set. */
 int iam_owner_find(ts_call *c, const char *kind, iam_owner *o);
 
+/* What Delete{Role,User} refuse, as AWS does: 0, or -1 with
+ * DeleteConflict set while o has managed policies attached or inline
+ * policies. */
+int iam_owner_deletable(ts_call *c, const iam_owner *o);
+/* Deletes the role or user o and forgets its tags and inline policies;
+ * 0, or -1 with InternalFailure set. */
+int iam_owner_delete(ts_call *c, const iam_owner *o);
+
 /* The PolicyArn argument, shaped like a policy ARN
  * (arn:<partition>:iam::<account or aws>:policy/...); NULL with
  * InvalidInput set otherwise. */

@@ -139,22 +139,10 @@ int iam_list_roles(ts_call *c)
 int iam_delete_role(ts_call *c)
 {
     iam_owner o;
-    sqlite3_stmt *st;
 
-    if (iam_owner_find(c, "role", &o) != 0)
+    if (iam_owner_find(c, "role", &o) != 0 || iam_owner_deletable(c, &o) != 0)
         return -1;
-    if (iam_attached_count(&o))
-        return ts_resp_error(c->resp, TS_ERR_IAM_DELETE_CONFLICT,
-                             "Cannot delete entity, must detach all policies first.");
-    if (iam_inline_count(&o))
-        return ts_resp_error(c->resp, TS_ERR_IAM_DELETE_CONFLICT,
-                             "Cannot delete entity, must delete policies first.");
-    st = store_stmt("DELETE FROM iam_role WHERE id = ?1");
-    sqlite3_bind_int64(st, 1, o.id);
-    if (iam_exec(c, st) != 0)
-        return -1;
-    iam_owner_forget("role", o.id);
-    return 0;
+    return iam_owner_delete(c, &o);
 }
 
 /* UpdateRole: Description and MaxSessionDuration, each only when given;

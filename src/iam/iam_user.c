@@ -128,26 +128,14 @@ int iam_list_users(ts_call *c)
  * access keys, as AWS does. */
 int iam_delete_user(ts_call *c)
 {
-    sqlite3_stmt *st;
     iam_owner o;
 
-    if (iam_owner_find(c, "user", &o) != 0)
+    if (iam_owner_find(c, "user", &o) != 0 || iam_owner_deletable(c, &o) != 0)
         return -1;
-    if (iam_attached_count(&o))
-        return ts_resp_error(c->resp, TS_ERR_IAM_DELETE_CONFLICT,
-                             "Cannot delete entity, must detach all policies first.");
-    if (iam_inline_count(&o))
-        return ts_resp_error(c->resp, TS_ERR_IAM_DELETE_CONFLICT,
-                             "Cannot delete entity, must delete policies first.");
     if (iam_key_count(c, o.id))
         return ts_resp_error(c->resp, TS_ERR_IAM_DELETE_CONFLICT,
                              "Cannot delete entity, must delete access keys first.");
-    st = store_stmt("DELETE FROM iam_user WHERE id = ?1");
-    sqlite3_bind_int64(st, 1, o.id);
-    if (iam_exec(c, st) != 0)
-        return -1;
-    iam_owner_forget("user", o.id);
-    return 0;
+    return iam_owner_delete(c, &o);
 }
 
 /* UpdateUser: NewUserName and NewPath, each only when given. */

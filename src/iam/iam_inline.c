@@ -12,6 +12,16 @@
 
 #define POLICY_INVALID "Syntax errors in policy."
 
+/* Binds st, a statement on o's inline policies: ?1 its kind, ?2 its id,
+ * ?3 name (a policy name, a Marker); returns st. */
+static sqlite3_stmt *owner_bind(sqlite3_stmt *st, const iam_owner *o, const char *name)
+{
+    store_bind_text(st, 1, o->kind);
+    sqlite3_bind_int64(st, 2, o->id);
+    store_bind_text(st, 3, name);
+    return st;
+}
+
 int iam_inline_count(const iam_owner *o)
 {
     sqlite3_stmt *st = store_stmt("SELECT count(*) FROM iam_inline_policy"
@@ -25,13 +35,11 @@ int iam_inline_count(const iam_owner *o)
 /* The size of o's inline policies other than the one called except. */
 static size_t others_size(const iam_owner *o, const char *except)
 {
-    sqlite3_stmt *st = store_stmt("SELECT document FROM iam_inline_policy"
-                                  " WHERE kind = ?1 AND owner = ?2 AND name <> ?3");
+    sqlite3_stmt *st = owner_bind(store_stmt("SELECT document FROM iam_inline_policy"
+                                             " WHERE kind = ?1 AND owner = ?2 AND name <> ?3"),
+                                  o, except);
     size_t n = 0;
 
-    store_bind_text(st, 1, o->kind);
-    sqlite3_bind_int64(st, 2, o->id);
-    store_bind_text(st, 3, except);
     while (sqlite3_step(st) == SQLITE_ROW)
         n += iam_document_size((const char *)sqlite3_column_text(st, 0));
     sqlite3_reset(st);
@@ -58,11 +66,9 @@ static int put(ts_call *c, const char *kind)
         return ts_resp_errorf(c->req, c->resp, TS_ERR_IAM_LIMIT_EXCEEDED,
                               "Maximum policy size of %zu bytes exceeded for %s %s", limit,
                               kind, o.name);
-    st = store_stmt("INSERT OR REPLACE INTO iam_inline_policy(kind, owner, name, document)"
-                    " VALUES(?1, ?2, ?3, ?4)");
-    store_bind_text(st, 1, kind);
-    sqlite3_bind_int64(st, 2, o.id);
-    store_bind_text(st, 3, name);
+    st = owner_bind(store_stmt("INSERT OR REPLACE INTO iam_inline_policy(kind, owner, name,"
+                               " document) VALUES(?1, ?2, ?3, ?4)"),
+                    &o, name);
     store_bind_text(st, 4, doc);
     return iam_exec(c, st);
 }
@@ -77,11 +83,9 @@ static int get(ts_call *c, const char *kind)
 
     if (iam_owner_find(c, kind, &o) != 0)
         return -1;
-    st = store_stmt("SELECT document FROM iam_inline_policy"
-                    " WHERE kind = ?1 AND owner = ?2 AND name = ?3");
-    store_bind_text(st, 1, kind);
-    sqlite3_bind_int64(st, 2, o.id);
-    store_bind_text(st, 3, name);
+    st = owner_bind(store_stmt("SELECT document FROM iam_inline_policy"
+                               " WHERE kind = ?1 AND owner = ?2 AND name = ?3"),
+                    &o, name);
     if (sqlite3_step(st) == SQLITE_ROW) {
         ts_xml_text(b, kind[0] == 'r' ? "RoleName" : "UserName", o.name);
         ts_xml_text(b, "PolicyName", name);
@@ -100,10 +104,9 @@ static int del(ts_call *c, const char *kind)
 
     if (iam_owner_find(c, kind, &o) != 0)
         return -1;
-    st = store_stmt("DELETE FROM iam_inline_policy WHERE kind = ?1 AND owner = ?2 AND name = ?3");
-    store_bind_text(st, 1, kind);
-    sqlite3_bind_int64(st, 2, o.id);
-    store_bind_text(st, 3, name);
+    st = owner_bind(store_stmt("DELETE FROM iam_inline_policy"
+                               " WHERE kind = ?1 AND owner = ?2 AND name = ?3"),
+                    &o, name);
     if (iam_exec(c, st) != 0)
         return -1;
     return sqlite3_changes(store_db()) ? 0 : not_found(c, &o, name);
@@ -127,11 +130,9 @@ static int list(ts_call *c, const char *kind)
     iam_max_items(c, &max);
     if (iam_owner_find(c, kind, &o) != 0)
         return -1;
-    st = store_stmt("SELECT name FROM iam_inline_policy WHERE kind = ?1 AND owner = ?2"
-                    " AND (?3 IS NULL OR name > ?3) ORDER BY name LIMIT ?4");
-    store_bind_text(st, 1, kind);
-    sqlite3_bind_int64(st, 2, o.id);
-    store_bind_text(st, 3, iam_arg(c, "Marker"));
+    st = owner_bind(store_stmt("SELECT name FROM iam_inline_policy WHERE kind = ?1 AND owner = ?2"
+                               " AND (?3 IS NULL OR name > ?3) ORDER BY name LIMIT ?4"),
+                    &o, iam_arg(c, "Marker"));
     sqlite3_bind_int(st, 4, max + 1);
     return iam_list_xml(c, "PolicyNames", st, max, &rows);
 }

@@ -73,9 +73,14 @@ int iam_rows_xml(ts_buf *b, ts_arena *a, sqlite3_stmt *st, int max, const iam_ro
  * 0. */
 int iam_list_xml(ts_call *c, const char *element, sqlite3_stmt *st, int max, const iam_rows *r);
 
-/* List{Roles,Users}: binds st (?1 the account, ?2 PathPrefix, "/" when
- * absent, ?3 Marker, ?4 MaxItems + 1) and writes its rows as the listing
+/* List{Roles,Users}: the statement of store_stmt(IAM_BY_PATH(columns of
+ * table, the name first)) bound (?1 the account, ?2 PathPrefix, "/" when
+ * absent, ?3 Marker, ?4 MaxItems + 1), its rows written as the listing
  * element (iam_list_xml).  0. */
+#define IAM_BY_PATH(columns, table)                                           \
+    "SELECT " columns " FROM " table " WHERE account = ?1"                    \
+    " AND substr(path, 1, length(?2)) = ?2 AND (?3 IS NULL OR name > ?3)"     \
+    " ORDER BY name LIMIT ?4"
 int iam_list_by_path(ts_call *c, const char *element, sqlite3_stmt *st, const iam_rows *r);
 
 /* Steps st (bound by the caller) once and resets it: the integer in the

@@ -127,11 +127,7 @@ int iam_list_roles(ts_call *c)
 {
     static const iam_rows rows = {role_member_cb, NULL, NULL};
 
-    return iam_list_by_path(c, "Roles",
-                            store_stmt("SELECT " ROLE_COLUMNS " FROM iam_role WHERE account = ?1"
-                                       " AND substr(path, 1, length(?2)) = ?2"
-                                       " AND (?3 IS NULL OR name > ?3) ORDER BY name LIMIT ?4"),
-                            &rows);
+    return iam_list_by_path(c, "Roles", store_stmt(IAM_BY_PATH(ROLE_COLUMNS, "iam_role")), &rows);
 }
 
 /* DeleteRole: refused while managed policies are attached or inline

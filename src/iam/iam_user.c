@@ -117,11 +117,7 @@ int iam_list_users(ts_call *c)
 {
     iam_rows rows = {user_member_cb, NULL, c};
 
-    return iam_list_by_path(c, "Users",
-                            store_stmt("SELECT " USER_COLUMNS " FROM iam_user WHERE account = ?1"
-                                       " AND substr(path, 1, length(?2)) = ?2"
-                                       " AND (?3 IS NULL OR name > ?3) ORDER BY name LIMIT ?4"),
-                            &rows);
+    return iam_list_by_path(c, "Users", store_stmt(IAM_BY_PATH(USER_COLUMNS, "iam_user")), &rows);
 }
 
 /* DeleteUser: refused while the user has managed or inline policies or

@@ -65,6 +65,69 @@ void iam_page_end(ts_buf *b, int truncated, const char *marker)
         ts_xml_text(b, "Marker", marker);
 }
 
+int iam_rows_xml(ts_buf *b, ts_arena *a, sqlite3_stmt *st, int max, const iam_rows *r,
+                 char **last)
+{
+    int n = 0, truncated = 0;
+
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (r->keep_cb && !r->keep_cb(st, r->arg))
+            continue;
+        if (max && n == max) {
+            truncated = 1;
+            break;
+        }
+        r->row_cb(b, st, r->arg);
+        if (last)
+            *last = store_col_text(a, st, 0);
+        n++;
+    }
+    sqlite3_reset(st);
+    return truncated;
+}
+
+int iam_list_xml(ts_call *c, const char *element, sqlite3_stmt *st, int max, const iam_rows *r)
+{
+    ts_buf *b = &c->resp->body;
+    char *last = NULL;
+    int truncated;
+
+    ts_xml_open(b, element);
+    truncated = iam_rows_xml(b, c->req->arena, st, max, r, &last);
+    ts_xml_close(b, element);
+    iam_page_end(b, truncated, last);
+    return 0;
+}
+
+int iam_list_by_path(ts_call *c, const char *element, sqlite3_stmt *st, const iam_rows *r)
+{
+    const char *prefix = iam_arg(c, "PathPrefix");
+    int max;
+
+    iam_max_items(c, &max);
+    store_bind_text(st, 1, c->req->account);
+    store_bind_text(st, 2, prefix ? prefix : "/");
+    store_bind_text(st, 3, iam_arg(c, "Marker"));
+    sqlite3_bind_int(st, 4, max + 1);
+    return iam_list_xml(c, element, st, max, r);
+}
+
+int iam_query_int(sqlite3_stmt *st)
+{
+    int n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+
+    sqlite3_reset(st);
+    return n;
+}
+
+int iam_exec(ts_call *c, sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : ts_resp_error(c->resp, TS_ERR_INTERNAL, NULL);
+}
+
 void iam_random_id(char *out, const char *prefix, size_t n)
 {
     static const char alnum[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
@@ -83,9 +146,16 @@ void iam_random_id(char *out, const char *prefix, size_t n)
     out[plen + n] = '\0';
 }
 
-int64_t iam_role_find(ts_call *c, const char *name)
+int iam_not_found(ts_call *c, const char *kind, const char *name)
 {
-    sqlite3_stmt *st = store_stmt("SELECT id FROM iam_role WHERE account = ?1 AND name = ?2");
+    return ts_resp_errorf(c->req, c->resp, TS_ERR_IAM_NO_SUCH_ENTITY,
+                          "The %s with name %s cannot be found.", kind, name ? name : "");
+}
+
+/* The id column of the row st selects (?1 the account, ?2 name), or 0
+ * with NoSuchEntity set, naming the kind. */
+static int64_t find(ts_call *c, sqlite3_stmt *st, const char *kind, const char *name)
+{
     int64_t id = 0;
 
     store_bind_text(st, 1, c->req->account);
@@ -94,25 +164,20 @@ int64_t iam_role_find(ts_call *c, const char *name)
         id = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
     if (!id)
-        ts_resp_errorf(c->req, c->resp, TS_ERR_IAM_NO_SUCH_ENTITY,
-                       "The role with name %s cannot be found.", name ? name : "");
+        iam_not_found(c, kind, name);
     return id;
+}
+
+int64_t iam_role_find(ts_call *c, const char *name)
+{
+    return find(c, store_stmt("SELECT id FROM iam_role WHERE account = ?1 AND name = ?2"), "role",
+                name);
 }
 
 int64_t iam_user_find(ts_call *c, const char *name)
 {
-    sqlite3_stmt *st = store_stmt("SELECT id FROM iam_user WHERE account = ?1 AND name = ?2");
-    int64_t id = 0;
-
-    store_bind_text(st, 1, c->req->account);
-    store_bind_text(st, 2, name);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        id = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    if (!id)
-        ts_resp_errorf(c->req, c->resp, TS_ERR_IAM_NO_SUCH_ENTITY,
-                       "The user with name %s cannot be found.", name ? name : "");
-    return id;
+    return find(c, store_stmt("SELECT id FROM iam_user WHERE account = ?1 AND name = ?2"), "user",
+                name);
 }
 
 int iam_owner_find(ts_call *c, const char *kind, iam_owner *o)
@@ -123,6 +188,29 @@ int iam_owner_find(ts_call *c, const char *kind, iam_owner *o)
     o->name = iam_arg(c, role ? "RoleName" : "UserName");
     o->id = role ? iam_role_find(c, o->name) : iam_user_find(c, o->name);
     return o->id ? 0 : -1;
+}
+
+int iam_owner_deletable(ts_call *c, const iam_owner *o)
+{
+    if (iam_attached_count(o))
+        return ts_resp_error(c->resp, TS_ERR_IAM_DELETE_CONFLICT,
+                             "Cannot delete entity, must detach all policies first.");
+    if (iam_inline_count(o))
+        return ts_resp_error(c->resp, TS_ERR_IAM_DELETE_CONFLICT,
+                             "Cannot delete entity, must delete policies first.");
+    return 0;
+}
+
+int iam_owner_delete(ts_call *c, const iam_owner *o)
+{
+    sqlite3_stmt *st = !strcmp(o->kind, "role") ? store_stmt("DELETE FROM iam_role WHERE id = ?1")
+                                                : store_stmt("DELETE FROM iam_user WHERE id = ?1");
+
+    sqlite3_bind_int64(st, 1, o->id);
+    if (iam_exec(c, st) != 0)
+        return -1;
+    iam_owner_forget(o->kind, o->id);
+    return 0;
 }
 
 int iam_document_check(ts_call *c, const char *doc, const char *message)

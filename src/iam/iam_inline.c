@@ -12,29 +12,34 @@
 
 #define POLICY_INVALID "Syntax errors in policy."
 
+/* Binds st, a statement on o's inline policies: ?1 its kind, ?2 its id,
+ * ?3 name (a policy name, a Marker); returns st. */
+static sqlite3_stmt *owner_bind(sqlite3_stmt *st, const iam_owner *o, const char *name)
+{
+    store_bind_text(st, 1, o->kind);
+    sqlite3_bind_int64(st, 2, o->id);
+    store_bind_text(st, 3, name);
+    return st;
+}
+
 int iam_inline_count(const iam_owner *o)
 {
     sqlite3_stmt *st = store_stmt("SELECT count(*) FROM iam_inline_policy"
                                   " WHERE kind = ?1 AND owner = ?2");
-    int n;
 
     store_bind_text(st, 1, o->kind);
     sqlite3_bind_int64(st, 2, o->id);
-    n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-    sqlite3_reset(st);
-    return n;
+    return iam_query_int(st);
 }
 
 /* The size of o's inline policies other than the one called except. */
 static size_t others_size(const iam_owner *o, const char *except)
 {
-    sqlite3_stmt *st = store_stmt("SELECT document FROM iam_inline_policy"
-                                  " WHERE kind = ?1 AND owner = ?2 AND name <> ?3");
+    sqlite3_stmt *st = owner_bind(store_stmt("SELECT document FROM iam_inline_policy"
+                                             " WHERE kind = ?1 AND owner = ?2 AND name <> ?3"),
+                                  o, except);
     size_t n = 0;
 
-    store_bind_text(st, 1, o->kind);
-    sqlite3_bind_int64(st, 2, o->id);
-    store_bind_text(st, 3, except);
     while (sqlite3_step(st) == SQLITE_ROW)
         n += iam_document_size((const char *)sqlite3_column_text(st, 0));
     sqlite3_reset(st);
@@ -54,7 +59,6 @@ static int put(ts_call *c, const char *kind)
     size_t limit = !strcmp(kind, "role") ? IAM_MAX_ROLE_INLINE : IAM_MAX_USER_INLINE;
     sqlite3_stmt *st;
     iam_owner o;
-    int rc;
 
     if (iam_owner_find(c, kind, &o) != 0 || iam_document_check(c, doc, POLICY_INVALID) != 0)
         return -1;
@@ -62,15 +66,11 @@ static int put(ts_call *c, const char *kind)
         return ts_resp_errorf(c->req, c->resp, TS_ERR_IAM_LIMIT_EXCEEDED,
                               "Maximum policy size of %zu bytes exceeded for %s %s", limit,
                               kind, o.name);
-    st = store_stmt("INSERT OR REPLACE INTO iam_inline_policy(kind, owner, name, document)"
-                    " VALUES(?1, ?2, ?3, ?4)");
-    store_bind_text(st, 1, kind);
-    sqlite3_bind_int64(st, 2, o.id);
-    store_bind_text(st, 3, name);
+    st = owner_bind(store_stmt("INSERT OR REPLACE INTO iam_inline_policy(kind, owner, name,"
+                               " document) VALUES(?1, ?2, ?3, ?4)"),
+                    &o, name);
     store_bind_text(st, 4, doc);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : ts_resp_error(c->resp, TS_ERR_INTERNAL, NULL);
+    return iam_exec(c, st);
 }
 
 static int get(ts_call *c, const char *kind)
@@ -83,11 +83,9 @@ static int get(ts_call *c, const char *kind)
 
     if (iam_owner_find(c, kind, &o) != 0)
         return -1;
-    st = store_stmt("SELECT document FROM iam_inline_policy"
-                    " WHERE kind = ?1 AND owner = ?2 AND name = ?3");
-    store_bind_text(st, 1, kind);
-    sqlite3_bind_int64(st, 2, o.id);
-    store_bind_text(st, 3, name);
+    st = owner_bind(store_stmt("SELECT document FROM iam_inline_policy"
+                               " WHERE kind = ?1 AND owner = ?2 AND name = ?3"),
+                    &o, name);
     if (sqlite3_step(st) == SQLITE_ROW) {
         ts_xml_text(b, kind[0] == 'r' ? "RoleName" : "UserName", o.name);
         ts_xml_text(b, "PolicyName", name);
@@ -103,55 +101,40 @@ static int del(ts_call *c, const char *kind)
     const char *name = iam_arg(c, "PolicyName");
     sqlite3_stmt *st;
     iam_owner o;
-    int rc;
 
     if (iam_owner_find(c, kind, &o) != 0)
         return -1;
-    st = store_stmt("DELETE FROM iam_inline_policy WHERE kind = ?1 AND owner = ?2 AND name = ?3");
-    store_bind_text(st, 1, kind);
-    sqlite3_bind_int64(st, 2, o.id);
-    store_bind_text(st, 3, name);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return ts_resp_error(c->resp, TS_ERR_INTERNAL, NULL);
+    st = owner_bind(store_stmt("DELETE FROM iam_inline_policy"
+                               " WHERE kind = ?1 AND owner = ?2 AND name = ?3"),
+                    &o, name);
+    if (iam_exec(c, st) != 0)
+        return -1;
     return sqlite3_changes(store_db()) ? 0 : not_found(c, &o, name);
+}
+
+static void name_member_cb(ts_buf *b, sqlite3_stmt *st, void *arg)
+{
+    (void)arg;
+    ts_xml_text(b, "member", (const char *)sqlite3_column_text(st, 0));
 }
 
 /* List{Role,User}Policies: names in order; the Marker is the last name of
  * the page before. */
 static int list(ts_call *c, const char *kind)
 {
-    const char *marker = iam_arg(c, "Marker");
-    ts_buf *b = &c->resp->body;
+    static const iam_rows rows = {name_member_cb, NULL, NULL};
     sqlite3_stmt *st;
-    char *last = NULL;
     iam_owner o;
-    int max, n = 0, truncated = 0;
+    int max;
 
     iam_max_items(c, &max);
     if (iam_owner_find(c, kind, &o) != 0)
         return -1;
-    st = store_stmt("SELECT name FROM iam_inline_policy WHERE kind = ?1 AND owner = ?2"
-                    " AND (?3 IS NULL OR name > ?3) ORDER BY name LIMIT ?4");
-    store_bind_text(st, 1, kind);
-    sqlite3_bind_int64(st, 2, o.id);
-    store_bind_text(st, 3, marker);
+    st = owner_bind(store_stmt("SELECT name FROM iam_inline_policy WHERE kind = ?1 AND owner = ?2"
+                               " AND (?3 IS NULL OR name > ?3) ORDER BY name LIMIT ?4"),
+                    &o, iam_arg(c, "Marker"));
     sqlite3_bind_int(st, 4, max + 1);
-    ts_buf_puts(b, "<PolicyNames>");
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        if (n == max) {
-            truncated = 1;
-            break;
-        }
-        last = store_col_text(c->req->arena, st, 0);
-        ts_xml_text(b, "member", last);
-        n++;
-    }
-    sqlite3_reset(st);
-    ts_buf_puts(b, "</PolicyNames>");
-    iam_page_end(b, truncated, last);
-    return 0;
+    return iam_list_xml(c, "PolicyNames", st, max, &rows);
 }
 
 int iam_put_role_policy(ts_call *c)

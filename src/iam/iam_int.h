@@ -51,6 +51,52 @@ int iam_max_items(ts_call *c, int *n);
  * written) when truncated. */
 void iam_page_end(ts_buf *b, int truncated, const char *marker);
 
+/* How a listing writes its rows: row_cb writes the row st stands at (a
+ * <member>); keep_cb, when not NULL, says whether a row is listed at all
+ * (for what the SQL cannot filter).  Both get arg. */
+typedef struct iam_rows {
+    void (*row_cb)(ts_buf *b, sqlite3_stmt *st, void *arg);
+    int (*keep_cb)(sqlite3_stmt *st, void *arg);
+    void *arg;
+} iam_rows;
+
+/* Steps st (bound by the caller; reset here) and writes its rows with r
+ * into b, at most max of them (all when max is 0).  Returns 1 when rows
+ * were left over (the listing is truncated), else 0.  When last is not
+ * NULL, *last gets the first column of the last row written (the key a
+ * Marker names), copied into a. */
+int iam_rows_xml(ts_buf *b, ts_arena *a, sqlite3_stmt *st, int max, const iam_rows *r,
+                 char **last);
+
+/* Writes a listing into c's body: <element>, at most max rows of st as
+ * iam_rows_xml writes them, </element>, then IsTruncated and Marker.
+ * 0. */
+int iam_list_xml(ts_call *c, const char *element, sqlite3_stmt *st, int max, const iam_rows *r);
+
+/* List{Roles,Users}: the statement of store_stmt(IAM_BY_PATH(columns of
+ * table, the name first)) bound (?1 the account, ?2 PathPrefix, "/" when
+ * absent, ?3 Marker, ?4 MaxItems + 1), its rows written as the listing
+ * element (iam_list_xml).  0. */
+#define IAM_BY_PATH(columns, table)                                           \
+    "SELECT " columns " FROM " table " WHERE account = ?1"                    \
+    " AND substr(path, 1, length(?2)) = ?2 AND (?3 IS NULL OR name > ?3)"     \
+    " ORDER BY name LIMIT ?4"
+int iam_list_by_path(ts_call *c, const char *element, sqlite3_stmt *st, const iam_rows *r);
+
+/* Steps st (bound by the caller) once and resets it: the integer in the
+ * first column of its row (a count, or 1 for SELECT 1), 0 when it has no
+ * row. */
+int iam_query_int(sqlite3_stmt *st);
+
+/* Steps st (bound by the caller), a statement with no rows, and resets
+ * it; 0, or -1 with InternalFailure set.  sqlite3_changes() still tells
+ * what it changed. */
+int iam_exec(ts_call *c, sqlite3_stmt *st);
+
+/* Sets NoSuchEntity for the role or user (kind) called name: "The role
+ * with name x cannot be found."; -1. */
+int iam_not_found(ts_call *c, const char *kind, const char *name);
+
 /* Looks the role (user) called name up in the caller's account: its row
  * id (> 0), or 0 with NoSuchEntity set. */
 int64_t iam_role_find(ts_call *c, const char *name);
@@ -59,6 +105,14 @@ int64_t iam_user_find(ts_call *c, const char *name);
 /* The role named by RoleName (kind "role") or the user named by UserName
  * (kind "user") into *o; 0, or -1 with NoSuchEntity set. */
 int iam_owner_find(ts_call *c, const char *kind, iam_owner *o);
+
+/* What Delete{Role,User} refuse, as AWS does: 0, or -1 with
+ * DeleteConflict set while o has managed policies attached or inline
+ * policies. */
+int iam_owner_deletable(ts_call *c, const iam_owner *o);
+/* Deletes the role or user o and forgets its tags and inline policies;
+ * 0, or -1 with InternalFailure set. */
+int iam_owner_delete(ts_call *c, const iam_owner *o);
 
 /* The PolicyArn argument, shaped like a policy ARN
  * (arn:<partition>:iam::<account or aws>:policy/...); NULL with
@@ -97,6 +151,10 @@ void iam_owner_forget(const char *kind, int64_t id);
 int iam_policy_attachments(ts_call *c, const char *arn);
 /* How many managed policies the owner has attached. */
 int iam_attached_count(const iam_owner *o);
+
+/* iam_key.c */
+/* How many access keys the user with row id (0: the root) has. */
+int iam_key_count(ts_call *c, int64_t user);
 
 /* iam_inline.c */
 /* How many inline policies the owner has. */

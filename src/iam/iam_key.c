@@ -30,6 +30,16 @@ static char *user_name(ts_call *c, int64_t id)
     return name;
 }
 
+int iam_key_count(ts_call *c, int64_t user)
+{
+    sqlite3_stmt *st = store_stmt("SELECT count(*) FROM iam_access_key"
+                                  " WHERE account = ?1 AND user = ?2");
+
+    store_bind_text(st, 1, c->req->account);
+    sqlite3_bind_int64(st, 2, user);
+    return iam_query_int(st);
+}
+
 /* The user whose keys the request is about: UserName, else the caller
  * (*id 0 and *name NULL for the root).  0, or -1 with the error set. */
 static int key_user(ts_call *c, int64_t *id, const char **name)
@@ -69,16 +79,10 @@ int iam_create_access_key(ts_call *c)
     const char *name;
     int64_t user, now = ts_now_ms();
     sqlite3_stmt *st;
-    int n, rc;
 
     if (key_user(c, &user, &name) != 0)
         return -1;
-    st = store_stmt("SELECT count(*) FROM iam_access_key WHERE account = ?1 AND user = ?2");
-    store_bind_text(st, 1, c->req->account);
-    sqlite3_bind_int64(st, 2, user);
-    n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-    sqlite3_reset(st);
-    if (n >= IAM_MAX_KEYS_PER_USER)
+    if (iam_key_count(c, user) >= IAM_MAX_KEYS_PER_USER)
         return ts_resp_errorf(c->req, c->resp, TS_ERR_IAM_LIMIT_EXCEEDED,
                               "Cannot exceed quota for AccessKeysPerUser: %d",
                               IAM_MAX_KEYS_PER_USER);
@@ -91,10 +95,8 @@ int iam_create_access_key(ts_call *c)
     sqlite3_bind_int64(st, 3, user);
     store_bind_text(st, 4, secret);
     sqlite3_bind_int64(st, 5, now);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return ts_resp_error(c->resp, TS_ERR_INTERNAL, NULL);
+    if (iam_exec(c, st) != 0)
+        return -1;
     ts_buf_puts(b, "<AccessKey>");
     ts_xml_text(b, "UserName", name);
     ts_xml_text(b, "AccessKeyId", key);
@@ -105,16 +107,26 @@ int iam_create_access_key(ts_call *c)
     return 0;
 }
 
+/* A <member> of ListAccessKeys; arg is the user's name (NULL: root). */
+static void key_member_cb(ts_buf *b, sqlite3_stmt *st, void *arg)
+{
+    ts_buf_puts(b, "<member>");
+    ts_xml_text(b, "UserName", arg);
+    ts_xml_text(b, "AccessKeyId", (const char *)sqlite3_column_text(st, 0));
+    ts_xml_text(b, "Status", (const char *)sqlite3_column_text(st, 1));
+    iam_date_xml(b, "CreateDate", sqlite3_column_int64(st, 2));
+    ts_buf_puts(b, "</member>");
+}
+
 /* ListAccessKeys: the user's keys (the caller's without a UserName), by
  * id; the Marker is the last id of the page before. */
 int iam_list_access_keys(ts_call *c)
 {
-    const char *name, *marker = iam_arg(c, "Marker");
-    ts_buf *b = &c->resp->body;
+    const char *name;
     sqlite3_stmt *st;
-    char *last = NULL;
+    iam_rows rows;
     int64_t user;
-    int max, n = 0, truncated = 0;
+    int max;
 
     iam_max_items(c, &max);
     if (key_user(c, &user, &name) != 0)
@@ -124,59 +136,46 @@ int iam_list_access_keys(ts_call *c)
                     " ORDER BY access_key_id");
     store_bind_text(st, 1, c->req->account);
     sqlite3_bind_int64(st, 2, user);
-    store_bind_text(st, 3, marker);
-    ts_buf_puts(b, "<AccessKeyMetadata>");
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        if (n == max) {
-            truncated = 1;
-            break;
-        }
-        ts_buf_puts(b, "<member>");
-        ts_xml_text(b, "UserName", name);
-        ts_xml_text(b, "AccessKeyId", (const char *)sqlite3_column_text(st, 0));
-        ts_xml_text(b, "Status", (const char *)sqlite3_column_text(st, 1));
-        iam_date_xml(b, "CreateDate", sqlite3_column_int64(st, 2));
-        ts_buf_puts(b, "</member>");
-        last = store_col_text(c->req->arena, st, 0);
-        n++;
-    }
-    sqlite3_reset(st);
-    ts_buf_puts(b, "</AccessKeyMetadata>");
-    iam_page_end(b, truncated, last);
+    store_bind_text(st, 3, iam_arg(c, "Marker"));
+    rows = (iam_rows){key_member_cb, NULL, (void *)name};
+    return iam_list_xml(c, "AccessKeyMetadata", st, max, &rows);
+}
+
+/* Runs st, a change of the key AccessKeyId of the user with row id user
+ * (?1 the key, ?2 the account, ?3 the user; the caller binds the rest);
+ * 0, or -1 with NoSuchEntity set when the user has no such key. */
+static int key_change(ts_call *c, sqlite3_stmt *st, int64_t user)
+{
+    const char *key = iam_arg(c, "AccessKeyId");
+
+    store_bind_text(st, 1, key);
+    store_bind_text(st, 2, c->req->account);
+    sqlite3_bind_int64(st, 3, user);
+    if (iam_exec(c, st) != 0)
+        return -1;
+    if (!sqlite3_changes(store_db()))
+        return ts_resp_errorf(c->req, c->resp, TS_ERR_IAM_NO_SUCH_ENTITY, KEY_MISSING, key);
     return 0;
 }
 
 int iam_delete_access_key(ts_call *c)
 {
-    const char *name, *key = iam_arg(c, "AccessKeyId");
-    sqlite3_stmt *st;
+    const char *name;
     int64_t user;
-    int rc;
 
     if (key_user(c, &user, &name) != 0)
         return -1;
-    st = store_stmt("DELETE FROM iam_access_key WHERE access_key_id = ?1 AND account = ?2"
-                    " AND user = ?3");
-    store_bind_text(st, 1, key);
-    store_bind_text(st, 2, c->req->account);
-    sqlite3_bind_int64(st, 3, user);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return ts_resp_error(c->resp, TS_ERR_INTERNAL, NULL);
-    if (!sqlite3_changes(store_db()))
-        return ts_resp_errorf(c->req, c->resp, TS_ERR_IAM_NO_SUCH_ENTITY, KEY_MISSING, key);
-    return 0;
+    return key_change(c, store_stmt("DELETE FROM iam_access_key WHERE access_key_id = ?1"
+                                    " AND account = ?2 AND user = ?3"), user);
 }
 
 /* UpdateAccessKey: Status Active or Inactive (not enforced: an inactive
  * key still signs requests here). */
 int iam_update_access_key(ts_call *c)
 {
-    const char *name, *key = iam_arg(c, "AccessKeyId"), *status = iam_arg(c, "Status");
+    const char *name, *status = iam_arg(c, "Status");
     sqlite3_stmt *st;
     int64_t user;
-    int rc;
 
     if (key_user(c, &user, &name) != 0)
         return -1;
@@ -185,17 +184,8 @@ int iam_update_access_key(ts_call *c)
                               "Invalid status value: %s", status);
     st = store_stmt("UPDATE iam_access_key SET status = ?4 WHERE access_key_id = ?1"
                     " AND account = ?2 AND user = ?3");
-    store_bind_text(st, 1, key);
-    store_bind_text(st, 2, c->req->account);
-    sqlite3_bind_int64(st, 3, user);
     store_bind_text(st, 4, status);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return ts_resp_error(c->resp, TS_ERR_INTERNAL, NULL);
-    if (!sqlite3_changes(store_db()))
-        return ts_resp_errorf(c->req, c->resp, TS_ERR_IAM_NO_SUCH_ENTITY, KEY_MISSING, key);
-    return 0;
+    return key_change(c, st, user);
 }
 
 /* GetAccessKeyLastUsed: no use is recorded, so every key answers as a

@@ -117,8 +117,7 @@ int iam_policy_attachable(ts_call *c, const char *arn)
     st = store_stmt("SELECT 1 FROM iam_policy WHERE account = ?1 AND arn = ?2");
     store_bind_text(st, 1, c->req->account);
     store_bind_text(st, 2, arn);
-    found = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_reset(st);
+    found = iam_query_int(st);
     if (!found)
         ts_resp_errorf(c->req, c->resp, TS_ERR_IAM_NO_SUCH_ENTITY,
                        "Policy %s does not exist or is not attachable.", arn);
@@ -163,15 +162,12 @@ static int version_insert(ts_call *c, int64_t policy_id, int version, const char
 {
     sqlite3_stmt *st = store_stmt("INSERT INTO iam_policy_version(policy, version, document,"
                                   " create_date) VALUES(?1, ?2, ?3, ?4)");
-    int rc;
 
     sqlite3_bind_int64(st, 1, policy_id);
     sqlite3_bind_int(st, 2, version);
     store_bind_text(st, 3, doc);
     sqlite3_bind_int64(st, 4, now);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : ts_resp_error(c->resp, TS_ERR_INTERNAL, NULL);
+    return iam_exec(c, st);
 }
 
 /* CreatePolicy: PolicyName, Path, PolicyDocument, Description, Tags. */
@@ -233,12 +229,9 @@ int iam_get_policy(ts_call *c)
 static int version_count(int64_t id)
 {
     sqlite3_stmt *st = store_stmt("SELECT count(*) FROM iam_policy_version WHERE policy = ?1");
-    int n;
 
     sqlite3_bind_int64(st, 1, id);
-    n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-    sqlite3_reset(st);
-    return n;
+    return iam_query_int(st);
 }
 
 /* DeletePolicy: refused while attached, or while versions other than the
@@ -247,7 +240,6 @@ int iam_delete_policy(ts_call *c)
 {
     sqlite3_stmt *st;
     policy p;
-    int rc;
 
     if (policy_local(c, &p) != 0)
         return -1;
@@ -261,15 +253,12 @@ int iam_delete_policy(ts_call *c)
                              "version is deleted with the policy.");
     st = store_stmt("DELETE FROM iam_policy_version WHERE policy = ?1");
     sqlite3_bind_int64(st, 1, p.id);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
+    if (iam_exec(c, st) != 0)
+        return -1;
     st = store_stmt("DELETE FROM iam_policy WHERE id = ?1");
     sqlite3_bind_int64(st, 1, p.id);
-    if (rc == SQLITE_DONE)
-        rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return ts_resp_error(c->resp, TS_ERR_INTERNAL, NULL);
+    if (iam_exec(c, st) != 0)
+        return -1;
     iam_owner_forget("policy", p.id);
     return 0;
 }
@@ -451,22 +440,36 @@ int iam_create_policy_version(ts_call *c)
     return 0;
 }
 
+/* A <member> of ListPolicyVersions (VersionId, version, create_date);
+ * arg is the policy. */
+static void version_member_cb(ts_buf *b, sqlite3_stmt *st, void *arg)
+{
+    const policy *p = arg;
+
+    ts_buf_puts(b, "<member>");
+    ts_xml_text(b, "VersionId", (const char *)sqlite3_column_text(st, 0));
+    ts_xml_text(b, "IsDefaultVersion",
+                sqlite3_column_int(st, 1) == p->default_version ? "true" : "false");
+    iam_date_xml(b, "CreateDate", sqlite3_column_int64(st, 2));
+    ts_buf_puts(b, "</member>");
+}
+
 /* ListPolicyVersions: newest first, without their documents, as AWS
  * lists them; the Marker is the last VersionId of the page before. */
 int iam_list_policy_versions(ts_call *c)
 {
     const char *arn = iam_policy_arn(c), *marker = iam_arg(c, "Marker");
     ts_buf *b = &c->resp->body;
-    const char *last = NULL;
     sqlite3_stmt *st;
-    int max, n = 0, truncated = 0;
     policy p;
+    iam_rows rows = {version_member_cb, NULL, &p};
+    int max;
 
     iam_max_items(c, &max);
     if (!arn || policy_load(c, arn, &p) != 0)
         return -1;
-    ts_buf_puts(b, "<Versions>");
     if (p.aws) {
+        ts_buf_puts(b, "<Versions>");
         if (!marker) {
             ts_buf_puts(b, "<member>");
             ts_xml_text(b, "VersionId", "v1");
@@ -478,30 +481,12 @@ int iam_list_policy_versions(ts_call *c)
         iam_page_end(b, 0, NULL);
         return 0;
     }
-    st = store_stmt("SELECT version, create_date FROM iam_policy_version WHERE policy = ?1"
-                    " AND (?2 IS NULL OR version < ?2) ORDER BY version DESC");
+    st = store_stmt("SELECT 'v' || version, version, create_date FROM iam_policy_version"
+                    " WHERE policy = ?1 AND (?2 IS NULL OR version < ?2) ORDER BY version DESC");
     sqlite3_bind_int64(st, 1, p.id);
     if (marker && marker[0] == 'v')
         sqlite3_bind_int(st, 2, atoi(marker + 1));
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        int v = sqlite3_column_int(st, 0);
-
-        if (n == max) {
-            truncated = 1;
-            break;
-        }
-        ts_buf_puts(b, "<member>");
-        ts_xml_textf(b, "VersionId", "v%d", v);
-        ts_xml_text(b, "IsDefaultVersion", v == p.default_version ? "true" : "false");
-        iam_date_xml(b, "CreateDate", sqlite3_column_int64(st, 1));
-        ts_buf_puts(b, "</member>");
-        last = ts_arena_printf(c->req->arena, "v%d", v);
-        n++;
-    }
-    sqlite3_reset(st);
-    ts_buf_puts(b, "</Versions>");
-    iam_page_end(b, truncated, last);
-    return 0;
+    return iam_list_xml(c, "Versions", st, max, &rows);
 }
 
 /* 1 when the policy has version v (VersionId id, as given). */
@@ -519,27 +504,33 @@ static int version_exists(ts_call *c, const policy *p, const char *id)
     return yes;
 }
 
+/* The policy of PolicyArn that this request may change, into *p, when
+ * it has the version VersionId: 0, or -1 with the error set. */
+static int version_local(ts_call *c, policy *p)
+{
+    const char *id = iam_arg(c, "VersionId");
+
+    if (policy_local(c, p) != 0)
+        return -1;
+    return version_exists(c, p, id) ? 0 : version_missing(c, p, id);
+}
+
 /* DeletePolicyVersion: never the default one. */
 int iam_delete_policy_version(ts_call *c)
 {
     const char *id = iam_arg(c, "VersionId");
     sqlite3_stmt *st;
     policy p;
-    int rc;
 
-    if (policy_local(c, &p) != 0)
+    if (version_local(c, &p) != 0)
         return -1;
-    if (!version_exists(c, &p, id))
-        return version_missing(c, &p, id);
     if (version_number(id) == p.default_version)
         return ts_resp_error(c->resp, TS_ERR_IAM_DELETE_CONFLICT,
                              "Cannot delete the default version of a policy.");
     st = store_stmt("DELETE FROM iam_policy_version WHERE policy = ?1 AND version = ?2");
     sqlite3_bind_int64(st, 1, p.id);
     sqlite3_bind_int(st, 2, version_number(id));
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : ts_resp_error(c->resp, TS_ERR_INTERNAL, NULL);
+    return iam_exec(c, st);
 }
 
 int iam_set_default_policy_version(ts_call *c)
@@ -547,17 +538,12 @@ int iam_set_default_policy_version(ts_call *c)
     const char *id = iam_arg(c, "VersionId");
     sqlite3_stmt *st;
     policy p;
-    int rc;
 
-    if (policy_local(c, &p) != 0)
+    if (version_local(c, &p) != 0)
         return -1;
-    if (!version_exists(c, &p, id))
-        return version_missing(c, &p, id);
     st = store_stmt("UPDATE iam_policy SET default_version = ?2, update_date = ?3 WHERE id = ?1");
     sqlite3_bind_int64(st, 1, p.id);
     sqlite3_bind_int(st, 2, version_number(id));
     sqlite3_bind_int64(st, 3, ts_now_ms());
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : ts_resp_error(c->resp, TS_ERR_INTERNAL, NULL);
+    return iam_exec(c, st);
 }

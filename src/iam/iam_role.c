@@ -53,12 +53,9 @@ static int role_write(ts_call *c, const char *name)
     if (sqlite3_step(st) == SQLITE_ROW) {
         role_xml(&c->resp->body, "Role", st, 1);
         rc = 0;
-    } else {
-        ts_resp_errorf(c->req, c->resp, TS_ERR_IAM_NO_SUCH_ENTITY,
-                       "The role with name %s cannot be found.", name);
     }
     sqlite3_reset(st);
-    return rc;
+    return rc == 0 ? 0 : iam_not_found(c, "role", name);
 }
 
 /* A trust policy: one JSON object, at most IAM_MAX_TRUST_SIZE. */
@@ -118,38 +115,19 @@ int iam_get_role(ts_call *c)
     return role_write(c, iam_arg(c, "RoleName"));
 }
 
+static void role_member_cb(ts_buf *b, sqlite3_stmt *st, void *arg)
+{
+    (void)arg;
+    role_xml(b, "member", st, 0);
+}
+
 /* ListRoles: by name, PathPrefix and MaxItems honoured; the Marker is the
  * last name of the page before. */
 int iam_list_roles(ts_call *c)
 {
-    const char *prefix = iam_arg(c, "PathPrefix"), *marker = iam_arg(c, "Marker");
-    ts_buf *b = &c->resp->body;
-    sqlite3_stmt *st;
-    char *last = NULL;
-    int max, n = 0, truncated = 0;
+    static const iam_rows rows = {role_member_cb, NULL, NULL};
 
-    iam_max_items(c, &max);
-    st = store_stmt("SELECT " ROLE_COLUMNS " FROM iam_role WHERE account = ?1"
-                    " AND substr(path, 1, length(?2)) = ?2 AND (?3 IS NULL OR name > ?3)"
-                    " ORDER BY name LIMIT ?4");
-    store_bind_text(st, 1, c->req->account);
-    store_bind_text(st, 2, prefix ? prefix : "/");
-    store_bind_text(st, 3, marker);
-    sqlite3_bind_int(st, 4, max + 1);
-    ts_buf_puts(b, "<Roles>");
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        if (n == max) {
-            truncated = 1;
-            break;
-        }
-        role_xml(b, "member", st, 0);
-        last = store_col_text(c->req->arena, st, 0);
-        n++;
-    }
-    sqlite3_reset(st);
-    ts_buf_puts(b, "</Roles>");
-    iam_page_end(b, truncated, last);
-    return 0;
+    return iam_list_by_path(c, "Roles", store_stmt(IAM_BY_PATH(ROLE_COLUMNS, "iam_role")), &rows);
 }
 
 /* DeleteRole: refused while managed policies are attached or inline
@@ -157,25 +135,10 @@ int iam_list_roles(ts_call *c)
 int iam_delete_role(ts_call *c)
 {
     iam_owner o;
-    sqlite3_stmt *st;
-    int rc;
 
-    if (iam_owner_find(c, "role", &o) != 0)
+    if (iam_owner_find(c, "role", &o) != 0 || iam_owner_deletable(c, &o) != 0)
         return -1;
-    if (iam_attached_count(&o))
-        return ts_resp_error(c->resp, TS_ERR_IAM_DELETE_CONFLICT,
-                             "Cannot delete entity, must detach all policies first.");
-    if (iam_inline_count(&o))
-        return ts_resp_error(c->resp, TS_ERR_IAM_DELETE_CONFLICT,
-                             "Cannot delete entity, must delete policies first.");
-    st = store_stmt("DELETE FROM iam_role WHERE id = ?1");
-    sqlite3_bind_int64(st, 1, o.id);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return ts_resp_error(c->resp, TS_ERR_INTERNAL, NULL);
-    iam_owner_forget("role", o.id);
-    return 0;
+    return iam_owner_delete(c, &o);
 }
 
 /* UpdateRole: Description and MaxSessionDuration, each only when given;
@@ -185,7 +148,6 @@ int iam_update_role(ts_call *c)
     const char *desc = iam_arg(c, "Description"), *msd = iam_arg(c, "MaxSessionDuration");
     sqlite3_stmt *st;
     int64_t id;
-    int rc;
 
     if (!(id = iam_role_find(c, iam_arg(c, "RoleName"))))
         return -1;
@@ -196,9 +158,7 @@ int iam_update_role(ts_call *c)
     store_bind_text(st, 3, desc);
     if (msd)
         sqlite3_bind_int64(st, 4, atol(msd));
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : ts_resp_error(c->resp, TS_ERR_INTERNAL, NULL);
+    return iam_exec(c, st);
 }
 
 /* UpdateRoleDescription: answers the role as it is now. */
@@ -207,17 +167,14 @@ int iam_update_role_description(ts_call *c)
     const char *name = iam_arg(c, "RoleName");
     sqlite3_stmt *st;
     int64_t id;
-    int rc;
 
     if (!(id = iam_role_find(c, name)))
         return -1;
     st = store_stmt("UPDATE iam_role SET description = ?2 WHERE id = ?1");
     sqlite3_bind_int64(st, 1, id);
     store_bind_text(st, 2, iam_arg(c, "Description"));
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return ts_resp_error(c->resp, TS_ERR_INTERNAL, NULL);
+    if (iam_exec(c, st) != 0)
+        return -1;
     return role_write(c, name);
 }
 
@@ -227,16 +184,13 @@ int iam_update_assume_role_policy(ts_call *c)
     const char *doc = iam_arg(c, "PolicyDocument");
     sqlite3_stmt *st;
     int64_t id;
-    int rc;
 
     if (!(id = iam_role_find(c, iam_arg(c, "RoleName"))) || trust_check(c, doc) != 0)
         return -1;
     st = store_stmt("UPDATE iam_role SET assume_role_policy_document = ?2 WHERE id = ?1");
     sqlite3_bind_int64(st, 1, id);
     store_bind_text(st, 2, doc);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : ts_resp_error(c->resp, TS_ERR_INTERNAL, NULL);
+    return iam_exec(c, st);
 }
 
 int iam_role_by_arn(ts_req *req, const char *arn, char *role_id, int *max_session)

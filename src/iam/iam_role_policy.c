@@ -21,12 +21,9 @@ int iam_attached_count(const iam_owner *o)
     sqlite3_stmt *st = is_role(o)
                            ? store_stmt("SELECT count(*) FROM iam_role_policy WHERE role = ?1")
                            : store_stmt("SELECT count(*) FROM iam_user_policy WHERE user = ?1");
-    int n;
 
     sqlite3_bind_int64(st, 1, o->id);
-    n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-    sqlite3_reset(st);
-    return n;
+    return iam_query_int(st);
 }
 
 int iam_policy_attachments(ts_call *c, const char *arn)
@@ -36,13 +33,10 @@ int iam_policy_attachments(ts_call *c, const char *arn)
         "        WHERE p.policy_arn = ?1 AND r.account = ?2)"
         "     + (SELECT count(*) FROM iam_user_policy p JOIN iam_user u ON u.id = p.user"
         "        WHERE p.policy_arn = ?1 AND u.account = ?2)");
-    int n;
 
     store_bind_text(st, 1, arn);
     store_bind_text(st, 2, c->req->account);
-    n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-    sqlite3_reset(st);
-    return n;
+    return iam_query_int(st);
 }
 
 /* 1 when o has arn attached. */
@@ -51,13 +45,10 @@ static int attached(const iam_owner *o, const char *arn)
     sqlite3_stmt *st =
         is_role(o) ? store_stmt("SELECT 1 FROM iam_role_policy WHERE role = ?1 AND policy_arn = ?2")
                    : store_stmt("SELECT 1 FROM iam_user_policy WHERE user = ?1 AND policy_arn = ?2");
-    int yes;
 
     sqlite3_bind_int64(st, 1, o->id);
     store_bind_text(st, 2, arn);
-    yes = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_reset(st);
-    return yes;
+    return iam_query_int(st);
 }
 
 /* Attach{Role,User}Policy: attaching one already attached changes
@@ -67,7 +58,6 @@ static int attach(ts_call *c, const char *kind)
     const char *arn;
     sqlite3_stmt *st;
     iam_owner o;
-    int rc;
 
     if (!(arn = iam_policy_arn(c)) || iam_owner_find(c, kind, &o) != 0 ||
         !iam_policy_attachable(c, arn))
@@ -82,9 +72,7 @@ static int attach(ts_call *c, const char *kind)
                      : store_stmt("INSERT INTO iam_user_policy(user, policy_arn) VALUES(?1, ?2)");
     sqlite3_bind_int64(st, 1, o.id);
     store_bind_text(st, 2, arn);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : ts_resp_error(c->resp, TS_ERR_INTERNAL, NULL);
+    return iam_exec(c, st);
 }
 
 static int detach(ts_call *c, const char *kind)
@@ -92,7 +80,6 @@ static int detach(ts_call *c, const char *kind)
     const char *arn;
     sqlite3_stmt *st;
     iam_owner o;
-    int rc;
 
     if (!(arn = iam_policy_arn(c)) || iam_owner_find(c, kind, &o) != 0)
         return -1;
@@ -100,27 +87,45 @@ static int detach(ts_call *c, const char *kind)
                      : store_stmt("DELETE FROM iam_user_policy WHERE user = ?1 AND policy_arn = ?2");
     sqlite3_bind_int64(st, 1, o.id);
     store_bind_text(st, 2, arn);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return ts_resp_error(c->resp, TS_ERR_INTERNAL, NULL);
+    if (iam_exec(c, st) != 0)
+        return -1;
     if (sqlite3_changes(store_db()) == 0)
         return ts_resp_errorf(c->req, c->resp, TS_ERR_IAM_NO_SUCH_ENTITY,
                               "Policy %s was not found.", arn);
     return 0;
 }
 
+/* Whether the policy ARN of the row is under the PathPrefix arg (its
+ * path is what lies between "policy" and its name). */
+static int path_keep_cb(sqlite3_stmt *st, void *arg)
+{
+    const char *arn = (const char *)sqlite3_column_text(st, 0), *prefix = arg;
+    const char *path = strstr(arn, ":policy/") + strlen(":policy");
+    const char *pname = strrchr(arn, '/') + 1;
+
+    return (size_t)(pname - path) >= strlen(prefix) && !strncmp(path, prefix, strlen(prefix));
+}
+
+static void attached_member_cb(ts_buf *b, sqlite3_stmt *st, void *arg)
+{
+    const char *arn = (const char *)sqlite3_column_text(st, 0);
+
+    (void)arg;
+    ts_buf_puts(b, "<member>");
+    ts_xml_text(b, "PolicyName", strrchr(arn, '/') + 1);
+    ts_xml_text(b, "PolicyArn", arn);
+    ts_buf_puts(b, "</member>");
+}
+
 /* ListAttached{Role,User}Policies: by ARN; PathPrefix matches the
- * policy's path (what lies between "policy" and its name), the Marker is
- * the last ARN of the page before. */
+ * policy's path, the Marker is the last ARN of the page before. */
 static int list_attached(ts_call *c, const char *kind)
 {
-    const char *prefix = iam_arg(c, "PathPrefix"), *marker = iam_arg(c, "Marker");
-    ts_buf *b = &c->resp->body;
+    const char *prefix = iam_arg(c, "PathPrefix");
+    iam_rows rows = {attached_member_cb, prefix ? path_keep_cb : NULL, (void *)prefix};
     sqlite3_stmt *st;
-    char *last = NULL;
     iam_owner o;
-    int max, n = 0, truncated = 0;
+    int max;
 
     iam_max_items(c, &max);
     if (iam_owner_find(c, kind, &o) != 0)
@@ -130,31 +135,8 @@ static int list_attached(ts_call *c, const char *kind)
                      : store_stmt("SELECT policy_arn FROM iam_user_policy WHERE user = ?1"
                                   " AND (?2 IS NULL OR policy_arn > ?2) ORDER BY policy_arn");
     sqlite3_bind_int64(st, 1, o.id);
-    store_bind_text(st, 2, marker);
-    ts_buf_puts(b, "<AttachedPolicies>");
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        const char *arn = (const char *)sqlite3_column_text(st, 0);
-        const char *path = strstr(arn, ":policy/") + strlen(":policy");
-        const char *pname = strrchr(arn, '/') + 1;
-
-        if (prefix && ((size_t)(pname - path) < strlen(prefix) ||
-                       strncmp(path, prefix, strlen(prefix)) != 0))
-            continue;
-        if (n == max) {
-            truncated = 1;
-            break;
-        }
-        ts_buf_puts(b, "<member>");
-        ts_xml_text(b, "PolicyName", pname);
-        ts_xml_text(b, "PolicyArn", arn);
-        ts_buf_puts(b, "</member>");
-        last = ts_arena_strdup(c->req->arena, arn);
-        n++;
-    }
-    sqlite3_reset(st);
-    ts_buf_puts(b, "</AttachedPolicies>");
-    iam_page_end(b, truncated, last);
-    return 0;
+    store_bind_text(st, 2, iam_arg(c, "Marker"));
+    return iam_list_xml(c, "AttachedPolicies", st, max, &rows);
 }
 
 int iam_attach_role_policy(ts_call *c)

@@ -35,13 +35,10 @@ static int tag_chars_ok(const char *s)
 static int owner_tag_count(const char *kind, int64_t id)
 {
     sqlite3_stmt *st = store_stmt("SELECT count(*) FROM iam_tag WHERE kind = ?1 AND owner = ?2");
-    int n;
 
     store_bind_text(st, 1, kind);
     sqlite3_bind_int64(st, 2, id);
-    n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-    sqlite3_reset(st);
-    return n;
+    return iam_query_int(st);
 }
 
 /* A tag of the request: its Tags.member.N index, key and value. */
@@ -115,16 +112,13 @@ int iam_tags_put(ts_call *c, const char *kind, int64_t id)
         sqlite3_stmt *st = store_stmt("INSERT INTO iam_tag(kind, owner, key, value)"
                                       " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(kind, owner, key)"
                                       " DO UPDATE SET key = excluded.key, value = excluded.value");
-        int rc;
 
         store_bind_text(st, 1, kind);
         sqlite3_bind_int64(st, 2, id);
         store_bind_text(st, 3, keys[j]);
         store_bind_text(st, 4, values[j]);
-        rc = sqlite3_step(st);
-        sqlite3_reset(st);
-        if (rc != SQLITE_DONE)
-            return ts_resp_error(c->resp, TS_ERR_INTERNAL, NULL);
+        if (iam_exec(c, st) != 0)
+            return -1;
     }
     total = owner_tag_count(kind, id);
     if (total > IAM_MAX_TAGS)
@@ -137,33 +131,27 @@ int iam_tags_put(ts_call *c, const char *kind, int64_t id)
     return 0;
 }
 
-/* Writes the owner's tags after the Marker key, at most max (all when
- * max is 0); the last key written into *last. */
-static int tags_write(ts_buf *b, ts_arena *a, const char *kind, int64_t id, const char *marker,
-                      int max, char **last)
+static void tag_member_cb(ts_buf *b, sqlite3_stmt *st, void *arg)
+{
+    (void)arg;
+    ts_buf_puts(b, "<member>");
+    ts_xml_text(b, "Key", (const char *)sqlite3_column_text(st, 0));
+    ts_xml_text(b, "Value", (const char *)sqlite3_column_text(st, 1));
+    ts_buf_puts(b, "</member>");
+}
+
+static const iam_rows tag_rows = {tag_member_cb, NULL, NULL};
+
+/* The owner's tags after the Marker key (NULL: all), in key order. */
+static sqlite3_stmt *tags_stmt(const char *kind, int64_t id, const char *marker)
 {
     sqlite3_stmt *st = store_stmt("SELECT key, value FROM iam_tag WHERE kind = ?1 AND owner = ?2"
                                   " AND (?3 IS NULL OR key > ?3) ORDER BY key");
-    int n = 0, truncated = 0;
 
     store_bind_text(st, 1, kind);
     sqlite3_bind_int64(st, 2, id);
     store_bind_text(st, 3, marker);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        if (max && n == max) {
-            truncated = 1;
-            break;
-        }
-        ts_buf_puts(b, "<member>");
-        ts_xml_text(b, "Key", (const char *)sqlite3_column_text(st, 0));
-        ts_xml_text(b, "Value", (const char *)sqlite3_column_text(st, 1));
-        ts_buf_puts(b, "</member>");
-        if (last)
-            *last = store_col_text(a, st, 0);
-        n++;
-    }
-    sqlite3_reset(st);
-    return truncated;
+    return st;
 }
 
 void iam_tags_xml(ts_buf *b, const char *kind, int64_t id)
@@ -171,7 +159,7 @@ void iam_tags_xml(ts_buf *b, const char *kind, int64_t id)
     if (!owner_tag_count(kind, id))
         return;
     ts_buf_puts(b, "<Tags>");
-    tags_write(b, NULL, kind, id, NULL, 0, NULL);
+    iam_rows_xml(b, NULL, tags_stmt(kind, id, NULL), 0, &tag_rows, NULL);
     ts_buf_puts(b, "</Tags>");
 }
 
@@ -234,18 +222,12 @@ static int untag(ts_call *c, const char *kind)
 static int list(ts_call *c, const char *kind)
 {
     int64_t id = owner_id(c, kind);
-    ts_buf *b = &c->resp->body;
-    char *last = NULL;
-    int max, truncated;
+    int max;
 
     if (!id)
         return -1;
     iam_max_items(c, &max);
-    ts_buf_puts(b, "<Tags>");
-    truncated = tags_write(b, c->req->arena, kind, id, iam_arg(c, "Marker"), max, &last);
-    ts_buf_puts(b, "</Tags>");
-    iam_page_end(b, truncated, last);
-    return 0;
+    return iam_list_xml(c, "Tags", tags_stmt(kind, id, iam_arg(c, "Marker")), max, &tag_rows);
 }
 
 int iam_tag_role(ts_call *c)

@@ -46,10 +46,7 @@ static int user_write(ts_call *c, int64_t id, const char *name)
         rc = 0;
     }
     sqlite3_reset(st);
-    if (rc != 0)
-        ts_resp_errorf(c->req, c->resp, TS_ERR_IAM_NO_SUCH_ENTITY,
-                       "The user with name %s cannot be found.", name ? name : "");
-    return rc;
+    return rc == 0 ? 0 : iam_not_found(c, "user", name);
 }
 
 /* CreateUser: Path, UserName, Tags (PermissionsBoundary is not kept). */
@@ -108,80 +105,33 @@ int iam_get_user(ts_call *c)
     return 0;
 }
 
+/* A <member> of ListUsers; arg is the call. */
+static void user_member_cb(ts_buf *b, sqlite3_stmt *st, void *arg)
+{
+    user_xml(arg, b, "member", st, 0);
+}
+
 /* ListUsers: by name, PathPrefix and MaxItems honoured; the Marker is the
  * last name of the page before. */
 int iam_list_users(ts_call *c)
 {
-    const char *prefix = iam_arg(c, "PathPrefix"), *marker = iam_arg(c, "Marker");
-    ts_buf *b = &c->resp->body;
-    sqlite3_stmt *st;
-    char *last = NULL;
-    int max, n = 0, truncated = 0;
+    iam_rows rows = {user_member_cb, NULL, c};
 
-    iam_max_items(c, &max);
-    st = store_stmt("SELECT " USER_COLUMNS " FROM iam_user WHERE account = ?1"
-                    " AND substr(path, 1, length(?2)) = ?2 AND (?3 IS NULL OR name > ?3)"
-                    " ORDER BY name LIMIT ?4");
-    store_bind_text(st, 1, c->req->account);
-    store_bind_text(st, 2, prefix ? prefix : "/");
-    store_bind_text(st, 3, marker);
-    sqlite3_bind_int(st, 4, max + 1);
-    ts_buf_puts(b, "<Users>");
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        if (n == max) {
-            truncated = 1;
-            break;
-        }
-        user_xml(c, b, "member", st, 0);
-        last = store_col_text(c->req->arena, st, 0);
-        n++;
-    }
-    sqlite3_reset(st);
-    ts_buf_puts(b, "</Users>");
-    iam_page_end(b, truncated, last);
-    return 0;
-}
-
-static int key_count(ts_call *c, int64_t user)
-{
-    sqlite3_stmt *st = store_stmt("SELECT count(*) FROM iam_access_key"
-                                  " WHERE account = ?1 AND user = ?2");
-    int n;
-
-    store_bind_text(st, 1, c->req->account);
-    sqlite3_bind_int64(st, 2, user);
-    n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-    sqlite3_reset(st);
-    return n;
+    return iam_list_by_path(c, "Users", store_stmt(IAM_BY_PATH(USER_COLUMNS, "iam_user")), &rows);
 }
 
 /* DeleteUser: refused while the user has managed or inline policies or
  * access keys, as AWS does. */
 int iam_delete_user(ts_call *c)
 {
-    sqlite3_stmt *st;
     iam_owner o;
-    int rc;
 
-    if (iam_owner_find(c, "user", &o) != 0)
+    if (iam_owner_find(c, "user", &o) != 0 || iam_owner_deletable(c, &o) != 0)
         return -1;
-    if (iam_attached_count(&o))
-        return ts_resp_error(c->resp, TS_ERR_IAM_DELETE_CONFLICT,
-                             "Cannot delete entity, must detach all policies first.");
-    if (iam_inline_count(&o))
-        return ts_resp_error(c->resp, TS_ERR_IAM_DELETE_CONFLICT,
-                             "Cannot delete entity, must delete policies first.");
-    if (key_count(c, o.id))
+    if (iam_key_count(c, o.id))
         return ts_resp_error(c->resp, TS_ERR_IAM_DELETE_CONFLICT,
                              "Cannot delete entity, must delete access keys first.");
-    st = store_stmt("DELETE FROM iam_user WHERE id = ?1");
-    sqlite3_bind_int64(st, 1, o.id);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return ts_resp_error(c->resp, TS_ERR_INTERNAL, NULL);
-    iam_owner_forget("user", o.id);
-    return 0;
+    return iam_owner_delete(c, &o);
 }
 
 /* UpdateUser: NewUserName and NewPath, each only when given. */

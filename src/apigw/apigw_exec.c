@@ -400,7 +400,8 @@ static int rest_route(apigw_exec *x)
     const cJSON *ms;
 
     w.resources = res;
-    w.n = apigw_segments(x->c->req->arena, x->path, &w.seg);
+    w.seg = seg;
+    w.n = n;
     w.method = x->c->req->method;
     w.params = cJSON_CreateObject();
     w.arena = x->c->req->arena;
@@ -899,6 +900,8 @@ int apigw_execute(ts_call *c)
     ts_req *req = c->req;
     apigw_exec *x = ts_arena_zalloc(req->arena, sizeof(*x));
     const char *key;
+    char **seg;
+    int n;
 
     x->c = c;
     x->start_ms = ts_now_ms();
@@ -917,10 +920,9 @@ int apigw_execute(ts_call *c)
         return apigw_execute_v2(x);
     if (!x->stage)
         split_stage(x);
-    x->path_decoded = x->path;
+    /* The segments serve the decoded path here and the routing below. */
+    n = apigw_segments(req->arena, x->path, &seg);
     {
-        char **seg;
-        int n = apigw_segments(req->arena, x->path, &seg);
         ts_buf b;
         ts_buf_init(&b);
         for (int i = 0; i < n; i++) {
@@ -936,7 +938,7 @@ int apigw_execute(ts_call *c)
         apigw_reply_json(x, 404, "NotFoundException", "message", "Not Found");
         goto out;
     }
-    if (rest_route(x) != 0 || !x->method) {
+    if (rest_route(x, seg, n) != 0 || !x->method) {
         apigw_gateway_reply(x, "MISSING_AUTHENTICATION_TOKEN", 0, NULL);
         goto out;
     }

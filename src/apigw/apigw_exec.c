@@ -364,35 +364,48 @@ static const cJSON *walk(route_walk *w, const cJSON *node, int i, int depth)
     return NULL;
 }
 
+const char *apigw_path_next(const char **p, size_t *len)
+{
+    const char *s = *p, *end;
+
+    while (*s == '/')
+        s++;
+    if (!*s) {
+        *p = s;
+        return NULL;
+    }
+    end = strchr(s, '/');
+    if (!end)
+        end = s + strlen(s);
+    *len = (size_t)(end - s);
+    *p = end;
+    return s;
+}
+
 /* Splits a raw path into decoded, non-empty segments (arena).  The count. */
 int apigw_segments(ts_arena *a, const char *path, char ***out)
 {
     int n = 0, cap = 8;
     char **seg = ts_arena_alloc(a, sizeof(char *) * (size_t)cap);
+    const char *p = path, *s;
+    size_t len;
 
-    for (const char *p = path; *p;) {
-        const char *end;
-        while (*p == '/')
-            p++;
-        if (!*p)
-            break;
-        end = strchr(p, '/');
-        if (!end)
-            end = p + strlen(p);
+    while ((s = apigw_path_next(&p, &len))) {
         if (n == cap) {
             char **bigger = ts_arena_alloc(a, sizeof(char *) * (size_t)cap * 2);
             memcpy(bigger, seg, sizeof(char *) * (size_t)cap);
             seg = bigger;
             cap *= 2;
         }
-        seg[n++] = (char *)apigw_decode(a, p, (size_t)(end - p));
-        p = end;
+        seg[n++] = (char *)apigw_decode(a, s, len);
     }
     *out = seg;
     return n;
 }
 
-static int rest_route(apigw_exec *x)
+/* Finds the resource and method of x's path, split into its n segments
+ * seg (apigw_segments of x->path).  0, or -1 when no resource matches. */
+static int rest_route(apigw_exec *x, char **seg, int n)
 {
     route_walk w;
     const cJSON *res = cJSON_GetObjectItemCaseSensitive(x->api, "_resources"), *root;

@@ -34,24 +34,17 @@ static cJSON *ensure_path(ts_call *c, cJSON *doc, const char *path)
 {
     cJSON *res = cJSON_GetObjectItemCaseSensitive(doc, "_resources");
     cJSON *node = cJSON_GetObjectItemCaseSensitive(res, apigw_str(doc, "rootResourceId"));
-    const char *p = path;
+    const char *p = path, *s;
+    size_t len;
 
     if (!node || path[0] != '/')
         goto bad;
-    while (*p) {
-        const char *end;
+    while ((s = apigw_path_next(&p, &len))) {
         char part[256];
         cJSON *r, *next = NULL;
-        while (*p == '/')
-            p++;
-        if (!*p)
-            break;
-        end = strchr(p, '/');
-        if (!end)
-            end = p + strlen(p);
-        if ((size_t)(end - p) >= sizeof part)
+        if (len >= sizeof part)
             goto bad;
-        snprintf(part, sizeof part, "%.*s", (int)(end - p), p);
+        snprintf(part, sizeof part, "%.*s", (int)len, s);
         cJSON_ArrayForEach(r, res) {
             const char *pid = apigw_str(r, "parentId"), *pp = apigw_str(r, "pathPart");
             if (pid && pp && !strcmp(pid, apigw_str(node, "id")) && !strcmp(pp, part)) {
@@ -62,7 +55,6 @@ static cJSON *ensure_path(ts_call *c, cJSON *doc, const char *path)
         if (!next && !(next = apigw_resource_add(c, doc, node, part)))
             return NULL;
         node = next;
-        p = end;
     }
     return node;
 bad:

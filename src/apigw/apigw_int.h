@@ -225,6 +225,10 @@ void apigw_reply_json(apigw_exec *x, int status, const char *error_type, const c
 void apigw_gateway_reply(apigw_exec *x, const char *type, int status, const char *message);
 /* The answer is complete: resumes x when it waits. */
 void apigw_done(apigw_exec *x);
+/* The next segment of a '/'-separated path: skips the slashes at *p and
+ * returns where the segment starts, its length in *len, *p moved past
+ * it; NULL when nothing but slashes is left. */
+const char *apigw_path_next(const char **p, size_t *len);
 /* Splits a raw path into decoded non-empty segments (arena); the count. */
 int apigw_segments(ts_arena *a, const char *path, char ***out);
 const char *apigw_decode(ts_arena *a, const char *s, size_t n);

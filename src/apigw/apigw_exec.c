@@ -247,7 +247,7 @@ void apigw_gateway_reply(apigw_exec *x, const char *type, int status, const char
     const struct gw_type *t = &gw_types[0];
     const cJSON *map = cJSON_GetObjectItemCaseSensitive(x->api, "_gatewayResponses");
     const cJSON *custom, *tmpls;
-    const char *code;
+    const char *code, *fallback;
 
     for (size_t i = 0; i < TS_ARRAY_LEN(gw_types); i++)
         if (!strcmp(gw_types[i].type, type)) {
@@ -265,21 +265,19 @@ void apigw_gateway_reply(apigw_exec *x, const char *type, int status, const char
     }
     if (!message)
         message = t->message;
+    fallback = status >= 500 ? "DEFAULT_5XX" : "DEFAULT_4XX";
     custom = cJSON_GetObjectItemCaseSensitive(map, type);
     if (!custom)
-        custom = cJSON_GetObjectItemCaseSensitive(map, status >= 500 ? "DEFAULT_5XX"
-                                                                     : "DEFAULT_4XX");
+        custom = cJSON_GetObjectItemCaseSensitive(map, fallback);
     if (!custom) {
         apigw_reply_json(x, status, t->error_type,
                          !strcmp(type, "ACCESS_DENIED") ? "Message" : "message", message);
         return;
     }
-    /* A customised response: its status, headers and template. */
-    if ((code = apigw_str(custom, "statusCode")) && custom != cJSON_GetObjectItemCaseSensitive(
-                                                          map, status >= 500 ? "DEFAULT_5XX"
-                                                                             : "DEFAULT_4XX"))
-        status = atoi(code);
-    else if (code && !cJSON_GetObjectItemCaseSensitive(map, type))
+    /* A customised response: its status, headers and template.  The
+     * status stands when the reply is itself of the default type that
+     * matched (a Lambda's failing DEFAULT_5XX stays a 502). */
+    if ((code = apigw_str(custom, "statusCode")) && strcmp(type, fallback))
         status = atoi(code);
     apigw_reply_json(x, status, t->error_type, "message", message);
     tmpls = cJSON_GetObjectItemCaseSensitive(custom, "responseTemplates");

@@ -535,26 +535,20 @@ const char *apigw_domain(apigw_exec *x)
     return ts_arena_printf(req->arena, "%s.execute-api.localhost.localstack.cloud", x->api_id);
 }
 
-/* The body as an event carries it: base64 when binary (or not UTF-8). */
-void apigw_event_body(apigw_exec *x, cJSON *ev, const cJSON *binary_types)
+void apigw_event_body(ts_req *req, cJSON *ev, int binary)
 {
-    ts_req *req = x->c->req;
-    int b64;
+    int b64 = 0;
 
-    if (!req->body.len) {
-        cJSON_AddNullToObject(ev, "body");
-        cJSON_AddBoolToObject(ev, "isBase64Encoded", 0);
-        return;
-    }
-    b64 = apigw_binary_type(binary_types, ts_req_header(req, "Content-Type")) ||
-          !ts_utf8_valid(req->body.data, req->body.len) ||
-          memchr(req->body.data, '\0', req->body.len);
-    if (b64) {
-        char *enc = ts_base64_encode((const unsigned char *)req->body.data, req->body.len);
-        cJSON_AddStringToObject(ev, "body", enc);
-        ts_free(enc);
-    } else {
-        cJSON_AddStringToObject(ev, "body", req->body.data);
+    if (req->body.len) {
+        b64 = binary || !ts_utf8_valid(req->body.data, req->body.len) ||
+              memchr(req->body.data, '\0', req->body.len);
+        if (b64) {
+            char *enc = ts_base64_encode((const unsigned char *)req->body.data, req->body.len);
+            cJSON_AddStringToObject(ev, "body", enc);
+            ts_free(enc);
+        } else {
+            cJSON_AddStringToObject(ev, "body", req->body.data);
+        }
     }
     cJSON_AddBoolToObject(ev, "isBase64Encoded", b64);
 }
@@ -643,7 +637,12 @@ cJSON *apigw_event_v1_object(apigw_exec *x)
                                                               ? "stageVariables" : "variables");
     add_nullable(ev, "stageVariables", vars ? cJSON_Duplicate(vars, 1) : NULL);
     cJSON_AddItemToObject(ev, "requestContext", apigw_request_context(x));
-    apigw_event_body(x, ev, cJSON_GetObjectItemCaseSensitive(x->api, "binaryMediaTypes"));
+    /* Format 1.0 says "body": null when there is none. */
+    if (!req->body.len)
+        cJSON_AddNullToObject(ev, "body");
+    apigw_event_body(req, ev,
+                     apigw_binary_type(cJSON_GetObjectItemCaseSensitive(x->api, "binaryMediaTypes"),
+                                       ts_req_header(req, "Content-Type")));
     return ev;
 }
 

@@ -244,8 +244,10 @@ const char *apigw_source_ip(ts_req *req);
 cJSON *apigw_headers_map(ts_req *req, int multi);
 cJSON *apigw_query_map(ts_req *req, int multi);
 const char *apigw_domain(apigw_exec *x);
-/* Adds "body" and "isBase64Encoded" to an event. */
-void apigw_event_body(apigw_exec *x, cJSON *ev, const cJSON *binary_types);
+/* Adds "isBase64Encoded" to a proxy event (formats 1.0 and 2.0) and,
+ * when req has a body, "body": base64 when binary (the content type
+ * says so) or when it is not text (not UTF-8, or holds a NUL). */
+void apigw_event_body(ts_req *req, cJSON *ev, int binary);
 /* "02/Dec/2026:03:04:05 +0000" */
 void apigw_request_time(int64_t ms, char *out, size_t n);
 /* A REST API's requestContext. */

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include <cjson/cJSON.h>
+#include <sqlite3.h>
 
 #include "tinystack/http.h"
 #include "tinystack/service.h"
@@ -40,6 +41,24 @@ int apigw_api_save(ts_call *c, const char *id, const cJSON *doc);
 int apigw_api_insert(ts_call *c, const char *id, int kind, const cJSON *doc);
 /* Deletes API id with its stages and deployments; 0 or -1. */
 int apigw_api_delete(ts_call *c, const char *id);
+/* Steps st (bound, from store_stmt) to its end and resets it: 0, or -1
+ * with InternalServerError set. */
+int apigw_row_done(ts_call *c, sqlite3_stmt *st);
+/* The doc in column 0 of st's first row (a new object the caller frees),
+ * or NULL; st is reset. */
+cJSON *apigw_row_doc(sqlite3_stmt *st);
+/* A new array of the docs in column 0 of all st's rows, in order (rows
+ * that do not parse are left out); st is reset. */
+cJSON *apigw_row_docs(sqlite3_stmt *st);
+/* 1 when API api_id (REST or HTTP) has deployment id, else 0. */
+int apigw_deployment_exists(const char *api_id, const char *id);
+/* How many stages of API api_id serve deployment id; -1 when the store
+ * fails. */
+int apigw_deployment_used(const char *api_id, const char *id);
+/* Deletes deployment id of API api_id unless a stage serves it: 0, or -1
+ * with BadRequestException ("Active stages pointing to this deployment
+ * must be moved or deleted") or InternalServerError set. */
+int apigw_deployment_drop(ts_call *c, const char *api_id, const char *id);
 /* The created column of a new row: the time in ms, strictly increasing
  * (the order lists answer in). */
 int64_t apigw_stamp(void);

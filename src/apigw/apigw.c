@@ -181,6 +181,17 @@ double apigw_now(void)
     return (double)(ts_now_ms() / 1000);
 }
 
+cJSON *apigw_member(cJSON *o, const char *name)
+{
+    cJSON *m = cJSON_GetObjectItemCaseSensitive(o, name);
+
+    if (!cJSON_IsObject(m)) {
+        cJSON_DeleteItemFromObjectCaseSensitive(o, name);
+        m = cJSON_AddObjectToObject(o, name);
+    }
+    return m;
+}
+
 int apigw_row_done(ts_call *c, sqlite3_stmt *st)
 {
     int rc = sqlite3_step(st);

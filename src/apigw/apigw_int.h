@@ -27,6 +27,9 @@ void apigw_new_id(char out[11]);
 const char *apigw_str(const cJSON *o, const char *name);
 /* Sets the string member name of o to v (NULL removes it). */
 void apigw_set_str(cJSON *o, const char *name, const char *v);
+/* The object member name of o (an HTTP API's "routes" ...), made empty
+ * when absent or not an object. */
+cJSON *apigw_member(cJSON *o, const char *name);
 /* The label name of the request URI ({restapi_id}), or NULL. */
 const char *apigw_label(ts_call *c, const char *name);
 /* Loads the document of API id of this kind in the caller's account and
@@ -72,8 +75,6 @@ double apigw_now(void);
 cJSON *apigw_rest_load(ts_call *c);
 /* A copy of o without tinystack's own members (those starting '_'). */
 cJSON *apigw_public(const cJSON *o);
-/* The object member name of o, made (empty) when absent. */
-cJSON *apigw_member(cJSON *o, const char *name);
 /* Sets c's answer: status and out (taken; NULL for no body).  0. */
 int apigw_answer(ts_call *c, int status, cJSON *out);
 /* Writes doc back as c's REST API, then answers as apigw_answer (out is
@@ -383,8 +384,6 @@ cJSON *apigw_v2_api_new(ts_call *c, char id[11]);
 /* GetApi's answer for doc: a new copy without routes, integrations and
  * authorizers. */
 cJSON *apigw_v2_public(const cJSON *doc);
-/* doc's member kind ("routes" ...), an object, made when missing. */
-cJSON *apigw_v2_items(cJSON *doc, const char *kind);
 /* The item of doc's kind that c->in's member names (borrowed from doc);
  * NULL with NotFoundException "Invalid <what> identifier specified <id>". */
 cJSON *apigw_v2_item(ts_call *c, cJSON *doc, const char *kind, const char *member,

@@ -138,22 +138,11 @@ cJSON *apigw_v2_public(const cJSON *doc)
     return out;
 }
 
-cJSON *apigw_v2_items(cJSON *doc, const char *kind)
-{
-    cJSON *o = cJSON_GetObjectItemCaseSensitive(doc, kind);
-
-    if (!cJSON_IsObject(o)) {
-        cJSON_DeleteItemFromObjectCaseSensitive(doc, kind);
-        o = cJSON_AddObjectToObject(doc, kind);
-    }
-    return o;
-}
-
 cJSON *apigw_v2_item(ts_call *c, cJSON *doc, const char *kind, const char *member,
                      const char *what)
 {
     const char *id = apigw_str(c->in, member);
-    cJSON *item = id ? cJSON_GetObjectItemCaseSensitive(apigw_v2_items(doc, kind), id) : NULL;
+    cJSON *item = id ? cJSON_GetObjectItemCaseSensitive(apigw_member(doc, kind), id) : NULL;
 
     if (!item)
         ts_resp_errorf(c->req, c->resp, TS_ERR_APIGW_NOT_FOUND,

@@ -144,7 +144,7 @@ static int import_authorizers(import_ctx *x, const cJSON *def)
                                 !strcmp(apigw_str(auth, "authorizerType"), "JWT") ? "JWT"
                                                                                   : "CUSTOM");
         cJSON_AddStringToObject(entry, "id", id);
-        cJSON_AddItemToObject(apigw_v2_items(x->doc, "authorizers"), id, auth);
+        cJSON_AddItemToObject(apigw_member(x->doc, "authorizers"), id, auth);
     }
     return 0;
 }
@@ -206,7 +206,7 @@ static int import_integration(import_ctx *x, const cJSON *op, const char *where,
         return -1;
     apigw_v2_id(id, APIGW_V2_ROUTE_ID);
     apigw_set_str(integ, "integrationId", id);
-    cJSON_AddItemToObject(apigw_v2_items(x->doc, "integrations"), id, integ);
+    cJSON_AddItemToObject(apigw_member(x->doc, "integrations"), id, integ);
     return 0;
 }
 
@@ -275,7 +275,7 @@ static int import_paths(import_ctx *x, const cJSON *def)
                 return -1;
             apigw_v2_id(rid, APIGW_V2_ROUTE_ID);
             apigw_set_str(route, "routeId", rid);
-            cJSON_AddItemToObject(apigw_v2_items(x->doc, "routes"), rid, route);
+            cJSON_AddItemToObject(apigw_member(x->doc, "routes"), rid, route);
         }
     }
     return 0;
@@ -302,7 +302,7 @@ static int import_cors(import_ctx *x, const cJSON *def)
 
 static void import_tags(import_ctx *x, const cJSON *def)
 {
-    cJSON *tags = apigw_v2_items(x->doc, "tags");
+    cJSON *tags = apigw_member(x->doc, "tags");
     const cJSON *t;
 
     cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(def, "tags")) {

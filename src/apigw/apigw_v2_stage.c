@@ -218,7 +218,7 @@ static int stage_check(ts_call *c, const char *api_id, cJSON *api, const cJSON *
     cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(in, "routeSettings")) {
         const cJSON *r;
         int found = 0;
-        cJSON_ArrayForEach(r, apigw_v2_items(api, "routes")) {
+        cJSON_ArrayForEach(r, apigw_member(api, "routes")) {
             const char *k = apigw_str(r, "routeKey");
             if (k && !strcmp(k, v->string))
                 found = 1;
@@ -237,17 +237,13 @@ static int stage_check(ts_call *c, const char *api_id, cJSON *api, const cJSON *
 /* GetStage's answer keeps defaultRouteSettings.detailedMetricsEnabled. */
 static void stage_defaults(cJSON *sdoc)
 {
-    cJSON *d = cJSON_GetObjectItemCaseSensitive(sdoc, "defaultRouteSettings");
+    cJSON *d = apigw_member(sdoc, "defaultRouteSettings");
 
-    if (!cJSON_IsObject(d)) {
-        cJSON_DeleteItemFromObjectCaseSensitive(sdoc, "defaultRouteSettings");
-        d = cJSON_AddObjectToObject(sdoc, "defaultRouteSettings");
-    }
     if (!cJSON_GetObjectItemCaseSensitive(d, "detailedMetricsEnabled"))
         cJSON_AddBoolToObject(d, "detailedMetricsEnabled", 0);
-    apigw_v2_items(sdoc, "routeSettings");
-    apigw_v2_items(sdoc, "stageVariables");
-    apigw_v2_items(sdoc, "tags");
+    apigw_member(sdoc, "routeSettings");
+    apigw_member(sdoc, "stageVariables");
+    apigw_member(sdoc, "tags");
 }
 
 /* Answers stage name of api_id as it is now, with status. */
@@ -290,7 +286,7 @@ int apigw_v2_create_stage(ts_call *c)
     if (apigw_v2_stage_save(c, api_id, name, sdoc, 1) != 0)
         goto out;
     if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(sdoc, "autoDeploy")) &&
-        cJSON_GetArraySize(apigw_v2_items(api, "routes")) > 0 &&
+        cJSON_GetArraySize(apigw_member(api, "routes")) > 0 &&
         apigw_v2_deploy(c, api_id, api, name, 1, NULL, NULL) != 0)
         goto out;
     rc = answer_stage(c, api_id, name, 201);
@@ -345,7 +341,7 @@ int apigw_v2_update_stage(ts_call *c)
         goto out;
     /* a stage that starts deploying itself gets the API as it is */
     if (!was_auto && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(sdoc, "autoDeploy")) &&
-        cJSON_GetArraySize(apigw_v2_items(api, "routes")) > 0 &&
+        cJSON_GetArraySize(apigw_member(api, "routes")) > 0 &&
         apigw_v2_deploy(c, api_id, api, name, 1, NULL, NULL) != 0)
         goto out;
     rc = answer_stage(c, api_id, name, 200);
@@ -402,7 +398,7 @@ int apigw_v2_create_deployment(ts_call *c)
     if (apigw_v2_lengths(c, c->in, (const apigw_v2_len[]){{"description", 0, 1024},
                                                           {NULL, 0, 0}}) != 0)
         goto out;
-    if (cJSON_GetArraySize(apigw_v2_items(api, "routes")) == 0) {
+    if (cJSON_GetArraySize(apigw_member(api, "routes")) == 0) {
         ts_resp_error(c->resp, TS_ERR_APIGW_BAD_REQUEST,
                       "Unable to deploy API because no routes exists in this API");
         goto out;

@@ -375,6 +375,10 @@ void apigw_v2_date(char out[32]);
 /* Loads the HTTP API c->in's ApiId names; NULL with NotFoundException set.
  * The caller frees the doc.  *id, when id is not NULL, gets the id. */
 cJSON *apigw_v2_api(ts_call *c, const char **id);
+/* The id (borrowed from c->in) of the HTTP API c->in's ApiId names, for
+ * a handler that needs the API to exist but not its doc; NULL with
+ * NotFoundException set. */
+const char *apigw_v2_api_id(ts_call *c);
 /* Saves doc as API id's and redeploys every autoDeploy stage of it, as AWS
  * does after each change; 0 or -1.  Inside a write transaction. */
 int apigw_v2_commit(ts_call *c, const char *id, const cJSON *doc);

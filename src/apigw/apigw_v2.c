@@ -121,6 +121,17 @@ cJSON *apigw_v2_api(ts_call *c, const char **id)
     return apigw_api_load(c, api_id, APIGW_KIND_HTTP);
 }
 
+const char *apigw_v2_api_id(ts_call *c)
+{
+    const char *id;
+    cJSON *doc = apigw_v2_api(c, &id);
+
+    if (!doc)
+        return NULL;
+    cJSON_Delete(doc);
+    return id;
+}
+
 int apigw_v2_commit(ts_call *c, const char *id, const cJSON *doc)
 {
     if (apigw_api_save(c, id, doc) != 0)

@@ -291,12 +291,10 @@ out:
 
 int apigw_v2_delete_api(ts_call *c)
 {
-    const char *id;
-    cJSON *doc = apigw_v2_api(c, &id);
+    const char *id = apigw_v2_api_id(c);
 
-    if (!doc)
+    if (!id)
         return -1;
-    cJSON_Delete(doc);
     if (apigw_api_delete(c, id) != 0)
         return -1;
     apigw_v2_no_content(c);

@@ -298,13 +298,11 @@ out:
 
 int apigw_v2_get_stages(ts_call *c)
 {
-    const char *api_id;
-    cJSON *api = apigw_v2_api(c, &api_id);
+    const char *api_id = apigw_v2_api_id(c);
     sqlite3_stmt *st;
 
-    if (!api)
+    if (!api_id)
         return -1;
-    cJSON_Delete(api);
     st = store_stmt("SELECT doc FROM apigw_stage WHERE api_id = ?1 ORDER BY created, name");
     store_bind_text(st, 1, api_id);
     return apigw_v2_page(c, apigw_row_docs(st));
@@ -312,12 +310,10 @@ int apigw_v2_get_stages(ts_call *c)
 
 int apigw_v2_get_stage(ts_call *c)
 {
-    const char *api_id;
-    cJSON *api = apigw_v2_api(c, &api_id);
+    const char *api_id = apigw_v2_api_id(c);
 
-    if (!api)
+    if (!api_id)
         return -1;
-    cJSON_Delete(api);
     return answer_stage(c, api_id, apigw_str(c->in, "StageName"), 200);
 }
 
@@ -353,13 +349,12 @@ out:
 
 int apigw_v2_delete_stage(ts_call *c)
 {
-    const char *api_id, *name = apigw_str(c->in, "StageName");
-    cJSON *api = apigw_v2_api(c, &api_id), *sdoc;
+    const char *api_id = apigw_v2_api_id(c), *name = apigw_str(c->in, "StageName");
+    cJSON *sdoc;
     sqlite3_stmt *st;
 
-    if (!api)
+    if (!api_id)
         return -1;
-    cJSON_Delete(api);
     if (!(sdoc = apigw_v2_stage_load(c, api_id, name)))
         return -1;
     cJSON_Delete(sdoc);
@@ -419,13 +414,11 @@ out:
 
 int apigw_v2_get_deployments(ts_call *c)
 {
-    const char *api_id;
-    cJSON *api = apigw_v2_api(c, &api_id);
+    const char *api_id = apigw_v2_api_id(c);
     sqlite3_stmt *st;
 
-    if (!api)
+    if (!api_id)
         return -1;
-    cJSON_Delete(api);
     st = store_stmt("SELECT doc FROM apigw_deployment WHERE api_id = ?1 ORDER BY created, id");
     store_bind_text(st, 1, api_id);
     return apigw_v2_page(c, apigw_row_docs(st));
@@ -433,12 +426,11 @@ int apigw_v2_get_deployments(ts_call *c)
 
 int apigw_v2_get_deployment(ts_call *c)
 {
-    const char *api_id;
-    cJSON *api = apigw_v2_api(c, &api_id), *dep;
+    const char *api_id = apigw_v2_api_id(c);
+    cJSON *dep;
 
-    if (!api)
+    if (!api_id)
         return -1;
-    cJSON_Delete(api);
     if (!(dep = deployment_load(c, api_id, apigw_str(c->in, "DeploymentId"))))
         return -1;
     apigw_v2_answer(c, dep, 200);
@@ -447,13 +439,12 @@ int apigw_v2_get_deployment(ts_call *c)
 
 int apigw_v2_update_deployment(ts_call *c)
 {
-    const char *api_id, *id = apigw_str(c->in, "DeploymentId");
-    cJSON *api = apigw_v2_api(c, &api_id), *dep;
+    const char *api_id = apigw_v2_api_id(c), *id = apigw_str(c->in, "DeploymentId");
+    cJSON *dep;
     sqlite3_stmt *st;
 
-    if (!api)
+    if (!api_id)
         return -1;
-    cJSON_Delete(api);
     if (apigw_v2_lengths(c, c->in, (const apigw_v2_len[]){{"description", 0, 1024},
                                                           {NULL, 0, 0}}) != 0 ||
         !(dep = deployment_load(c, api_id, id)))
@@ -473,12 +464,11 @@ int apigw_v2_update_deployment(ts_call *c)
 
 int apigw_v2_delete_deployment(ts_call *c)
 {
-    const char *api_id, *id = apigw_str(c->in, "DeploymentId");
-    cJSON *api = apigw_v2_api(c, &api_id), *dep;
+    const char *api_id = apigw_v2_api_id(c), *id = apigw_str(c->in, "DeploymentId");
+    cJSON *dep;
 
-    if (!api)
+    if (!api_id)
         return -1;
-    cJSON_Delete(api);
     if (!(dep = deployment_load(c, api_id, id)))
         return -1;
     cJSON_Delete(dep);

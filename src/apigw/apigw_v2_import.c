@@ -392,17 +392,21 @@ static void answer_imported(import_ctx *x, int status)
     apigw_v2_answer(x->c, out, status);
 }
 
-int apigw_v2_import_api(ts_call *c)
+/* ImportApi (fresh: a new API) and ReimportApi (c->in's ApiId, its doc
+ * remade from the definition and redeployed): answers the API, 201. */
+static int import_api(ts_call *c, int fresh)
 {
     char id[11];
+    const char *api_id = id;
     import_ctx x = {c, NULL, cJSON_CreateArray(), cJSON_CreateObject(), 0};
     int rc = -1;
 
-    x.doc = apigw_v2_api_new(c, id);
-    if (import_definition(&x) != 0 ||
+    x.doc = fresh ? apigw_v2_api_new(c, id) : apigw_v2_api(c, &api_id);
+    if (!x.doc || import_definition(&x) != 0 ||
         apigw_v2_tags_check(c, cJSON_GetObjectItemCaseSensitive(x.doc, "tags"), NULL) != 0)
         goto out;
-    if (apigw_api_insert(c, id, APIGW_KIND_HTTP, x.doc) != 0)
+    if ((fresh ? apigw_api_insert(c, id, APIGW_KIND_HTTP, x.doc)
+               : apigw_v2_commit(c, api_id, x.doc)) != 0)
         goto out;
     answer_imported(&x, 201);
     rc = 0;
@@ -413,26 +417,14 @@ out:
     return rc;
 }
 
+int apigw_v2_import_api(ts_call *c)
+{
+    return import_api(c, 1);
+}
+
 int apigw_v2_reimport_api(ts_call *c)
 {
-    const char *api_id;
-    import_ctx x = {c, NULL, cJSON_CreateArray(), cJSON_CreateObject(), 0};
-    int rc = -1;
-
-    if (!(x.doc = apigw_v2_api(c, &api_id)))
-        goto out;
-    if (import_definition(&x) != 0 ||
-        apigw_v2_tags_check(c, cJSON_GetObjectItemCaseSensitive(x.doc, "tags"), NULL) != 0)
-        goto out;
-    if (apigw_v2_commit(c, api_id, x.doc) != 0)
-        goto out;
-    answer_imported(&x, 201);
-    rc = 0;
-out:
-    cJSON_Delete(x.doc);
-    cJSON_Delete(x.warnings);
-    cJSON_Delete(x.schemes);
-    return rc;
+    return import_api(c, 0);
 }
 
 /* ---- export ---- */

@@ -73,6 +73,14 @@ static void copy(cJSON *to, const char *name, const cJSON *from, const char *fro
     }
 }
 
+/* What an integration keeps under the same name in OpenAPI's
+ * x-amazon-apigateway-integration and in API Gateway's Integration, so
+ * import and export copy them alike. */
+static const char *const integration_same[] = {
+    "uri", "passthroughBehavior", "requestTemplates", "requestParameters", "timeoutInMillis",
+    "contentHandling", NULL,
+};
+
 /* The authorizers the document's security schemes define. */
 static void import_authorizers(cJSON *doc, const cJSON *schemes, cJSON *names)
 {
@@ -131,12 +139,8 @@ static cJSON *import_integration(const cJSON *x, const char *resource_id)
         upper(m, sizeof m, apigw_str(x, "httpMethod"));
         cJSON_AddStringToObject(in, "integrationHttpMethod", m);
     }
-    copy(in, "uri", x, "uri");
-    copy(in, "passthroughBehavior", x, "passthroughBehavior");
-    copy(in, "requestTemplates", x, "requestTemplates");
-    copy(in, "requestParameters", x, "requestParameters");
-    copy(in, "timeoutInMillis", x, "timeoutInMillis");
-    copy(in, "contentHandling", x, "contentHandling");
+    for (const char *const *m = integration_same; *m; m++)
+        copy(in, *m, x, *m);
     copy(in, "credentials", x, "credentials");
     copy(in, "cacheKeyParameters", x, "cacheKeyParameters");
     copy(in, "connectionType", x, "connectionType");
@@ -398,12 +402,8 @@ static cJSON *export_integration(const cJSON *ig)
     lower(t, sizeof t, apigw_str(ig, "type") ? apigw_str(ig, "type") : "mock");
     cJSON_AddStringToObject(x, "type", t);
     copy(x, "httpMethod", ig, "httpMethod");
-    copy(x, "uri", ig, "uri");
-    copy(x, "passthroughBehavior", ig, "passthroughBehavior");
-    copy(x, "requestTemplates", ig, "requestTemplates");
-    copy(x, "requestParameters", ig, "requestParameters");
-    copy(x, "timeoutInMillis", ig, "timeoutInMillis");
-    copy(x, "contentHandling", ig, "contentHandling");
+    for (const char *const *m = integration_same; *m; m++)
+        copy(x, *m, ig, *m);
     rs = cJSON_AddObjectToObject(x, "responses");
     cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(ig, "integrationResponses")) {
         const char *pat = apigw_str(r, "selectionPattern");

@@ -186,20 +186,59 @@ double apigw_now(void)
     return (double)(ts_now_ms() / 1000);
 }
 
+cJSON *apigw_member(cJSON *o, const char *name)
+{
+    cJSON *m = cJSON_GetObjectItemCaseSensitive(o, name);
+
+    if (!cJSON_IsObject(m)) {
+        cJSON_DeleteItemFromObjectCaseSensitive(o, name);
+        m = cJSON_AddObjectToObject(o, name);
+    }
+    return m;
+}
+
+int apigw_row_done(ts_call *c, sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : ts_resp_error(c->resp, TS_ERR_INTERNAL_SERVER, NULL);
+}
+
+cJSON *apigw_row_doc(sqlite3_stmt *st)
+{
+    cJSON *doc = NULL;
+
+    if (sqlite3_step(st) == SQLITE_ROW)
+        doc = cJSON_Parse((const char *)sqlite3_column_text(st, 0));
+    sqlite3_reset(st);
+    return doc;
+}
+
+cJSON *apigw_row_docs(sqlite3_stmt *st)
+{
+    cJSON *all = cJSON_CreateArray();
+
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        cJSON *doc = cJSON_Parse((const char *)sqlite3_column_text(st, 0));
+        if (doc)
+            cJSON_AddItemToArray(all, doc);
+    }
+    sqlite3_reset(st);
+    return all;
+}
+
 cJSON *apigw_api_load(ts_call *c, const char *id, int kind)
 {
     sqlite3_stmt *st = store_stmt("SELECT doc FROM apigw_api WHERE id = ?1 AND account = ?2"
                                   " AND region = ?3 AND kind = ?4");
-    cJSON *doc = NULL;
+    cJSON *doc;
 
     store_bind_text(st, 1, id ? id : "");
     store_bind_text(st, 2, c->req->account);
     store_bind_text(st, 3, c->req->region);
     sqlite3_bind_int(st, 4, kind);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        doc = cJSON_Parse((const char *)sqlite3_column_text(st, 0));
-    sqlite3_reset(st);
-    if (!doc) {
+    if (!(doc = apigw_row_doc(st))) {
         if (kind == APIGW_KIND_REST)
             ts_resp_errorf(c->req, c->resp, TS_ERR_APIGW_NOT_FOUND,
                            "Invalid API identifier specified %s:%s", c->req->account,
@@ -214,15 +253,10 @@ cJSON *apigw_api_load(ts_call *c, const char *id, int kind)
 static int doc_write(ts_call *c, sqlite3_stmt *st, int doc_col, const cJSON *doc)
 {
     char *text = cJSON_PrintUnformatted(doc);
-    int rc;
 
     sqlite3_bind_text(st, doc_col, text, -1, SQLITE_TRANSIENT);
     cJSON_free(text);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return ts_resp_error(c->resp, TS_ERR_INTERNAL_SERVER, NULL);
-    return 0;
+    return apigw_row_done(c, st);
 }
 
 int apigw_api_save(ts_call *c, const char *id, const cJSON *doc)
@@ -256,14 +290,50 @@ int apigw_api_delete(ts_call *c, const char *id)
 
     for (size_t i = 0; i < TS_ARRAY_LEN(sql); i++) {
         sqlite3_stmt *st = store_stmt(sql[i]);
-        int rc;
         store_bind_text(st, 1, id);
-        rc = sqlite3_step(st);
-        sqlite3_reset(st);
-        if (rc != SQLITE_DONE)
-            return ts_resp_error(c->resp, TS_ERR_INTERNAL_SERVER, NULL);
+        if (apigw_row_done(c, st) != 0)
+            return -1;
     }
     return 0;
+}
+
+int apigw_deployment_exists(const char *api_id, const char *id)
+{
+    sqlite3_stmt *st = store_stmt("SELECT 1 FROM apigw_deployment WHERE api_id = ?1 AND id = ?2");
+    int found;
+
+    store_bind_text(st, 1, api_id);
+    store_bind_text(st, 2, id ? id : "");
+    found = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_reset(st);
+    return found;
+}
+
+int apigw_deployment_used(const char *api_id, const char *id)
+{
+    sqlite3_stmt *st = store_stmt("SELECT count(*) FROM apigw_stage WHERE api_id = ?1"
+                                  " AND json_extract(doc, '$.deploymentId') = ?2");
+    int used;
+
+    store_bind_text(st, 1, api_id);
+    store_bind_text(st, 2, id);
+    used = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+    sqlite3_reset(st);
+    return used;
+}
+
+int apigw_deployment_drop(ts_call *c, const char *api_id, const char *id)
+{
+    sqlite3_stmt *st;
+
+    if (apigw_deployment_used(api_id, id) > 0)
+        return ts_resp_error(c->resp, TS_ERR_APIGW_BAD_REQUEST,
+                             "Active stages pointing to this deployment must be moved or "
+                             "deleted");
+    st = store_stmt("DELETE FROM apigw_deployment WHERE api_id = ?1 AND id = ?2");
+    store_bind_text(st, 1, api_id);
+    store_bind_text(st, 2, id);
+    return apigw_row_done(c, st);
 }
 
 static void apigw_quiesce(void)

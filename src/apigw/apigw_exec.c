@@ -247,7 +247,7 @@ void apigw_gateway_reply(apigw_exec *x, const char *type, int status, const char
     const struct gw_type *t = &gw_types[0];
     const cJSON *map = cJSON_GetObjectItemCaseSensitive(x->api, "_gatewayResponses");
     const cJSON *custom, *tmpls;
-    const char *code;
+    const char *code, *fallback;
 
     for (size_t i = 0; i < TS_ARRAY_LEN(gw_types); i++)
         if (!strcmp(gw_types[i].type, type)) {
@@ -265,21 +265,19 @@ void apigw_gateway_reply(apigw_exec *x, const char *type, int status, const char
     }
     if (!message)
         message = t->message;
+    fallback = status >= 500 ? "DEFAULT_5XX" : "DEFAULT_4XX";
     custom = cJSON_GetObjectItemCaseSensitive(map, type);
     if (!custom)
-        custom = cJSON_GetObjectItemCaseSensitive(map, status >= 500 ? "DEFAULT_5XX"
-                                                                     : "DEFAULT_4XX");
+        custom = cJSON_GetObjectItemCaseSensitive(map, fallback);
     if (!custom) {
         apigw_reply_json(x, status, t->error_type,
                          !strcmp(type, "ACCESS_DENIED") ? "Message" : "message", message);
         return;
     }
-    /* A customised response: its status, headers and template. */
-    if ((code = apigw_str(custom, "statusCode")) && custom != cJSON_GetObjectItemCaseSensitive(
-                                                          map, status >= 500 ? "DEFAULT_5XX"
-                                                                             : "DEFAULT_4XX"))
-        status = atoi(code);
-    else if (code && !cJSON_GetObjectItemCaseSensitive(map, type))
+    /* A customised response: its status, headers and template.  The
+     * status stands when the reply is itself of the default type that
+     * matched (a Lambda's failing DEFAULT_5XX stays a 502). */
+    if ((code = apigw_str(custom, "statusCode")) && strcmp(type, fallback))
         status = atoi(code);
     apigw_reply_json(x, status, t->error_type, "message", message);
     tmpls = cJSON_GetObjectItemCaseSensitive(custom, "responseTemplates");
@@ -364,35 +362,48 @@ static const cJSON *walk(route_walk *w, const cJSON *node, int i, int depth)
     return NULL;
 }
 
+const char *apigw_path_next(const char **p, size_t *len)
+{
+    const char *s = *p, *end;
+
+    while (*s == '/')
+        s++;
+    if (!*s) {
+        *p = s;
+        return NULL;
+    }
+    end = strchr(s, '/');
+    if (!end)
+        end = s + strlen(s);
+    *len = (size_t)(end - s);
+    *p = end;
+    return s;
+}
+
 /* Splits a raw path into decoded, non-empty segments (arena).  The count. */
 int apigw_segments(ts_arena *a, const char *path, char ***out)
 {
     int n = 0, cap = 8;
     char **seg = ts_arena_alloc(a, sizeof(char *) * (size_t)cap);
+    const char *p = path, *s;
+    size_t len;
 
-    for (const char *p = path; *p;) {
-        const char *end;
-        while (*p == '/')
-            p++;
-        if (!*p)
-            break;
-        end = strchr(p, '/');
-        if (!end)
-            end = p + strlen(p);
+    while ((s = apigw_path_next(&p, &len))) {
         if (n == cap) {
             char **bigger = ts_arena_alloc(a, sizeof(char *) * (size_t)cap * 2);
             memcpy(bigger, seg, sizeof(char *) * (size_t)cap);
             seg = bigger;
             cap *= 2;
         }
-        seg[n++] = (char *)apigw_decode(a, p, (size_t)(end - p));
-        p = end;
+        seg[n++] = (char *)apigw_decode(a, s, len);
     }
     *out = seg;
     return n;
 }
 
-static int rest_route(apigw_exec *x)
+/* Finds the resource and method of x's path, split into its n segments
+ * seg (apigw_segments of x->path).  0, or -1 when no resource matches. */
+static int rest_route(apigw_exec *x, char **seg, int n)
 {
     route_walk w;
     const cJSON *res = cJSON_GetObjectItemCaseSensitive(x->api, "_resources"), *root;
@@ -400,7 +411,8 @@ static int rest_route(apigw_exec *x)
     const cJSON *ms;
 
     w.resources = res;
-    w.n = apigw_segments(x->c->req->arena, x->path, &w.seg);
+    w.seg = seg;
+    w.n = n;
     w.method = x->c->req->method;
     w.params = cJSON_CreateObject();
     w.arena = x->c->req->arena;
@@ -523,26 +535,20 @@ const char *apigw_domain(apigw_exec *x)
     return ts_arena_printf(req->arena, "%s.execute-api.localhost.localstack.cloud", x->api_id);
 }
 
-/* The body as an event carries it: base64 when binary (or not UTF-8). */
-void apigw_event_body(apigw_exec *x, cJSON *ev, const cJSON *binary_types)
+void apigw_event_body(ts_req *req, cJSON *ev, int binary)
 {
-    ts_req *req = x->c->req;
-    int b64;
+    int b64 = 0;
 
-    if (!req->body.len) {
-        cJSON_AddNullToObject(ev, "body");
-        cJSON_AddBoolToObject(ev, "isBase64Encoded", 0);
-        return;
-    }
-    b64 = apigw_binary_type(binary_types, ts_req_header(req, "Content-Type")) ||
-          !ts_utf8_valid(req->body.data, req->body.len) ||
-          memchr(req->body.data, '\0', req->body.len);
-    if (b64) {
-        char *enc = ts_base64_encode((const unsigned char *)req->body.data, req->body.len);
-        cJSON_AddStringToObject(ev, "body", enc);
-        ts_free(enc);
-    } else {
-        cJSON_AddStringToObject(ev, "body", req->body.data);
+    if (req->body.len) {
+        b64 = binary || !ts_utf8_valid(req->body.data, req->body.len) ||
+              memchr(req->body.data, '\0', req->body.len);
+        if (b64) {
+            char *enc = ts_base64_encode((const unsigned char *)req->body.data, req->body.len);
+            cJSON_AddStringToObject(ev, "body", enc);
+            ts_free(enc);
+        } else {
+            cJSON_AddStringToObject(ev, "body", req->body.data);
+        }
     }
     cJSON_AddBoolToObject(ev, "isBase64Encoded", b64);
 }
@@ -631,7 +637,12 @@ cJSON *apigw_event_v1_object(apigw_exec *x)
                                                               ? "stageVariables" : "variables");
     add_nullable(ev, "stageVariables", vars ? cJSON_Duplicate(vars, 1) : NULL);
     cJSON_AddItemToObject(ev, "requestContext", apigw_request_context(x));
-    apigw_event_body(x, ev, cJSON_GetObjectItemCaseSensitive(x->api, "binaryMediaTypes"));
+    /* Format 1.0 says "body": null when there is none. */
+    if (!req->body.len)
+        cJSON_AddNullToObject(ev, "body");
+    apigw_event_body(req, ev,
+                     apigw_binary_type(cJSON_GetObjectItemCaseSensitive(x->api, "binaryMediaTypes"),
+                                       ts_req_header(req, "Content-Type")));
     return ev;
 }
 
@@ -901,6 +912,8 @@ int apigw_execute(ts_call *c)
     ts_req *req = c->req;
     apigw_exec *x = ts_arena_zalloc(req->arena, sizeof(*x));
     const char *key;
+    char **seg;
+    int n;
 
     x->c = c;
     x->start_ms = ts_now_ms();
@@ -919,10 +932,9 @@ int apigw_execute(ts_call *c)
         return apigw_execute_v2(x);
     if (!x->stage)
         split_stage(x);
-    x->path_decoded = x->path;
+    /* The segments serve the decoded path here and the routing below. */
+    n = apigw_segments(req->arena, x->path, &seg);
     {
-        char **seg;
-        int n = apigw_segments(req->arena, x->path, &seg);
         ts_buf b;
         ts_buf_init(&b);
         for (int i = 0; i < n; i++) {
@@ -938,7 +950,7 @@ int apigw_execute(ts_call *c)
         apigw_reply_json(x, 404, "NotFoundException", "message", "Not Found");
         goto out;
     }
-    if (rest_route(x) != 0 || !x->method) {
+    if (rest_route(x, seg, n) != 0 || !x->method) {
         apigw_gateway_reply(x, "MISSING_AUTHENTICATION_TOKEN", 0, NULL);
         goto out;
     }

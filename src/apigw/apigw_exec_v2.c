@@ -324,21 +324,7 @@ static char *event_v2(apigw_exec *x)
     vars = cJSON_GetObjectItemCaseSensitive(x->stage_doc, "stageVariables");
     if (cJSON_GetArraySize(vars))
         cJSON_AddItemToObject(ev, "stageVariables", cJSON_Duplicate(vars, 1));
-    if (req->body.len) {
-        int b64 = !is_text_type(ts_req_header(req, "Content-Type")) ||
-                  !ts_utf8_valid(req->body.data, req->body.len) ||
-                  memchr(req->body.data, '\0', req->body.len);
-        if (b64) {
-            char *enc = ts_base64_encode((const unsigned char *)req->body.data, req->body.len);
-            cJSON_AddStringToObject(ev, "body", enc);
-            ts_free(enc);
-        } else {
-            cJSON_AddStringToObject(ev, "body", req->body.data);
-        }
-        cJSON_AddBoolToObject(ev, "isBase64Encoded", b64);
-    } else {
-        cJSON_AddBoolToObject(ev, "isBase64Encoded", 0);
-    }
+    apigw_event_body(req, ev, !is_text_type(ts_req_header(req, "Content-Type")));
     {
         char *text = cJSON_PrintUnformatted(ev);
         cJSON_Delete(ev);

@@ -34,24 +34,17 @@ static cJSON *ensure_path(ts_call *c, cJSON *doc, const char *path)
 {
     cJSON *res = cJSON_GetObjectItemCaseSensitive(doc, "_resources");
     cJSON *node = cJSON_GetObjectItemCaseSensitive(res, apigw_str(doc, "rootResourceId"));
-    const char *p = path;
+    const char *p = path, *s;
+    size_t len;
 
     if (!node || path[0] != '/')
         goto bad;
-    while (*p) {
-        const char *end;
+    while ((s = apigw_path_next(&p, &len))) {
         char part[256];
         cJSON *r, *next = NULL;
-        while (*p == '/')
-            p++;
-        if (!*p)
-            break;
-        end = strchr(p, '/');
-        if (!end)
-            end = p + strlen(p);
-        if ((size_t)(end - p) >= sizeof part)
+        if (len >= sizeof part)
             goto bad;
-        snprintf(part, sizeof part, "%.*s", (int)(end - p), p);
+        snprintf(part, sizeof part, "%.*s", (int)len, s);
         cJSON_ArrayForEach(r, res) {
             const char *pid = apigw_str(r, "parentId"), *pp = apigw_str(r, "pathPart");
             if (pid && pp && !strcmp(pid, apigw_str(node, "id")) && !strcmp(pp, part)) {
@@ -62,7 +55,6 @@ static cJSON *ensure_path(ts_call *c, cJSON *doc, const char *path)
         if (!next && !(next = apigw_resource_add(c, doc, node, part)))
             return NULL;
         node = next;
-        p = end;
     }
     return node;
 bad:
@@ -80,6 +72,14 @@ static void copy(cJSON *to, const char *name, const cJSON *from, const char *fro
         cJSON_AddItemToObject(to, name, cJSON_Duplicate(v, 1));
     }
 }
+
+/* What an integration keeps under the same name in OpenAPI's
+ * x-amazon-apigateway-integration and in API Gateway's Integration, so
+ * import and export copy them alike. */
+static const char *const integration_same[] = {
+    "uri", "passthroughBehavior", "requestTemplates", "requestParameters", "timeoutInMillis",
+    "contentHandling", NULL,
+};
 
 /* The authorizers the document's security schemes define. */
 static void import_authorizers(cJSON *doc, const cJSON *schemes, cJSON *names)
@@ -139,12 +139,8 @@ static cJSON *import_integration(const cJSON *x, const char *resource_id)
         upper(m, sizeof m, apigw_str(x, "httpMethod"));
         cJSON_AddStringToObject(in, "integrationHttpMethod", m);
     }
-    copy(in, "uri", x, "uri");
-    copy(in, "passthroughBehavior", x, "passthroughBehavior");
-    copy(in, "requestTemplates", x, "requestTemplates");
-    copy(in, "requestParameters", x, "requestParameters");
-    copy(in, "timeoutInMillis", x, "timeoutInMillis");
-    copy(in, "contentHandling", x, "contentHandling");
+    for (const char *const *m = integration_same; *m; m++)
+        copy(in, *m, x, *m);
     copy(in, "credentials", x, "credentials");
     copy(in, "cacheKeyParameters", x, "cacheKeyParameters");
     copy(in, "connectionType", x, "connectionType");
@@ -406,12 +402,8 @@ static cJSON *export_integration(const cJSON *ig)
     lower(t, sizeof t, apigw_str(ig, "type") ? apigw_str(ig, "type") : "mock");
     cJSON_AddStringToObject(x, "type", t);
     copy(x, "httpMethod", ig, "httpMethod");
-    copy(x, "uri", ig, "uri");
-    copy(x, "passthroughBehavior", ig, "passthroughBehavior");
-    copy(x, "requestTemplates", ig, "requestTemplates");
-    copy(x, "requestParameters", ig, "requestParameters");
-    copy(x, "timeoutInMillis", ig, "timeoutInMillis");
-    copy(x, "contentHandling", ig, "contentHandling");
+    for (const char *const *m = integration_same; *m; m++)
+        copy(x, *m, ig, *m);
     rs = cJSON_AddObjectToObject(x, "responses");
     cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(ig, "integrationResponses")) {
         const char *pat = apigw_str(r, "selectionPattern");

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include <cjson/cJSON.h>
+#include <sqlite3.h>
 
 #include "tinystack/http.h"
 #include "tinystack/service.h"
@@ -26,6 +27,9 @@ void apigw_new_id(char out[11]);
 const char *apigw_str(const cJSON *o, const char *name);
 /* Sets the string member name of o to v (NULL removes it). */
 void apigw_set_str(cJSON *o, const char *name, const char *v);
+/* The object member name of o (an HTTP API's "routes" ...), made empty
+ * when absent or not an object. */
+cJSON *apigw_member(cJSON *o, const char *name);
 /* The label name of the request URI ({restapi_id}), or NULL. */
 const char *apigw_label(ts_call *c, const char *name);
 /* Loads the document of API id of this kind in the caller's account and
@@ -40,6 +44,24 @@ int apigw_api_save(ts_call *c, const char *id, const cJSON *doc);
 int apigw_api_insert(ts_call *c, const char *id, int kind, const cJSON *doc);
 /* Deletes API id with its stages and deployments; 0 or -1. */
 int apigw_api_delete(ts_call *c, const char *id);
+/* Steps st (bound, from store_stmt) to its end and resets it: 0, or -1
+ * with InternalServerError set. */
+int apigw_row_done(ts_call *c, sqlite3_stmt *st);
+/* The doc in column 0 of st's first row (a new object the caller frees),
+ * or NULL; st is reset. */
+cJSON *apigw_row_doc(sqlite3_stmt *st);
+/* A new array of the docs in column 0 of all st's rows, in order (rows
+ * that do not parse are left out); st is reset. */
+cJSON *apigw_row_docs(sqlite3_stmt *st);
+/* 1 when API api_id (REST or HTTP) has deployment id, else 0. */
+int apigw_deployment_exists(const char *api_id, const char *id);
+/* How many stages of API api_id serve deployment id; -1 when the store
+ * fails. */
+int apigw_deployment_used(const char *api_id, const char *id);
+/* Deletes deployment id of API api_id unless a stage serves it: 0, or -1
+ * with BadRequestException ("Active stages pointing to this deployment
+ * must be moved or deleted") or InternalServerError set. */
+int apigw_deployment_drop(ts_call *c, const char *api_id, const char *id);
 /* The created column of a new row: the time in ms, strictly increasing
  * (the order lists answer in). */
 int64_t apigw_stamp(void);
@@ -87,8 +109,6 @@ int apigw_schema_valid(const cJSON *schema, const cJSON *value, apigw_schema_mod
 cJSON *apigw_rest_load(ts_call *c);
 /* A copy of o without tinystack's own members (those starting '_'). */
 cJSON *apigw_public(const cJSON *o);
-/* The object member name of o, made (empty) when absent. */
-cJSON *apigw_member(cJSON *o, const char *name);
 /* Sets c's answer: status and out (taken; NULL for no body).  0. */
 int apigw_answer(ts_call *c, int status, cJSON *out);
 /* Writes doc back as c's REST API, then answers as apigw_answer (out is
@@ -259,6 +279,10 @@ void apigw_reply_json(apigw_exec *x, int status, const char *error_type, const c
 void apigw_gateway_reply(apigw_exec *x, const char *type, int status, const char *message);
 /* The answer is complete: resumes x when it waits. */
 void apigw_done(apigw_exec *x);
+/* The next segment of a '/'-separated path: skips the slashes at *p and
+ * returns where the segment starts, its length in *len, *p moved past
+ * it; NULL when nothing but slashes is left. */
+const char *apigw_path_next(const char **p, size_t *len);
 /* Splits a raw path into decoded non-empty segments (arena); the count. */
 int apigw_segments(ts_arena *a, const char *path, char ***out);
 const char *apigw_decode(ts_arena *a, const char *s, size_t n);
@@ -274,8 +298,10 @@ const char *apigw_source_ip(ts_req *req);
 cJSON *apigw_headers_map(ts_req *req, int multi);
 cJSON *apigw_query_map(ts_req *req, int multi);
 const char *apigw_domain(apigw_exec *x);
-/* Adds "body" and "isBase64Encoded" to an event. */
-void apigw_event_body(apigw_exec *x, cJSON *ev, const cJSON *binary_types);
+/* Adds "isBase64Encoded" to a proxy event (formats 1.0 and 2.0) and,
+ * when req has a body, "body": base64 when binary (the content type
+ * says so) or when it is not text (not UTF-8, or holds a NUL). */
+void apigw_event_body(ts_req *req, cJSON *ev, int binary);
 /* "02/Dec/2026:03:04:05 +0000" */
 void apigw_request_time(int64_t ms, char *out, size_t n);
 /* A REST API's requestContext. */
@@ -383,6 +409,10 @@ void apigw_v2_date(char out[32]);
 /* Loads the HTTP API c->in's ApiId names; NULL with NotFoundException set.
  * The caller frees the doc.  *id, when id is not NULL, gets the id. */
 cJSON *apigw_v2_api(ts_call *c, const char **id);
+/* The id (borrowed from c->in) of the HTTP API c->in's ApiId names, for
+ * a handler that needs the API to exist but not its doc; NULL with
+ * NotFoundException set. */
+const char *apigw_v2_api_id(ts_call *c);
 /* Saves doc as API id's and redeploys every autoDeploy stage of it, as AWS
  * does after each change; 0 or -1.  Inside a write transaction. */
 int apigw_v2_commit(ts_call *c, const char *id, const cJSON *doc);
@@ -392,8 +422,6 @@ cJSON *apigw_v2_api_new(ts_call *c, char id[11]);
 /* GetApi's answer for doc: a new copy without routes, integrations and
  * authorizers. */
 cJSON *apigw_v2_public(const cJSON *doc);
-/* doc's member kind ("routes" ...), an object, made when missing. */
-cJSON *apigw_v2_items(cJSON *doc, const char *kind);
 /* The item of doc's kind that c->in's member names (borrowed from doc);
  * NULL with NotFoundException "Invalid <what> identifier specified <id>". */
 cJSON *apigw_v2_item(ts_call *c, cJSON *doc, const char *kind, const char *member,

@@ -12,26 +12,15 @@
 
 #include "tinystack/store.h"
 
-static int step_done(ts_call *c, sqlite3_stmt *st)
-{
-    int rc = sqlite3_step(st);
-
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : ts_resp_error(c->resp, TS_ERR_INTERNAL_SERVER, NULL);
-}
-
 static cJSON *row_doc(ts_call *c, const char *sql, const char *id, const char *what)
 {
     sqlite3_stmt *st = store_stmt(sql);
-    cJSON *doc = NULL;
+    cJSON *doc;
 
     store_bind_text(st, 1, id ? id : "");
     store_bind_text(st, 2, c->req->account);
     store_bind_text(st, 3, c->req->region);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        doc = cJSON_Parse((const char *)sqlite3_column_text(st, 0));
-    sqlite3_reset(st);
-    if (!doc && what)
+    if (!(doc = apigw_row_doc(st)) && what)
         ts_resp_errorf(c->req, c->resp, TS_ERR_APIGW_NOT_FOUND, "Invalid %s identifier specified",
                        what);
     return doc;
@@ -57,7 +46,7 @@ static int doc_update(ts_call *c, const char *sql, const char *id, const cJSON *
     store_bind_text(st, 1, id);
     sqlite3_bind_text(st, 2, text, -1, SQLITE_TRANSIENT);
     cJSON_free(text);
-    return step_done(c, st);
+    return apigw_row_done(c, st);
 }
 
 static void copy_in(ts_call *c, cJSON *o, const char *const *names)
@@ -125,7 +114,7 @@ int apigw_create_api_key(ts_call *c)
     text = cJSON_PrintUnformatted(key);
     sqlite3_bind_text(st, 6, text, -1, SQLITE_TRANSIENT);
     cJSON_free(text);
-    if (step_done(c, st) != 0) {
+    if (apigw_row_done(c, st) != 0) {
         cJSON_Delete(key);
         return -1;
     }
@@ -219,11 +208,11 @@ int apigw_delete_api_key(ts_call *c)
     cJSON_Delete(key);
     st = store_stmt("DELETE FROM apigw_key WHERE id = ?1");
     store_bind_text(st, 1, id);
-    if (step_done(c, st) != 0)
+    if (apigw_row_done(c, st) != 0)
         return -1;
     st = store_stmt("DELETE FROM apigw_plan_key WHERE key_id = ?1");
     store_bind_text(st, 1, id);
-    if (step_done(c, st) != 0)
+    if (apigw_row_done(c, st) != 0)
         return -1;
     return apigw_answer(c, 202, NULL);
 }
@@ -279,7 +268,7 @@ int apigw_create_usage_plan(ts_call *c)
     text = cJSON_PrintUnformatted(plan);
     sqlite3_bind_text(st, 5, text, -1, SQLITE_TRANSIENT);
     cJSON_free(text);
-    if (step_done(c, st) != 0) {
+    if (apigw_row_done(c, st) != 0) {
         cJSON_Delete(plan);
         return -1;
     }
@@ -300,19 +289,12 @@ int apigw_get_usage_plans(ts_call *c)
         key ? "SELECT p.doc FROM apigw_plan p JOIN apigw_plan_key k ON k.plan_id = p.id"
               " WHERE p.account = ?1 AND p.region = ?2 AND k.key_id = ?3 ORDER BY p.created"
             : "SELECT doc FROM apigw_plan WHERE account = ?1 AND region = ?2 ORDER BY created");
-    cJSON *all = cJSON_CreateArray();
 
     store_bind_text(st, 1, c->req->account);
     store_bind_text(st, 2, c->req->region);
     if (key)
         store_bind_text(st, 3, key);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        cJSON *p = cJSON_Parse((const char *)sqlite3_column_text(st, 0));
-        if (p)
-            cJSON_AddItemToArray(all, p);
-    }
-    sqlite3_reset(st);
-    return apigw_page(c, cJSON_CreateObject(), "item", all);
+    return apigw_page(c, cJSON_CreateObject(), "item", apigw_row_docs(st));
 }
 
 int apigw_update_usage_plan(ts_call *c)
@@ -395,11 +377,11 @@ int apigw_delete_usage_plan(ts_call *c)
     cJSON_Delete(plan);
     st = store_stmt("DELETE FROM apigw_plan WHERE id = ?1");
     store_bind_text(st, 1, id);
-    if (step_done(c, st) != 0)
+    if (apigw_row_done(c, st) != 0)
         return -1;
     st = store_stmt("DELETE FROM apigw_plan_key WHERE plan_id = ?1");
     store_bind_text(st, 1, id);
-    if (step_done(c, st) != 0)
+    if (apigw_row_done(c, st) != 0)
         return -1;
     return apigw_answer(c, 202, NULL);
 }
@@ -434,7 +416,7 @@ int apigw_create_usage_plan_key(ts_call *c)
     st = store_stmt("INSERT OR IGNORE INTO apigw_plan_key(plan_id, key_id) VALUES (?1, ?2)");
     store_bind_text(st, 1, plan_id);
     store_bind_text(st, 2, key_id);
-    if (step_done(c, st) != 0) {
+    if (apigw_row_done(c, st) != 0) {
         cJSON_Delete(key);
         return -1;
     }
@@ -501,7 +483,7 @@ int apigw_delete_usage_plan_key(ts_call *c)
 
     store_bind_text(st, 1, apigw_str(c->in, "usagePlanId"));
     store_bind_text(st, 2, apigw_str(c->in, "keyId"));
-    if (step_done(c, st) != 0)
+    if (apigw_row_done(c, st) != 0)
         return -1;
     if (sqlite3_changes(store_db()) == 0)
         return ts_resp_error(c->resp, TS_ERR_APIGW_NOT_FOUND,

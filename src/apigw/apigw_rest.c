@@ -47,17 +47,6 @@ cJSON *apigw_public(const cJSON *o)
     return copy;
 }
 
-cJSON *apigw_member(cJSON *o, const char *name)
-{
-    cJSON *m = cJSON_GetObjectItemCaseSensitive(o, name);
-
-    if (!cJSON_IsObject(m)) {
-        cJSON_DeleteItemFromObjectCaseSensitive(o, name);
-        m = cJSON_AddObjectToObject(o, name);
-    }
-    return m;
-}
-
 /* Copies the members names of c->in that are set into o. */
 static void copy_members(ts_call *c, cJSON *o, const char *const *names)
 {

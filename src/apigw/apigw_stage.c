@@ -35,14 +35,6 @@ static int api_methods(ts_call *c, cJSON *doc)
     return any;
 }
 
-static int row_exec(ts_call *c, sqlite3_stmt *st)
-{
-    int rc = sqlite3_step(st);
-
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : ts_resp_error(c->resp, TS_ERR_INTERNAL_SERVER, NULL);
-}
-
 static int stage_name_ok(ts_call *c, const char *name)
 {
     if (!name || !*name || strlen(name) > 128)
@@ -58,14 +50,11 @@ static int stage_name_ok(ts_call *c, const char *name)
 cJSON *apigw_stage_load(ts_call *c, const char *api_id, const char *name)
 {
     sqlite3_stmt *st = store_stmt("SELECT doc FROM apigw_stage WHERE api_id = ?1 AND name = ?2");
-    cJSON *doc = NULL;
+    cJSON *doc;
 
     store_bind_text(st, 1, api_id);
     store_bind_text(st, 2, name ? name : "");
-    if (sqlite3_step(st) == SQLITE_ROW)
-        doc = cJSON_Parse((const char *)sqlite3_column_text(st, 0));
-    sqlite3_reset(st);
-    if (!doc && c)
+    if (!(doc = apigw_row_doc(st)) && c)
         ts_resp_error(c->resp, TS_ERR_APIGW_NOT_FOUND, "Invalid Stage identifier specified");
     return doc;
 }
@@ -83,19 +72,7 @@ int apigw_stage_save(ts_call *c, const char *api_id, const cJSON *stage, int ins
     sqlite3_bind_int64(st, 3, apigw_stamp());
     sqlite3_bind_text(st, 4, text, -1, SQLITE_TRANSIENT);
     cJSON_free(text);
-    return row_exec(c, st);
-}
-
-static int deployment_exists(const char *api_id, const char *id)
-{
-    sqlite3_stmt *st = store_stmt("SELECT 1 FROM apigw_deployment WHERE api_id = ?1 AND id = ?2");
-    int found;
-
-    store_bind_text(st, 1, api_id);
-    store_bind_text(st, 2, id ? id : "");
-    found = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_reset(st);
-    return found;
+    return apigw_row_done(c, st);
 }
 
 /* A new stage (CreateStage, or CreateDeployment naming one that does not
@@ -161,7 +138,7 @@ int apigw_create_deployment(ts_call *c)
     text = cJSON_PrintUnformatted(doc);
     sqlite3_bind_text(st, 5, text, -1, SQLITE_TRANSIENT);
     cJSON_free(text);
-    if (row_exec(c, st) != 0)
+    if (apigw_row_done(c, st) != 0)
         goto out;
     if (stage_name) {
         int insert = 0;
@@ -222,54 +199,29 @@ int apigw_get_deployment(ts_call *c)
 
 int apigw_get_deployments(ts_call *c)
 {
-    cJSON *doc = apigw_rest_load(c), *all;
+    cJSON *doc = apigw_rest_load(c);
     sqlite3_stmt *st;
 
     if (!doc)
         return -1;
     cJSON_Delete(doc);
-    all = cJSON_CreateArray();
     st = store_stmt("SELECT doc FROM apigw_deployment WHERE api_id = ?1 ORDER BY created, id");
     store_bind_text(st, 1, apigw_str(c->in, "restApiId"));
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        cJSON *d = cJSON_Parse((const char *)sqlite3_column_text(st, 0));
-        if (d)
-            cJSON_AddItemToArray(all, d);
-    }
-    sqlite3_reset(st);
-    return apigw_page(c, cJSON_CreateObject(), "item", all);
+    return apigw_page(c, cJSON_CreateObject(), "item", apigw_row_docs(st));
 }
 
 int apigw_delete_deployment(ts_call *c)
 {
     const char *api_id = apigw_str(c->in, "restApiId"), *id = apigw_str(c->in, "deploymentId");
     cJSON *doc = apigw_rest_load(c);
-    sqlite3_stmt *st;
-    int used = 0;
 
     if (!doc)
         return -1;
     cJSON_Delete(doc);
-    if (!deployment_exists(api_id, id))
+    if (!apigw_deployment_exists(api_id, id))
         return ts_resp_error(c->resp, TS_ERR_APIGW_NOT_FOUND,
                              "Invalid Deployment identifier specified");
-    st = store_stmt("SELECT doc FROM apigw_stage WHERE api_id = ?1");
-    store_bind_text(st, 1, api_id);
-    while (!used && sqlite3_step(st) == SQLITE_ROW) {
-        cJSON *s = cJSON_Parse((const char *)sqlite3_column_text(st, 0));
-        const char *d = apigw_str(s, "deploymentId");
-        used = d && !strcmp(d, id);
-        cJSON_Delete(s);
-    }
-    sqlite3_reset(st);
-    if (used)
-        return ts_resp_error(c->resp, TS_ERR_APIGW_BAD_REQUEST,
-                             "Active stages pointing to this deployment must be moved or "
-                             "deleted");
-    st = store_stmt("DELETE FROM apigw_deployment WHERE api_id = ?1 AND id = ?2");
-    store_bind_text(st, 1, api_id);
-    store_bind_text(st, 2, id);
-    if (row_exec(c, st) != 0)
+    if (apigw_deployment_drop(c, api_id, id) != 0)
         return -1;
     return apigw_answer(c, 202, NULL);
 }
@@ -291,7 +243,7 @@ int apigw_create_stage(ts_call *c)
     cJSON_Delete(doc);
     if (stage_name_ok(c, name) != 0)
         return -1;
-    if (!deployment_exists(api_id, apigw_str(c->in, "deploymentId")))
+    if (!apigw_deployment_exists(api_id, apigw_str(c->in, "deploymentId")))
         return ts_resp_error(c->resp, TS_ERR_APIGW_NOT_FOUND,
                              "Invalid Deployment identifier specified");
     if ((old = apigw_stage_load(NULL, api_id, name))) {
@@ -377,7 +329,7 @@ int apigw_update_stage(ts_call *c)
     }
     if (apigw_patch(c, stage, allowed) != 0)
         goto out;
-    if (!deployment_exists(api_id, apigw_str(stage, "deploymentId"))) {
+    if (!apigw_deployment_exists(api_id, apigw_str(stage, "deploymentId"))) {
         ts_resp_error(c->resp, TS_ERR_APIGW_BAD_REQUEST, "Invalid Deployment identifier specified");
         goto out;
     }
@@ -406,7 +358,7 @@ int apigw_delete_stage(ts_call *c)
     st = store_stmt("DELETE FROM apigw_stage WHERE api_id = ?1 AND name = ?2");
     store_bind_text(st, 1, api_id);
     store_bind_text(st, 2, apigw_str(c->in, "stageName"));
-    if (row_exec(c, st) != 0)
+    if (apigw_row_done(c, st) != 0)
         return -1;
     return apigw_answer(c, 202, NULL);
 }

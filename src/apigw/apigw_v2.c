@@ -121,6 +121,17 @@ cJSON *apigw_v2_api(ts_call *c, const char **id)
     return apigw_api_load(c, api_id, APIGW_KIND_HTTP);
 }
 
+const char *apigw_v2_api_id(ts_call *c)
+{
+    const char *id;
+    cJSON *doc = apigw_v2_api(c, &id);
+
+    if (!doc)
+        return NULL;
+    cJSON_Delete(doc);
+    return id;
+}
+
 int apigw_v2_commit(ts_call *c, const char *id, const cJSON *doc)
 {
     if (apigw_api_save(c, id, doc) != 0)
@@ -138,22 +149,11 @@ cJSON *apigw_v2_public(const cJSON *doc)
     return out;
 }
 
-cJSON *apigw_v2_items(cJSON *doc, const char *kind)
-{
-    cJSON *o = cJSON_GetObjectItemCaseSensitive(doc, kind);
-
-    if (!cJSON_IsObject(o)) {
-        cJSON_DeleteItemFromObjectCaseSensitive(doc, kind);
-        o = cJSON_AddObjectToObject(doc, kind);
-    }
-    return o;
-}
-
 cJSON *apigw_v2_item(ts_call *c, cJSON *doc, const char *kind, const char *member,
                      const char *what)
 {
     const char *id = apigw_str(c->in, member);
-    cJSON *item = id ? cJSON_GetObjectItemCaseSensitive(apigw_v2_items(doc, kind), id) : NULL;
+    cJSON *item = id ? cJSON_GetObjectItemCaseSensitive(apigw_member(doc, kind), id) : NULL;
 
     if (!item)
         ts_resp_errorf(c->req, c->resp, TS_ERR_APIGW_NOT_FOUND,
@@ -464,16 +464,6 @@ int apigw_v2_cors_check(ts_call *c, const cJSON *cors)
 
 /* ---- what a stage serves (the data plane) ---- */
 
-static cJSON *row_doc(sqlite3_stmt *st)
-{
-    cJSON *doc = NULL;
-
-    if (sqlite3_step(st) == SQLITE_ROW)
-        doc = cJSON_Parse((const char *)sqlite3_column_text(st, 0));
-    sqlite3_reset(st);
-    return doc;
-}
-
 /*
  * The API by id alone, whatever the account or region (a URL names it so),
  * then the stage.  An autoDeploy stage serves the API as it is now;
@@ -489,14 +479,14 @@ cJSON *apigw_v2_serving(const char *api_id, const char *stage, int *why)
 
     st = store_stmt("SELECT doc FROM apigw_api WHERE id = ?1 AND kind = 2");
     store_bind_text(st, 1, api_id ? api_id : "");
-    if (!(live = row_doc(st))) {
+    if (!(live = apigw_row_doc(st))) {
         *why = 1;
         return NULL;
     }
     st = store_stmt("SELECT doc FROM apigw_stage WHERE api_id = ?1 AND name = ?2");
     store_bind_text(st, 1, api_id);
     store_bind_text(st, 2, stage ? stage : "");
-    if (!(sdoc = row_doc(st))) {
+    if (!(sdoc = apigw_row_doc(st))) {
         cJSON_Delete(live);
         *why = 2;
         return NULL;
@@ -508,7 +498,7 @@ cJSON *apigw_v2_serving(const char *api_id, const char *stage, int *why)
         st = store_stmt("SELECT snapshot FROM apigw_deployment WHERE api_id = ?1 AND id = ?2");
         store_bind_text(st, 1, api_id);
         store_bind_text(st, 2, dep);
-        served = row_doc(st);
+        served = apigw_row_doc(st);
     }
     out = cJSON_CreateObject();
     cJSON_AddItemToObject(out, "api", apigw_v2_public(served ? served : live));

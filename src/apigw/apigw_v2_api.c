@@ -85,7 +85,7 @@ static cJSON *managed(cJSON *doc, const char *kind)
 {
     cJSON *it;
 
-    cJSON_ArrayForEach(it, apigw_v2_items(doc, kind))
+    cJSON_ArrayForEach(it, apigw_member(doc, kind))
         if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "apiGatewayManaged")))
             return it;
     return NULL;
@@ -104,7 +104,7 @@ static int quick_create(ts_call *c, const char *api_id, cJSON *doc, const cJSON 
         return -1;
     apigw_v2_id(iid, APIGW_V2_ROUTE_ID);
     apigw_set_str(integ, "integrationId", iid);
-    cJSON_AddItemToObject(apigw_v2_items(doc, "integrations"), iid, integ);
+    cJSON_AddItemToObject(apigw_member(doc, "integrations"), iid, integ);
 
     spec = cJSON_CreateObject();
     cJSON_AddStringToObject(spec, "routeKey", key ? key : "$default");
@@ -116,7 +116,7 @@ static int quick_create(ts_call *c, const char *api_id, cJSON *doc, const cJSON 
     apigw_v2_id(rid, APIGW_V2_ROUTE_ID);
     apigw_set_str(route, "routeId", rid);
     cJSON_AddBoolToObject(route, "apiGatewayManaged", 1);
-    cJSON_AddItemToObject(apigw_v2_items(doc, "routes"), rid, route);
+    cJSON_AddItemToObject(apigw_member(doc, "routes"), rid, route);
 
     if (apigw_v2_stage_exists(api_id, "$default"))
         return 0;
@@ -249,7 +249,7 @@ static int quick_update(ts_call *c, const char *api_id, cJSON *doc)
         if (quick_integration(c, c->in, &fresh) != 0)
             return -1;
         apigw_set_str(fresh, "integrationId", apigw_str(integ, "integrationId"));
-        apigw_v2_replace(apigw_v2_items(doc, "integrations"), integ, fresh);
+        apigw_v2_replace(apigw_member(doc, "integrations"), integ, fresh);
     }
     if (key && route) {
         cJSON *spec = cJSON_Duplicate(route, 1), *fresh;
@@ -261,7 +261,7 @@ static int quick_update(ts_call *c, const char *api_id, cJSON *doc)
             return -1;
         apigw_set_str(fresh, "routeId", apigw_str(route, "routeId"));
         cJSON_AddBoolToObject(fresh, "apiGatewayManaged", 1);
-        apigw_v2_replace(apigw_v2_items(doc, "routes"), route, fresh);
+        apigw_v2_replace(apigw_member(doc, "routes"), route, fresh);
     }
     return 0;
 }
@@ -291,12 +291,10 @@ out:
 
 int apigw_v2_delete_api(ts_call *c)
 {
-    const char *id;
-    cJSON *doc = apigw_v2_api(c, &id);
+    const char *id = apigw_v2_api_id(c);
 
-    if (!doc)
+    if (!id)
         return -1;
-    cJSON_Delete(doc);
     if (apigw_api_delete(c, id) != 0)
         return -1;
     apigw_v2_no_content(c);
@@ -379,7 +377,7 @@ int apigw_v2_tag_resource(ts_call *c)
 
     if (tag_target_load(c, &t) != 0)
         return -1;
-    tags = apigw_v2_items(t.doc, "tags");
+    tags = apigw_member(t.doc, "tags");
     if (apigw_v2_tags_check(c, add, tags) != 0)
         goto out;
     cJSON_ArrayForEach(v, add) {
@@ -405,7 +403,7 @@ int apigw_v2_untag_resource(ts_call *c)
 
     if (tag_target_load(c, &t) != 0)
         return -1;
-    tags = apigw_v2_items(t.doc, "tags");
+    tags = apigw_member(t.doc, "tags");
     for (const ts_kv *q = c->req->query; q; q = q->next)
         if (!strcmp(q->name, "tagKeys"))
             cJSON_DeleteItemFromObjectCaseSensitive(tags, q->value);
@@ -422,7 +420,7 @@ int apigw_v2_get_tags(ts_call *c)
 
     if (tag_target_load(c, &t) != 0)
         return -1;
-    cJSON_AddItemToObject(c->out, "tags", cJSON_Duplicate(apigw_v2_items(t.doc, "tags"), 1));
+    cJSON_AddItemToObject(c->out, "tags", cJSON_Duplicate(apigw_member(t.doc, "tags"), 1));
     cJSON_Delete(t.doc);
     return 0;
 }

@@ -144,7 +144,7 @@ static int import_authorizers(import_ctx *x, const cJSON *def)
                                 !strcmp(apigw_str(auth, "authorizerType"), "JWT") ? "JWT"
                                                                                   : "CUSTOM");
         cJSON_AddStringToObject(entry, "id", id);
-        cJSON_AddItemToObject(apigw_v2_items(x->doc, "authorizers"), id, auth);
+        cJSON_AddItemToObject(apigw_member(x->doc, "authorizers"), id, auth);
     }
     return 0;
 }
@@ -206,7 +206,7 @@ static int import_integration(import_ctx *x, const cJSON *op, const char *where,
         return -1;
     apigw_v2_id(id, APIGW_V2_ROUTE_ID);
     apigw_set_str(integ, "integrationId", id);
-    cJSON_AddItemToObject(apigw_v2_items(x->doc, "integrations"), id, integ);
+    cJSON_AddItemToObject(apigw_member(x->doc, "integrations"), id, integ);
     return 0;
 }
 
@@ -275,7 +275,7 @@ static int import_paths(import_ctx *x, const cJSON *def)
                 return -1;
             apigw_v2_id(rid, APIGW_V2_ROUTE_ID);
             apigw_set_str(route, "routeId", rid);
-            cJSON_AddItemToObject(apigw_v2_items(x->doc, "routes"), rid, route);
+            cJSON_AddItemToObject(apigw_member(x->doc, "routes"), rid, route);
         }
     }
     return 0;
@@ -302,7 +302,7 @@ static int import_cors(import_ctx *x, const cJSON *def)
 
 static void import_tags(import_ctx *x, const cJSON *def)
 {
-    cJSON *tags = apigw_v2_items(x->doc, "tags");
+    cJSON *tags = apigw_member(x->doc, "tags");
     const cJSON *t;
 
     cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(def, "tags")) {
@@ -392,17 +392,21 @@ static void answer_imported(import_ctx *x, int status)
     apigw_v2_answer(x->c, out, status);
 }
 
-int apigw_v2_import_api(ts_call *c)
+/* ImportApi (fresh: a new API) and ReimportApi (c->in's ApiId, its doc
+ * remade from the definition and redeployed): answers the API, 201. */
+static int import_api(ts_call *c, int fresh)
 {
     char id[11];
+    const char *api_id = id;
     import_ctx x = {c, NULL, cJSON_CreateArray(), cJSON_CreateObject(), 0};
     int rc = -1;
 
-    x.doc = apigw_v2_api_new(c, id);
-    if (import_definition(&x) != 0 ||
+    x.doc = fresh ? apigw_v2_api_new(c, id) : apigw_v2_api(c, &api_id);
+    if (!x.doc || import_definition(&x) != 0 ||
         apigw_v2_tags_check(c, cJSON_GetObjectItemCaseSensitive(x.doc, "tags"), NULL) != 0)
         goto out;
-    if (apigw_api_insert(c, id, APIGW_KIND_HTTP, x.doc) != 0)
+    if ((fresh ? apigw_api_insert(c, id, APIGW_KIND_HTTP, x.doc)
+               : apigw_v2_commit(c, api_id, x.doc)) != 0)
         goto out;
     answer_imported(&x, 201);
     rc = 0;
@@ -413,26 +417,14 @@ out:
     return rc;
 }
 
+int apigw_v2_import_api(ts_call *c)
+{
+    return import_api(c, 1);
+}
+
 int apigw_v2_reimport_api(ts_call *c)
 {
-    const char *api_id;
-    import_ctx x = {c, NULL, cJSON_CreateArray(), cJSON_CreateObject(), 0};
-    int rc = -1;
-
-    if (!(x.doc = apigw_v2_api(c, &api_id)))
-        goto out;
-    if (import_definition(&x) != 0 ||
-        apigw_v2_tags_check(c, cJSON_GetObjectItemCaseSensitive(x.doc, "tags"), NULL) != 0)
-        goto out;
-    if (apigw_v2_commit(c, api_id, x.doc) != 0)
-        goto out;
-    answer_imported(&x, 201);
-    rc = 0;
-out:
-    cJSON_Delete(x.doc);
-    cJSON_Delete(x.warnings);
-    cJSON_Delete(x.schemes);
-    return rc;
+    return import_api(c, 0);
 }
 
 /* ---- export ---- */

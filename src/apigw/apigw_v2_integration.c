@@ -147,7 +147,7 @@ int apigw_v2_create_integration(ts_call *c)
         goto out;
     apigw_v2_id(id, APIGW_V2_ROUTE_ID);
     apigw_set_str(integ, "integrationId", id);
-    cJSON_AddItemToObject(apigw_v2_items(doc, "integrations"), id, integ);
+    cJSON_AddItemToObject(apigw_member(doc, "integrations"), id, integ);
     if (apigw_v2_commit(c, api_id, doc) != 0)
         goto out;
     apigw_v2_answer(c, cJSON_Duplicate(integ, 1), 201);
@@ -164,7 +164,7 @@ int apigw_v2_get_integrations(ts_call *c)
 
     if (!doc)
         return -1;
-    rc = apigw_v2_page(c, cJSON_Duplicate(apigw_v2_items(doc, "integrations"), 1));
+    rc = apigw_v2_page(c, cJSON_Duplicate(apigw_member(doc, "integrations"), 1));
     cJSON_Delete(doc);
     return rc;
 }
@@ -201,7 +201,7 @@ int apigw_v2_update_integration(ts_call *c)
     apigw_set_str(fresh, "integrationId", apigw_str(old, "integrationId"));
     if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(old, "apiGatewayManaged")))
         cJSON_AddBoolToObject(fresh, "apiGatewayManaged", 1);
-    apigw_v2_replace(apigw_v2_items(doc, "integrations"), old, fresh);
+    apigw_v2_replace(apigw_member(doc, "integrations"), old, fresh);
     if ((rc = apigw_v2_commit(c, api_id, doc)) == 0)
         apigw_v2_answer(c, cJSON_Duplicate(fresh, 1), 200);
 out:
@@ -221,7 +221,7 @@ int apigw_v2_delete_integration(ts_call *c)
     if (!(integ = apigw_v2_item(c, doc, "integrations", "IntegrationId", "Integration")))
         goto out;
     id = integ->string;
-    cJSON_ArrayForEach(r, apigw_v2_items(doc, "routes")) {
+    cJSON_ArrayForEach(r, apigw_member(doc, "routes")) {
         if ((target = apigw_str(r, "target")) && !strncmp(target, "integrations/", 13) &&
             !strcmp(target + 13, id)) {
             ts_resp_errorf(c->req, c->resp, TS_ERR_APIGW_CONFLICT,
@@ -231,7 +231,7 @@ int apigw_v2_delete_integration(ts_call *c)
             goto out;
         }
     }
-    cJSON_Delete(cJSON_DetachItemViaPointer(apigw_v2_items(doc, "integrations"), integ));
+    cJSON_Delete(cJSON_DetachItemViaPointer(apigw_member(doc, "integrations"), integ));
     if ((rc = apigw_v2_commit(c, api_id, doc)) == 0)
         apigw_v2_no_content(c);
 out:

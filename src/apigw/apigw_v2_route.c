@@ -29,7 +29,7 @@ static const cJSON *route_by_key(cJSON *doc, const char *key, const char *self)
 {
     const cJSON *r;
 
-    cJSON_ArrayForEach(r, apigw_v2_items(doc, "routes")) {
+    cJSON_ArrayForEach(r, apigw_member(doc, "routes")) {
         const char *k = apigw_str(r, "routeKey");
         if (k && !strcmp(k, key) && (!self || strcmp(r->string, self)))
             return r;
@@ -45,7 +45,7 @@ static int target_check(ts_call *c, cJSON *doc, const char *target)
         return ts_resp_errorf(c->req, c->resp, TS_ERR_APIGW_BAD_REQUEST,
                               "Invalid target specified: '%.256s'. The target of an HTTP API "
                               "route is integrations/<IntegrationId>", target);
-    if (!cJSON_GetObjectItemCaseSensitive(apigw_v2_items(doc, "integrations"), id))
+    if (!cJSON_GetObjectItemCaseSensitive(apigw_member(doc, "integrations"), id))
         return ts_resp_errorf(c->req, c->resp, TS_ERR_APIGW_NOT_FOUND,
                               "Invalid Integration identifier specified %s", id);
     return 0;
@@ -56,7 +56,7 @@ static int authorization_check(ts_call *c, cJSON *doc, cJSON *o)
 {
     const char *type = apigw_str(o, "authorizationType");
     const char *id = apigw_str(o, "authorizerId");
-    const cJSON *auth = id ? cJSON_GetObjectItemCaseSensitive(apigw_v2_items(doc, "authorizers"),
+    const cJSON *auth = id ? cJSON_GetObjectItemCaseSensitive(apigw_member(doc, "authorizers"),
                                                               id)
                            : NULL;
     const char *atype = apigw_str(auth, "authorizerType");
@@ -134,7 +134,7 @@ int apigw_v2_create_route(ts_call *c)
         goto out;
     apigw_v2_id(id, APIGW_V2_ROUTE_ID);
     apigw_set_str(route, "routeId", id);
-    cJSON_AddItemToObject(apigw_v2_items(doc, "routes"), id, route);
+    cJSON_AddItemToObject(apigw_member(doc, "routes"), id, route);
     if ((rc = apigw_v2_commit(c, api_id, doc)) == 0)
         apigw_v2_answer(c, cJSON_Duplicate(route, 1), 201);
 out:
@@ -149,7 +149,7 @@ int apigw_v2_get_routes(ts_call *c)
 
     if (!doc)
         return -1;
-    rc = apigw_v2_page(c, cJSON_Duplicate(apigw_v2_items(doc, "routes"), 1));
+    rc = apigw_v2_page(c, cJSON_Duplicate(apigw_member(doc, "routes"), 1));
     cJSON_Delete(doc);
     return rc;
 }
@@ -197,7 +197,7 @@ int apigw_v2_update_route(ts_call *c)
     apigw_set_str(fresh, "routeId", old->string);
     if (managed)
         cJSON_AddBoolToObject(fresh, "apiGatewayManaged", 1);
-    apigw_v2_replace(apigw_v2_items(doc, "routes"), old, fresh);
+    apigw_v2_replace(apigw_member(doc, "routes"), old, fresh);
     if ((rc = apigw_v2_commit(c, api_id, doc)) == 0)
         apigw_v2_answer(c, cJSON_Duplicate(fresh, 1), 200);
 out:
@@ -214,7 +214,7 @@ int apigw_v2_delete_route(ts_call *c)
     if (!doc)
         return -1;
     if ((route = apigw_v2_item(c, doc, "routes", "RouteId", "Route"))) {
-        cJSON_Delete(cJSON_DetachItemViaPointer(apigw_v2_items(doc, "routes"), route));
+        cJSON_Delete(cJSON_DetachItemViaPointer(apigw_member(doc, "routes"), route));
         if ((rc = apigw_v2_commit(c, api_id, doc)) == 0)
             apigw_v2_no_content(c);
     }
@@ -360,7 +360,7 @@ int apigw_v2_create_authorizer(ts_call *c)
         goto out;
     apigw_v2_id(id, APIGW_V2_SHORT_ID);
     apigw_set_str(auth, "authorizerId", id);
-    cJSON_AddItemToObject(apigw_v2_items(doc, "authorizers"), id, auth);
+    cJSON_AddItemToObject(apigw_member(doc, "authorizers"), id, auth);
     if ((rc = apigw_v2_commit(c, api_id, doc)) == 0)
         apigw_v2_answer(c, cJSON_Duplicate(auth, 1), 201);
 out:
@@ -375,7 +375,7 @@ int apigw_v2_get_authorizers(ts_call *c)
 
     if (!doc)
         return -1;
-    rc = apigw_v2_page(c, cJSON_Duplicate(apigw_v2_items(doc, "authorizers"), 1));
+    rc = apigw_v2_page(c, cJSON_Duplicate(apigw_member(doc, "authorizers"), 1));
     cJSON_Delete(doc);
     return rc;
 }
@@ -397,7 +397,7 @@ static const cJSON *route_using(cJSON *doc, const char *auth_id)
 {
     const cJSON *r;
 
-    cJSON_ArrayForEach(r, apigw_v2_items(doc, "routes")) {
+    cJSON_ArrayForEach(r, apigw_member(doc, "routes")) {
         const char *a = apigw_str(r, "authorizerId");
         if (a && !strcmp(a, auth_id))
             return r;
@@ -432,7 +432,7 @@ int apigw_v2_update_authorizer(ts_call *c)
         goto out;
     }
     apigw_set_str(fresh, "authorizerId", old->string);
-    apigw_v2_replace(apigw_v2_items(doc, "authorizers"), old, fresh);
+    apigw_v2_replace(apigw_member(doc, "authorizers"), old, fresh);
     if ((rc = apigw_v2_commit(c, api_id, doc)) == 0)
         apigw_v2_answer(c, cJSON_Duplicate(fresh, 1), 200);
 out:
@@ -458,7 +458,7 @@ int apigw_v2_delete_authorizer(ts_call *c)
                        user->string);
         goto out;
     }
-    cJSON_Delete(cJSON_DetachItemViaPointer(apigw_v2_items(doc, "authorizers"), auth));
+    cJSON_Delete(cJSON_DetachItemViaPointer(apigw_member(doc, "authorizers"), auth));
     if ((rc = apigw_v2_commit(c, api_id, doc)) == 0)
         apigw_v2_no_content(c);
 out:

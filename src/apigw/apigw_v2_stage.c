@@ -20,24 +20,6 @@ static const char *const stage_members[] = {
     "deploymentId", "description", "routeSettings", "stageVariables", NULL,
 };
 
-static cJSON *stmt_doc(sqlite3_stmt *st)
-{
-    cJSON *doc = NULL;
-
-    if (sqlite3_step(st) == SQLITE_ROW)
-        doc = cJSON_Parse((const char *)sqlite3_column_text(st, 0));
-    sqlite3_reset(st);
-    return doc;
-}
-
-static int stmt_done(ts_call *c, sqlite3_stmt *st)
-{
-    int rc = sqlite3_step(st);
-
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : ts_resp_error(c->resp, TS_ERR_INTERNAL_SERVER, NULL);
-}
-
 static void stmt_doc_bind(sqlite3_stmt *st, int col, const cJSON *doc)
 {
     char *text = cJSON_PrintUnformatted(doc);
@@ -65,7 +47,7 @@ cJSON *apigw_v2_stage_load(ts_call *c, const char *api_id, const char *name)
 
     store_bind_text(st, 1, api_id ? api_id : "");
     store_bind_text(st, 2, name ? name : "");
-    if (!(doc = stmt_doc(st)))
+    if (!(doc = apigw_row_doc(st)))
         ts_resp_errorf(c->req, c->resp, TS_ERR_APIGW_NOT_FOUND,
                        "Invalid stage identifier specified %s", name ? name : "");
     return doc;
@@ -83,7 +65,7 @@ int apigw_v2_stage_save(ts_call *c, const char *api_id, const char *name, const 
     stmt_doc_bind(st, 3, doc);
     if (insert)
         sqlite3_bind_int64(st, 4, apigw_stamp());
-    return stmt_done(c, st);
+    return apigw_row_done(c, st);
 }
 
 /* Drops automatic deployment id of api_id once no stage points at it. */
@@ -91,27 +73,22 @@ static int prune(ts_call *c, const char *api_id, const char *id)
 {
     sqlite3_stmt *st = store_stmt("SELECT doc FROM apigw_deployment WHERE api_id = ?1 AND id = ?2");
     cJSON *dep;
-    int automatic, used;
+    int automatic;
 
     store_bind_text(st, 1, api_id);
     store_bind_text(st, 2, id);
-    dep = stmt_doc(st);
+    dep = apigw_row_doc(st);
     automatic = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(dep, "autoDeployed"));
     cJSON_Delete(dep);
     if (!automatic)
         return 0;
-    st = store_stmt("SELECT count(*) FROM apigw_stage WHERE api_id = ?1"
-                    " AND json_extract(doc, '$.deploymentId') = ?2");
-    store_bind_text(st, 1, api_id);
-    store_bind_text(st, 2, id);
-    used = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 1;
-    sqlite3_reset(st);
-    if (used)
+    /* in use, or the store cannot say: it stays */
+    if (apigw_deployment_used(api_id, id) != 0)
         return 0;
     st = store_stmt("DELETE FROM apigw_deployment WHERE api_id = ?1 AND id = ?2");
     store_bind_text(st, 1, api_id);
     store_bind_text(st, 2, id);
-    return stmt_done(c, st);
+    return apigw_row_done(c, st);
 }
 
 int apigw_v2_deploy(ts_call *c, const char *api_id, const cJSON *doc, const char *stage,
@@ -139,7 +116,7 @@ int apigw_v2_deploy(ts_call *c, const char *api_id, const cJSON *doc, const char
     sqlite3_bind_int64(st, 3, apigw_stamp());
     stmt_doc_bind(st, 4, dep);
     stmt_doc_bind(st, 5, doc);
-    if (stmt_done(c, st) != 0)
+    if (apigw_row_done(c, st) != 0)
         goto out;
     if (stage) {
         if (!(sdoc = apigw_v2_stage_load(c, api_id, stage)))
@@ -241,7 +218,7 @@ static int stage_check(ts_call *c, const char *api_id, cJSON *api, const cJSON *
     cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(in, "routeSettings")) {
         const cJSON *r;
         int found = 0;
-        cJSON_ArrayForEach(r, apigw_v2_items(api, "routes")) {
+        cJSON_ArrayForEach(r, apigw_member(api, "routes")) {
             const char *k = apigw_str(r, "routeKey");
             if (k && !strcmp(k, v->string))
                 found = 1;
@@ -251,35 +228,22 @@ static int stage_check(ts_call *c, const char *api_id, cJSON *api, const cJSON *
                                   "Unable to find Route by key %.256s within the provided "
                                   "RouteSettings", v->string);
     }
-    if (dep) {
-        sqlite3_stmt *st =
-            store_stmt("SELECT 1 FROM apigw_deployment WHERE api_id = ?1 AND id = ?2");
-        int found;
-        store_bind_text(st, 1, api_id);
-        store_bind_text(st, 2, dep);
-        found = sqlite3_step(st) == SQLITE_ROW;
-        sqlite3_reset(st);
-        if (!found)
-            return ts_resp_errorf(c->req, c->resp, TS_ERR_APIGW_NOT_FOUND,
-                                  "Invalid Deployment identifier specified %s", dep);
-    }
+    if (dep && !apigw_deployment_exists(api_id, dep))
+        return ts_resp_errorf(c->req, c->resp, TS_ERR_APIGW_NOT_FOUND,
+                              "Invalid Deployment identifier specified %s", dep);
     return 0;
 }
 
 /* GetStage's answer keeps defaultRouteSettings.detailedMetricsEnabled. */
 static void stage_defaults(cJSON *sdoc)
 {
-    cJSON *d = cJSON_GetObjectItemCaseSensitive(sdoc, "defaultRouteSettings");
+    cJSON *d = apigw_member(sdoc, "defaultRouteSettings");
 
-    if (!cJSON_IsObject(d)) {
-        cJSON_DeleteItemFromObjectCaseSensitive(sdoc, "defaultRouteSettings");
-        d = cJSON_AddObjectToObject(sdoc, "defaultRouteSettings");
-    }
     if (!cJSON_GetObjectItemCaseSensitive(d, "detailedMetricsEnabled"))
         cJSON_AddBoolToObject(d, "detailedMetricsEnabled", 0);
-    apigw_v2_items(sdoc, "routeSettings");
-    apigw_v2_items(sdoc, "stageVariables");
-    apigw_v2_items(sdoc, "tags");
+    apigw_member(sdoc, "routeSettings");
+    apigw_member(sdoc, "stageVariables");
+    apigw_member(sdoc, "tags");
 }
 
 /* Answers stage name of api_id as it is now, with status. */
@@ -322,7 +286,7 @@ int apigw_v2_create_stage(ts_call *c)
     if (apigw_v2_stage_save(c, api_id, name, sdoc, 1) != 0)
         goto out;
     if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(sdoc, "autoDeploy")) &&
-        cJSON_GetArraySize(apigw_v2_items(api, "routes")) > 0 &&
+        cJSON_GetArraySize(apigw_member(api, "routes")) > 0 &&
         apigw_v2_deploy(c, api_id, api, name, 1, NULL, NULL) != 0)
         goto out;
     rc = answer_stage(c, api_id, name, 201);
@@ -334,33 +298,22 @@ out:
 
 int apigw_v2_get_stages(ts_call *c)
 {
-    const char *api_id;
-    cJSON *api = apigw_v2_api(c, &api_id), *all;
+    const char *api_id = apigw_v2_api_id(c);
     sqlite3_stmt *st;
 
-    if (!api)
+    if (!api_id)
         return -1;
-    cJSON_Delete(api);
-    all = cJSON_CreateArray();
     st = store_stmt("SELECT doc FROM apigw_stage WHERE api_id = ?1 ORDER BY created, name");
     store_bind_text(st, 1, api_id);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        cJSON *sdoc = cJSON_Parse((const char *)sqlite3_column_text(st, 0));
-        if (sdoc)
-            cJSON_AddItemToArray(all, sdoc);
-    }
-    sqlite3_reset(st);
-    return apigw_v2_page(c, all);
+    return apigw_v2_page(c, apigw_row_docs(st));
 }
 
 int apigw_v2_get_stage(ts_call *c)
 {
-    const char *api_id;
-    cJSON *api = apigw_v2_api(c, &api_id);
+    const char *api_id = apigw_v2_api_id(c);
 
-    if (!api)
+    if (!api_id)
         return -1;
-    cJSON_Delete(api);
     return answer_stage(c, api_id, apigw_str(c->in, "StageName"), 200);
 }
 
@@ -384,7 +337,7 @@ int apigw_v2_update_stage(ts_call *c)
         goto out;
     /* a stage that starts deploying itself gets the API as it is */
     if (!was_auto && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(sdoc, "autoDeploy")) &&
-        cJSON_GetArraySize(apigw_v2_items(api, "routes")) > 0 &&
+        cJSON_GetArraySize(apigw_member(api, "routes")) > 0 &&
         apigw_v2_deploy(c, api_id, api, name, 1, NULL, NULL) != 0)
         goto out;
     rc = answer_stage(c, api_id, name, 200);
@@ -396,20 +349,19 @@ out:
 
 int apigw_v2_delete_stage(ts_call *c)
 {
-    const char *api_id, *name = apigw_str(c->in, "StageName");
-    cJSON *api = apigw_v2_api(c, &api_id), *sdoc;
+    const char *api_id = apigw_v2_api_id(c), *name = apigw_str(c->in, "StageName");
+    cJSON *sdoc;
     sqlite3_stmt *st;
 
-    if (!api)
+    if (!api_id)
         return -1;
-    cJSON_Delete(api);
     if (!(sdoc = apigw_v2_stage_load(c, api_id, name)))
         return -1;
     cJSON_Delete(sdoc);
     st = store_stmt("DELETE FROM apigw_stage WHERE api_id = ?1 AND name = ?2");
     store_bind_text(st, 1, api_id);
     store_bind_text(st, 2, name);
-    if (stmt_done(c, st) != 0)
+    if (apigw_row_done(c, st) != 0)
         return -1;
     apigw_v2_no_content(c);
     return 0;
@@ -424,7 +376,7 @@ static cJSON *deployment_load(ts_call *c, const char *api_id, const char *id)
 
     store_bind_text(st, 1, api_id);
     store_bind_text(st, 2, id ? id : "");
-    if (!(dep = stmt_doc(st)))
+    if (!(dep = apigw_row_doc(st)))
         ts_resp_errorf(c->req, c->resp, TS_ERR_APIGW_NOT_FOUND,
                        "Invalid Deployment identifier specified %s", id ? id : "");
     return dep;
@@ -441,7 +393,7 @@ int apigw_v2_create_deployment(ts_call *c)
     if (apigw_v2_lengths(c, c->in, (const apigw_v2_len[]){{"description", 0, 1024},
                                                           {NULL, 0, 0}}) != 0)
         goto out;
-    if (cJSON_GetArraySize(apigw_v2_items(api, "routes")) == 0) {
+    if (cJSON_GetArraySize(apigw_member(api, "routes")) == 0) {
         ts_resp_error(c->resp, TS_ERR_APIGW_BAD_REQUEST,
                       "Unable to deploy API because no routes exists in this API");
         goto out;
@@ -462,33 +414,23 @@ out:
 
 int apigw_v2_get_deployments(ts_call *c)
 {
-    const char *api_id;
-    cJSON *api = apigw_v2_api(c, &api_id), *all;
+    const char *api_id = apigw_v2_api_id(c);
     sqlite3_stmt *st;
 
-    if (!api)
+    if (!api_id)
         return -1;
-    cJSON_Delete(api);
-    all = cJSON_CreateArray();
     st = store_stmt("SELECT doc FROM apigw_deployment WHERE api_id = ?1 ORDER BY created, id");
     store_bind_text(st, 1, api_id);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        cJSON *dep = cJSON_Parse((const char *)sqlite3_column_text(st, 0));
-        if (dep)
-            cJSON_AddItemToArray(all, dep);
-    }
-    sqlite3_reset(st);
-    return apigw_v2_page(c, all);
+    return apigw_v2_page(c, apigw_row_docs(st));
 }
 
 int apigw_v2_get_deployment(ts_call *c)
 {
-    const char *api_id;
-    cJSON *api = apigw_v2_api(c, &api_id), *dep;
+    const char *api_id = apigw_v2_api_id(c);
+    cJSON *dep;
 
-    if (!api)
+    if (!api_id)
         return -1;
-    cJSON_Delete(api);
     if (!(dep = deployment_load(c, api_id, apigw_str(c->in, "DeploymentId"))))
         return -1;
     apigw_v2_answer(c, dep, 200);
@@ -497,13 +439,12 @@ int apigw_v2_get_deployment(ts_call *c)
 
 int apigw_v2_update_deployment(ts_call *c)
 {
-    const char *api_id, *id = apigw_str(c->in, "DeploymentId");
-    cJSON *api = apigw_v2_api(c, &api_id), *dep;
+    const char *api_id = apigw_v2_api_id(c), *id = apigw_str(c->in, "DeploymentId");
+    cJSON *dep;
     sqlite3_stmt *st;
 
-    if (!api)
+    if (!api_id)
         return -1;
-    cJSON_Delete(api);
     if (apigw_v2_lengths(c, c->in, (const apigw_v2_len[]){{"description", 0, 1024},
                                                           {NULL, 0, 0}}) != 0 ||
         !(dep = deployment_load(c, api_id, id)))
@@ -513,7 +454,7 @@ int apigw_v2_update_deployment(ts_call *c)
     store_bind_text(st, 1, api_id);
     store_bind_text(st, 2, id);
     stmt_doc_bind(st, 3, dep);
-    if (stmt_done(c, st) != 0) {
+    if (apigw_row_done(c, st) != 0) {
         cJSON_Delete(dep);
         return -1;
     }
@@ -523,31 +464,15 @@ int apigw_v2_update_deployment(ts_call *c)
 
 int apigw_v2_delete_deployment(ts_call *c)
 {
-    const char *api_id, *id = apigw_str(c->in, "DeploymentId");
-    cJSON *api = apigw_v2_api(c, &api_id), *dep;
-    sqlite3_stmt *st;
-    int used;
+    const char *api_id = apigw_v2_api_id(c), *id = apigw_str(c->in, "DeploymentId");
+    cJSON *dep;
 
-    if (!api)
+    if (!api_id)
         return -1;
-    cJSON_Delete(api);
     if (!(dep = deployment_load(c, api_id, id)))
         return -1;
     cJSON_Delete(dep);
-    st = store_stmt("SELECT count(*) FROM apigw_stage WHERE api_id = ?1"
-                    " AND json_extract(doc, '$.deploymentId') = ?2");
-    store_bind_text(st, 1, api_id);
-    store_bind_text(st, 2, id);
-    used = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-    sqlite3_reset(st);
-    if (used)
-        return ts_resp_error(c->resp, TS_ERR_APIGW_BAD_REQUEST,
-                             "Active stages pointing to this deployment must be moved or "
-                             "deleted");
-    st = store_stmt("DELETE FROM apigw_deployment WHERE api_id = ?1 AND id = ?2");
-    store_bind_text(st, 1, api_id);
-    store_bind_text(st, 2, id);
-    if (stmt_done(c, st) != 0)
+    if (apigw_deployment_drop(c, api_id, id) != 0)
         return -1;
     apigw_v2_no_content(c);
     return 0;

@@ -2,9 +2,11 @@
  * apigw_import.c - REST APIs from and to OpenAPI: ImportRestApi and
  * PutRestApi read an OpenAPI 3 or Swagger 2 document (JSON) with API
  * Gateway's extensions (x-amazon-apigateway-integration, -any-method,
- * -authorizer, -binary-media-types, -api-key-source, -gateway-responses)
- * into the API's document; GetExport writes a stage's deployment back
- * as OpenAPI 3 or Swagger 2 with those extensions.
+ * -authorizer, -binary-media-types, -api-key-source, -gateway-responses,
+ * -request-validators, -request-validator) into the API's document, with
+ * definitions (components.schemas) as models and a body's schema $ref as
+ * the method's requestModels; GetExport writes a stage's deployment back
+ * as OpenAPI 3 or Swagger 2 the same way.
  */
 #include "apigw_int.h"
 
@@ -76,6 +78,144 @@ static void copy(cJSON *to, const char *name, const cJSON *from, const char *fro
 /* What an integration keeps under the same name in OpenAPI's
  * x-amazon-apigateway-integration and in API Gateway's Integration, so
  * import and export copy them alike. */
+/* ---- models and request validators ---- */
+
+#define MODEL_URL "https://apigateway.amazonaws.com/restapis/"
+
+/* The model a $ref names: "#/definitions/X", "#/components/schemas/X" or
+ * a model's URL (".../models/X"); NULL for anything else. */
+static const char *ref_name(const char *ref)
+{
+    const char *m;
+
+    if (ts_starts_with(ref, "#/definitions/"))
+        return ref + strlen("#/definitions/");
+    if (ts_starts_with(ref, "#/components/schemas/"))
+        return ref + strlen("#/components/schemas/");
+    if (ts_starts_with(ref, MODEL_URL) && (m = strstr(ref, "/models/")))
+        return m + strlen("/models/");
+    return NULL;
+}
+
+/* Rewrites every $ref under j that names a model: to the model's URL in
+ * API api_id (import), or to prefix + name (export). */
+static void refs_rewrite(cJSON *j, const char *api_id, const char *prefix)
+{
+    cJSON *k;
+    char buf[512];
+
+    cJSON_ArrayForEach(k, j) {
+        const char *name;
+        if (k->string && !strcmp(k->string, "$ref") && cJSON_IsString(k) &&
+            (name = ref_name(k->valuestring))) {
+            if (prefix)
+                snprintf(buf, sizeof buf, "%s%s", prefix, name);
+            else
+                snprintf(buf, sizeof buf, MODEL_URL "%s/models/%s", api_id, name);
+            cJSON_SetValuestring(k, buf);
+        } else if (cJSON_IsObject(k) || cJSON_IsArray(k)) {
+            refs_rewrite(k, api_id, prefix);
+        }
+    }
+}
+
+/* Swagger 2's definitions or OpenAPI 3's components.schemas, as models
+ * of content type application/json; 0 or -1 with the error set. */
+static int import_models(ts_call *c, cJSON *doc, const cJSON *oas)
+{
+    const cJSON *defs = cJSON_GetObjectItemCaseSensitive(oas, "definitions"), *d;
+
+    if (!defs)
+        defs = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(oas, "components"), "schemas");
+    cJSON_ArrayForEach(d, defs) {
+        cJSON *schema;
+        char *text;
+        if (!apigw_model_name_ok(d->string))
+            return ts_resp_errorf(c->req, c->resp, TS_ERR_APIGW_BAD_REQUEST,
+                                  "Errors found during import:\n\tUnable to create model for "
+                                  "'%s': Model name must be alphanumeric: %s",
+                                  d->string, d->string);
+        if (!cJSON_IsObject(d))
+            return ts_resp_errorf(c->req, c->resp, TS_ERR_APIGW_BAD_REQUEST,
+                                  "Errors found during import:\n\tUnable to create model for "
+                                  "'%s': Invalid model specified", d->string);
+        schema = cJSON_Duplicate(d, 1);
+        refs_rewrite(schema, apigw_str(doc, "id"), NULL);
+        text = cJSON_Print(schema);
+        apigw_model_set(doc, d->string, "application/json", text);
+        cJSON_free(text);
+        cJSON_Delete(schema);
+    }
+    return 0;
+}
+
+/* x-amazon-apigateway-request-validators into the API's validators (one
+ * of the same name is updated); names maps each name to its id. */
+static void import_validators(cJSON *doc, const cJSON *oas, cJSON *names)
+{
+    const cJSON *vs = cJSON_GetObjectItemCaseSensitive(oas, "x-amazon-apigateway-request-validators");
+    const cJSON *v;
+    cJSON *map = apigw_member(doc, "_validators");
+
+    cJSON_ArrayForEach(v, vs) {
+        cJSON *item = NULL, *i;
+        char id[11];
+        cJSON_ArrayForEach(i, map)
+            if (apigw_str(i, "name") && !strcmp(apigw_str(i, "name"), v->string))
+                item = i;
+        if (!item) {
+            apigw_new_id(id);
+            id[6] = '\0';
+            item = cJSON_AddObjectToObject(map, id);
+            cJSON_AddStringToObject(item, "id", id);
+            cJSON_AddStringToObject(item, "name", v->string);
+        }
+        cJSON_DeleteItemFromObjectCaseSensitive(item, "validateRequestBody");
+        cJSON_DeleteItemFromObjectCaseSensitive(item, "validateRequestParameters");
+        cJSON_AddBoolToObject(item, "validateRequestBody",
+                              cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(v, "validateRequestBody")));
+        cJSON_AddBoolToObject(item, "validateRequestParameters",
+                              cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
+                                  v, "validateRequestParameters")));
+        cJSON_AddStringToObject(names, v->string, apigw_str(item, "id"));
+    }
+}
+
+/* A method's requestModels from its body's schema references: Swagger
+ * 2's "in": "body" parameter (for each type it consumes) or OpenAPI 3's
+ * requestBody content.  Inline schemas name no model. */
+static void import_request_models(cJSON *m, const cJSON *op, const cJSON *oas)
+{
+    cJSON *models = cJSON_CreateObject();
+    const cJSON *p, *t, *body = cJSON_GetObjectItemCaseSensitive(op, "requestBody");
+    const char *name;
+
+    cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(body, "content")) {
+        const cJSON *s = cJSON_GetObjectItemCaseSensitive(t, "schema");
+        if ((name = ref_name(apigw_str(s, "$ref") ? apigw_str(s, "$ref") : "")))
+            cJSON_AddStringToObject(models, t->string, name);
+    }
+    cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(op, "parameters")) {
+        const cJSON *s = cJSON_GetObjectItemCaseSensitive(p, "schema"), *types;
+        if (!apigw_str(p, "in") || strcmp(apigw_str(p, "in"), "body") ||
+            !(name = ref_name(apigw_str(s, "$ref") ? apigw_str(s, "$ref") : "")))
+            continue;
+        types = cJSON_GetObjectItemCaseSensitive(op, "consumes");
+        if (!cJSON_GetArraySize(types))
+            types = cJSON_GetObjectItemCaseSensitive(oas, "consumes");
+        if (!cJSON_GetArraySize(types))
+            cJSON_AddStringToObject(models, "application/json", name);
+        cJSON_ArrayForEach(t, types)
+            if (cJSON_IsString(t))
+                cJSON_AddStringToObject(models, t->valuestring, name);
+    }
+    if (models->child)
+        cJSON_AddItemToObject(m, "requestModels", models);
+    else
+        cJSON_Delete(models);
+}
+
 static const char *const integration_same[] = {
     "uri", "passthroughBehavior", "requestTemplates", "requestParameters", "timeoutInMillis",
     "contentHandling", NULL,
@@ -172,8 +312,11 @@ static cJSON *import_integration(const cJSON *x, const char *resource_id)
 
 /* The method op (an OpenAPI operation) of resource res. */
 static int import_method(ts_call *c, cJSON *doc, cJSON *res, const char *http_method,
-                         const cJSON *op, const cJSON *auth_names, const cJSON *global_security)
+                         const cJSON *op, const cJSON *auth_names, const cJSON *oas,
+                         const cJSON *validator_names)
 {
+    const cJSON *global_security = cJSON_GetObjectItemCaseSensitive(oas, "security");
+    const char *vname = apigw_str(op, "x-amazon-apigateway-request-validator");
     const cJSON *sec = cJSON_GetObjectItemCaseSensitive(op, "security"), *s, *p;
     const cJSON *ix = cJSON_GetObjectItemCaseSensitive(op, "x-amazon-apigateway-integration");
     cJSON *ms = apigw_member(res, "resourceMethods"), *m, *params, *mrs;
@@ -241,6 +384,11 @@ static int import_method(ts_call *c, cJSON *doc, cJSON *res, const char *http_me
         cJSON_AddItemToObject(m, "methodResponses", mrs);
     else
         cJSON_Delete(mrs);
+    import_request_models(m, op, oas);
+    if (!vname)
+        vname = apigw_str(oas, "x-amazon-apigateway-request-validator");
+    if (vname && apigw_str(validator_names, vname))
+        cJSON_AddStringToObject(m, "requestValidatorId", apigw_str(validator_names, vname));
     if (ix)
         cJSON_AddItemToObject(m, "methodIntegration", import_integration(ix, apigw_str(res, "id")));
     return 0;
@@ -253,7 +401,7 @@ static int import_into(ts_call *c, cJSON *doc, const cJSON *oas)
     const cJSON *paths = cJSON_GetObjectItemCaseSensitive(oas, "paths"), *path, *op;
     const cJSON *schemes = cJSON_GetObjectItemCaseSensitive(
         cJSON_GetObjectItemCaseSensitive(oas, "components"), "securitySchemes");
-    cJSON *names = cJSON_CreateObject();
+    cJSON *names = cJSON_CreateObject(), *vnames = cJSON_CreateObject();
     int rc = -1;
 
     if (!cJSON_IsObject(oas) || (!cJSON_GetObjectItemCaseSensitive(oas, "openapi") &&
@@ -275,6 +423,9 @@ static int import_into(ts_call *c, cJSON *doc, const cJSON *oas)
     if (apigw_str(oas, "x-amazon-apigateway-api-key-source"))
         apigw_set_str(doc, "apiKeySource", apigw_str(oas, "x-amazon-apigateway-api-key-source"));
     import_authorizers(doc, schemes, names);
+    import_validators(doc, oas, vnames);
+    if (import_models(c, doc, oas) != 0)
+        goto out;
     cJSON_ArrayForEach(path, paths) {
         cJSON *res = ensure_path(c, doc, path->string);
         if (!res)
@@ -290,8 +441,7 @@ static int import_into(ts_call *c, cJSON *doc, const cJSON *oas)
                 snprintf(m, sizeof m, "ANY");
             else
                 upper(m, sizeof m, op->string);
-            if (import_method(c, doc, res, m, op, names,
-                              cJSON_GetObjectItemCaseSensitive(oas, "security")) != 0)
+            if (import_method(c, doc, res, m, op, names, oas, vnames) != 0)
                 goto out;
         }
     }
@@ -314,6 +464,7 @@ static int import_into(ts_call *c, cJSON *doc, const cJSON *oas)
     rc = 0;
 out:
     cJSON_Delete(names);
+    cJSON_Delete(vnames);
     return rc;
 }
 
@@ -374,6 +525,9 @@ int apigw_put_rest_api(ts_call *c)
         }
         cJSON_DeleteItemFromObjectCaseSensitive(doc, "_authorizers");
         cJSON_DeleteItemFromObjectCaseSensitive(doc, "_gatewayResponses");
+        cJSON_DeleteItemFromObjectCaseSensitive(doc, "_validators");
+        cJSON_DeleteItemFromObjectCaseSensitive(doc, "_models");
+        apigw_models_default(doc);
     }
     if (import_into(c, doc, oas) == 0)
         rc = apigw_save_answer(c, doc, 200, apigw_public(doc));
@@ -413,6 +567,101 @@ static cJSON *export_integration(const cJSON *ig)
         copy(o, "responseTemplates", r, "responseTemplates");
     }
     return x;
+}
+
+/* A method's requestParameters, requestModels and request validator as
+ * the operation's parameters, body and x-amazon-apigateway-request-
+ * validator. */
+static void export_request(cJSON *op, const cJSON *snap, const cJSON *m, int oas3)
+{
+    const char *prefix = oas3 ? "#/components/schemas/" : "#/definitions/";
+    const cJSON *p, *models = cJSON_GetObjectItemCaseSensitive(m, "requestModels");
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(snap, "_validators"),
+        apigw_str(m, "requestValidatorId") ? apigw_str(m, "requestValidatorId") : "");
+    cJSON *params = cJSON_CreateArray();
+    char ref[300];
+
+    cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(m, "requestParameters")) {
+        const char *where = p->string + strlen("method.request."), *dot;
+        cJSON *o;
+        if (!ts_starts_with(p->string, "method.request.") || !(dot = strchr(where, '.')))
+            continue;
+        o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "name", dot + 1);
+        cJSON_AddStringToObject(o, "in", ts_starts_with(where, "querystring.") ? "query"
+                                         : ts_starts_with(where, "header.") ? "header" : "path");
+        cJSON_AddBoolToObject(o, "required", cJSON_IsTrue(p));
+        if (oas3)
+            cJSON_AddStringToObject(cJSON_AddObjectToObject(o, "schema"), "type", "string");
+        else
+            cJSON_AddStringToObject(o, "type", "string");
+        cJSON_AddItemToArray(params, o);
+    }
+    if (models && models->child) {
+        if (oas3) {
+            cJSON *content = cJSON_AddObjectToObject(cJSON_AddObjectToObject(op, "requestBody"),
+                                                     "content");
+            cJSON_ArrayForEach(p, models) {
+                snprintf(ref, sizeof ref, "%s%s", prefix, cJSON_IsString(p) ? p->valuestring : "");
+                cJSON_AddStringToObject(
+                    cJSON_AddObjectToObject(cJSON_AddObjectToObject(content, p->string), "schema"),
+                    "$ref", ref);
+            }
+            cJSON_AddBoolToObject(cJSON_GetObjectItemCaseSensitive(op, "requestBody"),
+                                  "required", 1);
+        } else {
+            cJSON *o = cJSON_CreateObject(), *types = cJSON_AddArrayToObject(op, "consumes");
+            cJSON_ArrayForEach(p, models)
+                cJSON_AddItemToArray(types, cJSON_CreateString(p->string));
+            snprintf(ref, sizeof ref, "%s%s", prefix,
+                     cJSON_IsString(models->child) ? models->child->valuestring : "");
+            cJSON_AddStringToObject(o, "in", "body");
+            cJSON_AddStringToObject(o, "name", cJSON_IsString(models->child)
+                                                   ? models->child->valuestring : "body");
+            cJSON_AddBoolToObject(o, "required", 1);
+            cJSON_AddStringToObject(cJSON_AddObjectToObject(o, "schema"), "$ref", ref);
+            cJSON_AddItemToArray(params, o);
+        }
+    }
+    if (params->child)
+        cJSON_AddItemToObject(op, "parameters", params);
+    else
+        cJSON_Delete(params);
+    if (apigw_str(v, "name"))
+        cJSON_AddStringToObject(op, "x-amazon-apigateway-request-validator", apigw_str(v, "name"));
+}
+
+/* The API's models as definitions (Swagger 2) or components.schemas, and
+ * its validators as x-amazon-apigateway-request-validators. */
+static void export_models(cJSON *out, const cJSON *snap, int oas3)
+{
+    const cJSON *m, *v;
+    cJSON *defs = NULL, *vs = NULL;
+
+    cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(snap, "_models")) {
+        cJSON *schema = cJSON_Parse(apigw_str(m, "schema") ? apigw_str(m, "schema") : "{}");
+        if (!schema)
+            continue;
+        if (!defs)
+            defs = oas3 ? apigw_member(apigw_member(out, "components"), "schemas")
+                        : cJSON_AddObjectToObject(out, "definitions");
+        refs_rewrite(schema, NULL, oas3 ? "#/components/schemas/" : "#/definitions/");
+        cJSON_AddItemToObject(defs, m->string, schema);
+    }
+    cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(snap, "_validators")) {
+        cJSON *o;
+        if (!apigw_str(v, "name"))
+            continue;
+        if (!vs)
+            vs = cJSON_AddObjectToObject(out, "x-amazon-apigateway-request-validators");
+        o = cJSON_AddObjectToObject(vs, apigw_str(v, "name"));
+        cJSON_AddBoolToObject(o, "validateRequestBody",
+                              cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(v, "validateRequestBody")));
+        cJSON_AddBoolToObject(o, "validateRequestParameters",
+                              cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
+                                  v, "validateRequestParameters")));
+    }
 }
 
 int apigw_get_export(ts_call *c)
@@ -466,6 +715,7 @@ int apigw_get_export(ts_call *c)
             else
                 lower(name, sizeof name, m->string);
             op = cJSON_AddObjectToObject(p, name);
+            export_request(op, snap, m, oas3);
             {
                 cJSON *resp = cJSON_AddObjectToObject(op, "responses");
                 cJSON_ArrayForEach(mr, cJSON_GetObjectItemCaseSensitive(m, "methodResponses"))
@@ -486,11 +736,12 @@ int apigw_get_export(ts_call *c)
                                       export_integration(ig));
         }
     }
+    export_models(out, snap, oas3);
     cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(snap, "_authorizers")) {
         cJSON *s, *ext;
         char t[32];
         if (!auths) {
-            auths = oas3 ? cJSON_AddObjectToObject(cJSON_AddObjectToObject(out, "components"),
+            auths = oas3 ? cJSON_AddObjectToObject(apigw_member(out, "components"),
                                                    "securitySchemes")
                          : cJSON_AddObjectToObject(out, "securityDefinitions");
         }

@@ -76,6 +76,11 @@ void apigw_models_default(cJSON *doc);
 /* The model name of doc (a REST API or a deployment's snapshot of one),
  * as GetModel answers it; NULL when there is none. */
 cJSON *apigw_model_find(const cJSON *doc, const char *name);
+/* 1 when name is a model name API Gateway takes: [a-zA-Z0-9]+. */
+int apigw_model_name_ok(const char *name);
+/* Adds model name to doc, or replaces it keeping its id and description
+ * (an OpenAPI import's); the model, in doc. */
+cJSON *apigw_model_set(cJSON *doc, const char *name, const char *type, const char *schema);
 /* Checks that the models a method's requestModels name and its
  * requestValidatorId exist in doc; 0 or -1 with BadRequestException. */
 int apigw_method_models_check(ts_call *c, const cJSON *doc, const cJSON *method);

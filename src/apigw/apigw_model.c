@@ -50,6 +50,20 @@ void apigw_models_default(cJSON *doc)
               "This is a default error schema model");
 }
 
+cJSON *apigw_model_set(cJSON *doc, const char *name, const char *type, const char *schema)
+{
+    cJSON *models = apigw_member(doc, "_models"), *old = apigw_model_find(doc, name), *m;
+
+    m = model_add(models, name, type, schema, NULL);
+    if (old) {
+        cJSON_ReplaceItemInObjectCaseSensitive(m, "id", cJSON_CreateString(apigw_str(old, "id")));
+        if (apigw_str(old, "description"))
+            cJSON_AddStringToObject(m, "description", apigw_str(old, "description"));
+        cJSON_Delete(cJSON_DetachItemViaPointer(models, old));
+    }
+    return m;
+}
+
 cJSON *apigw_model_find(const cJSON *doc, const char *name)
 {
     cJSON *m = cJSON_GetObjectItemCaseSensitive(
@@ -58,7 +72,7 @@ cJSON *apigw_model_find(const cJSON *doc, const char *name)
     return cJSON_IsObject(m) ? m : NULL;
 }
 
-static int name_ok(const char *s)
+int apigw_model_name_ok(const char *s)
 {
     if (!s || !*s)
         return 0;
@@ -121,7 +135,7 @@ int apigw_create_model(ts_call *c)
     cJSON *doc, *models, *m;
     int rc;
 
-    if (!name_ok(name))
+    if (!apigw_model_name_ok(name))
         return ts_resp_errorf(c->req, c->resp, TS_ERR_APIGW_BAD_REQUEST,
                               "Model name must be alphanumeric: %s", name ? name : "");
     if (schema_check(c, schema) != 0 || !(doc = apigw_rest_load(c)))

@@ -1514,6 +1514,105 @@ class TestOpenApi(ApigwCase):
         self.ag.create_deployment(restApiId=again["id"], stageName="dev")
         self.assertEqual(user_request(again["id"], "dev", "/notas").status, 201)
 
+    def test_models_and_validators_round_trip(self):
+        mock = {"type": "mock", "requestTemplates": {"application/json": '{"statusCode": 200}'},
+                "responses": {"default": {"statusCode": "200"}}}
+        nota = {"type": "object", "required": ["id"],
+                "properties": {"id": {"type": "string"},
+                               "itens": {"type": "array", "items": {"$ref": "#/definitions/Item"}}}}
+        swagger = {
+            "swagger": "2.0", "info": {"title": "validated", "version": "1"},
+            "x-amazon-apigateway-request-validators": {
+                "all": {"validateRequestBody": True, "validateRequestParameters": True},
+                "params": {"validateRequestBody": False, "validateRequestParameters": True}},
+            "x-amazon-apigateway-request-validator": "all",
+            "paths": {"/notas": {
+                "post": {"consumes": ["application/json"],
+                         "parameters": [{"in": "body", "name": "Nota", "required": True,
+                                         "schema": {"$ref": "#/definitions/Nota"}},
+                                        {"in": "query", "name": "origem", "required": True,
+                                         "type": "string"}],
+                         "responses": {"200": {"description": "ok"}},
+                         "x-amazon-apigateway-integration": mock},
+                "get": {"parameters": [{"in": "header", "name": "x-lote", "required": True,
+                                        "type": "string"}],
+                        "x-amazon-apigateway-request-validator": "params",
+                        "responses": {"200": {"description": "ok"}},
+                        "x-amazon-apigateway-integration": mock}}},
+            "definitions": {"Nota": nota, "Item": {"type": "object", "required": ["sku"]}},
+        }
+        r = self.ag.import_rest_api(body=json.dumps(swagger).encode())
+        self.addCleanup(self._drop, r["id"])
+        a = r["id"]
+        models = {m["name"]: m for m in self.ag.get_models(restApiId=a)["items"]}
+        self.assertEqual(sorted(models), ["Empty", "Error", "Item", "Nota"])
+        self.assertEqual(json.loads(models["Nota"]["schema"])["properties"]["itens"]["items"],
+                         {"$ref": "https://apigateway.amazonaws.com/restapis/%s/models/Item" % a})
+        vals = {v["name"]: v for v in self.ag.get_request_validators(restApiId=a)["items"]}
+        self.assertEqual(sorted(vals), ["all", "params"])
+        res = [x for x in self.ag.get_resources(restApiId=a, embed=["methods"])["items"]
+               if x["path"] == "/notas"][0]
+        post = res["resourceMethods"]["POST"]
+        self.assertEqual(post["requestModels"], {"application/json": "Nota"})
+        self.assertEqual(post["requestValidatorId"], vals["all"]["id"])
+        self.assertEqual(post["requestParameters"], {"method.request.querystring.origem": True})
+        self.assertEqual(res["resourceMethods"]["GET"]["requestValidatorId"], vals["params"]["id"])
+        self.ag.create_deployment(restApiId=a, stageName="dev")
+        ok = json.dumps({"id": "NF-1", "itens": [{"sku": "a"}]})
+        hdr = {"Content-Type": "application/json"}
+        self.assertEqual(user_request(a, "dev", "/notas?origem=x", method="POST", body=ok,
+                                      headers=hdr).status, 200)
+        r = user_request(a, "dev", "/notas?origem=x", method="POST", headers=hdr,
+                         body=json.dumps({"id": "NF-1", "itens": [{}]}))
+        self.assertEqual((r.status, r.json()), (400, {"message": "Invalid request body"}))
+        self.assertEqual(user_request(a, "dev", "/notas").status, 400)
+        self.assertEqual(user_request(a, "dev", "/notas", headers={"x-lote": "1"}).status, 200)
+        # Exported, both ways, with the models as local references again.
+        for kind, defs in (("swagger", lambda d: d["definitions"]),
+                           ("oas30", lambda d: d["components"]["schemas"])):
+            doc = json.loads(self.ag.get_export(restApiId=a, stageName="dev",
+                                                exportType=kind)["body"].read())
+            prefix = "#/definitions/" if kind == "swagger" else "#/components/schemas/"
+            self.assertEqual(defs(doc)["Nota"]["properties"]["itens"]["items"],
+                             {"$ref": prefix + "Item"}, kind)
+            self.assertEqual(sorted(doc["x-amazon-apigateway-request-validators"]),
+                             ["all", "params"])
+            op = doc["paths"]["/notas"]["post"]
+            self.assertEqual(op["x-amazon-apigateway-request-validator"], "all")
+            if kind == "swagger":
+                body = [p for p in op["parameters"] if p["in"] == "body"][0]
+                self.assertEqual(body["schema"], {"$ref": prefix + "Nota"})
+            else:
+                self.assertEqual(op["requestBody"]["content"]["application/json"]["schema"],
+                                 {"$ref": prefix + "Nota"})
+            self.assertIn({"name": "origem", "in": "query", "required": True},
+                          [{k: p[k] for k in ("name", "in", "required")}
+                           for p in op["parameters"]])
+            # ... and imported again: the same validation.
+            b = self.ag.import_rest_api(body=json.dumps(doc).encode())["id"]
+            self.addCleanup(self._drop, b)
+            self.ag.create_deployment(restApiId=b, stageName="dev")
+            r = user_request(b, "dev", "/notas?origem=x", method="POST", headers=hdr,
+                             body=json.dumps({"itens": []}))
+            self.assertEqual(r.status, 400, (kind, r))
+            self.assertEqual(user_request(b, "dev", "/notas?origem=x", method="POST", body=ok,
+                                          headers=hdr).status, 200, kind)
+        # OpenAPI 3's requestBody names its model the same way.
+        oas = {"openapi": "3.0.1", "info": {"title": "o", "version": "1"},
+               "paths": {"/x": {"put": {"requestBody": {"content": {"application/json": {
+                   "schema": {"$ref": "#/components/schemas/Item"}}}},
+                   "x-amazon-apigateway-integration": mock}}},
+               "components": {"schemas": {"Item": {"type": "object"}}}}
+        c = self.ag.import_rest_api(body=json.dumps(oas).encode())["id"]
+        self.addCleanup(self._drop, c)
+        put = [x for x in self.ag.get_resources(restApiId=c, embed=["methods"])["items"]
+               if x["path"] == "/x"][0]["resourceMethods"]["PUT"]
+        self.assertEqual(put["requestModels"], {"application/json": "Item"})
+        # A name API Gateway does not take refuses the import.
+        bad = dict(oas, components={"schemas": {"body_1": {"type": "object"}}})
+        self.assertIn("Model name must be alphanumeric: body_1", self.assertError(
+            "BadRequestException", self.ag.import_rest_api, body=json.dumps(bad).encode()))
+
     def test_put_rest_api_overwrites_and_merges(self):
         fn = self.function("apigw-oas-put", PROXY)
         a = self.api()["id"]

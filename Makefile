@@ -14,7 +14,9 @@ SANFLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 CHECKS    := -DTS_CHECKS
 OPT       := -O1 -g
 else
-BUILD     := build/rel
+# STATIC=0's objects are position independent, the release build's not:
+# each has its own directory.
+BUILD     := $(if $(filter 0,$(STATIC)),build/dyn,build/rel)
 SANFLAGS  :=
 CHECKS    :=
 OPT       := -O2 -g

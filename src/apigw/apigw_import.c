@@ -82,23 +82,37 @@ static void copy(cJSON *to, const char *name, const cJSON *from, const char *fro
 
 #define MODEL_URL "https://apigateway.amazonaws.com/restapis/"
 
-/* The model a $ref names: "#/definitions/X", "#/components/schemas/X" or
- * a model's URL (".../models/X"); NULL for anything else. */
-static const char *ref_name(const char *ref)
+/* The definition a document-level $ref names ("#/definitions/X" or
+ * "#/components/schemas/X", maybe with a pointer below it after X): X's
+ * length, with *name at X; 0 for any other reference. */
+static size_t doc_ref(const char *ref, const char **name)
+{
+    if (ts_starts_with(ref, "#/definitions/"))
+        *name = ref + strlen("#/definitions/");
+    else if (ts_starts_with(ref, "#/components/schemas/"))
+        *name = ref + strlen("#/components/schemas/");
+    else
+        return 0;
+    return strcspn(*name, "/");
+}
+
+/* The same for a model's URL (".../restapis/<id>/models/X", maybe with
+ * "#/pointer" after it). */
+static size_t url_ref(const char *ref, const char **name)
 {
     const char *m;
 
-    if (ts_starts_with(ref, "#/definitions/"))
-        return ref + strlen("#/definitions/");
-    if (ts_starts_with(ref, "#/components/schemas/"))
-        return ref + strlen("#/components/schemas/");
-    if (ts_starts_with(ref, MODEL_URL) && (m = strstr(ref, "/models/")))
-        return m + strlen("/models/");
-    return NULL;
+    if (!ts_starts_with(ref, MODEL_URL) || !(m = strstr(ref, "/models/")))
+        return 0;
+    *name = m + strlen("/models/");
+    return strcspn(*name, "#");
 }
 
-/* Rewrites every $ref under j that names a model: to the model's URL in
- * API api_id (import), or to prefix + name (export). */
+/* Rewrites every $ref under j that names a model.  Import (prefix NULL):
+ * "#/definitions/X/properties/y" becomes X's URL in API api_id with
+ * "#/properties/y" after it.  Export: a model's URL becomes prefix + X,
+ * its pointer kept after it; a schema's references inside itself
+ * ("#/definitions/..." of a model made by CreateModel) are left alone. */
 static void refs_rewrite(cJSON *j, const char *api_id, const char *prefix)
 {
     cJSON *k;
@@ -106,17 +120,33 @@ static void refs_rewrite(cJSON *j, const char *api_id, const char *prefix)
 
     cJSON_ArrayForEach(k, j) {
         const char *name;
-        if (k->string && !strcmp(k->string, "$ref") && cJSON_IsString(k) &&
-            (name = ref_name(k->valuestring))) {
-            if (prefix)
-                snprintf(buf, sizeof buf, "%s%s", prefix, name);
+        size_t n;
+        if (k->string && !strcmp(k->string, "$ref") && cJSON_IsString(k)) {
+            if (!prefix && (n = doc_ref(k->valuestring, &name)))
+                snprintf(buf, sizeof buf, MODEL_URL "%s/models/%.*s%s%s", api_id, (int)n, name,
+                         name[n] ? "#" : "", name + n);
+            else if (prefix && (n = url_ref(k->valuestring, &name)))
+                snprintf(buf, sizeof buf, "%s%.*s%s", prefix, (int)n, name,
+                         name[n] == '#' ? name + n + 1 : "");
             else
-                snprintf(buf, sizeof buf, MODEL_URL "%s/models/%s", api_id, name);
+                continue;
             cJSON_SetValuestring(k, buf);
         } else if (cJSON_IsObject(k) || cJSON_IsArray(k)) {
             refs_rewrite(k, api_id, prefix);
         }
     }
+}
+
+/* The model a body's schema names by a $ref of either kind (NULL for an
+ * inline schema or a pointer into a model), in arena a. */
+static const char *ref_model_name(ts_arena *a, const cJSON *schema)
+{
+    const char *ref = apigw_str(schema, "$ref"), *name;
+    size_t n;
+
+    if (!ref || (!(n = doc_ref(ref, &name)) && !(n = url_ref(ref, &name))) || name[n])
+        return NULL;
+    return ts_arena_strndup(a, name, n);
 }
 
 /* Swagger 2's definitions or OpenAPI 3's components.schemas, as models
@@ -128,6 +158,8 @@ static int import_models(ts_call *c, cJSON *doc, const cJSON *oas)
     if (!defs)
         defs = cJSON_GetObjectItemCaseSensitive(
             cJSON_GetObjectItemCaseSensitive(oas, "components"), "schemas");
+    if (!cJSON_IsObject(defs))
+        return 0;
     cJSON_ArrayForEach(d, defs) {
         cJSON *schema;
         char *text;
@@ -158,6 +190,8 @@ static void import_validators(cJSON *doc, const cJSON *oas, cJSON *names)
     const cJSON *v;
     cJSON *map = apigw_member(doc, "_validators");
 
+    if (!cJSON_IsObject(vs))
+        return;
     cJSON_ArrayForEach(v, vs) {
         cJSON *item = NULL, *i;
         char id[11];
@@ -185,21 +219,20 @@ static void import_validators(cJSON *doc, const cJSON *oas, cJSON *names)
 /* A method's requestModels from its body's schema references: Swagger
  * 2's "in": "body" parameter (for each type it consumes) or OpenAPI 3's
  * requestBody content.  Inline schemas name no model. */
-static void import_request_models(cJSON *m, const cJSON *op, const cJSON *oas)
+static void import_request_models(ts_call *c, cJSON *m, const cJSON *op, const cJSON *oas)
 {
     cJSON *models = cJSON_CreateObject();
     const cJSON *p, *t, *body = cJSON_GetObjectItemCaseSensitive(op, "requestBody");
     const char *name;
 
     cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(body, "content")) {
-        const cJSON *s = cJSON_GetObjectItemCaseSensitive(t, "schema");
-        if ((name = ref_name(apigw_str(s, "$ref") ? apigw_str(s, "$ref") : "")))
+        if ((name = ref_model_name(c->req->arena, cJSON_GetObjectItemCaseSensitive(t, "schema"))))
             cJSON_AddStringToObject(models, t->string, name);
     }
     cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(op, "parameters")) {
-        const cJSON *s = cJSON_GetObjectItemCaseSensitive(p, "schema"), *types;
+        const cJSON *types;
         if (!apigw_str(p, "in") || strcmp(apigw_str(p, "in"), "body") ||
-            !(name = ref_name(apigw_str(s, "$ref") ? apigw_str(s, "$ref") : "")))
+            !(name = ref_model_name(c->req->arena, cJSON_GetObjectItemCaseSensitive(p, "schema"))))
             continue;
         types = cJSON_GetObjectItemCaseSensitive(op, "consumes");
         if (!cJSON_GetArraySize(types))
@@ -384,7 +417,13 @@ static int import_method(ts_call *c, cJSON *doc, cJSON *res, const char *http_me
         cJSON_AddItemToObject(m, "methodResponses", mrs);
     else
         cJSON_Delete(mrs);
-    import_request_models(m, op, oas);
+    import_request_models(c, m, op, oas);
+    if (apigw_method_models_check(c, doc, m) != 0) {
+        /* a body naming a definition the document lacks */
+        const char *why = ts_arena_strdup(c->req->arena, c->resp->err_message);
+        return ts_resp_errorf(c->req, c->resp, TS_ERR_APIGW_BAD_REQUEST,
+                              "Errors found during import:\n\t%s", why ? why : "");
+    }
     if (!vname)
         vname = apigw_str(oas, "x-amazon-apigateway-request-validator");
     if (vname && apigw_str(validator_names, vname))
@@ -583,14 +622,19 @@ static void export_request(cJSON *op, const cJSON *snap, const cJSON *m, int oas
     char ref[300];
 
     cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(m, "requestParameters")) {
-        const char *where = p->string + strlen("method.request."), *dot;
+        const char *where, *dot;
         cJSON *o;
-        if (!ts_starts_with(p->string, "method.request.") || !(dot = strchr(where, '.')))
+        if (!ts_starts_with(p->string, "method.request.") ||
+            !(dot = strchr(where = p->string + strlen("method.request."), '.')))
             continue;
         o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "name", dot + 1);
-        cJSON_AddStringToObject(o, "in", ts_starts_with(where, "querystring.") ? "query"
-                                         : ts_starts_with(where, "header.") ? "header" : "path");
+        cJSON_AddStringToObject(o, "in", strstr(where, "querystring.") == where ||
+                                             strstr(where, "multivaluequerystring.") == where
+                                         ? "query"
+                                         : strstr(where, "header.") == where ||
+                                                   strstr(where, "multivalueheader.") == where
+                                               ? "header" : "path");
         cJSON_AddBoolToObject(o, "required", cJSON_IsTrue(p));
         if (oas3)
             cJSON_AddStringToObject(cJSON_AddObjectToObject(o, "schema"), "type", "string");

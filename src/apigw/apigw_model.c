@@ -253,7 +253,8 @@ int apigw_method_models_check(ts_call *c, const cJSON *doc, const cJSON *method)
 
 typedef struct refs {
     const cJSON *api;
-    cJSON *parsed[16];      /* schemas of other models a $ref reached */
+    const cJSON *model[32]; /* other models a $ref reached ... */
+    cJSON *parsed[32];      /* ... and their schemas, parsed once */
     int n;
 } refs;
 
@@ -263,8 +264,12 @@ static const cJSON *ref_model(void *arg, const char *name)
     const cJSON *m = apigw_model_find(r->api, name);
     const char *text = apigw_str(m, "schema");
 
+    for (int i = 0; i < r->n; i++)
+        if (r->model[i] == m)
+            return r->parsed[i];
     if (!text || r->n == (int)TS_ARRAY_LEN(r->parsed))
         return NULL;
+    r->model[r->n] = m;
     return r->parsed[r->n++] = cJSON_Parse(text);
 }
 
@@ -327,7 +332,12 @@ int apigw_request_validate(apigw_exec *x)
             const char *value, *name = strrchr(p->string, '.');
             if (!cJSON_IsTrue(p) || !ts_starts_with(p->string, "method.request.") || !name)
                 continue;
-            value = apigw_param_value(x, p->string);
+            if (ts_starts_with(p->string, "method.request.multivaluequerystring."))
+                value = ts_req_query(x->c->req, name + 1);
+            else if (ts_starts_with(p->string, "method.request.multivalueheader."))
+                value = ts_req_header(x->c->req, name + 1);
+            else
+                value = apigw_param_value(x, p->string);
             if (value && *value)
                 continue;
             ts_buf_puts(&missing, missing.len ? ", " : "Missing required request parameters: [");

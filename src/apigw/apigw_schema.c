@@ -5,8 +5,10 @@
  * Keywords: type (one or a list; "integer" is a number without a
  * fraction), enum, multipleOf, maximum/minimum with draft 4's boolean
  * exclusiveMaximum/exclusiveMinimum (a number there is draft 6's bound),
- * maxLength/minLength (in code points), pattern (an unanchored search,
- * by the template language's regex engine), items (one schema or a
+ * maxLength/minLength (in code points), pattern (an unanchored search
+ * by the template language's regex engine, which speaks Java's dialect:
+ * a pattern it cannot compile, lookaround for one, is not checked),
+ * items (one schema or a
  * list, with additionalItems), maxItems/minItems, uniqueItems,
  * maxProperties/minProperties, required, properties, patternProperties,
  * additionalProperties, dependencies, allOf/anyOf/oneOf/not, and $ref:
@@ -16,9 +18,12 @@
  * format, title, description and unknown keywords are not checked, as
  * draft 4 lets a validator choose.
  *
- * Every call has a depth bound and a work bound: a schema that refers to
- * itself without consuming the value, or a pattern that backtracks
- * forever, makes the body invalid rather than hanging the request.
+ * Every call has a depth bound and work bounds (schema steps and value
+ * comparisons in SCHEMA_MAX_WORK, regex steps and memory in the template
+ * language's own limits, shared by every pattern of the check): a schema
+ * that refers to itself without consuming the value, a pattern that
+ * backtracks forever or uniqueItems over a huge array makes the body
+ * invalid rather than hanging the request.
  */
 #include "apigw_int.h"
 #include "apigw_vtl_int.h"
@@ -30,14 +35,20 @@
 #include "tinystack/core.h"
 
 #define SCHEMA_MAX_DEPTH 64
-#define SCHEMA_MAX_WORK  200000
+#define SCHEMA_MAX_WORK  20000000ul
+#define SCHEMA_PATTERNS  64     /* compiled patterns kept for one check */
 
 typedef struct sctx {
     apigw_schema_model_fn model;
     void *arg;
-    ts_arena *arena;
+    vtl v;              /* the regex engine's context: its arena and bounds */
+    struct {
+        const char *text;       /* the pattern's string, in the schema */
+        vtl_regex *rx;          /* NULL: it does not compile */
+    } pat[SCHEMA_PATTERNS];
+    int npat;
     unsigned long work;
-    int broken;         /* a bound was passed or a pattern did not compile */
+    int broken;         /* a bound was passed */
 } sctx;
 
 static int check(sctx *s, const cJSON *root, const cJSON *schema, const cJSON *v, int depth);
@@ -127,27 +138,60 @@ static size_t code_points(const char *p)
     return n;
 }
 
-/* 1 when pattern (ECMA 262, unanchored) finds a match in str. */
+/* The compiled form of pattern, a string of the schema, compiled once
+ * per check; NULL when the engine cannot compile it. */
+static vtl_regex *pattern_rx(sctx *s, const char *pattern)
+{
+    vtl_regex *rx;
+
+    for (int i = 0; i < s->npat; i++)
+        if (s->pat[i].text == pattern)
+            return s->pat[i].rx;
+    rx = apigw_vtl_regex_compile(&s->v, pattern, strlen(pattern), 0, 0);
+    if (!rx && s->v.mem <= APIGW_VTL_MAX_MEMORY)
+        s->v.failed = 0;    /* not a bound: a pattern it cannot read */
+    if (s->npat < SCHEMA_PATTERNS) {
+        s->pat[s->npat].text = pattern;
+        s->pat[s->npat++].rx = rx;
+    }
+    return rx;
+}
+
+/* 1 when pattern finds a match in str (unanchored), 0 when it does not
+ * (or a bound was passed: s->broken), -1 when the engine cannot compile
+ * the pattern, so it is not checked. */
 static int pattern_finds(sctx *s, const char *pattern, const char *str)
 {
-    vtl v;
+    long caps[2 * 16];
     vtl_regex *rx;
-    long caps[2 * 32];
     int found;
 
-    memset(&v, 0, sizeof(v));
-    v.arena = s->arena;
-    rx = apigw_vtl_regex_compile(&v, pattern, strlen(pattern), 0, 0);
-    s->work += 64; /* a compile is work too */
-    if (!rx || apigw_vtl_regex_groups(rx) >= 31) {
+    if (s->broken || ++s->work > SCHEMA_MAX_WORK || s->v.failed) {
         s->broken = 1;
         return 0;
     }
-    found = apigw_vtl_regex_find(&v, rx, str, strlen(str), 0, 0, caps);
-    if (v.failed)
+    if (!(rx = pattern_rx(s, pattern))) {
+        if (!s->v.failed)
+            return -1;
         s->broken = 1;
-    s->work += v.regex_work / 64;
-    return found && !v.failed;
+        return 0;
+    }
+    found = apigw_vtl_regex_find(&s->v, rx, str, strlen(str), 0, 0, caps);
+    if (s->v.failed) {
+        s->broken = 1;
+        return 0;
+    }
+    return found;
+}
+
+/* The nodes of j, counted once per item for uniqueItems' cost. */
+static unsigned long nodes(const cJSON *j)
+{
+    unsigned long n = 1;
+
+    for (const cJSON *c = j->child; c; c = c->next)
+        n += nodes(c);
+    return n;
 }
 
 static int check_number(const cJSON *schema, double x)
@@ -186,14 +230,15 @@ static int check_string(sctx *s, const cJSON *schema, const char *str)
     if ((k = get(schema, "minLength")) && cJSON_IsNumber(k) && (double)n < k->valuedouble)
         return 0;
     if ((k = get(schema, "pattern")) && cJSON_IsString(k) && !pattern_finds(s, k->valuestring, str))
-        return 0;
+        return 0;   /* -1, a pattern it cannot read, passes */
     return 1;
 }
 
 static int check_array(sctx *s, const cJSON *root, const cJSON *schema, const cJSON *v, int depth)
 {
     const cJSON *k = get(schema, "items"), *add = get(schema, "additionalItems"), *e, *f;
-    int n = cJSON_GetArraySize(v), i = 0;
+    const cJSON *tuple = cJSON_IsArray(k) ? k->child : NULL;
+    int n = cJSON_GetArraySize(v);
 
     if ((f = get(schema, "maxItems")) && cJSON_IsNumber(f) && n > f->valuedouble)
         return 0;
@@ -201,27 +246,35 @@ static int check_array(sctx *s, const cJSON *root, const cJSON *schema, const cJ
         return 0;
     cJSON_ArrayForEach(e, v) {
         const cJSON *sub = NULL;
-        if (cJSON_IsObject(k))
+        if (cJSON_IsObject(k)) {
             sub = k;
-        else if (cJSON_IsArray(k))
-            sub = i < cJSON_GetArraySize(k) ? cJSON_GetArrayItem(k, i)
-                  : cJSON_IsObject(add) ? add : NULL;
-        if (cJSON_IsArray(k) && i >= cJSON_GetArraySize(k) && cJSON_IsFalse(add))
-            return 0;
+        } else if (cJSON_IsArray(k)) {
+            /* items as a list: by position, then additionalItems */
+            if (tuple) {
+                sub = tuple;
+                tuple = tuple->next;
+            } else if (cJSON_IsFalse(add)) {
+                return 0;
+            } else if (cJSON_IsObject(add)) {
+                sub = add;
+            }
+        }
         if (sub && !check(s, root, sub, e, depth + 1))
             return 0;
-        i++;
     }
     if (cJSON_IsTrue(get(schema, "uniqueItems")))
-        for (e = v ? v->child : NULL; e; e = e->next)
+        for (e = v->child; e; e = e->next) {
+            /* cJSON_Compare of two objects is quadratic in their members */
+            unsigned long ne = nodes(e), cost = cJSON_IsObject(e) ? ne * ne : ne;
             for (f = e->next; f; f = f->next) {
-                if (++s->work > SCHEMA_MAX_WORK) {
+                if ((s->work += cost) > SCHEMA_MAX_WORK) {
                     s->broken = 1;
                     return 0;
                 }
                 if (cJSON_Compare(e, f, 1))
                     return 0;
             }
+        }
     return 1;
 }
 
@@ -245,12 +298,13 @@ static int check_object(sctx *s, const cJSON *root, const cJSON *schema, const c
         if (sub && !check(s, root, sub, m, depth + 1))
             return 0;
         if (cJSON_IsObject(pats))
-            cJSON_ArrayForEach(p, pats)
-                if (pattern_finds(s, p->string, m->string)) {
-                    matched = 1;
-                    if (!check(s, root, p, m, depth + 1))
-                        return 0;
-                }
+            cJSON_ArrayForEach(p, pats) {
+                int found = pattern_finds(s, p->string, m->string);
+                /* -1: a pattern it cannot read claims the key, unchecked */
+                matched |= found != 0;
+                if (found == 1 && !check(s, root, p, m, depth + 1))
+                    return 0;
+            }
         if (s->broken)
             return 0;
         if (!matched && (cJSON_IsFalse(add) ||
@@ -259,9 +313,10 @@ static int check_object(sctx *s, const cJSON *root, const cJSON *schema, const c
         if ((p = cJSON_IsObject(deps) ? get(deps, m->string) : NULL)) {
             if (cJSON_IsObject(p) && !check(s, root, p, v, depth + 1))
                 return 0;
-            cJSON_ArrayForEach(k, p) /* an object's members are not strings */
-                if (cJSON_IsString(k) && !get(v, k->valuestring))
-                    return 0;
+            if (cJSON_IsArray(p))
+                cJSON_ArrayForEach(k, p)
+                    if (cJSON_IsString(k) && !get(v, k->valuestring))
+                        return 0;
         }
     }
     return 1;
@@ -344,8 +399,8 @@ int apigw_schema_valid(const cJSON *schema, const cJSON *value, apigw_schema_mod
     memset(&s, 0, sizeof(s));
     s.model = model;
     s.arg = arg;
-    s.arena = ts_arena_new();
+    s.v.arena = ts_arena_new();
     ok = check(&s, schema, schema, value, 0);
-    ts_arena_free(s.arena);
+    ts_arena_free(s.v.arena);
     return ok && !s.broken;
 }

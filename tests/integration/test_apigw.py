@@ -1613,6 +1613,54 @@ class TestOpenApi(ApigwCase):
         self.assertIn("Model name must be alphanumeric: body_1", self.assertError(
             "BadRequestException", self.ag.import_rest_api, body=json.dumps(bad).encode()))
 
+    def test_models_import_bad_and_odd_input(self):
+        mock = {"type": "mock", "requestTemplates": {"application/json": '{"statusCode": 200}'},
+                "responses": {"default": {"statusCode": "200"}}}
+        a = self.api()["id"]
+        self.ag.create_request_validator(restApiId=a, name="named")
+        # Extensions of the wrong shape are passed over, never a crash.
+        odd = {"swagger": "2.0", "info": {"title": "odd", "version": "1"}, "paths": {},
+               "x-amazon-apigateway-request-validators": [{}], "definitions": [{"a": 1}]}
+        for mode in ("merge", "overwrite", "merge"):
+            self.ag.put_rest_api(restApiId=a, mode=mode, body=json.dumps(odd).encode())
+        self.assertEqual([m["name"] for m in self.ag.get_models(restApiId=a)["items"]],
+                         ["Empty", "Error"])
+        # A body naming a definition the document lacks refuses the import.
+        missing = {"swagger": "2.0", "info": {"title": "m", "version": "1"},
+                   "paths": {"/x": {"post": {"parameters": [
+                       {"in": "body", "name": "b", "schema": {"$ref": "#/definitions/Nope"}}],
+                       "x-amazon-apigateway-integration": mock}}}}
+        self.assertIn("Invalid model identifier specified: Nope", self.assertError(
+            "BadRequestException", self.ag.import_rest_api, body=json.dumps(missing).encode()))
+        # A reference into another definition keeps its pointer.
+        nested = {"swagger": "2.0", "info": {"title": "n", "version": "1"},
+                  "x-amazon-apigateway-request-validator": "body",
+                  "x-amazon-apigateway-request-validators": {"body": {"validateRequestBody": True}},
+                  "paths": {"/x": {"post": {"parameters": [
+                      {"in": "body", "name": "b", "schema": {"$ref": "#/definitions/Lote"}}],
+                      "x-amazon-apigateway-integration": mock}}},
+                  "definitions": {
+                      "Nota": {"type": "object", "properties": {"id": {"type": "string",
+                                                                       "pattern": "^NF-"}}},
+                      "Lote": {"type": "object", "properties": {
+                          "primeira": {"$ref": "#/definitions/Nota/properties/id"}}}}}
+        b = self.ag.import_rest_api(body=json.dumps(nested).encode())["id"]
+        self.addCleanup(self._drop, b)
+        lote = json.loads(self.ag.get_model(restApiId=b, modelName="Lote")["schema"])
+        self.assertEqual(lote["properties"]["primeira"]["$ref"],
+                         "https://apigateway.amazonaws.com/restapis/%s/models/Nota"
+                         "#/properties/id" % b)
+        self.ag.create_deployment(restApiId=b, stageName="dev")
+        hdr = {"Content-Type": "application/json"}
+        self.assertEqual(user_request(b, "dev", "/x", method="POST", headers=hdr,
+                                      body='{"primeira": "NF-1"}').status, 200)
+        self.assertEqual(user_request(b, "dev", "/x", method="POST", headers=hdr,
+                                      body='{"primeira": "X-1"}').status, 400)
+        doc = json.loads(self.ag.get_export(restApiId=b, stageName="dev",
+                                            exportType="swagger")["body"].read())
+        self.assertEqual(doc["definitions"]["Lote"]["properties"]["primeira"]["$ref"],
+                         "#/definitions/Nota/properties/id")
+
     def test_put_rest_api_overwrites_and_merges(self):
         fn = self.function("apigw-oas-put", PROXY)
         a = self.api()["id"]

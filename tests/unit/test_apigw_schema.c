@@ -58,7 +58,7 @@ static const struct schema_case {
     {"{\"pattern\":\"^NF-[0-9]+$\"}", "\"NF-12\"", 1},
     {"{\"pattern\":\"^NF-[0-9]+$\"}", "\"NF-12a\"", 0},
     {"{\"pattern\":\"[0-9]\"}", "\"abc1\"", 1},              /* unanchored */
-    {"{\"pattern\":\"(unclosed\"}", "\"x\"", 0},
+    {"{\"pattern\":\"(unclosed\"}", "\"x\"", 1},          /* unreadable: not checked */
     /* arrays */
     {"{\"items\":{\"type\":\"integer\"},\"minItems\":1}", "[1,2]", 1},
     {"{\"items\":{\"type\":\"integer\"}}", "[1,\"2\"]", 0},
@@ -102,6 +102,17 @@ static const struct schema_case {
      "\"https://apigateway.amazonaws.com/restapis/abc/models/Item\"}}", "[{\"id\":\"1\"}]", 1},
     {"{\"$ref\":\"https://apigateway.amazonaws.com/restapis/abc/models/Nope\"}", "{}", 0},
     {"{\"$ref\":\"#/definitions/missing\"}", "{}", 0},
+    /* a schema dependency is a schema, not a list of names */
+    {"{\"dependencies\":{\"card\":{\"type\":\"object\",\"required\":[\"billing\"]}}}",
+     "{\"card\":1,\"billing\":2}", 1},
+    {"{\"dependencies\":{\"card\":{\"required\":[\"billing\"]}}}", "{\"card\":1}", 0},
+    /* a pattern the engine cannot read (lookahead) is not checked */
+    {"{\"pattern\":\"^(?!\\\\s*$).+\"}", "\"x\"", 1},
+    {"{\"patternProperties\":{\"^(?=x)\":{\"type\":\"string\"}},"
+     "\"additionalProperties\":false}", "{\"xa\":1}", 1},
+    /* items as a list, then what follows */
+    {"{\"items\":[{\"type\":\"string\"},{\"type\":\"integer\"}]}", "[\"a\",1,true]", 1},
+    {"{\"items\":[{\"type\":\"string\"},{\"type\":\"integer\"}]}", "[\"a\",\"b\"]", 0},
     /* a schema that is only itself: bounded, invalid, no hang */
     {"{\"$ref\":\"#\"}", "{}", 0},
     /* a recursive schema that does consume the value is fine */
@@ -119,6 +130,21 @@ TEST(apigw_schema_keywords)
             *ts_failed_ = 1;
         }
     }
+}
+
+TEST(apigw_schema_many_refs_to_one_model)
+{
+    /* 40 items each checked through a $ref to another model */
+    char value[1024];
+    size_t n = 0;
+
+    value[n++] = '[';
+    for (int i = 0; i < 40; i++)
+        n += (size_t)snprintf(value + n, sizeof(value) - n, "%s{\"id\":\"%d\"}", i ? "," : "", i);
+    value[n++] = ']';
+    value[n] = '\0';
+    CHECK(valid("{\"type\":\"array\",\"items\":{\"$ref\":"
+                "\"https://apigateway.amazonaws.com/restapis/abc/models/Item\"}}", value) == 1);
 }
 
 TEST(apigw_schema_deep_value_is_bounded)

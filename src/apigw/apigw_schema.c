@@ -34,7 +34,7 @@
 
 #include "tinystack/core.h"
 
-#define SCHEMA_MAX_DEPTH 64
+#define SCHEMA_MAX_DEPTH 128    /* a level of the value or a $ref followed */
 #define SCHEMA_MAX_WORK  20000000ul
 #define SCHEMA_PATTERNS  64     /* compiled patterns kept for one check */
 

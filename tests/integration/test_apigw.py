@@ -1396,6 +1396,43 @@ class TestModelsAndValidation(ApigwCase):
         r = self.post(a, body="anything", headers={"Content-Type": "text/plain"})
         self.assertEqual(r.status, 200, r)
 
+    def test_validation_of_hostile_bodies_is_bounded(self):
+        a = self.api()["id"]
+        root = self.root(a)
+        self.ag.create_model(restApiId=a, name="Set", contentType="application/json",
+                             schema=json.dumps({"type": "array", "uniqueItems": True,
+                                                "items": {"$ref": "#"}}))
+        v = self.ag.create_request_validator(restApiId=a, name="b", validateRequestBody=True)["id"]
+        self.ag.put_method(restApiId=a, resourceId=root, httpMethod="POST",
+                           authorizationType="NONE", requestValidatorId=v,
+                           requestModels={"application/json": "Set"})
+        self.ag.put_integration(restApiId=a, resourceId=root, httpMethod="POST", type="MOCK",
+                                requestTemplates={"application/json": '{"statusCode": 200}'})
+        self.ag.put_method_response(restApiId=a, resourceId=root, httpMethod="POST",
+                                    statusCode="200")
+        self.ag.put_integration_response(restApiId=a, resourceId=root, httpMethod="POST",
+                                         statusCode="200", responseTemplates={
+                                             "application/json": "{}"})
+        self.ag.create_deployment(restApiId=a, stageName="dev")
+        hdr = {"Content-Type": "application/json"}
+        self.assertEqual(user_request(a, "dev", "/", method="POST", headers=hdr,
+                                      body="[[], [[]]]").status, 200)
+        self.assertEqual(user_request(a, "dev", "/", method="POST", headers=hdr,
+                                      body="[[], []]").status, 400)
+        # 3,000 arrays of 60 items each differing only at the end: millions
+        # of comparisons, refused once the work bound is passed.
+        big = json.dumps([[0] * 59 + [i] for i in range(3000)])
+        r = user_request(a, "dev", "/", method="POST", headers=hdr, body=big, timeout=20)
+        self.assertEqual((r.status, r.json()), (400, {"message": "Invalid request body"}))
+        # Nesting deeper than the JSON parser takes, and a schema recursing
+        # with it as deep as the check's bound.
+        for depth in (5000, 80):
+            r = user_request(a, "dev", "/", method="POST", headers=hdr,
+                             body="[" * depth + "]" * depth, timeout=20)
+            self.assertEqual(r.status, 400, depth)
+        self.assertEqual(user_request(a, "dev", "/", method="POST", headers=hdr,
+                                      body="[" * 40 + "]" * 40).status, 200)
+
     def test_validator_parts_and_gateway_response(self):
         a = self.validated_api(body=False)
         self.assertEqual(self.post(a, body="not json").status, 200)

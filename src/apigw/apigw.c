@@ -228,26 +228,48 @@ cJSON *apigw_row_docs(sqlite3_stmt *st)
     return all;
 }
 
-cJSON *apigw_api_load(ts_call *c, const char *id, int kind)
+static void api_not_found(ts_call *c, const char *id, int kind)
+{
+    if (kind == APIGW_KIND_REST)
+        ts_resp_errorf(c->req, c->resp, TS_ERR_APIGW_NOT_FOUND,
+                       "Invalid API identifier specified %s:%s", c->req->account, id ? id : "");
+    else
+        ts_resp_errorf(c->req, c->resp, TS_ERR_APIGW_NOT_FOUND,
+                       "Invalid API identifier specified %s", id ? id : "");
+}
+
+/* API id of kind in the caller's account and region, as a statement to
+ * step: column 0 is its document. */
+static sqlite3_stmt *api_row(ts_call *c, const char *id, int kind)
 {
     sqlite3_stmt *st = store_stmt("SELECT doc FROM apigw_api WHERE id = ?1 AND account = ?2"
                                   " AND region = ?3 AND kind = ?4");
-    cJSON *doc;
 
     store_bind_text(st, 1, id ? id : "");
     store_bind_text(st, 2, c->req->account);
     store_bind_text(st, 3, c->req->region);
     sqlite3_bind_int(st, 4, kind);
-    if (!(doc = apigw_row_doc(st))) {
-        if (kind == APIGW_KIND_REST)
-            ts_resp_errorf(c->req, c->resp, TS_ERR_APIGW_NOT_FOUND,
-                           "Invalid API identifier specified %s:%s", c->req->account,
-                           id ? id : "");
-        else
-            ts_resp_errorf(c->req, c->resp, TS_ERR_APIGW_NOT_FOUND,
-                           "Invalid API identifier specified %s", id ? id : "");
-    }
+    return st;
+}
+
+cJSON *apigw_api_load(ts_call *c, const char *id, int kind)
+{
+    cJSON *doc = apigw_row_doc(api_row(c, id, kind));
+
+    if (!doc)
+        api_not_found(c, id, kind);
     return doc;
+}
+
+int apigw_api_exists(ts_call *c, const char *id, int kind)
+{
+    sqlite3_stmt *st = api_row(c, id, kind);
+    int found = sqlite3_step(st) == SQLITE_ROW;
+
+    sqlite3_reset(st);
+    if (!found)
+        api_not_found(c, id, kind);
+    return found ? 0 : -1;
 }
 
 static int doc_write(ts_call *c, sqlite3_stmt *st, int doc_col, const cJSON *doc)

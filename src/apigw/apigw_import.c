@@ -711,14 +711,13 @@ static void export_models(cJSON *out, const cJSON *snap, int oas3)
 int apigw_get_export(ts_call *c)
 {
     const char *api_id = apigw_str(c->in, "restApiId"), *type = apigw_str(c->in, "exportType");
-    cJSON *doc = apigw_rest_load(c), *stage, *snap = NULL, *out, *paths, *auths = NULL;
+    cJSON *stage, *snap = NULL, *out, *paths, *auths = NULL;
     const cJSON *res, *r, *m;
     int oas3;
     char *text;
 
-    if (!doc)
+    if (apigw_rest_exists(c) != 0)
         return -1;
-    cJSON_Delete(doc);
     if (!type || (strcmp(type, "oas30") && strcmp(type, "swagger")))
         return ts_resp_error(c->resp, TS_ERR_APIGW_BAD_REQUEST,
                              "Export type must be one of: oas30, swagger");

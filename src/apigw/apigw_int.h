@@ -37,6 +37,9 @@ const char *apigw_label(ts_call *c, const char *name);
  * specified <account>:<id>" for a REST API, "Invalid API identifier
  * specified" style for an HTTP API).  Inside a snapshot or transaction. */
 cJSON *apigw_api_load(ts_call *c, const char *id, int kind);
+/* 0 when API id of this kind is there (apigw_api_load without reading
+ * its document), else -1 with the same NotFoundException set. */
+int apigw_api_exists(ts_call *c, const char *id, int kind);
 /* Writes doc as API id's document (it must exist); 0 or -1 with the
  * error set.  Inside a write transaction. */
 int apigw_api_save(ts_call *c, const char *id, const cJSON *doc);
@@ -112,6 +115,8 @@ int apigw_schema_valid(const cJSON *schema, const cJSON *value, apigw_schema_mod
 
 /* The REST API named by c->in's restApiId; NULL with NotFound set. */
 cJSON *apigw_rest_load(ts_call *c);
+/* 0 when it is there, without reading it; -1 with NotFound set. */
+int apigw_rest_exists(ts_call *c);
 /* A copy of o without tinystack's own members (those starting '_'). */
 cJSON *apigw_public(const cJSON *o);
 /* Sets c's answer: status and out (taken; NULL for no body).  0. */

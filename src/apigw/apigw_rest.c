@@ -34,6 +34,11 @@ cJSON *apigw_rest_load(ts_call *c)
     return apigw_api_load(c, apigw_str(c->in, "restApiId"), APIGW_KIND_REST);
 }
 
+int apigw_rest_exists(ts_call *c)
+{
+    return apigw_api_exists(c, apigw_str(c->in, "restApiId"), APIGW_KIND_REST);
+}
+
 cJSON *apigw_public(const cJSON *o)
 {
     cJSON *copy = cJSON_Duplicate(o, 1), *m = copy ? copy->child : NULL;
@@ -198,11 +203,8 @@ int apigw_get_rest_api(ts_call *c)
 
 int apigw_delete_rest_api(ts_call *c)
 {
-    cJSON *doc = apigw_rest_load(c);
-
-    if (!doc)
+    if (apigw_rest_exists(c) != 0)
         return -1;
-    cJSON_Delete(doc);
     if (apigw_api_delete(c, apigw_str(c->in, "restApiId")) != 0)
         return -1;
     return apigw_answer(c, 202, NULL);

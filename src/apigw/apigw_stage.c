@@ -184,11 +184,10 @@ cJSON *apigw_deployment_load(const char *api_id, const char *id, cJSON **snapsho
 
 int apigw_get_deployment(ts_call *c)
 {
-    cJSON *doc = apigw_rest_load(c), *dep;
+    cJSON *dep;
 
-    if (!doc)
+    if (apigw_rest_exists(c) != 0)
         return -1;
-    cJSON_Delete(doc);
     dep = apigw_deployment_load(apigw_str(c->in, "restApiId"), apigw_str(c->in, "deploymentId"),
                                 NULL);
     if (!dep)
@@ -199,12 +198,10 @@ int apigw_get_deployment(ts_call *c)
 
 int apigw_get_deployments(ts_call *c)
 {
-    cJSON *doc = apigw_rest_load(c);
     sqlite3_stmt *st;
 
-    if (!doc)
+    if (apigw_rest_exists(c) != 0)
         return -1;
-    cJSON_Delete(doc);
     st = store_stmt("SELECT doc FROM apigw_deployment WHERE api_id = ?1 ORDER BY created, id");
     store_bind_text(st, 1, apigw_str(c->in, "restApiId"));
     return apigw_page(c, cJSON_CreateObject(), "item", apigw_row_docs(st));
@@ -213,11 +210,9 @@ int apigw_get_deployments(ts_call *c)
 int apigw_delete_deployment(ts_call *c)
 {
     const char *api_id = apigw_str(c->in, "restApiId"), *id = apigw_str(c->in, "deploymentId");
-    cJSON *doc = apigw_rest_load(c);
 
-    if (!doc)
+    if (apigw_rest_exists(c) != 0)
         return -1;
-    cJSON_Delete(doc);
     if (!apigw_deployment_exists(api_id, id))
         return ts_resp_error(c->resp, TS_ERR_APIGW_NOT_FOUND,
                              "Invalid Deployment identifier specified");
@@ -235,12 +230,11 @@ int apigw_create_stage(ts_call *c)
         "documentationVersion", "canarySettings", "tracingEnabled", "tags", NULL,
     };
     const char *api_id = apigw_str(c->in, "restApiId"), *name = apigw_str(c->in, "stageName");
-    cJSON *doc = apigw_rest_load(c), *stage, *old;
+    cJSON *stage, *old;
     int rc;
 
-    if (!doc)
+    if (apigw_rest_exists(c) != 0)
         return -1;
-    cJSON_Delete(doc);
     if (stage_name_ok(c, name) != 0)
         return -1;
     if (!apigw_deployment_exists(api_id, apigw_str(c->in, "deploymentId")))
@@ -263,11 +257,10 @@ int apigw_create_stage(ts_call *c)
 
 int apigw_get_stage(ts_call *c)
 {
-    cJSON *doc = apigw_rest_load(c), *stage;
+    cJSON *stage;
 
-    if (!doc)
+    if (apigw_rest_exists(c) != 0)
         return -1;
-    cJSON_Delete(doc);
     if (!(stage = apigw_stage_load(c, apigw_str(c->in, "restApiId"), apigw_str(c->in, "stageName"))))
         return -1;
     return apigw_answer(c, 200, stage);
@@ -276,12 +269,11 @@ int apigw_get_stage(ts_call *c)
 int apigw_get_stages(ts_call *c)
 {
     const char *dep = apigw_str(c->in, "deploymentId");
-    cJSON *doc = apigw_rest_load(c), *out, *items;
+    cJSON *out, *items;
     sqlite3_stmt *st;
 
-    if (!doc)
+    if (apigw_rest_exists(c) != 0)
         return -1;
-    cJSON_Delete(doc);
     out = cJSON_CreateObject();
     items = cJSON_AddArrayToObject(out, "item");
     st = store_stmt("SELECT doc FROM apigw_stage WHERE api_id = ?1 ORDER BY created, name");
@@ -308,12 +300,11 @@ int apigw_update_stage(ts_call *c)
         "/canarySettings/*", "/webAclArn", NULL,
     };
     const char *api_id = apigw_str(c->in, "restApiId");
-    cJSON *doc = apigw_rest_load(c), *stage;
+    cJSON *stage;
     int rc = -1;
 
-    if (!doc)
+    if (apigw_rest_exists(c) != 0)
         return -1;
-    cJSON_Delete(doc);
     if (!(stage = apigw_stage_load(c, api_id, apigw_str(c->in, "stageName"))))
         return -1;
     /* Method settings (paths that start with a star) are accepted and kept
@@ -346,12 +337,11 @@ out:
 int apigw_delete_stage(ts_call *c)
 {
     const char *api_id = apigw_str(c->in, "restApiId");
-    cJSON *doc = apigw_rest_load(c), *stage;
+    cJSON *stage;
     sqlite3_stmt *st;
 
-    if (!doc)
+    if (apigw_rest_exists(c) != 0)
         return -1;
-    cJSON_Delete(doc);
     if (!(stage = apigw_stage_load(c, api_id, apigw_str(c->in, "stageName"))))
         return -1;
     cJSON_Delete(stage);

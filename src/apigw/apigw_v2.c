@@ -123,13 +123,9 @@ cJSON *apigw_v2_api(ts_call *c, const char **id)
 
 const char *apigw_v2_api_id(ts_call *c)
 {
-    const char *id;
-    cJSON *doc = apigw_v2_api(c, &id);
+    const char *id = apigw_str(c->in, "ApiId");
 
-    if (!doc)
-        return NULL;
-    cJSON_Delete(doc);
-    return id;
+    return apigw_api_exists(c, id, APIGW_KIND_HTTP) == 0 ? id : NULL;
 }
 
 int apigw_v2_commit(ts_call *c, const char *id, const cJSON *doc)

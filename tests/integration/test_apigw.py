@@ -1396,6 +1396,29 @@ class TestModelsAndValidation(ApigwCase):
         r = self.post(a, body="anything", headers={"Content-Type": "text/plain"})
         self.assertEqual(r.status, 200, r)
 
+    def test_validator_multi_value_parameters(self):
+        a = self.api()["id"]
+        root = self.root(a)
+        v = self.ag.create_request_validator(restApiId=a, name="p",
+                                             validateRequestParameters=True)["id"]
+        self.ag.put_method(restApiId=a, resourceId=root, httpMethod="GET",
+                           authorizationType="NONE", requestValidatorId=v,
+                           requestParameters={"method.request.multivaluequerystring.ids": True,
+                                              "method.request.multivalueheader.x-tag": True})
+        self.ag.put_integration(restApiId=a, resourceId=root, httpMethod="GET", type="MOCK",
+                                requestTemplates={"application/json": '{"statusCode": 200}'})
+        self.ag.put_method_response(restApiId=a, resourceId=root, httpMethod="GET",
+                                    statusCode="200")
+        self.ag.put_integration_response(restApiId=a, resourceId=root, httpMethod="GET",
+                                         statusCode="200", responseTemplates={
+                                             "application/json": "{}"})
+        self.ag.create_deployment(restApiId=a, stageName="dev")
+        r = user_request(a, "dev", "/?ids=1&ids=2", headers={"x-tag": "a"})
+        self.assertEqual(r.status, 200, r)
+        r = user_request(a, "dev", "/")
+        self.assertEqual((r.status, r.json()["message"]),
+                         (400, "Missing required request parameters: [ids, x-tag]"))
+
     def test_validation_of_hostile_bodies_is_bounded(self):
         a = self.api()["id"]
         root = self.root(a)
